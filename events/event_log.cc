@@ -1,0 +1,319 @@
+// EventLog: opening, reading and verifying the log. Appending lives in log_writer.cc.
+#include "events/event_log.h"
+
+#include "base/coding.h"
+#include "events/log_format.h"
+#include "events/log_writer.h"
+
+namespace caseengine {
+
+bool ExpectedVersion::Matches(uint64_t current) const {
+  switch (kind) {
+    case Kind::kAny: return true;
+    case Kind::kNoStream: return current == 0;
+    case Kind::kExact: return current == version;
+    case Kind::kStreamExists: return current > 0;
+  }
+  return false;
+}
+
+std::string ExpectedVersion::ToString() const {
+  switch (kind) {
+    case Kind::kAny: return "any";
+    case Kind::kNoStream: return "no stream";
+    case Kind::kExact: return std::to_string(version);
+    case Kind::kStreamExists: return "an existing stream";
+  }
+  return "?";
+}
+
+std::vector<std::string> EventLog::LogFamilyNames() {
+  using namespace log_format;
+  return {kLogFamily, kStreamsFamily, kHeadsFamily, kIdempotencyFamily, kMetaFamily};
+}
+
+EventLog::EventLog(Store* store, const EventLogOptions& options)
+    : store_(store), options_(options) {}
+
+EventLog::~EventLog() { writer_.reset(); }
+
+Status EventLog::Open(Store* store, const EventLogOptions& options,
+                      std::unique_ptr<EventLog>* out) {
+  std::unique_ptr<EventLog> log(new EventLog(store, options));
+  LogTail tail;
+  Status s = log->Recover(&tail);
+  if (!s.ok()) return s;
+  if (!store->read_only()) log->writer_ = std::make_unique<LogWriter>(log.get(), tail);
+  *out = std::move(log);
+  return Status::Ok();
+}
+
+Status EventLog::Recover(LogTail* tail) {
+  using namespace log_format;
+  const std::string where = store_->path().empty() ? "the store" : store_->path();
+  struct {
+    const char* name;
+    FamilyId* id;
+  } families[] = {{kLogFamily, &families_.log},
+                  {kStreamsFamily, &families_.streams},
+                  {kHeadsFamily, &families_.heads},
+                  {kIdempotencyFamily, &families_.idempotency},
+                  {kMetaFamily, &families_.meta}};
+  for (const auto& f : families) {
+    if (!store_->Family(f.name, f.id).ok()) {
+      return Status::InvalidArgument(where + " is not a caseengine data folder (it has no '" +
+                                     f.name + "' family)");
+    }
+  }
+
+  auto it = store_->NewIterator(families_.log);
+  it->SeekToLast();
+  if (!it->status().ok()) return it->status();
+  const bool empty = !it->Valid();
+
+  std::string format;
+  Status s = store_->Get(families_.meta, kFormatKey, &format);
+  if (s.ok() && format != kFormatValue) {
+    return Status::FailedPrecondition(where + " holds a log in format '" + format +
+                                      "', which this build does not read");
+  }
+  if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  if (!s.ok()) {
+    if (!empty) return Status::Corruption(where + " has events but no format marker");
+    if (!store_->read_only()) {
+      WriteBatch batch;
+      batch.Put(families_.meta, kFormatKey, kFormatValue);
+      s = store_->Write(batch, /*sync=*/true);
+      if (!s.ok()) return s;
+    }
+  }
+  if (empty) return Status::Ok();
+
+  // Never chain new events onto a tail that is not what it claims to be.
+  uint64_t position = 0;
+  EventView view;
+  const std::string bad_tail = where + ": the last stored event ";
+  if (!ParseLogKey(it->key(), &position)) {
+    return Status::Corruption(bad_tail + "has a malformed key; run `casereplay verify`");
+  }
+  s = EventView::Parse(it->value(), &view);
+  if (!s.ok()) {
+    return Status::Corruption(bad_tail + "(position " + std::to_string(position) +
+                              ") is unreadable; run `casereplay verify`");
+  }
+  if (view.position() != position ||
+      ChainHash(view.prev_hash(), view.bytes(), view.hash_offset()) != view.hash()) {
+    return Status::Corruption(bad_tail + "(position " + std::to_string(position) +
+                              ") does not match its hash; run `casereplay verify`");
+  }
+  tail->position = position;
+  tail->hash = view.hash();
+  tail->recorded_at = view.recorded_at();
+  durable_position_.store(position);
+  return Status::Ok();
+}
+
+void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
+  if (!writer_) {
+    AppendOutcome o;
+    o.status = Status::FailedPrecondition("the log is open read-only");
+    return done(std::move(o));
+  }
+  writer_->Submit(std::move(request), std::move(done));
+}
+
+AppendOutcome EventLog::Append(AppendRequest request) {
+  // Shared, because the syncer may still be inside notify when the waiter wakes.
+  struct Waiter {
+    std::atomic<int> done{0};
+    AppendOutcome outcome;
+  };
+  auto w = std::make_shared<Waiter>();
+  AppendAsync(std::move(request), [w](AppendOutcome o) {
+    w->outcome = std::move(o);
+    w->done.store(1, std::memory_order_release);
+    w->done.notify_one();
+  });
+  w->done.wait(0, std::memory_order_acquire);
+  return std::move(w->outcome);
+}
+
+void EventLog::Publish(uint64_t position) {
+  uint64_t current = durable_position_.load();
+  while (position > current &&
+         !durable_position_.compare_exchange_weak(current, position, std::memory_order_release)) {
+  }
+  if (waiters_.load() > 0) {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    wait_cv_.notify_all();
+  }
+}
+
+uint64_t EventLog::WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const {
+  if (HeadPosition() > position) return HeadPosition();
+  std::unique_lock<std::mutex> lock(wait_mu_);
+  waiters_.fetch_add(1);
+  wait_cv_.wait_for(lock, timeout, [&] { return HeadPosition() > position; });
+  waiters_.fetch_sub(1);
+  return HeadPosition();
+}
+
+Status EventLog::Head(std::string_view stream, StreamHead* head) const {
+  using namespace log_format;
+  *head = StreamHead();
+  std::string value;
+  Status s = store_->Get(families_.heads, stream, &value);
+  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (!s.ok()) return s;
+  if (!ParseHeadValue(value, &head->version, &head->last_position)) {
+    return Status::Corruption("stream head of " + std::string(stream) + " is unreadable");
+  }
+  const uint64_t durable = HeadPosition();
+  if (head->last_position <= durable) return Status::Ok();
+  // The head is ahead of what is synced: step back through the stream index.
+  *head = StreamHead();
+  const std::string prefix = StreamPrefix(stream);
+  auto it = store_->NewIterator(families_.streams);
+  for (it->SeekForPrev(StreamKey(stream, UINT64_MAX)); it->Valid(); it->Prev()) {
+    if (it->key().substr(0, prefix.size()) != prefix || it->value().size() != 8) break;
+    const uint64_t position = DecodeBigEndian64(it->value().data());
+    if (position > durable) continue;
+    std::string_view ignored;
+    ParseStreamKey(it->key(), &ignored, &head->version);
+    head->last_position = position;
+    break;
+  }
+  return it->status();
+}
+
+Status EventLog::Scan(uint64_t from, uint64_t to,
+                      const std::function<bool(const EventView&)>& fn) const {
+  const uint64_t head = HeadPosition();
+  if (to == 0 || to > head) to = head;
+  if (from == 0) from = 1;
+  auto it = store_->NewIterator(families_.log);
+  for (it->Seek(log_format::LogKey(from)); it->Valid(); it->Next()) {
+    uint64_t position = 0;
+    if (!log_format::ParseLogKey(it->key(), &position)) {
+      return Status::Corruption("malformed key in the log");
+    }
+    if (position > to) break;
+    EventView view;
+    Status s = EventView::Parse(it->value(), &view);
+    if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    if (!fn(view)) break;
+  }
+  return it->status();
+}
+
+Status EventLog::ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* out) const {
+  out->clear();
+  if (max == 0) return Status::Ok();
+  return Scan(from, 0, [&](const EventView& v) {
+    out->push_back(v.ToRecorded());
+    return out->size() < max;
+  });
+}
+
+Status EventLog::ReadStream(std::string_view stream, uint64_t from_version, size_t max,
+                            std::vector<RecordedEvent>* out) const {
+  out->clear();
+  if (max == 0) return Status::Ok();
+  return ScanStream(stream, from_version, [&](const EventView& v) {
+    out->push_back(v.ToRecorded());
+    return out->size() < max;
+  });
+}
+
+Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
+                            const std::function<bool(const EventView&)>& fn) const {
+  using namespace log_format;
+  if (!ValidStreamId(stream)) return Status::InvalidArgument("malformed stream id");
+  const uint64_t head = HeadPosition();
+  const std::string prefix = StreamPrefix(stream);
+  auto it = store_->NewIterator(families_.streams);
+  std::string bytes;
+  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1))); it->Valid();
+       it->Next()) {
+    if (it->key().substr(0, prefix.size()) != prefix) break;
+    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    const uint64_t position = DecodeBigEndian64(it->value().data());
+    if (position > head) break;  // versions grow with positions
+    Status s = store_->Get(families_.log, LogKey(position), &bytes);
+    if (!s.ok()) {
+      return Status::Corruption("stream " + std::string(stream) + " names event " +
+                                std::to_string(position) + ", which is missing");
+    }
+    EventView view;
+    s = EventView::Parse(bytes, &view);
+    if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    if (!fn(view)) break;
+  }
+  return it->status();
+}
+
+VerifyReport EventLog::VerifyChain(uint64_t from, uint64_t to) const {
+  using namespace log_format;
+  VerifyReport report;
+  const uint64_t head = HeadPosition();
+  if (from == 0) from = 1;
+  if (to == 0 || to > head) to = head;
+  auto fail = [&](uint64_t position, std::string reason) {
+    report.ok = false;
+    report.first_bad = position;
+    report.reason = std::move(reason);
+    return report;
+  };
+
+  Hash256 prev{};
+  if (from > 1) {
+    // The event before the range anchors it; it is trusted, not checked.
+    std::string bytes;
+    EventView anchor;
+    if (!store_->Get(families_.log, LogKey(from - 1), &bytes).ok() ||
+        !EventView::Parse(bytes, &anchor).ok()) {
+      return fail(from - 1, "event is missing or unreadable");
+    }
+    prev = anchor.hash();
+    report.last_position = from - 1;
+    report.last_hash = prev;
+  }
+  auto it = store_->NewIterator(families_.log);
+  it->Seek(LogKey(from));
+  for (uint64_t expected = from; expected <= to; ++expected, it->Next()) {
+    if (!it->Valid()) {
+      if (!it->status().ok()) return fail(expected, "cannot be read: " + it->status().message());
+      return fail(expected, "event is missing: the log ends at " + std::to_string(expected - 1) +
+                                " but its head is " + std::to_string(to));
+    }
+    uint64_t position = 0;
+    if (!ParseLogKey(it->key(), &position)) return fail(expected, "a malformed key follows");
+    if (position != expected) {
+      return fail(expected, "event is missing: the next stored event is " +
+                                std::to_string(position));
+    }
+    EventView view;
+    if (!EventView::Parse(it->value(), &view).ok()) {
+      return fail(position, "event is unreadable: its bytes are not a well-formed envelope");
+    }
+    if (view.position() != position) {
+      return fail(position, "event says it is position " + std::to_string(view.position()) +
+                                ": events were moved or reordered");
+    }
+    if (view.prev_hash() != prev) {
+      return fail(position, "previous hash does not match event " +
+                                std::to_string(position - 1) +
+                                ": an event before it was changed, removed or reordered");
+    }
+    if (ChainHash(prev, view.bytes(), view.hash_offset()) != view.hash()) {
+      return fail(position, "contents do not match its hash: the event was changed");
+    }
+    prev = view.hash();
+    report.checked++;
+    report.last_position = position;
+    report.last_hash = prev;
+  }
+  return report;
+}
+
+}  // namespace caseengine

@@ -1,0 +1,210 @@
+// EventLog: the durable, gapless, hash-chained log of every event, with a stream index.
+//
+// Appends come from any thread and are queued to one writer thread, which checks each
+// request's expected stream versions, gives its events the next global positions, chains
+// their hashes and writes them (with the stream index, stream heads and the idempotency
+// record) in one unsynced batch per round. A second thread syncs the WAL once for every
+// batch written meanwhile and only then acknowledges them: group commit, with writing and
+// syncing overlapped. Readers never see past the last synced position, so a reader that
+// has seen position N has seen every event below N.
+//
+// Failure: a batch that cannot be written fails every request in it and the writer's
+// in-memory state is restored from the store. A sync that fails leaves the outcome of the
+// unsynced requests unknown, so the log stops (every later append is refused as
+// unavailable) until it is reopened; retrying with the same command id is then safe.
+//
+// Threading: every public method is thread-safe. Append callbacks run on the sync thread
+// and must not block.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/sha256.h"
+#include "base/status.h"
+#include "events/event_view.h"
+#include "storage/store.h"
+
+namespace caseengine {
+
+// What the writer expects a stream's current version to be.
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kExact, kStreamExists };
+  Kind kind = Kind::kAny;
+  uint64_t version = 0;  // for kExact
+
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedVersion Exact(uint64_t v) { return {Kind::kExact, v}; }
+  static ExpectedVersion StreamExists() { return {Kind::kStreamExists, 0}; }
+  bool Matches(uint64_t current) const;
+  std::string ToString() const;
+};
+
+struct NewEvent {
+  std::string type;
+  std::string payload;
+};
+
+struct StreamWrite {
+  std::string stream;
+  ExpectedVersion expected;
+  std::vector<NewEvent> events;
+};
+
+struct AppendRequest {
+  std::vector<StreamWrite> writes;  // one or more streams, written atomically
+  std::string command_id;           // idempotency key; empty for none
+  std::string actor;
+  std::string tenant;
+  std::string correlation_id;
+  std::string causation_id;
+};
+
+struct StreamVersion {
+  std::string stream;
+  uint64_t version = 0;
+  bool operator==(const StreamVersion&) const = default;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  int64_t recorded_at = 0;              // microseconds since the epoch
+  std::vector<StreamVersion> versions;  // the new version of each stream written
+  bool duplicate = false;               // the command id was seen before; nothing appended
+};
+
+// Why an expected version did not hold.
+struct VersionConflict {
+  std::string stream;
+  ExpectedVersion expected;
+  uint64_t actual = 0;  // 0: the stream does not exist
+};
+
+struct AppendOutcome {
+  Status status;  // ok, kConflict (see conflict), kInvalidArgument, kIoError, kUnavailable
+  AppendResult result;
+  std::optional<VersionConflict> conflict;
+};
+
+struct StreamHead {
+  uint64_t version = 0;        // 0: no such stream
+  uint64_t last_position = 0;  // position of the stream's last event
+};
+
+struct VerifyReport {
+  bool ok = true;
+  uint64_t checked = 0;        // events whose hash was checked
+  uint64_t first_bad = 0;      // position where the chain breaks, when !ok
+  std::string reason;          // why, when !ok
+  uint64_t last_position = 0;  // last good position
+  Hash256 last_hash{};         // hash at last_position
+};
+
+struct EventLogOptions {
+  // Upper bounds for one writer round; more pending requests wait for the next round.
+  size_t max_batch_events = 8192;
+  size_t max_batch_bytes = 8 << 20;
+  // Current time in microseconds since the epoch; the system clock when empty.
+  std::function<int64_t()> clock;
+};
+
+// Limits on what one request may carry.
+inline constexpr size_t kMaxStreamIdBytes = 256;
+inline constexpr size_t kMaxEventTypeBytes = 128;
+inline constexpr size_t kMaxCommandIdBytes = 128;
+inline constexpr size_t kMaxPayloadBytes = 1 << 20;
+inline constexpr size_t kMaxEventsPerRequest = 10000;
+
+class LogWriter;
+
+// The store families the log lives in, resolved once at open.
+struct LogFamilies {
+  FamilyId log = 0, streams = 0, heads = 0, idempotency = 0, meta = 0;
+};
+
+// Where the log ended when it was opened.
+struct LogTail {
+  uint64_t position = 0;
+  Hash256 hash{};
+  int64_t recorded_at = 0;
+};
+
+class EventLog {
+ public:
+  // Opens the log kept in `store` (which it does not own and which must outlive it). A
+  // read-only store gives a read-only log. The store must have the families of
+  // LogFamilyNames().
+  static Status Open(Store* store, const EventLogOptions& options, std::unique_ptr<EventLog>* log);
+  static std::vector<std::string> LogFamilyNames();
+
+  // Finishes every queued append, then stops the writer.
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  using AppendCallback = std::function<void(AppendOutcome)>;
+  void AppendAsync(AppendRequest request, AppendCallback done);
+  // Blocks until the append is durable (or failed).
+  AppendOutcome Append(AppendRequest request);
+
+  // Last durable position; 0 when the log is empty.
+  uint64_t HeadPosition() const { return durable_position_.load(std::memory_order_acquire); }
+  // Durable head of one stream.
+  Status Head(std::string_view stream, StreamHead* head) const;
+
+  // Up to `max` events from position `from` (inclusive) in order.
+  Status ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* out) const;
+  // Up to `max` events of `stream` from version `from_version` (inclusive).
+  Status ReadStream(std::string_view stream, uint64_t from_version, size_t max,
+                    std::vector<RecordedEvent>* out) const;
+  // Calls fn for each event in [from, to] (to = 0: up to the head) without copying; stops
+  // early when fn returns false. Views are valid only during the call.
+  Status Scan(uint64_t from, uint64_t to, const std::function<bool(const EventView&)>& fn) const;
+
+  // Calls fn for each event of `stream` from version `from_version` (inclusive), in
+  // version order, without copying; stops early when fn returns false.
+  Status ScanStream(std::string_view stream, uint64_t from_version,
+                    const std::function<bool(const EventView&)>& fn) const;
+
+  // Blocks until the durable head is above `position` or the timeout passes; returns the
+  // head. Wakes on commit, not by polling.
+  uint64_t WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const;
+
+  // Checks the hash chain over [from, to] (to = 0: up to the head).
+  VerifyReport VerifyChain(uint64_t from, uint64_t to) const;
+
+  // Stopped after a failed sync; appends are refused until reopened.
+  bool failed() const { return failed_.load(); }
+  Store* store() const { return store_; }
+
+ private:
+  friend class LogWriter;
+  EventLog(Store* store, const EventLogOptions& options);
+  Status Recover(LogTail* tail);
+  // Makes everything up to `position` visible to readers and wakes waiters.
+  void Publish(uint64_t position);
+  void MarkFailed() { failed_.store(true); }
+
+  Store* store_;
+  EventLogOptions options_;
+  LogFamilies families_;
+  std::atomic<uint64_t> durable_position_{0};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex wait_mu_;
+  mutable std::condition_variable wait_cv_;
+  mutable std::atomic<int> waiters_{0};
+  std::unique_ptr<LogWriter> writer_;  // null when read-only
+};
+
+}  // namespace caseengine

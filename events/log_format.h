@@ -1,0 +1,73 @@
+// The byte layout of the event log in its Store families, and the hash chain.
+//
+// Families and keys (all integers big-endian, so byte order is numeric order):
+//
+//   log          key   := position:u64
+//                value := envelope                 (FlatBuffers Envelope, envelope.fbs)
+//   streams      key   := stream-id 0x00 version:u64
+//                value := position:u64
+//   heads        key   := stream-id
+//                value := version:u64 last-position:u64
+//   idempotency  key   := command-id
+//                value := append-record            (FlatBuffers AppendRecord)
+//   meta         key   := "format"
+//                value := "caseengine-log/1"
+//
+//   position  := 1, 2, 3, ... with no gap; the n-th committed event has position n
+//   version   := 1, 2, 3, ... within a stream
+//   stream-id := 1..256 bytes, printable ASCII (0x21..0x7e)
+//
+// The hash chain:
+//
+//   hash(n) := SHA-256( hash(n-1) || envelope(n) with its 32 hash bytes set to zero )
+//   hash(0) := 32 zero bytes
+//
+// and envelope(n).prev_hash must equal hash(n-1). The hash covers every stored byte of
+// the envelope (payloads included, as stored: personal data is hashed encrypted, so
+// destroying a key never breaks the chain). Changing, removing, inserting or reordering
+// any event breaks the chain at that position or the next; only a cut of the tail keeps
+// a valid chain, and an auditor's digest of (position, hash) catches that.
+//
+// Never renumber, reorder or reuse any of this: stored logs live for decades.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/sha256.h"
+#include "base/status.h"
+#include "events/event_view.h"
+
+namespace caseengine {
+namespace log_format {
+
+inline constexpr const char* kLogFamily = "log";
+inline constexpr const char* kStreamsFamily = "streams";
+inline constexpr const char* kHeadsFamily = "heads";
+inline constexpr const char* kIdempotencyFamily = "idempotency";
+inline constexpr const char* kMetaFamily = "meta";
+inline constexpr const char* kFormatKey = "format";
+inline constexpr const char* kFormatValue = "caseengine-log/1";
+
+std::string LogKey(uint64_t position);
+// False unless `key` is exactly 8 bytes.
+bool ParseLogKey(std::string_view key, uint64_t* position);
+
+std::string StreamKey(std::string_view stream, uint64_t version);
+std::string StreamPrefix(std::string_view stream);  // stream-id 0x00
+bool ParseStreamKey(std::string_view key, std::string_view* stream, uint64_t* version);
+
+std::string HeadValue(uint64_t version, uint64_t last_position);
+bool ParseHeadValue(std::string_view value, uint64_t* version, uint64_t* last_position);
+
+// True for a valid stream id (see the grammar above).
+bool ValidStreamId(std::string_view stream);
+// Event types: 1..128 bytes of [A-Za-z0-9_.-].
+bool ValidEventType(std::string_view type);
+
+// The hash of an envelope whose bytes hold a zeroed or real hash at `hash_offset`.
+Hash256 ChainHash(const Hash256& prev, std::string_view envelope, size_t hash_offset);
+
+}  // namespace log_format
+}  // namespace caseengine

@@ -1,0 +1,408 @@
+// LogWriter: see log_writer.h.
+#include "events/log_writer.h"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstring>
+
+#include "base/coding.h"
+#include "envelope_generated.h"
+#include "events/log_format.h"
+
+namespace caseengine {
+namespace {
+
+// The heads cache is a cache: past this many streams it starts again from the store.
+constexpr size_t kMaxCachedHeads = 1 << 20;
+
+fb::Digest ToDigest(const Hash256& h) {
+  return fb::Digest(flatbuffers::span<const uint8_t, 32>(h.data(), 32));
+}
+
+Status ValidateRequest(const AppendRequest& r) {
+  if (r.writes.empty()) return Status::InvalidArgument("an append needs at least one stream");
+  if (r.command_id.size() > kMaxCommandIdBytes) {
+    return Status::InvalidArgument("command id is longer than 128 bytes");
+  }
+  if (r.actor.size() > 256 || r.tenant.size() > 256 || r.correlation_id.size() > 256 ||
+      r.causation_id.size() > 256) {
+    return Status::InvalidArgument("actor, tenant, correlation and causation ids are at most "
+                                   "256 bytes");
+  }
+  size_t events = 0;
+  for (size_t i = 0; i < r.writes.size(); ++i) {
+    const StreamWrite& w = r.writes[i];
+    if (!log_format::ValidStreamId(w.stream)) {
+      return Status::InvalidArgument("stream id '" + w.stream.substr(0, 64) +
+                                     "' is not 1-256 printable ASCII characters");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (r.writes[j].stream == w.stream) {
+        return Status::InvalidArgument("stream " + w.stream + " is written twice in one append");
+      }
+    }
+    for (const NewEvent& e : w.events) {
+      if (!log_format::ValidEventType(e.type)) {
+        return Status::InvalidArgument("event type '" + e.type.substr(0, 64) +
+                                       "' is not 1-128 characters of [A-Za-z0-9_.-]");
+      }
+      if (e.payload.size() > kMaxPayloadBytes) {
+        return Status::InvalidArgument("an event payload is larger than 1 MiB");
+      }
+    }
+    events += w.events.size();
+  }
+  // A stream without events only asserts its version; at least one event must be written.
+  if (events == 0) return Status::InvalidArgument("an append needs at least one event");
+  if (events > kMaxEventsPerRequest) {
+    return Status::InvalidArgument("an append holds at most 10000 events");
+  }
+  return Status::Ok();
+}
+
+std::string EncodeAppendRecord(const AppendResult& r) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  std::vector<flatbuffers::Offset<fb::StreamVersion>> versions;
+  for (const auto& v : r.versions) {
+    versions.push_back(fb::CreateStreamVersion(fbb, fbb.CreateString(v.stream), v.version));
+  }
+  fbb.Finish(fb::CreateAppendRecord(fbb, r.first_position, r.last_position, r.recorded_at,
+                                    fbb.CreateVector(versions)));
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  if (!verifier.VerifyBuffer<fb::AppendRecord>(nullptr)) {
+    return Status::Corruption("stored idempotency record is unreadable");
+  }
+  auto* rec = flatbuffers::GetRoot<fb::AppendRecord>(bytes.data());
+  r->first_position = rec->first_position();
+  r->last_position = rec->last_position();
+  r->recorded_at = rec->recorded_at();
+  r->versions.clear();
+  if (rec->versions() != nullptr) {
+    for (const auto* v : *rec->versions()) {
+      r->versions.push_back({v->stream() ? v->stream()->str() : "", v->version()});
+    }
+  }
+  return Status::Ok();
+}
+
+int64_t SystemMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+LogWriter::LogWriter(EventLog* log, const LogTail& tail)
+    : log_(log),
+      store_(log->store_),
+      families_(log->families_),
+      next_position_(tail.position + 1),
+      last_hash_(tail.hash),
+      last_recorded_at_(tail.recorded_at),
+      fbb_(1024),
+      writer_work_(writer_io_.get_executor()),
+      syncer_work_(syncer_io_.get_executor()) {
+  writer_thread_ = std::thread([this] { writer_io_.run(); });
+  syncer_thread_ = std::thread([this] { syncer_io_.run(); });
+}
+
+LogWriter::~LogWriter() {
+  {
+    std::lock_guard<std::mutex> lock(closing_mu_);
+    closing_ = true;
+  }
+  writer_work_.reset();  // run() returns once the queued drains have run
+  writer_thread_.join();
+  syncer_work_.reset();
+  syncer_thread_.join();
+}
+
+void LogWriter::Submit(AppendRequest request, EventLog::AppendCallback done) {
+  auto p = std::make_unique<Pending>();
+  p->request = std::move(request);
+  p->done = std::move(done);
+  std::unique_lock<std::mutex> lock(closing_mu_);
+  if (closing_) {
+    lock.unlock();
+    p->outcome.status = Status::Unavailable("the event log is closing");
+    return Complete(p.get());
+  }
+  if (appends_.Push(std::move(p))) {
+    boost::asio::post(writer_io_, [this] { DrainAppends(); });
+  }
+}
+
+void LogWriter::DrainAppends() {
+  const size_t max_events = log_->options_.max_batch_events;
+  const size_t max_bytes = log_->options_.max_batch_bytes;
+  for (auto items = appends_.TakeAll(); !items.empty(); items = appends_.TakeAll()) {
+    // Cut the drained requests into rounds that respect the batch limits.
+    std::vector<PendingPtr> round;
+    size_t events = 0, bytes = 0;
+    for (auto& p : items) {
+      size_t e = 0, b = 0;
+      for (const auto& w : p->request.writes) {
+        e += w.events.size();
+        for (const auto& ev : w.events) b += ev.payload.size() + 200;
+      }
+      if (!round.empty() && (events + e > max_events || bytes + b > max_bytes)) {
+        WriteRound(&round);
+        round.clear();
+        events = bytes = 0;
+      }
+      events += e;
+      bytes += b;
+      round.push_back(std::move(p));
+    }
+    if (!round.empty()) WriteRound(&round);
+  }
+}
+
+Status LogWriter::LoadHead(std::string_view stream, HeadRef* ref) {
+  auto it = heads_.find(stream);
+  if (it != heads_.end()) {
+    *ref = &*it;
+    return Status::Ok();
+  }
+  StreamHead head;
+  std::string value;
+  Status s = store_->Get(families_.heads, stream, &value);
+  if (s.ok()) {
+    if (!log_format::ParseHeadValue(value, &head.version, &head.last_position)) {
+      return Status::Corruption("stream head of " + std::string(stream) + " is unreadable");
+    }
+  } else if (s.code() != Status::Code::kNotFound) {
+    return s;
+  }
+  *ref = &*heads_.emplace(std::string(stream), head).first;
+  return Status::Ok();
+}
+
+LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads,
+                                      uint64_t* follow_position) {
+  AppendRequest& r = p->request;
+  Status s = ValidateRequest(r);
+  if (!s.ok()) {
+    p->outcome.status = s;
+    return Admission::kDone;
+  }
+  if (!r.command_id.empty()) {
+    auto it = in_flight_.find(r.command_id);
+    if (it != in_flight_.end()) {
+      // The original is written but maybe not yet synced: answer once it is.
+      p->outcome.result = it->second.result;
+      p->outcome.result.duplicate = true;
+      *follow_position = std::max(*follow_position, it->second.result.last_position);
+      return Admission::kFollow;
+    }
+    std::string value;
+    s = store_->Get(families_.idempotency, r.command_id, &value);
+    if (s.ok()) s = DecodeAppendRecord(value, &p->outcome.result);
+    if (s.ok()) {
+      p->outcome.result.duplicate = true;
+      return Admission::kDone;
+    }
+    if (s.code() != Status::Code::kNotFound) {
+      p->outcome.status = s;
+      return Admission::kDone;
+    }
+  }
+  for (size_t i = 0; i < r.writes.size(); ++i) {
+    s = LoadHead(r.writes[i].stream, &heads[i]);
+    if (!s.ok()) {
+      p->outcome.status = s;
+      return Admission::kDone;
+    }
+    const uint64_t actual = heads[i]->second.version;
+    if (!r.writes[i].expected.Matches(actual)) {
+      p->outcome.conflict = VersionConflict{r.writes[i].stream, r.writes[i].expected, actual};
+      p->outcome.status = Status::Conflict("stream " + r.writes[i].stream + " is at version " +
+                                           std::to_string(actual) + ", expected " +
+                                           r.writes[i].expected.ToString());
+      return Admission::kDone;
+    }
+  }
+  return Admission::kWrite;
+}
+
+void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
+  const AppendRequest& r = p->request;
+  AppendResult& result = p->outcome.result;
+  result.first_position = next_position_;
+  result.recorded_at = now;
+  for (size_t i = 0; i < r.writes.size(); ++i) {
+    const StreamWrite& w = r.writes[i];
+    StreamHead& head = heads[i]->second;
+    for (const NewEvent& ev : w.events) {
+      const uint64_t position = next_position_++;
+      const uint64_t version = ++head.version;
+      head.last_position = position;
+
+      fbb_.Clear();
+      auto opt_string = [&](const std::string& s) {
+        return s.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb_.CreateString(s);
+      };
+      auto stream = fbb_.CreateString(w.stream);
+      auto type = fbb_.CreateString(ev.type);
+      auto actor = opt_string(r.actor);
+      auto tenant = opt_string(r.tenant);
+      auto command_id = opt_string(r.command_id);
+      auto correlation_id = opt_string(r.correlation_id);
+      auto causation_id = opt_string(r.causation_id);
+      auto payload =
+          fbb_.CreateVector(reinterpret_cast<const uint8_t*>(ev.payload.data()), ev.payload.size());
+      const fb::Digest prev = ToDigest(last_hash_);
+      const fb::Digest zero;
+      fb::EnvelopeBuilder b(fbb_);
+      b.add_position(position);
+      b.add_stream(stream);
+      b.add_version(version);
+      b.add_type(type);
+      b.add_recorded_at(now);
+      b.add_actor(actor);
+      b.add_tenant(tenant);
+      b.add_command_id(command_id);
+      b.add_correlation_id(correlation_id);
+      b.add_causation_id(causation_id);
+      b.add_payload(payload);
+      b.add_prev_hash(&prev);
+      b.add_hash(&zero);
+      fb::FinishEnvelopeBuffer(fbb_, b.Finish());
+
+      uint8_t* data = fbb_.GetBufferPointer();
+      const std::string_view bytes(reinterpret_cast<const char*>(data), fbb_.GetSize());
+      const size_t hash_offset =
+          reinterpret_cast<const uint8_t*>(fb::GetEnvelope(data)->hash()) - data;
+      last_hash_ = log_format::ChainHash(last_hash_, bytes, hash_offset);
+      std::memcpy(data + hash_offset, last_hash_.data(), 32);
+
+      batch_.Put(families_.log, log_format::LogKey(position), bytes);
+      scratch_ = log_format::StreamKey(w.stream, version);
+      batch_.Put(families_.streams, scratch_, log_format::LogKey(position));
+    }
+    if (!w.events.empty()) {
+      batch_.Put(families_.heads, w.stream,
+                 log_format::HeadValue(head.version, head.last_position));
+    }
+    result.versions.push_back({w.stream, head.version});
+  }
+  result.last_position = next_position_ - 1;
+  if (!r.command_id.empty()) {
+    batch_.Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
+    in_flight_[r.command_id] = InFlight{result};
+    in_flight_order_.emplace_back(result.last_position, r.command_id);
+  }
+}
+
+void LogWriter::PruneInFlight() {
+  const uint64_t durable = log_->HeadPosition();
+  while (!in_flight_order_.empty() && in_flight_order_.front().first <= durable) {
+    in_flight_.erase(in_flight_order_.front().second);
+    in_flight_order_.pop_front();
+  }
+}
+
+void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
+  if (log_->failed()) {
+    return Fail(round, Status::Unavailable(
+                           "the event log stopped after a failed sync; reopen it to go on"));
+  }
+  PruneInFlight();
+  if (heads_.size() > kMaxCachedHeads) heads_.clear();
+
+  const uint64_t saved_next = next_position_;
+  const Hash256 saved_hash = last_hash_;
+  const int64_t now = std::max(
+      log_->options_.clock ? log_->options_.clock() : SystemMicros(), last_recorded_at_);
+
+  batch_.Clear();
+  Handoff written;
+  std::vector<PendingPtr> followers;
+  uint64_t follow_position = 0;
+  std::vector<HeadRef> heads;
+  for (auto& p : *round) {
+    heads.resize(p->request.writes.size());
+    switch (Admit(p.get(), heads.data(), &follow_position)) {
+      case Admission::kDone:
+        Complete(p.get());
+        break;
+      case Admission::kFollow:
+        followers.push_back(std::move(p));
+        break;
+      case Admission::kWrite:
+        AppendEvents(p.get(), heads.data(), now);
+        written.pending.push_back(std::move(p));
+        break;
+    }
+  }
+
+  if (!batch_.Empty()) {
+    Status s = store_->Write(batch_, /*sync=*/false);
+    if (!s.ok()) {
+      // Nothing of this round is stored: give the positions back and forget what the
+      // round did to the caches; they reload from the store. Followers may wait on an
+      // original of this round, so they fail too (a retry finds the truth).
+      next_position_ = saved_next;
+      last_hash_ = saved_hash;
+      heads_.clear();
+      while (!in_flight_order_.empty() && in_flight_order_.back().first >= saved_next) {
+        in_flight_.erase(in_flight_order_.back().second);
+        in_flight_order_.pop_back();
+      }
+      Fail(&written.pending, s);
+      Fail(&followers, s);
+      return;
+    }
+    last_recorded_at_ = now;
+    written.wait_position = next_position_ - 1;
+  }
+  for (auto& p : followers) written.pending.push_back(std::move(p));
+  written.wait_position = std::max(written.wait_position, follow_position);
+  if (written.pending.empty()) return;
+  if (syncs_.Push(std::move(written))) {
+    boost::asio::post(syncer_io_, [this] { DrainSyncs(); });
+  }
+}
+
+void LogWriter::DrainSyncs() {
+  for (auto handoffs = syncs_.TakeAll(); !handoffs.empty(); handoffs = syncs_.TakeAll()) {
+    uint64_t target = 0;
+    for (const auto& h : handoffs) target = std::max(target, h.wait_position);
+    Status s;
+    if (log_->failed()) {
+      s = Status::Unavailable("the event log stopped after a failed sync; reopen it to go on");
+    } else if (target > log_->HeadPosition()) {
+      s = store_->SyncWal();
+      if (!s.ok()) {
+        log_->MarkFailed();
+        s = Status::Unavailable("syncing the log failed (" + s.message() +
+                                "); whether this append is stored is unknown: reopen the log "
+                                "and retry with the same command id");
+      }
+    }
+    if (s.ok()) log_->Publish(target);
+    for (auto& h : handoffs) {
+      if (!s.ok()) {
+        Fail(&h.pending, s);
+        continue;
+      }
+      for (auto& p : h.pending) Complete(p.get());
+    }
+  }
+}
+
+void LogWriter::Fail(std::vector<PendingPtr>* pending, const Status& status) {
+  for (auto& p : *pending) {
+    p->outcome.status = status;
+    p->outcome.result = AppendResult();
+    p->outcome.conflict.reset();
+    Complete(p.get());
+  }
+}
+
+}  // namespace caseengine

@@ -1,0 +1,106 @@
+// LogWriter: the group-commit engine behind EventLog::Append (internal to events/).
+//
+// Two threads, each a Boost.Asio io_context:
+// - the writer drains the append queue; for each round it checks expected versions
+//   against its cache of stream heads, assigns positions, encodes and hash-chains the
+//   envelopes, and writes the round as one unsynced WriteBatch;
+// - the syncer drains the hand-off queue of written rounds, syncs the WAL once for all
+//   of them, publishes the new durable position and completes their requests.
+// So the writer prepares round k+1 while round k is being synced.
+//
+// Invariants: positions handed out are gapless (a round that fails to write gives its
+// positions back before the next round); the writer's state (next position, last hash,
+// heads cache, in-flight command ids) is touched by the writer thread only; a request is
+// completed exactly once.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "base/batching_queue.h"
+#include "events/event_log.h"
+
+namespace caseengine {
+
+class LogWriter {
+ public:
+  LogWriter(EventLog* log, const LogTail& tail);
+  // Completes everything queued, then joins both threads.
+  ~LogWriter();
+
+  void Submit(AppendRequest request, EventLog::AppendCallback done);
+
+ private:
+  struct Pending {
+    AppendRequest request;
+    EventLog::AppendCallback done;
+    AppendOutcome outcome;
+  };
+  using PendingPtr = std::unique_ptr<Pending>;
+  // A written round on its way to the syncer.
+  struct Handoff {
+    std::vector<PendingPtr> pending;
+    uint64_t wait_position = 0;  // durable position that completes them all
+  };
+  struct InFlight {
+    AppendResult result;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using HeadCache = std::unordered_map<std::string, StreamHead, StringHash, std::equal_to<>>;
+  // Pointers to cache entries, unlike iterators, survive a rehash.
+  using HeadRef = HeadCache::value_type*;
+
+  enum class Admission {
+    kWrite,   // append its events in this round
+    kDone,    // answered without writing (invalid, conflict, durable duplicate)
+    kFollow,  // a duplicate of an unsynced append: answer when that one is durable
+  };
+
+  void DrainAppends();
+  void WriteRound(std::vector<PendingPtr>* round);
+  // Decides what to do with p; heads receives the cache entry of each stream it writes.
+  Admission Admit(Pending* p, HeadRef* heads, uint64_t* follow_position);
+  Status LoadHead(std::string_view stream, HeadRef* it);
+  void AppendEvents(Pending* p, HeadRef* heads, int64_t now);
+  void PruneInFlight();
+  void DrainSyncs();
+  static void Complete(Pending* p) { p->done(std::move(p->outcome)); }
+  void Fail(std::vector<PendingPtr>* pending, const Status& status);
+
+  EventLog* const log_;
+  Store* const store_;
+  const LogFamilies families_;
+
+  // Writer-thread state.
+  uint64_t next_position_;
+  Hash256 last_hash_;
+  int64_t last_recorded_at_;
+  HeadCache heads_;
+  std::unordered_map<std::string, InFlight, StringHash, std::equal_to<>> in_flight_;
+  std::deque<std::pair<uint64_t, std::string>> in_flight_order_;  // (last position, id)
+  WriteBatch batch_;
+  flatbuffers::FlatBufferBuilder fbb_;
+  std::string scratch_;
+
+  std::mutex closing_mu_;
+  bool closing_ = false;
+  BatchingQueue<PendingPtr> appends_;
+  BatchingQueue<Handoff> syncs_;
+  boost::asio::io_context writer_io_, syncer_io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> writer_work_,
+      syncer_work_;
+  std::thread writer_thread_, syncer_thread_;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,57 @@
+// MemoryStore: the in-memory twin of RocksStore for tests. Same semantics (atomic batches,
+// ordered iteration, families), plus fault injection: fail the next writes or syncs, and
+// SimulatePowerLoss(), which forgets every write that was not synced.
+//
+// Threading: thread-safe; one mutex guards everything (tests, not throughput).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace caseengine {
+
+class MemoryStore : public Store {
+ public:
+  explicit MemoryStore(std::vector<std::string> families);
+
+  Status Family(std::string_view name, FamilyId* id) const override;
+  std::vector<std::string> FamilyNames() const override;
+  Status Write(const WriteBatch& batch, bool sync) override;
+  Status SyncWal() override;
+  Status Get(FamilyId family, std::string_view key, std::string* value) const override;
+  std::unique_ptr<StoreIterator> NewIterator(FamilyId family) const override;
+  Status CompactAll() override { return Status::Ok(); }
+  bool read_only() const override { return false; }
+  const std::string& path() const override { return path_; }
+
+  // The next `n` calls to Write fail with an I/O error and change nothing.
+  void FailNextWrites(int n);
+  // The next `n` calls to SyncWal (or synced Writes) fail with an I/O error.
+  void FailNextSyncs(int n);
+  // Drops every write not yet made durable, as a power cut would.
+  void SimulatePowerLoss();
+  // Direct access for tests that tamper with stored bytes.
+  void RawPut(FamilyId family, std::string_view key, std::string_view value);
+  void RawDelete(FamilyId family, std::string_view key);
+
+ private:
+  using Table = std::map<std::string, std::string, std::less<>>;
+  friend class MemoryStoreIterator;
+  void ApplyTo(std::vector<Table>* tables, const WriteBatch& batch);
+
+  mutable std::mutex mu_;
+  std::vector<std::string> names_;
+  std::vector<Table> live_;     // what readers see
+  std::vector<Table> durable_;  // what survives SimulatePowerLoss
+  std::vector<WriteBatch> unsynced_;
+  int fail_writes_ = 0;
+  int fail_syncs_ = 0;
+  std::string path_;
+};
+
+}  // namespace caseengine

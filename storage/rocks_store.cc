@@ -1,0 +1,246 @@
+// RocksStore: see rocks_store.h.
+#include "storage/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace caseengine {
+namespace {
+
+namespace fs = std::filesystem;
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+Status FromRocks(const rocksdb::Status& s, const std::string& path) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) {
+    return Status::Corruption("data folder " + path + " is damaged (" + msg +
+                              "); nothing was changed: restore it from a backup");
+  }
+  if (s.IsIOError() && (msg.find("lock") != std::string::npos ||
+                        msg.find("LOCK") != std::string::npos)) {
+    return Status::Busy("data folder " + path +
+                        " is in use by another engine (its LOCK is held): stop that "
+                        "process, or open the folder read-only");
+  }
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::IoError(msg);
+}
+
+class RocksIterator : public StoreIterator {
+ public:
+  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  void SeekForPrev(std::string_view key) override { it_->SeekForPrev(ToSlice(key)); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override { return ToView(it_->key()); }
+  std::string_view value() const override { return ToView(it_->value()); }
+  Status status() const override { return FromRocks(it_->status(), ""); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStore : public Store {
+ public:
+  RocksStore(std::string path, bool read_only) : path_(std::move(path)), read_only_(read_only) {}
+  ~RocksStore() override {
+    if (db_ == nullptr) return;
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  Status Open(const RocksStoreOptions& options);
+
+  Status Family(std::string_view name, FamilyId* id) const override {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) {
+        *id = static_cast<FamilyId>(i);
+        return Status::Ok();
+      }
+    }
+    return Status::NotFound("data folder " + path_ + " has no family " + std::string(name));
+  }
+  std::vector<std::string> FamilyNames() const override { return names_; }
+
+  Status Write(const WriteBatch& batch, bool sync) override {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    rocksdb::WriteBatch wb(batch.ByteSize() + 16 * batch.Count() + 64);
+    Status bad;
+    batch.ForEach([&](FamilyId f, bool put, std::string_view key, std::string_view value) {
+      if (f >= handles_.size()) {
+        bad = Status::InvalidArgument("write to an unknown family");
+        return;
+      }
+      if (put) {
+        wb.Put(handles_[f], ToSlice(key), ToSlice(value));
+      } else {
+        wb.Delete(handles_[f], ToSlice(key));
+      }
+    });
+    if (!bad.ok()) return bad;
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    return FromRocks(db_->Write(wo, &wb), path_);
+  }
+
+  Status SyncWal() override {
+    if (read_only_) return Status::Ok();
+    return FromRocks(db_->SyncWAL(), path_);
+  }
+
+  Status Get(FamilyId family, std::string_view key, std::string* value) const override {
+    if (family >= handles_.size()) return Status::InvalidArgument("unknown family");
+    return FromRocks(db_->Get(rocksdb::ReadOptions(), handles_[family], ToSlice(key), value),
+                     path_);
+  }
+
+  std::unique_ptr<StoreIterator> NewIterator(FamilyId family) const override {
+    rocksdb::ReadOptions ro;
+    ro.readahead_size = 2 << 20;  // scans of the log are long and sequential
+    return std::make_unique<RocksIterator>(db_->NewIterator(ro, handles_.at(family)));
+  }
+
+  Status CompactAll() override {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* h : handles_) {
+      Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), h), path_);
+      if (!s.ok()) return s;
+      s = FromRocks(db_->CompactRange(co, h, nullptr, nullptr), path_);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  bool read_only() const override { return read_only_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  bool read_only_;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<std::string> names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 64 << 20;
+  cf.max_write_buffer_number = 4;
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.compression = rocksdb::kLZ4Compression;  // fast to decode: replay is read-bound
+  cf.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.block_size = 16 << 10;
+  // Most point lookups (idempotency keys, stream heads) are for keys that do not exist.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+// A folder we may create a database in: absent, empty, or already a database.
+Status CheckFolder(const RocksStoreOptions& options) {
+  std::error_code ec;
+  const fs::path dir(options.path);
+  bool exists = fs::exists(dir, ec);
+  if (ec) return Status::IoError("cannot inspect " + options.path + ": " + ec.message());
+  if (!exists) {
+    if (options.create_if_missing && !options.read_only) return Status::Ok();
+    return Status::NotFound("data folder " + options.path + " does not exist");
+  }
+  if (!fs::is_directory(dir, ec)) {
+    return Status::InvalidArgument(options.path + " is not a folder");
+  }
+  if (fs::exists(dir / "CURRENT", ec)) return Status::Ok();
+  bool empty = fs::is_empty(dir, ec);
+  if (empty && options.create_if_missing && !options.read_only) return Status::Ok();
+  if (empty) return Status::NotFound("data folder " + options.path + " is empty");
+  return Status::InvalidArgument(
+      options.path + " holds files but no caseengine data (no RocksDB CURRENT file); " +
+      "refusing to touch it");
+}
+
+}  // namespace
+
+Status RocksStore::Open(const RocksStoreOptions& options) {
+  Status s = CheckFolder(options);
+  if (!s.ok()) return s;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing && !options.read_only;
+  db_options.create_missing_column_families = db_options.create_if_missing;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 5;
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.db_write_buffer_size = 512 << 20;
+
+  std::vector<std::string> names = options.families;
+  std::vector<std::string> existing;
+  if (fs::exists(fs::path(options.path) / "CURRENT")) {
+    s = FromRocks(rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing),
+                  options.path);
+    if (!s.ok()) return s;
+  }
+  for (const auto& e : existing) {
+    if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);
+  }
+  if (std::find(names.begin(), names.end(), rocksdb::kDefaultColumnFamilyName) == names.end()) {
+    names.push_back(rocksdb::kDefaultColumnFamilyName);
+  }
+  if (options.read_only) {
+    // Read-only opens can only name families that exist.
+    std::vector<std::string> present;
+    for (const auto& n : names) {
+      if (std::find(existing.begin(), existing.end(), n) != existing.end()) present.push_back(n);
+    }
+    names = present;
+  }
+
+  auto cache = rocksdb::NewLRUCache(256 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(cache));
+
+  rocksdb::Options open_options(db_options, FamilyOptions(cache));
+  rocksdb::Status rs =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(open_options, options.path, descriptors, &handles_, &db_)
+          : rocksdb::DB::Open(open_options, options.path, descriptors, &handles_, &db_);
+  if (!rs.ok()) {
+    db_ = nullptr;
+    handles_.clear();
+    return FromRocks(rs, options.path);
+  }
+  names_ = names;
+  return Status::Ok();
+}
+
+Status OpenRocksStore(const RocksStoreOptions& options, std::unique_ptr<Store>* store) {
+  auto rocks = std::make_unique<RocksStore>(options.path, options.read_only);
+  Status s = rocks->Open(options);
+  if (!s.ok()) return s;
+  *store = std::move(rocks);
+  return Status::Ok();
+}
+
+}  // namespace caseengine

@@ -1,0 +1,29 @@
+// RocksStore: the Store on a RocksDB database in a data folder, one column family per
+// Store family. Opening is careful not to damage what it finds: a missing folder, a
+// folder that holds something else, a corrupt database and a folder locked by another
+// process each give a clear error and leave the files as they were.
+//
+// Threading: thread-safe (RocksDB is).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace caseengine {
+
+struct RocksStoreOptions {
+  std::string path;
+  // Families to open; with create_if_missing, those absent are created. Families already
+  // in the database are always opened as well.
+  std::vector<std::string> families;
+  bool create_if_missing = true;
+  // Opens without the folder lock and never writes: safe beside a running engine.
+  bool read_only = false;
+};
+
+Status OpenRocksStore(const RocksStoreOptions& options, std::unique_ptr<Store>* store);
+
+}  // namespace caseengine

@@ -1,0 +1,92 @@
+// Store: the ordered key-value storage the engine is built on, as named families of keys
+// (RocksDB column families). Everything durable lives in one Store per data folder, so a
+// single WriteBatch can update the log, its indexes and a projection's rows atomically.
+//
+// Two implementations: RocksStore (rocks_store.h), the real one, and MemoryStore
+// (memory_store.h), an in-memory twin for tests that can also inject faults and simulate
+// losing whatever was not synced.
+//
+// Threading: every method may be called from any thread. Iterators are used by one
+// thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace caseengine {
+
+// Index of a family in the store; stable for the life of an open store.
+using FamilyId = uint32_t;
+
+// An ordered list of puts and deletes that a Store applies atomically.
+class WriteBatch {
+ public:
+  void Put(FamilyId family, std::string_view key, std::string_view value);
+  void Delete(FamilyId family, std::string_view key);
+  void Clear();
+  size_t Count() const { return ops_.size(); }
+  size_t ByteSize() const { return data_.size(); }
+  bool Empty() const { return ops_.empty(); }
+
+  // Calls fn(family, is_put, key, value) for each operation in order.
+  template <class Fn>
+  void ForEach(Fn&& fn) const {
+    for (const Op& op : ops_) {
+      fn(op.family, op.put, std::string_view(data_).substr(op.key_off, op.key_len),
+         std::string_view(data_).substr(op.value_off, op.value_len));
+    }
+  }
+
+ private:
+  struct Op {
+    FamilyId family;
+    bool put;
+    size_t key_off, key_len, value_off, value_len;
+  };
+  std::string data_;  // keys and values back to back, so a batch allocates rarely
+  std::vector<Op> ops_;
+};
+
+class StoreIterator {
+ public:
+  virtual ~StoreIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual void Seek(std::string_view key) = 0;         // first key >= key
+  virtual void SeekForPrev(std::string_view key) = 0;  // last key <= key
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual std::string_view key() const = 0;    // valid until the iterator moves
+  virtual std::string_view value() const = 0;  // valid until the iterator moves
+  virtual Status status() const = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The family named `name`; NotFound unless it was named when the store was opened.
+  virtual Status Family(std::string_view name, FamilyId* id) const = 0;
+  virtual std::vector<std::string> FamilyNames() const = 0;
+
+  // Applies the batch atomically. With sync, returns only after it is on stable storage.
+  virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+  // Makes every write that returned before this call durable.
+  virtual Status SyncWal() = 0;
+  // NotFound when the key is absent.
+  virtual Status Get(FamilyId family, std::string_view key, std::string* value) const = 0;
+  virtual std::unique_ptr<StoreIterator> NewIterator(FamilyId family) const = 0;
+  // Rewrites every family's files, so deleted data is physically gone (used by erasure).
+  virtual Status CompactAll() = 0;
+  virtual bool read_only() const = 0;
+  // The data folder, or "" for an in-memory store.
+  virtual const std::string& path() const = 0;
+};
+
+}  // namespace caseengine
