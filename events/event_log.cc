@@ -138,6 +138,8 @@ AppendOutcome EventLog::Append(AppendRequest request) {
   return std::move(w->outcome);
 }
 
+LogStats EventLog::Stats() const { return writer_ ? writer_->Stats() : LogStats(); }
+
 void EventLog::Publish(uint64_t position) {
   uint64_t current = durable_position_.load();
   while (position > current &&
@@ -191,7 +193,7 @@ Status EventLog::Scan(uint64_t from, uint64_t to,
   const uint64_t head = HeadPosition();
   if (to == 0 || to > head) to = head;
   if (from == 0) from = 1;
-  auto it = store_->NewIterator(families_.log);
+  auto it = store_->NewIterator(families_.log, ReadPattern::kScan);
   for (it->Seek(log_format::LogKey(from)); it->Valid(); it->Next()) {
     uint64_t position = 0;
     if (!log_format::ParseLogKey(it->key(), &position)) {
@@ -278,7 +280,7 @@ VerifyReport EventLog::VerifyChain(uint64_t from, uint64_t to) const {
     report.last_position = from - 1;
     report.last_hash = prev;
   }
-  auto it = store_->NewIterator(families_.log);
+  auto it = store_->NewIterator(families_.log, ReadPattern::kScan);
   it->Seek(LogKey(from));
   for (uint64_t expected = from; expected <= to; ++expected, it->Next()) {
     if (!it->Valid()) {

@@ -111,6 +111,17 @@ struct VerifyReport {
   Hash256 last_hash{};         // hash at last_position
 };
 
+// Counters since open, for /metrics and benchmarks. Monotonic; read without locking.
+struct LogStats {
+  uint64_t appends = 0;       // requests written (not counting refused or duplicate ones)
+  uint64_t events = 0;        // events written
+  uint64_t rounds = 0;        // writer rounds (WriteBatches)
+  uint64_t syncs = 0;         // WAL syncs
+  uint64_t sync_micros = 0;   // time spent in WAL syncs
+  uint64_t write_micros = 0;  // time spent in unsynced batch writes
+  uint64_t encode_micros = 0; // time spent deciding, encoding and hashing rounds
+};
+
 struct EventLogOptions {
   // Upper bounds for one writer round; more pending requests wait for the next round.
   size_t max_batch_events = 8192;
@@ -183,6 +194,8 @@ class EventLog {
 
   // Checks the hash chain over [from, to] (to = 0: up to the head).
   VerifyReport VerifyChain(uint64_t from, uint64_t to) const;
+
+  LogStats Stats() const;
 
   // Stopped after a failed sync; appends are refused until reopened.
   bool failed() const { return failed_.load(); }

@@ -89,6 +89,12 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
   return Status::Ok();
 }
 
+uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               t)
+      .count();
+}
+
 int64_t SystemMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -106,9 +112,11 @@ LogWriter::LogWriter(EventLog* log, const LogTail& tail)
       last_recorded_at_(tail.recorded_at),
       fbb_(1024),
       writer_work_(writer_io_.get_executor()),
-      syncer_work_(syncer_io_.get_executor()) {
+      syncer_work_(syncer_io_.get_executor()),
+      completer_work_(completer_io_.get_executor()) {
   writer_thread_ = std::thread([this] { writer_io_.run(); });
   syncer_thread_ = std::thread([this] { syncer_io_.run(); });
+  completer_thread_ = std::thread([this] { completer_io_.run(); });
 }
 
 LogWriter::~LogWriter() {
@@ -120,6 +128,8 @@ LogWriter::~LogWriter() {
   writer_thread_.join();
   syncer_work_.reset();
   syncer_thread_.join();
+  completer_work_.reset();
+  completer_thread_.join();
 }
 
 void LogWriter::Submit(AppendRequest request, EventLog::AppendCallback done) {
@@ -312,6 +322,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     return Fail(round, Status::Unavailable(
                            "the event log stopped after a failed sync; reopen it to go on"));
   }
+  const auto round_start = std::chrono::steady_clock::now();
   PruneInFlight();
   if (heads_.size() > kMaxCachedHeads) heads_.clear();
 
@@ -342,7 +353,12 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   }
 
   if (!batch_.Empty()) {
+    const auto write_start = std::chrono::steady_clock::now();
+    counters_.encode_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                   write_start - round_start)
+                                   .count();
     Status s = store_->Write(batch_, /*sync=*/false);
+    counters_.write_micros += MicrosSince(write_start);
     if (!s.ok()) {
       // Nothing of this round is stored: give the positions back and forget what the
       // round did to the caches; they reload from the store. Followers may wait on an
@@ -359,6 +375,9 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       return;
     }
     last_recorded_at_ = now;
+    counters_.rounds++;
+    counters_.appends += written.pending.size();
+    counters_.events += next_position_ - saved_next;
     written.wait_position = next_position_ - 1;
   }
   for (auto& p : followers) written.pending.push_back(std::move(p));
@@ -377,7 +396,10 @@ void LogWriter::DrainSyncs() {
     if (log_->failed()) {
       s = Status::Unavailable("the event log stopped after a failed sync; reopen it to go on");
     } else if (target > log_->HeadPosition()) {
+      const auto sync_start = std::chrono::steady_clock::now();
       s = store_->SyncWal();
+      counters_.syncs++;
+      counters_.sync_micros += MicrosSince(sync_start);
       if (!s.ok()) {
         log_->MarkFailed();
         s = Status::Unavailable("syncing the log failed (" + s.message() +
@@ -386,14 +408,28 @@ void LogWriter::DrainSyncs() {
       }
     }
     if (s.ok()) log_->Publish(target);
-    for (auto& h : handoffs) {
-      if (!s.ok()) {
-        Fail(&h.pending, s);
-        continue;
+    boost::asio::post(completer_io_, [this, s, handoffs = std::move(handoffs)]() mutable {
+      for (auto& h : handoffs) {
+        if (!s.ok()) {
+          Fail(&h.pending, s);
+          continue;
+        }
+        for (auto& p : h.pending) Complete(p.get());
       }
-      for (auto& p : h.pending) Complete(p.get());
-    }
+    });
   }
+}
+
+LogStats LogWriter::Stats() const {
+  LogStats st;
+  st.appends = counters_.appends;
+  st.events = counters_.events;
+  st.rounds = counters_.rounds;
+  st.syncs = counters_.syncs;
+  st.sync_micros = counters_.sync_micros;
+  st.write_micros = counters_.write_micros;
+  st.encode_micros = counters_.encode_micros;
+  return st;
 }
 
 void LogWriter::Fail(std::vector<PendingPtr>* pending, const Status& status) {

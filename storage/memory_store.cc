@@ -135,7 +135,7 @@ Status MemoryStore::Get(FamilyId family, std::string_view key, std::string* valu
   return Status::Ok();
 }
 
-std::unique_ptr<StoreIterator> MemoryStore::NewIterator(FamilyId family) const {
+std::unique_ptr<StoreIterator> MemoryStore::NewIterator(FamilyId family, ReadPattern) const {
   return std::make_unique<MemoryStoreIterator>(this, family);
 }
 

@@ -52,6 +52,13 @@ class WriteBatch {
   std::vector<Op> ops_;
 };
 
+// How an iterator will be used, so the store can read ahead and keep a long scan from
+// flushing its cache of hot blocks.
+enum class ReadPattern {
+  kShort,  // a few entries (stream reads, index lookups)
+  kScan,   // a long ordered pass (replay, verification, rebuilds)
+};
+
 class StoreIterator {
  public:
   virtual ~StoreIterator() = default;
@@ -81,7 +88,8 @@ class Store {
   virtual Status SyncWal() = 0;
   // NotFound when the key is absent.
   virtual Status Get(FamilyId family, std::string_view key, std::string* value) const = 0;
-  virtual std::unique_ptr<StoreIterator> NewIterator(FamilyId family) const = 0;
+  virtual std::unique_ptr<StoreIterator> NewIterator(
+      FamilyId family, ReadPattern pattern = ReadPattern::kShort) const = 0;
   // Rewrites every family's files, so deleted data is physically gone (used by erasure).
   virtual Status CompactAll() = 0;
   virtual bool read_only() const = 0;

@@ -1,0 +1,57 @@
+// Small helpers shared by the benchmarks: a temporary data folder, latency percentiles,
+// the machine description printed with every figure. Header-only; benchmarks only.
+#pragma once
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace caseengine::bench {
+
+inline double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// The value below which `q` (0..1) of the samples fall; sorts `samples`.
+inline double Percentile(std::vector<double>* samples, double q) {
+  if (samples->empty()) return 0;
+  std::sort(samples->begin(), samples->end());
+  size_t i = static_cast<size_t>(q * (samples->size() - 1));
+  return (*samples)[i];
+}
+
+inline std::string MachineDescription() {
+  std::string cpu = "unknown cpu";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return cpu + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores";
+}
+
+// A fresh folder for a benchmark's data, removed at exit unless --keep.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::string path, bool keep) : path_(std::move(path)), keep_(keep) {
+    std::filesystem::remove_all(path_);
+  }
+  ~ScratchDir() {
+    if (!keep_) std::filesystem::remove_all(path_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool keep_;
+};
+
+}  // namespace caseengine::bench
