@@ -87,24 +87,50 @@ Status EventLog::Recover(LogTail* tail) {
       if (!s.ok()) return s;
     }
   }
-  if (empty) return Status::Ok();
+  // The committed head recorded with the last batch, when there is one.
+  uint64_t committed = 0;
+  Hash256 committed_hash{};
+  std::string head_value;
+  s = store_->Get(families_.meta, kHeadKey, &head_value);
+  if (s.ok() && !ParseCommittedHeadValue(head_value, &committed, &committed_hash)) {
+    return Status::Corruption(where + ": the committed head record is unreadable");
+  }
+  if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  if (empty && committed == 0) return Status::Ok();
 
-  // Never chain new events onto a tail that is not what it claims to be.
+  // Never chain new events onto a log whose end is not what was committed. A read-only
+  // open goes on regardless, with the head at the furthest position either side
+  // claims, so that VerifyChain can name the damage.
+  Status damage;
   uint64_t position = 0;
   EventView view;
-  const std::string bad_tail = where + ": the last stored event ";
-  if (!ParseLogKey(it->key(), &position)) {
-    return Status::Corruption(bad_tail + "has a malformed key; run `casereplay verify`");
+  const std::string at = where + ": ";
+  if (empty) {
+    damage = Status::Corruption(at + "the log is empty but " + std::to_string(committed) +
+                                " events were committed: events were removed");
+  } else if (!ParseLogKey(it->key(), &position)) {
+    return Status::Corruption(at + "the last key of the log is malformed");
+  } else if (!EventView::Parse(it->value(), &view).ok()) {
+    damage = Status::Corruption(at + "the last stored event (position " +
+                                std::to_string(position) + ") is unreadable");
+  } else if (view.position() != position ||
+             ChainHash(view.prev_hash(), view.bytes(), view.hash_offset()) != view.hash()) {
+    damage = Status::Corruption(at + "the last stored event (position " +
+                                std::to_string(position) + ") does not match its hash");
+  } else if (committed != 0 && (committed != position || committed_hash != view.hash())) {
+    damage = Status::Corruption(
+        at + "the log ends at position " + std::to_string(position) + " but position " +
+        std::to_string(committed) + " was the last committed" +
+        (committed > position ? ": events were removed from its end"
+                              : ": events were changed or added outside the engine"));
   }
-  s = EventView::Parse(it->value(), &view);
-  if (!s.ok()) {
-    return Status::Corruption(bad_tail + "(position " + std::to_string(position) +
-                              ") is unreadable; run `casereplay verify`");
-  }
-  if (view.position() != position ||
-      ChainHash(view.prev_hash(), view.bytes(), view.hash_offset()) != view.hash()) {
-    return Status::Corruption(bad_tail + "(position " + std::to_string(position) +
-                              ") does not match its hash; run `casereplay verify`");
+  if (!damage.ok()) {
+    if (!store_->read_only()) {
+      return Status::Corruption(damage.message() +
+                                "; refusing to append. Run `casereplay verify` on it");
+    }
+    durable_position_.store(std::max(position, committed));
+    return Status::Ok();
   }
   tail->position = position;
   tail->hash = view.hash();
@@ -249,6 +275,14 @@ Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
     EventView view;
     s = EventView::Parse(bytes, &view);
     if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    std::string_view indexed_stream;
+    uint64_t indexed_version = 0;
+    ParseStreamKey(it->key(), &indexed_stream, &indexed_version);
+    if (view.stream() != stream || view.version() != indexed_version) {
+      return Status::Corruption("the stream index names event " + std::to_string(position) +
+                                " as version " + std::to_string(indexed_version) + " of " +
+                                std::string(stream) + ", but it is not");
+    }
     if (!fn(view)) break;
   }
   return it->status();

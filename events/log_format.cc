@@ -1,6 +1,8 @@
 // The log's keys and hash chain: see log_format.h for the grammar.
 #include "events/log_format.h"
 
+#include <cstring>
+
 #include "base/coding.h"
 
 namespace caseengine {
@@ -32,6 +34,19 @@ bool ParseStreamKey(std::string_view key, std::string_view* stream, uint64_t* ve
   if (key.size() < 10 || key[key.size() - 9] != '\0') return false;
   *stream = key.substr(0, key.size() - 9);
   *version = DecodeBigEndian64(key.data() + key.size() - 8);
+  return true;
+}
+
+std::string CommittedHeadValue(uint64_t position, const Hash256& hash) {
+  std::string v = BigEndian64(position);
+  v.append(AsBytes(hash));
+  return v;
+}
+
+bool ParseCommittedHeadValue(std::string_view value, uint64_t* position, Hash256* hash) {
+  if (value.size() != 40) return false;
+  *position = DecodeBigEndian64(value.data());
+  std::memcpy(hash->data(), value.data() + 8, 32);
   return true;
 }
 

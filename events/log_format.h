@@ -12,6 +12,9 @@
 //                value := append-record            (FlatBuffers AppendRecord)
 //   meta         key   := "format"
 //                value := "caseengine-log/1"
+//                key   := "head"
+//                value := position:u64 hash:32       (the last committed event, written
+//                                                     in the same batch as it)
 //
 //   position  := 1, 2, 3, ... with no gap; the n-th committed event has position n
 //   version   := 1, 2, 3, ... within a stream
@@ -25,8 +28,10 @@
 // and envelope(n).prev_hash must equal hash(n-1). The hash covers every stored byte of
 // the envelope (payloads included, as stored: personal data is hashed encrypted, so
 // destroying a key never breaks the chain). Changing, removing, inserting or reordering
-// any event breaks the chain at that position or the next; only a cut of the tail keeps
-// a valid chain, and an auditor's digest of (position, hash) catches that.
+// any event breaks the chain at that position or the next. Cutting events off the end
+// keeps a valid chain, but no longer matches the "head" record; cutting the tail and
+// rewriting that record too is caught only by an auditor's digest of (position, hash)
+// kept outside the system.
 //
 // Never renumber, reorder or reuse any of this: stored logs live for decades.
 #pragma once
@@ -49,6 +54,7 @@ inline constexpr const char* kIdempotencyFamily = "idempotency";
 inline constexpr const char* kMetaFamily = "meta";
 inline constexpr const char* kFormatKey = "format";
 inline constexpr const char* kFormatValue = "caseengine-log/1";
+inline constexpr const char* kHeadKey = "head";
 
 std::string LogKey(uint64_t position);
 // False unless `key` is exactly 8 bytes.
@@ -57,6 +63,9 @@ bool ParseLogKey(std::string_view key, uint64_t* position);
 std::string StreamKey(std::string_view stream, uint64_t version);
 std::string StreamPrefix(std::string_view stream);  // stream-id 0x00
 bool ParseStreamKey(std::string_view key, std::string_view* stream, uint64_t* version);
+
+std::string CommittedHeadValue(uint64_t position, const Hash256& hash);
+bool ParseCommittedHeadValue(std::string_view value, uint64_t* position, Hash256* hash);
 
 std::string HeadValue(uint64_t version, uint64_t last_position);
 bool ParseHeadValue(std::string_view value, uint64_t* version, uint64_t* last_position);

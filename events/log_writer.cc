@@ -353,6 +353,8 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   }
 
   if (!batch_.Empty()) {
+    batch_.Put(families_.meta, log_format::kHeadKey,
+               log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
     const auto write_start = std::chrono::steady_clock::now();
     counters_.encode_micros += std::chrono::duration_cast<std::chrono::microseconds>(
                                    write_start - round_start)

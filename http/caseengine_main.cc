@@ -62,7 +62,7 @@ int LogDemo(const std::string& dir, int events) {
   const std::string stream = "case-" + std::to_string(before) + "-0";
   std::cout << "stream " << stream << ":\n";
   log->ScanStream(stream, 1, [](const EventView& e) {
-    std::cout << "  " << EventToJson(e).dump() << "\n";
+    std::cout << "  " << ToJsonLine(EventToJson(e)) << "\n";
     return true;
   });
   VerifyReport r = log->VerifyChain(1, 0);

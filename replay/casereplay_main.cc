@@ -37,6 +37,17 @@ int Verify(const std::string& dir, uint64_t from, uint64_t to) {
     std::cerr << "casereplay: " << s.ToString() << "\n";
     return 2;
   }
+  const uint64_t head = log->HeadPosition();
+  if (to != 0 && from > to) {
+    std::cerr << "casereplay: --from " << from << " is after --to " << to << "\n";
+    return 2;
+  }
+  if (from > std::max<uint64_t>(head, 1)) {
+    std::cerr << "casereplay: --from " << from << " is beyond the head position " << head
+              << "\n";
+    return 2;
+  }
+  const bool whole = from <= 1 && (to == 0 || to >= head);
   VerifyReport r = log->VerifyChain(from, to);
   if (!r.ok) {
     std::cout << "chain BROKEN at position " << r.first_bad << ": " << r.reason << "\n"
@@ -44,10 +55,15 @@ int Verify(const std::string& dir, uint64_t from, uint64_t to) {
               << r.last_position << ")\n";
     return 1;
   }
-  std::cout << "chain ok\n"
-            << "events: " << r.checked << "\n"
-            << "head position: " << r.last_position << "\n"
-            << "head hash: " << HexEncode(AsBytes(r.last_hash)) << "\n";
+  std::cout << "chain ok\n" << "events: " << r.checked << "\n";
+  if (whole) {
+    std::cout << "head position: " << r.last_position << "\n"
+              << "head hash: " << HexEncode(AsBytes(r.last_hash)) << "\n";
+  } else {
+    std::cout << "checked positions: " << std::max<uint64_t>(from, 1) << ".." << r.last_position
+              << " of " << head << "\n"
+              << "hash at " << r.last_position << ": " << HexEncode(AsBytes(r.last_hash)) << "\n";
+  }
   return 0;
 }
 
@@ -62,7 +78,7 @@ int Dump(const std::string& dir, const std::string& stream, uint64_t from, uint6
   if (limit == 0) return 0;
   uint64_t printed = 0;
   auto print = [&](const EventView& e) {
-    std::cout << EventToJson(e).dump() << "\n";
+    std::cout << ToJsonLine(EventToJson(e)) << "\n";
     return ++printed < limit;
   };
   s = stream.empty() ? log->Scan(from, 0, print) : log->ScanStream(stream, from, print);

@@ -43,3 +43,11 @@ nlohmann::json EventToJson(const EventView& e) {
 }
 
 }  // namespace caseengine
+
+namespace caseengine {
+
+std::string ToJsonLine(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace caseengine

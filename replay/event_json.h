@@ -17,4 +17,8 @@ std::string FormatMicrosUtc(int64_t micros);
 // Envelope fields; the payload as base64 (its decoding belongs to the domain).
 nlohmann::json EventToJson(const EventView& event);
 
+// One line of JSON. Text fields hold whatever bytes a client sent; bytes that are not
+// UTF-8 are shown as U+FFFD rather than failing the whole output.
+std::string ToJsonLine(const nlohmann::json& j);
+
 }  // namespace caseengine
