@@ -14,7 +14,7 @@
 
 #include "bench/bench_util.h"
 #include "events/event_log.h"
-#include "storage/rocks_store.h"
+#include "events/log_store.h"
 
 using namespace caseengine;
 using Clock = std::chrono::steady_clock;
@@ -36,9 +36,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   bench::ScratchDir scratch(dir, keep);
-  RocksStoreOptions options;
-  options.path = dir;
-  options.families = EventLog::LogFamilyNames();
+  RocksStoreOptions options = LogStoreOptions(dir);
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   Status s = OpenRocksStore(options, &store);

@@ -15,7 +15,7 @@
 #include "bench/bench_util.h"
 #include "events/event_log.h"
 #include "events/log_format.h"
-#include "storage/rocks_store.h"
+#include "events/log_store.h"
 
 using namespace caseengine;
 
@@ -23,9 +23,7 @@ namespace {
 
 Status OpenLog(const std::string& dir, std::unique_ptr<Store>* store,
                std::unique_ptr<EventLog>* log) {
-  RocksStoreOptions options;
-  options.path = dir;
-  options.families = EventLog::LogFamilyNames();
+  RocksStoreOptions options = LogStoreOptions(dir);
   Status s = OpenRocksStore(options, store);
   if (!s.ok()) return s;
   return EventLog::Open(store->get(), EventLogOptions(), log);

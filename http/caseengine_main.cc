@@ -13,15 +13,13 @@
 #include "base/coding.h"
 #include "events/event_log.h"
 #include "replay/event_json.h"
-#include "storage/rocks_store.h"
+#include "events/log_store.h"
 
 namespace caseengine {
 namespace {
 
 int LogDemo(const std::string& dir, int events) {
-  RocksStoreOptions options;
-  options.path = dir;
-  options.families = EventLog::LogFamilyNames();
+  RocksStoreOptions options = LogStoreOptions(dir);
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   Status s = OpenRocksStore(options, &store);

@@ -12,18 +12,14 @@
 #include "base/coding.h"
 #include "events/event_log.h"
 #include "replay/event_json.h"
-#include "storage/rocks_store.h"
+#include "events/log_store.h"
 
 namespace caseengine {
 namespace {
 
 Status OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* store,
                     std::unique_ptr<EventLog>* log) {
-  RocksStoreOptions options;
-  options.path = dir;
-  options.families = EventLog::LogFamilyNames();
-  options.read_only = true;
-  options.create_if_missing = false;
+  RocksStoreOptions options = LogStoreOptions(dir, /*read_only=*/true);
   Status s = OpenRocksStore(options, store);
   if (!s.ok()) return s;
   return EventLog::Open(store->get(), EventLogOptions(), log);

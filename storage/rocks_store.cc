@@ -7,7 +7,9 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <system_error>
 
 namespace caseengine {
@@ -20,7 +22,8 @@ std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.dat
 
 Status FromRocks(const rocksdb::Status& s, const std::string& path) {
   if (s.ok()) return Status::Ok();
-  std::string msg = s.ToString();
+  // The state alone: our Status adds its own code name.
+  std::string msg = s.getState() != nullptr ? s.getState() : s.ToString();
   if (s.IsNotFound()) return Status::NotFound(msg);
   if (s.IsCorruption()) {
     return Status::Corruption("data folder " + path + " is damaged (" + msg +
@@ -38,7 +41,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& path) {
 
 class RocksIterator : public StoreIterator {
  public:
-  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  RocksIterator(rocksdb::Iterator* it, const std::string* path) : it_(it), path_(path) {}
   bool Valid() const override { return it_->Valid(); }
   void SeekToFirst() override { it_->SeekToFirst(); }
   void SeekToLast() override { it_->SeekToLast(); }
@@ -48,10 +51,11 @@ class RocksIterator : public StoreIterator {
   void Prev() override { it_->Prev(); }
   std::string_view key() const override { return ToView(it_->key()); }
   std::string_view value() const override { return ToView(it_->value()); }
-  Status status() const override { return FromRocks(it_->status(), ""); }
+  Status status() const override { return FromRocks(it_->status(), *path_); }
 
  private:
   std::unique_ptr<rocksdb::Iterator> it_;
+  const std::string* path_;  // the store's, which outlives its iterators
 };
 
 class RocksStore : public Store {
@@ -117,7 +121,7 @@ class RocksStore : public Store {
       ro.fill_cache = false;
       ro.readahead_size = 2 << 20;
     }
-    return std::make_unique<RocksIterator>(db_->NewIterator(ro, handles_.at(family)));
+    return std::make_unique<RocksIterator>(db_->NewIterator(ro, handles_.at(family)), &path_);
   }
 
   Status CompactAll() override {
@@ -163,32 +167,67 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
-// A folder we may create a database in: absent, empty, or already a database.
-Status CheckFolder(const RocksStoreOptions& options) {
+// Files RocksDB writes while it creates a database, before CURRENT exists.
+bool IsCreationArtifact(const std::string& name) {
+  static const std::regex kArtifact(
+      R"(LOCK|LOG|LOG\.old\.[0-9]+|IDENTITY|MANIFEST-[0-9]+|OPTIONS-[0-9]+(\.dbtmp)?|[0-9]+\.(dbtmp|log))");
+  return std::regex_match(name, kArtifact);
+}
+
+// What to do with the folder: refuse it, create a database in it, or open the one there.
+Status CheckFolder(const RocksStoreOptions& options, bool* exists) {
   std::error_code ec;
   const fs::path dir(options.path);
-  bool exists = fs::exists(dir, ec);
-  if (ec) return Status::IoError("cannot inspect " + options.path + ": " + ec.message());
-  if (!exists) {
-    if (options.create_if_missing && !options.read_only) return Status::Ok();
+  const bool creating = options.create_if_missing && !options.read_only;
+  *exists = false;
+  if (!fs::exists(dir, ec)) {
+    if (ec) return Status::IoError("cannot inspect " + options.path + ": " + ec.message());
+    if (creating) return Status::Ok();
     return Status::NotFound("data folder " + options.path + " does not exist");
   }
   if (!fs::is_directory(dir, ec)) {
     return Status::InvalidArgument(options.path + " is not a folder");
   }
-  if (fs::exists(dir / "CURRENT", ec)) return Status::Ok();
-  bool empty = fs::is_empty(dir, ec);
-  if (empty && options.create_if_missing && !options.read_only) return Status::Ok();
-  if (empty) return Status::NotFound("data folder " + options.path + " is empty");
+  if (fs::exists(dir / "CURRENT", ec)) {
+    *exists = true;
+    return Status::Ok();
+  }
+  bool only_artifacts = true, empty = true;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    empty = false;
+    if (!entry.is_regular_file() || !IsCreationArtifact(entry.path().filename().string())) {
+      only_artifacts = false;
+    }
+  }
+  if (ec) return Status::IoError("cannot list " + options.path + ": " + ec.message());
+  if (only_artifacts && creating) return Status::Ok();  // empty, or a creation cut short
+  if (empty || only_artifacts) {
+    return Status::NotFound("data folder " + options.path + " holds no data yet");
+  }
   return Status::InvalidArgument(
       options.path + " holds files but no caseengine data (no RocksDB CURRENT file); " +
       "refusing to touch it");
 }
 
+// True when the database holds nothing: only the default family, with no key in it. That
+// is a creation cut short between writing CURRENT and adding the families.
+bool EmptyDefaultOnly(const rocksdb::DBOptions& db_options, const std::string& path,
+                      const std::vector<std::string>& existing) {
+  if (existing.size() != 1 || existing[0] != rocksdb::kDefaultColumnFamilyName) return false;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Options options(db_options, rocksdb::ColumnFamilyOptions());
+  if (!rocksdb::DB::OpenForReadOnly(options, path, &db).ok()) return false;
+  std::unique_ptr<rocksdb::DB> owned(db);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->SeekToFirst();
+  return !it->Valid() && it->status().ok();
+}
+
 }  // namespace
 
 Status RocksStore::Open(const RocksStoreOptions& options) {
-  Status s = CheckFolder(options);
+  bool exists = false;
+  Status s = CheckFolder(options, &exists);
   if (!s.ok()) return s;
 
   rocksdb::DBOptions db_options;
@@ -208,10 +247,21 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
 
   std::vector<std::string> names = options.families;
   std::vector<std::string> existing;
-  if (fs::exists(fs::path(options.path) / "CURRENT")) {
+  if (exists) {
     s = FromRocks(rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing),
                   options.path);
     if (!s.ok()) return s;
+    // Decide whether the database is ours before a writable open rewrites its files.
+    for (const auto& required : options.required_families) {
+      if (std::find(existing.begin(), existing.end(), required) != existing.end()) continue;
+      if (!options.read_only && options.create_if_missing &&
+          EmptyDefaultOnly(db_options, options.path, existing)) {
+        break;
+      }
+      return Status::InvalidArgument(options.path +
+                                     " is not a caseengine data folder (it has no '" + required +
+                                     "' family); refusing to touch it");
+    }
   }
   for (const auto& e : existing) {
     if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);

@@ -19,6 +19,9 @@ struct RocksStoreOptions {
   // Families to open; with create_if_missing, those absent are created. Families already
   // in the database are always opened as well.
   std::vector<std::string> families;
+  // Families that mark the folder as ours: an existing database without them is someone
+  // else's and is refused before anything is written to it.
+  std::vector<std::string> required_families;
   bool create_if_missing = true;
   // Opens without the folder lock and never writes: safe beside a running engine.
   bool read_only = false;

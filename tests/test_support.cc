@@ -1,6 +1,8 @@
 // Test helpers: see test_support.h.
 #include "tests/test_support.h"
 
+#include "events/log_store.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,11 +28,7 @@ TempDir::~TempDir() {
 
 Status OpenRocksLog(const std::string& dir, OpenLog* out, bool read_only) {
   out->Close();
-  RocksStoreOptions options;
-  options.path = dir;
-  options.families = EventLog::LogFamilyNames();
-  options.read_only = read_only;
-  options.create_if_missing = !read_only;
+  RocksStoreOptions options = LogStoreOptions(dir, read_only);
   Status s = OpenRocksStore(options, &out->store);
   if (!s.ok()) return s;
   return EventLog::Open(out->store.get(), EventLogOptions(), &out->log);

@@ -1,0 +1,18 @@
+// LogStoreOptions: see log_store.h.
+#include "events/log_store.h"
+
+#include "events/event_log.h"
+
+namespace caseengine {
+
+RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
+  RocksStoreOptions options;
+  options.path = dir;
+  options.families = EventLog::LogFamilyNames();
+  options.required_families = EventLog::LogFamilyNames();
+  options.read_only = read_only;
+  options.create_if_missing = !read_only;
+  return options;
+}
+
+}  // namespace caseengine
