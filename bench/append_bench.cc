@@ -9,7 +9,7 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <semaphore>
+#include <condition_variable>
 #include <thread>
 
 #include "bench/bench_util.h"
@@ -56,13 +56,18 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
-      std::counting_semaphore<4096> window(inflight);
+      // The window of appends in flight (a condition variable: semaphores spin first).
       std::mutex mu;
+      std::condition_variable cv;
       std::vector<double>& lat = latencies[w];
       lat.reserve(events / writers + 16);
       int outstanding = 0;
       for (uint64_t i = next++; i < events; i = next++) {
-        window.acquire();
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return outstanding < inflight; });
+          ++outstanding;
+        }
         AppendRequest r;
         r.actor = "bench";
         r.tenant = "bench";
@@ -70,22 +75,17 @@ int main(int argc, char** argv) {
         r.writes.push_back({"case-" + std::to_string(i), ExpectedVersion::NoStream(),
                             {{"CaseNoteAdded", payload}}});
         const auto t0 = Clock::now();
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          ++outstanding;
-        }
         log->AppendAsync(std::move(r), [&, t0](AppendOutcome o) {
           const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
           if (!o.status.ok()) failures++;
-          {
-            std::lock_guard<std::mutex> lock(mu);
-            lat.push_back(us);
-            --outstanding;
-          }
-          window.release();
+          std::lock_guard<std::mutex> lock(mu);
+          lat.push_back(us);
+          --outstanding;
+          cv.notify_one();
         });
       }
-      for (int i = 0; i < inflight; ++i) window.acquire();  // all acknowledged
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return outstanding == 0; });  // all acknowledged
     });
   }
   for (auto& t : threads) t.join();

@@ -43,7 +43,10 @@ Status EventLog::Open(Store* store, const EventLogOptions& options,
   LogTail tail;
   Status s = log->Recover(&tail);
   if (!s.ok()) return s;
-  if (!store->read_only()) log->writer_ = std::make_unique<LogWriter>(log.get(), tail);
+  if (!store->read_only()) {
+    s = LogWriter::Create(log.get(), tail, &log->writer_);
+    if (!s.ok()) return s;
+  }
   *out = std::move(log);
   return Status::Ok();
 }
@@ -149,18 +152,25 @@ void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
 }
 
 AppendOutcome EventLog::Append(AppendRequest request) {
-  // Shared, because the syncer may still be inside notify when the waiter wakes.
+  // A condition variable sleeps on a futex at once; std::atomic::wait and semaphores spin
+  // and sched_yield first, which with many waiting threads on few cores steals the CPU
+  // the writer needs. Shared, because the completer may still be inside notify when the
+  // waiter wakes and returns.
   struct Waiter {
-    std::atomic<int> done{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
     AppendOutcome outcome;
   };
   auto w = std::make_shared<Waiter>();
   AppendAsync(std::move(request), [w](AppendOutcome o) {
+    std::lock_guard<std::mutex> lock(w->mu);
     w->outcome = std::move(o);
-    w->done.store(1, std::memory_order_release);
-    w->done.notify_one();
+    w->done = true;
+    w->cv.notify_one();
   });
-  w->done.wait(0, std::memory_order_acquire);
+  std::unique_lock<std::mutex> lock(w->mu);
+  w->cv.wait(lock, [&] { return w->done; });
   return std::move(w->outcome);
 }
 

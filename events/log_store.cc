@@ -2,6 +2,7 @@
 #include "events/log_store.h"
 
 #include "events/event_log.h"
+#include "events/log_format.h"
 
 namespace caseengine {
 
@@ -10,6 +11,7 @@ RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
   options.path = dir;
   options.families = EventLog::LogFamilyNames();
   options.required_families = EventLog::LogFamilyNames();
+  options.append_only_families = {log_format::kLogFamily};
   options.read_only = read_only;
   options.create_if_missing = !read_only;
   return options;

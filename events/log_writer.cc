@@ -1,6 +1,8 @@
 // LogWriter: see log_writer.h.
 #include "events/log_writer.h"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstring>
@@ -11,9 +13,6 @@
 
 namespace caseengine {
 namespace {
-
-// The heads cache is a cache: past this many streams it starts again from the store.
-constexpr size_t kMaxCachedHeads = 1 << 20;
 
 fb::Digest ToDigest(const Hash256& h) {
   return fb::Digest(flatbuffers::span<const uint8_t, 32>(h.data(), 32));
@@ -113,10 +112,38 @@ LogWriter::LogWriter(EventLog* log, const LogTail& tail)
       fbb_(1024),
       writer_work_(writer_io_.get_executor()),
       syncer_work_(syncer_io_.get_executor()),
-      completer_work_(completer_io_.get_executor()) {
-  writer_thread_ = std::thread([this] { writer_io_.run(); });
-  syncer_thread_ = std::thread([this] { syncer_io_.run(); });
-  completer_thread_ = std::thread([this] { completer_io_.run(); });
+      completer_work_(completer_io_.get_executor()) {}
+
+Status LogWriter::Create(EventLog* log, const LogTail& tail, std::unique_ptr<LogWriter>* out) {
+  std::unique_ptr<LogWriter> writer(new LogWriter(log, tail));
+  Status s = writer->LoadHeads();
+  if (!s.ok()) return s;
+  writer->StartThreads();
+  *out = std::move(writer);
+  return Status::Ok();
+}
+
+Status LogWriter::LoadHeads() {
+  auto it = store_->NewIterator(families_.heads, ReadPattern::kScan);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    StreamHead head;
+    if (!log_format::ParseHeadValue(it->value(), &head.version, &head.last_position)) {
+      return Status::Corruption("the head of stream " + std::string(it->key()) +
+                                " is unreadable");
+    }
+    heads_.emplace(std::string(it->key()), head);
+  }
+  return it->status();
+}
+
+void LogWriter::StartThreads() {
+  auto run = [](boost::asio::io_context* io, const char* name) {
+    pthread_setname_np(pthread_self(), name);  // shows in top -H, perf and gdb
+    io->run();
+  };
+  writer_thread_ = std::thread(run, &writer_io_, "log-writer");
+  syncer_thread_ = std::thread(run, &syncer_io_, "log-sync");
+  completer_thread_ = std::thread(run, &completer_io_, "log-ack");
 }
 
 LogWriter::~LogWriter() {
@@ -173,26 +200,6 @@ void LogWriter::DrainAppends() {
   }
 }
 
-Status LogWriter::LoadHead(std::string_view stream, HeadRef* ref) {
-  auto it = heads_.find(stream);
-  if (it != heads_.end()) {
-    *ref = &*it;
-    return Status::Ok();
-  }
-  StreamHead head;
-  std::string value;
-  Status s = store_->Get(families_.heads, stream, &value);
-  if (s.ok()) {
-    if (!log_format::ParseHeadValue(value, &head.version, &head.last_position)) {
-      return Status::Corruption("stream head of " + std::string(stream) + " is unreadable");
-    }
-  } else if (s.code() != Status::Code::kNotFound) {
-    return s;
-  }
-  *ref = &*heads_.emplace(std::string(stream), head).first;
-  return Status::Ok();
-}
-
 LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads,
                                       uint64_t* follow_position) {
   AppendRequest& r = p->request;
@@ -223,12 +230,9 @@ LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads,
     }
   }
   for (size_t i = 0; i < r.writes.size(); ++i) {
-    s = LoadHead(r.writes[i].stream, &heads[i]);
-    if (!s.ok()) {
-      p->outcome.status = s;
-      return Admission::kDone;
-    }
-    const uint64_t actual = heads[i]->second.version;
+    auto it = heads_.find(r.writes[i].stream);
+    heads[i] = it == heads_.end() ? nullptr : &*it;
+    const uint64_t actual = heads[i] ? heads[i]->second.version : 0;
     if (!r.writes[i].expected.Matches(actual)) {
       p->outcome.conflict = VersionConflict{r.writes[i].stream, r.writes[i].expected, actual};
       p->outcome.status = Status::Conflict("stream " + r.writes[i].stream + " is at version " +
@@ -247,6 +251,16 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   result.recorded_at = now;
   for (size_t i = 0; i < r.writes.size(); ++i) {
     const StreamWrite& w = r.writes[i];
+    if (w.events.empty()) {  // only asserts its version
+      result.versions.push_back({w.stream, heads[i] ? heads[i]->second.version : 0});
+      continue;
+    }
+    if (heads[i] == nullptr) {
+      heads[i] = &*heads_.emplace(w.stream, StreamHead()).first;
+      undo_.push_back({heads[i], StreamHead(), true});
+    } else {
+      undo_.push_back({heads[i], heads[i]->second, false});
+    }
     StreamHead& head = heads[i]->second;
     for (const NewEvent& ev : w.events) {
       const uint64_t position = next_position_++;
@@ -295,10 +309,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       scratch_ = log_format::StreamKey(w.stream, version);
       batch_.Put(families_.streams, scratch_, log_format::LogKey(position));
     }
-    if (!w.events.empty()) {
-      batch_.Put(families_.heads, w.stream,
-                 log_format::HeadValue(head.version, head.last_position));
-    }
+    batch_.Put(families_.heads, w.stream, log_format::HeadValue(head.version, head.last_position));
     result.versions.push_back({w.stream, head.version});
   }
   result.last_position = next_position_ - 1;
@@ -324,7 +335,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   }
   const auto round_start = std::chrono::steady_clock::now();
   PruneInFlight();
-  if (heads_.size() > kMaxCachedHeads) heads_.clear();
+  undo_.clear();
 
   const uint64_t saved_next = next_position_;
   const Hash256 saved_hash = last_hash_;
@@ -362,12 +373,18 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     Status s = store_->Write(batch_, /*sync=*/false);
     counters_.write_micros += MicrosSince(write_start);
     if (!s.ok()) {
-      // Nothing of this round is stored: give the positions back and forget what the
-      // round did to the caches; they reload from the store. Followers may wait on an
-      // original of this round, so they fail too (a retry finds the truth).
+      // Nothing of this round is stored: give the positions back and undo what the
+      // round did to the heads, newest first. Followers may wait on an original of this
+      // round, so they fail too (a retry finds the truth).
       next_position_ = saved_next;
       last_hash_ = saved_hash;
-      heads_.clear();
+      for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
+        if (u->created) {
+          heads_.erase(u->ref->first);
+        } else {
+          u->ref->second = u->before;
+        }
+      }
       while (!in_flight_order_.empty() && in_flight_order_.back().first >= saved_next) {
         in_flight_.erase(in_flight_order_.back().second);
         in_flight_order_.pop_back();

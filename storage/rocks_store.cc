@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -280,7 +281,15 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
 
   auto cache = rocksdb::NewLRUCache(256 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(cache));
+  for (const auto& n : names) {
+    descriptors.emplace_back(n, FamilyOptions(cache));
+    const auto& append_only = options.append_only_families;
+    if (std::find(append_only.begin(), append_only.end(), n) != append_only.end()) {
+      // One (empty) prefix for every key: each insert is hinted by the one before.
+      descriptors.back().options.memtable_insert_with_hint_prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(0));
+    }
+  }
 
   rocksdb::Options open_options(db_options, FamilyOptions(cache));
   rocksdb::Status rs =

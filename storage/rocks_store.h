@@ -22,6 +22,9 @@ struct RocksStoreOptions {
   // Families that mark the folder as ours: an existing database without them is someone
   // else's and is refused before anything is written to it.
   std::vector<std::string> required_families;
+  // Families whose keys are only ever written in increasing order (the log): inserts
+  // start from where the last one went instead of searching the memtable.
+  std::vector<std::string> append_only_families;
   bool create_if_missing = true;
   // Opens without the folder lock and never writes: safe beside a running engine.
   bool read_only = false;
