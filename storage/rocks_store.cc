@@ -210,18 +210,37 @@ Status CheckFolder(const RocksStoreOptions& options, bool* exists) {
       "refusing to touch it");
 }
 
-// True when the database holds nothing: only the default family, with no key in it. That
-// is a creation cut short between writing CURRENT and adding the families.
-bool EmptyDefaultOnly(const rocksdb::DBOptions& db_options, const std::string& path,
-                      const std::vector<std::string>& existing) {
-  if (existing.size() != 1 || existing[0] != rocksdb::kDefaultColumnFamilyName) return false;
+// True when the database holds nothing and no family but the default and ones we would
+// create: a creation cut short between writing CURRENT and adding the last family (RocksDB
+// adds them one at a time).
+bool InterruptedCreation(const rocksdb::DBOptions& db_options, const RocksStoreOptions& options,
+                         const std::vector<std::string>& existing) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : existing) {
+    const auto& ours = options.families;
+    if (name != rocksdb::kDefaultColumnFamilyName &&
+        std::find(ours.begin(), ours.end(), name) == ours.end()) {
+      return false;
+    }
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Options options(db_options, rocksdb::ColumnFamilyOptions());
-  if (!rocksdb::DB::OpenForReadOnly(options, path, &db).ok()) return false;
-  std::unique_ptr<rocksdb::DB> owned(db);
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  it->SeekToFirst();
-  return !it->Valid() && it->status().ok();
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::Options(db_options, rocksdb::ColumnFamilyOptions()),
+                                    options.path, descriptors, &handles, &db)
+           .ok()) {
+    return false;
+  }
+  bool empty = true;
+  for (auto* h : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) empty = false;
+    it.reset();
+    db->DestroyColumnFamilyHandle(h);
+  }
+  delete db;
+  return empty;
 }
 
 }  // namespace
@@ -256,7 +275,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     for (const auto& required : options.required_families) {
       if (std::find(existing.begin(), existing.end(), required) != existing.end()) continue;
       if (!options.read_only && options.create_if_missing &&
-          EmptyDefaultOnly(db_options, options.path, existing)) {
+          InterruptedCreation(db_options, options, existing)) {
         break;
       }
       return Status::InvalidArgument(options.path +
