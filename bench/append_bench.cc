@@ -21,13 +21,14 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   CLI::App app{"append_bench: durable group-commit appends"};
-  int writers = 8, inflight = 1;
+  int writers = 8, inflight = 16;
   uint64_t events = 200000;
   bool json = false, keep = false, command_ids = false;
   std::string dir = "/tmp/caseengine-append-bench";
   app.add_option("--writers", writers, "writer threads")->check(CLI::Range(1, 4096));
   app.add_option("--events", events, "events in all")->check(CLI::Range(1, 1000000000));
-  app.add_option("--inflight", inflight, "appends in flight per writer")
+  app.add_option("--inflight", inflight,
+                 "appends each writer keeps in flight (default 16; 1: block on every append)")
       ->check(CLI::Range(1, 4096));
   app.add_flag("--command-ids", command_ids, "give every append an idempotency key");
   app.add_option("--data", dir, "scratch data folder (emptied first)");

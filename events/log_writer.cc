@@ -14,6 +14,9 @@
 namespace caseengine {
 namespace {
 
+// A sync that completes at most this many requests wakes their callers itself.
+constexpr size_t kInlineCompletions = 8;
+
 fb::Digest ToDigest(const Hash256& h) {
   return fb::Digest(flatbuffers::span<const uint8_t, 32>(h.data(), 32));
 }
@@ -427,15 +430,26 @@ void LogWriter::DrainSyncs() {
       }
     }
     if (s.ok()) log_->Publish(target);
-    boost::asio::post(completer_io_, [this, s, handoffs = std::move(handoffs)]() mutable {
-      for (auto& h : handoffs) {
+    auto complete = [this, s](std::vector<Handoff>& done) {
+      for (auto& h : done) {
         if (!s.ok()) {
           Fail(&h.pending, s);
           continue;
         }
         for (auto& p : h.pending) Complete(p.get());
       }
-    });
+    };
+    size_t waiting = 0;
+    for (const auto& h : handoffs) waiting += h.pending.size();
+    if (waiting <= kInlineCompletions) {
+      // Few callers: waking them here costs less than a hand-off, and little can have
+      // been written for the next sync meanwhile.
+      complete(handoffs);
+    } else {
+      boost::asio::post(completer_io_, [complete, handoffs = std::move(handoffs)]() mutable {
+        complete(handoffs);
+      });
+    }
   }
 }
 
