@@ -10,15 +10,24 @@ const std::string& Status::message() const {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kNotFound: return "not found";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kConflict: return "conflict";
-    case Code::kCorruption: return "corruption";
-    case Code::kIoError: return "I/O error";
-    case Code::kBusy: return "busy";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kFailedPrecondition: return "failed precondition";
+    case Code::kOk:
+      return "ok";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kIoError:
+      return "I/O error";
+    case Code::kBusy:
+      return "busy";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
   }
   return "unknown";
 }

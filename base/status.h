@@ -17,11 +17,11 @@ class Status {
     kOk = 0,
     kNotFound,
     kInvalidArgument,
-    kConflict,       // an expected version or a rule did not hold
-    kCorruption,     // stored bytes are not what was written
-    kIoError,        // the disk or RocksDB failed
-    kBusy,           // the resource is held by someone else (a locked data folder)
-    kUnavailable,    // the component has stopped and must be reopened
+    kConflict,     // an expected version or a rule did not hold
+    kCorruption,   // stored bytes are not what was written
+    kIoError,      // the disk or RocksDB failed
+    kBusy,         // the resource is held by someone else (a locked data folder)
+    kUnavailable,  // the component has stopped and must be reopened
     kFailedPrecondition,
   };
 

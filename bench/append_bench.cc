@@ -6,10 +6,10 @@
 //   append_bench --writers W --events E [--inflight K] [--command-ids] [--data DIR] [--json]
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <condition_variable>
 #include <thread>
 
 #include "bench/bench_util.h"
@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
         r.actor = "bench";
         r.tenant = "bench";
         if (command_ids) r.command_id = "cmd-" + std::to_string(i);
-        r.writes.push_back({"case-" + std::to_string(i), ExpectedVersion::NoStream(),
+        r.writes.push_back({"case-" + std::to_string(i),
+                            ExpectedVersion::NoStream(),
                             {{"CaseNoteAdded", payload}}});
         const auto t0 = Clock::now();
         log->AppendAsync(std::move(r), [&, t0](AppendOutcome o) {
@@ -99,29 +100,36 @@ int main(int argc, char** argv) {
   const bool ok = failures.load() == 0 && log->HeadPosition() == events;
   const LogStats st = log->Stats();
   if (json) {
-    nlohmann::json j = {{"bench", "append"},       {"writers", writers},
-                        {"inflight", inflight},    {"command_ids", command_ids},
-                        {"events", events},        {"seconds", seconds},
-                        {"events_per_s", rate},    {"p50_us", p50},
-                        {"p99_us", p99},           {"ok", ok},
-                        {"rounds", st.rounds},     {"syncs", st.syncs},
+    nlohmann::json j = {{"bench", "append"},
+                        {"writers", writers},
+                        {"inflight", inflight},
+                        {"command_ids", command_ids},
+                        {"events", events},
+                        {"seconds", seconds},
+                        {"events_per_s", rate},
+                        {"p50_us", p50},
+                        {"p99_us", p99},
+                        {"ok", ok},
+                        {"rounds", st.rounds},
+                        {"syncs", st.syncs},
                         {"events_per_sync", st.syncs ? double(st.events) / st.syncs : 0},
                         {"sync_us_avg", st.syncs ? double(st.sync_micros) / st.syncs : 0},
                         {"machine", bench::MachineDescription()}};
     std::cout << j.dump() << std::endl;
   } else {
-    std::printf("append: writers=%d inflight=%d events=%llu %.3fs %.0f events/s "
-                "(ack latency p50 %.0f us, p99 %.0f us)%s\n",
-                writers, inflight, static_cast<unsigned long long>(events), seconds, rate, p50,
-                p99, ok ? "" : "  FAILED");
-    std::printf("  %llu rounds, %llu syncs (%.1f events/sync, %.0f us/sync), writer busy "
-                "%.0f%% (encode %.2f s, write %.2f s)\n",
-                static_cast<unsigned long long>(st.rounds),
-                static_cast<unsigned long long>(st.syncs),
-                st.syncs ? double(st.events) / st.syncs : 0.0,
-                st.syncs ? double(st.sync_micros) / st.syncs : 0.0,
-                100.0 * (st.encode_micros + st.write_micros) / 1e6 / seconds,
-                st.encode_micros / 1e6, st.write_micros / 1e6);
+    std::printf(
+        "append: writers=%d inflight=%d events=%llu %.3fs %.0f events/s "
+        "(ack latency p50 %.0f us, p99 %.0f us)%s\n",
+        writers, inflight, static_cast<unsigned long long>(events), seconds, rate, p50, p99,
+        ok ? "" : "  FAILED");
+    std::printf(
+        "  %llu rounds, %llu syncs (%.1f events/sync, %.0f us/sync), writer busy "
+        "%.0f%% (encode %.2f s, write %.2f s)\n",
+        static_cast<unsigned long long>(st.rounds), static_cast<unsigned long long>(st.syncs),
+        st.syncs ? double(st.events) / st.syncs : 0.0,
+        st.syncs ? double(st.sync_micros) / st.syncs : 0.0,
+        100.0 * (st.encode_micros + st.write_micros) / 1e6 / seconds, st.encode_micros / 1e6,
+        st.write_micros / 1e6);
   }
   return ok ? 0 : 1;
 }

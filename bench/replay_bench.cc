@@ -6,10 +6,10 @@
 //
 //   replay_bench --events E [--verify] [--json] [--data DIR]
 #include <CLI/CLI.hpp>
-#include <iostream>
-#include <optional>
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_map>
 
 #include "bench/bench_util.h"
@@ -120,16 +120,21 @@ int main(int argc, char** argv) {
   const bool ok = s.ok() && bad == 0 && count == events;
   const double rate = count / seconds;
   if (json) {
-    nlohmann::json j = {{"bench", "replay"},    {"verify", verify}, {"events", count},
-                        {"seconds", seconds},   {"events_per_s", rate},
-                        {"streams", versions.size()}, {"ok", ok},
+    nlohmann::json j = {{"bench", "replay"},
+                        {"verify", verify},
+                        {"events", count},
+                        {"seconds", seconds},
+                        {"events_per_s", rate},
+                        {"streams", versions.size()},
+                        {"ok", ok},
                         {"machine", bench::MachineDescription()}};
     std::cout << j.dump() << std::endl;
   } else {
-    std::printf("replay%s: events=%llu %.3fs %.0f events/s (%zu streams, %zu types, %.0f MB "
-                "payload)%s\n",
-                verify ? " --verify" : "", static_cast<unsigned long long>(count), seconds, rate,
-                versions.size(), per_type.size(), payload_bytes / 1e6, ok ? "" : "  FAILED");
+    std::printf(
+        "replay%s: events=%llu %.3fs %.0f events/s (%zu streams, %zu types, %.0f MB "
+        "payload)%s\n",
+        verify ? " --verify" : "", static_cast<unsigned long long>(count), seconds, rate,
+        versions.size(), per_type.size(), payload_bytes / 1e6, ok ? "" : "  FAILED");
   }
   return ok ? 0 : 1;
 }

@@ -9,20 +9,28 @@ namespace caseengine {
 
 bool ExpectedVersion::Matches(uint64_t current) const {
   switch (kind) {
-    case Kind::kAny: return true;
-    case Kind::kNoStream: return current == 0;
-    case Kind::kExact: return current == version;
-    case Kind::kStreamExists: return current > 0;
+    case Kind::kAny:
+      return true;
+    case Kind::kNoStream:
+      return current == 0;
+    case Kind::kExact:
+      return current == version;
+    case Kind::kStreamExists:
+      return current > 0;
   }
   return false;
 }
 
 std::string ExpectedVersion::ToString() const {
   switch (kind) {
-    case Kind::kAny: return "any";
-    case Kind::kNoStream: return "no stream";
-    case Kind::kExact: return std::to_string(version);
-    case Kind::kStreamExists: return "an existing stream";
+    case Kind::kAny:
+      return "any";
+    case Kind::kNoStream:
+      return "no stream";
+    case Kind::kExact:
+      return std::to_string(version);
+    case Kind::kStreamExists:
+      return "an existing stream";
   }
   return "?";
 }
@@ -114,12 +122,12 @@ Status EventLog::Recover(LogTail* tail) {
   } else if (!ParseLogKey(it->key(), &position)) {
     return Status::Corruption(at + "the last key of the log is malformed");
   } else if (!EventView::Parse(it->value(), &view).ok()) {
-    damage = Status::Corruption(at + "the last stored event (position " +
-                                std::to_string(position) + ") is unreadable");
+    damage = Status::Corruption(at + "the last stored event (position " + std::to_string(position) +
+                                ") is unreadable");
   } else if (view.position() != position ||
              ChainHash(view.prev_hash(), view.bytes(), view.hash_offset()) != view.hash()) {
-    damage = Status::Corruption(at + "the last stored event (position " +
-                                std::to_string(position) + ") does not match its hash");
+    damage = Status::Corruption(at + "the last stored event (position " + std::to_string(position) +
+                                ") does not match its hash");
   } else if (committed != 0 && (committed != position || committed_hash != view.hash())) {
     damage = Status::Corruption(
         at + "the log ends at position " + std::to_string(position) + " but position " +
@@ -238,7 +246,8 @@ Status EventLog::Scan(uint64_t from, uint64_t to,
     if (position > to) break;
     EventView view;
     Status s = EventView::Parse(it->value(), &view);
-    if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    if (!s.ok())
+      return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
     if (!fn(view)) break;
   }
   return it->status();
@@ -271,8 +280,7 @@ Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
   const std::string prefix = StreamPrefix(stream);
   auto it = store_->NewIterator(families_.streams);
   std::string bytes;
-  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1))); it->Valid();
-       it->Next()) {
+  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1))); it->Valid(); it->Next()) {
     if (it->key().substr(0, prefix.size()) != prefix) break;
     if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
     const uint64_t position = DecodeBigEndian64(it->value().data());
@@ -284,7 +292,8 @@ Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
     }
     EventView view;
     s = EventView::Parse(bytes, &view);
-    if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    if (!s.ok())
+      return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
     std::string_view indexed_stream;
     uint64_t indexed_version = 0;
     ParseStreamKey(it->key(), &indexed_stream, &indexed_version);
@@ -335,8 +344,8 @@ VerifyReport EventLog::VerifyChain(uint64_t from, uint64_t to) const {
     uint64_t position = 0;
     if (!ParseLogKey(it->key(), &position)) return fail(expected, "a malformed key follows");
     if (position != expected) {
-      return fail(expected, "event is missing: the next stored event is " +
-                                std::to_string(position));
+      return fail(expected,
+                  "event is missing: the next stored event is " + std::to_string(position));
     }
     EventView view;
     if (!EventView::Parse(it->value(), &view).ok()) {
@@ -347,8 +356,7 @@ VerifyReport EventLog::VerifyChain(uint64_t from, uint64_t to) const {
                                 ": events were moved or reordered");
     }
     if (view.prev_hash() != prev) {
-      return fail(position, "previous hash does not match event " +
-                                std::to_string(position - 1) +
+      return fail(position, "previous hash does not match event " + std::to_string(position - 1) +
                                 ": an event before it was changed, removed or reordered");
     }
     if (ChainHash(prev, view.bytes(), view.hash_offset()) != view.hash()) {

@@ -113,13 +113,13 @@ struct VerifyReport {
 
 // Counters since open, for /metrics and benchmarks. Monotonic; read without locking.
 struct LogStats {
-  uint64_t appends = 0;       // requests written (not counting refused or duplicate ones)
-  uint64_t events = 0;        // events written
-  uint64_t rounds = 0;        // writer rounds (WriteBatches)
-  uint64_t syncs = 0;         // WAL syncs
-  uint64_t sync_micros = 0;   // time spent in WAL syncs
-  uint64_t write_micros = 0;  // time spent in unsynced batch writes
-  uint64_t encode_micros = 0; // time spent deciding, encoding and hashing rounds
+  uint64_t appends = 0;        // requests written (not counting refused or duplicate ones)
+  uint64_t events = 0;         // events written
+  uint64_t rounds = 0;         // writer rounds (WriteBatches)
+  uint64_t syncs = 0;          // WAL syncs
+  uint64_t sync_micros = 0;    // time spent in WAL syncs
+  uint64_t write_micros = 0;   // time spent in unsynced batch writes
+  uint64_t encode_micros = 0;  // time spent deciding, encoding and hashing rounds
 };
 
 struct EventLogOptions {

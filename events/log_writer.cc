@@ -28,8 +28,9 @@ Status ValidateRequest(const AppendRequest& r) {
   }
   if (r.actor.size() > 256 || r.tenant.size() > 256 || r.correlation_id.size() > 256 ||
       r.causation_id.size() > 256) {
-    return Status::InvalidArgument("actor, tenant, correlation and causation ids are at most "
-                                   "256 bytes");
+    return Status::InvalidArgument(
+        "actor, tenant, correlation and causation ids are at most "
+        "256 bytes");
   }
   size_t events = 0;
   for (size_t i = 0; i < r.writes.size(); ++i) {
@@ -92,8 +93,7 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
 }
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                               t)
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
       .count();
 }
 
@@ -131,8 +131,7 @@ Status LogWriter::LoadHeads() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     StreamHead head;
     if (!log_format::ParseHeadValue(it->value(), &head.version, &head.last_position)) {
-      return Status::Corruption("the head of stream " + std::string(it->key()) +
-                                " is unreadable");
+      return Status::Corruption("the head of stream " + std::string(it->key()) + " is unreadable");
     }
     heads_.emplace(std::string(it->key()), head);
   }
@@ -203,8 +202,7 @@ void LogWriter::DrainAppends() {
   }
 }
 
-LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads,
-                                      uint64_t* follow_position) {
+LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads, uint64_t* follow_position) {
   AppendRequest& r = p->request;
   Status s = ValidateRequest(r);
   if (!s.ok()) {
@@ -342,8 +340,8 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
 
   const uint64_t saved_next = next_position_;
   const Hash256 saved_hash = last_hash_;
-  const int64_t now = std::max(
-      log_->options_.clock ? log_->options_.clock() : SystemMicros(), last_recorded_at_);
+  const int64_t now =
+      std::max(log_->options_.clock ? log_->options_.clock() : SystemMicros(), last_recorded_at_);
 
   batch_.Clear();
   Handoff written;
@@ -370,9 +368,8 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     batch_.Put(families_.meta, log_format::kHeadKey,
                log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
     const auto write_start = std::chrono::steady_clock::now();
-    counters_.encode_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                   write_start - round_start)
-                                   .count();
+    counters_.encode_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(write_start - round_start).count();
     Status s = store_->Write(batch_, /*sync=*/false);
     counters_.write_micros += MicrosSince(write_start);
     if (!s.ok()) {

@@ -22,6 +22,8 @@
 // the writer thread only; a request is completed exactly once.
 #pragma once
 
+#include <flatbuffers/flatbuffers.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
@@ -30,8 +32,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "base/batching_queue.h"
 #include "events/event_log.h"

@@ -12,8 +12,8 @@
 
 #include "base/coding.h"
 #include "events/event_log.h"
-#include "replay/event_json.h"
 #include "events/log_store.h"
+#include "replay/event_json.h"
 
 namespace caseengine {
 namespace {
@@ -44,9 +44,11 @@ int LogDemo(const std::string& dir, int events) {
         r.actor = "officer-" + std::to_string(t);
         r.tenant = "demo";
         r.command_id = "demo-register-" + id;
-        r.writes.push_back({"client-" + id, ExpectedVersion::NoStream(),
+        r.writes.push_back({"client-" + id,
+                            ExpectedVersion::NoStream(),
                             {{"ClientRegistered", R"({"surname":"Sample"})"}}});
-        r.writes.push_back({"case-" + id, ExpectedVersion::NoStream(),
+        r.writes.push_back({"case-" + id,
+                            ExpectedVersion::NoStream(),
                             {{"CaseOpened", R"({"client":")" + id + "\"}"}}});
         if (!log->Append(std::move(r)).status.ok()) refused++;
       }
@@ -68,8 +70,8 @@ int LogDemo(const std::string& dir, int events) {
     std::cout << "chain BROKEN at " << r.first_bad << ": " << r.reason << "\n";
     return 1;
   }
-  std::cout << "chain ok: " << r.checked << " events, head hash "
-            << HexEncode(AsBytes(r.last_hash)) << "\n";
+  std::cout << "chain ok: " << r.checked << " events, head hash " << HexEncode(AsBytes(r.last_hash))
+            << "\n";
   return refused.load() == 0 ? 0 : 1;
 }
 

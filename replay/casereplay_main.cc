@@ -11,8 +11,8 @@
 
 #include "base/coding.h"
 #include "events/event_log.h"
-#include "replay/event_json.h"
 #include "events/log_store.h"
+#include "replay/event_json.h"
 
 namespace caseengine {
 namespace {
@@ -39,8 +39,7 @@ int Verify(const std::string& dir, uint64_t from, uint64_t to) {
     return 2;
   }
   if (from > std::max<uint64_t>(head, 1)) {
-    std::cerr << "casereplay: --from " << from << " is beyond the head position " << head
-              << "\n";
+    std::cerr << "casereplay: --from " << from << " is beyond the head position " << head << "\n";
     return 2;
   }
   const bool whole = from <= 1 && (to == 0 || to >= head);
@@ -51,7 +50,8 @@ int Verify(const std::string& dir, uint64_t from, uint64_t to) {
               << r.last_position << ")\n";
     return 1;
   }
-  std::cout << "chain ok\n" << "events: " << r.checked << "\n";
+  std::cout << "chain ok\n"
+            << "events: " << r.checked << "\n";
   if (whole) {
     std::cout << "head position: " << r.last_position << "\n"
               << "head hash: " << HexEncode(AsBytes(r.last_hash)) << "\n";

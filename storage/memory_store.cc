@@ -8,8 +8,7 @@ namespace caseengine {
 // RocksDB iterator without a snapshot would not; tests do not depend on either).
 class MemoryStoreIterator : public StoreIterator {
  public:
-  MemoryStoreIterator(const MemoryStore* store, FamilyId family)
-      : store_(store), family_(family) {}
+  MemoryStoreIterator(const MemoryStore* store, FamilyId family) : store_(store), family_(family) {}
 
   bool Valid() const override { return valid_; }
   void SeekToFirst() override {

@@ -24,8 +24,7 @@ class MemoryStore : public Store {
   Status Write(const WriteBatch& batch, bool sync) override;
   Status SyncWal() override;
   Status Get(FamilyId family, std::string_view key, std::string* value) const override;
-  std::unique_ptr<StoreIterator> NewIterator(FamilyId family,
-                                             ReadPattern pattern) const override;
+  std::unique_ptr<StoreIterator> NewIterator(FamilyId family, ReadPattern pattern) const override;
   Status CompactAll() override { return Status::Ok(); }
   bool read_only() const override { return false; }
   const std::string& path() const override { return path_; }

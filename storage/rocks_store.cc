@@ -30,8 +30,8 @@ Status FromRocks(const rocksdb::Status& s, const std::string& path) {
     return Status::Corruption("data folder " + path + " is damaged (" + msg +
                               "); nothing was changed: restore it from a backup");
   }
-  if (s.IsIOError() && (msg.find("lock") != std::string::npos ||
-                        msg.find("LOCK") != std::string::npos)) {
+  if (s.IsIOError() &&
+      (msg.find("lock") != std::string::npos || msg.find("LOCK") != std::string::npos)) {
     return Status::Busy("data folder " + path +
                         " is in use by another engine (its LOCK is held): stop that "
                         "process, or open the folder read-only");
@@ -113,8 +113,7 @@ class RocksStore : public Store {
                      path_);
   }
 
-  std::unique_ptr<StoreIterator> NewIterator(FamilyId family,
-                                             ReadPattern pattern) const override {
+  std::unique_ptr<StoreIterator> NewIterator(FamilyId family, ReadPattern pattern) const override {
     rocksdb::ReadOptions ro;
     if (pattern == ReadPattern::kScan) {
       // Caching every block of a pass over the whole log costs more than the reads and
@@ -205,9 +204,9 @@ Status CheckFolder(const RocksStoreOptions& options, bool* exists) {
   if (empty || only_artifacts) {
     return Status::NotFound("data folder " + options.path + " holds no data yet");
   }
-  return Status::InvalidArgument(
-      options.path + " holds files but no caseengine data (no RocksDB CURRENT file); " +
-      "refusing to touch it");
+  return Status::InvalidArgument(options.path +
+                                 " holds files but no caseengine data (no RocksDB CURRENT file); " +
+                                 "refusing to touch it");
 }
 
 // True when the database holds nothing and no family but the default and ones we would

@@ -44,8 +44,7 @@ struct WrittenEvent {
 
 // Streams of the known log; one needs JSON escaping.
 const std::vector<std::string>& Streams() {
-  static const std::vector<std::string> streams{"client-1", "case-2", "lobby",
-                                                "odd\"stream\\name"};
+  static const std::vector<std::string> streams{"client-1", "case-2", "lobby", "odd\"stream\\name"};
   return streams;
 }
 
@@ -291,8 +290,7 @@ TEST_CASE("casereplay verify on an intact log agrees with the in-process chain c
   CHECK(v.head_hash == Hex(last[0].hash));
 }
 
-TEST_CASE("casereplay dump prints every event as one JSON line in position order",
-          "[casereplay]") {
+TEST_CASE("casereplay dump prints every event as one JSON line in position order", "[casereplay]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   const auto written = WriteKnownLog(dir);
@@ -377,8 +375,7 @@ TEST_CASE("casereplay dump --from and --limit select a window of positions", "[c
   }
 }
 
-TEST_CASE("casereplay exits 2 naming the folder when it is missing or not a log",
-          "[casereplay]") {
+TEST_CASE("casereplay exits 2 naming the folder when it is missing or not a log", "[casereplay]") {
   testing::TempDir tmp;
   const std::string missing = tmp.Sub("no-such-folder");
   for (const char* command : {"verify", "dump"}) {
@@ -513,8 +510,7 @@ TEST_CASE("casereplay verifies and dumps a folder that a writer has open", "[cas
   }
 }
 
-TEST_CASE("casereplay dump prints events whose text fields are not valid UTF-8",
-          "[casereplay]") {
+TEST_CASE("casereplay dump prints events whose text fields are not valid UTF-8", "[casereplay]") {
   // The engine stores actor, tenant and the ids as bytes without checking their encoding,
   // so the auditor's dump must cope with any of them rather than stop half-way.
   testing::TempDir tmp;

@@ -114,8 +114,8 @@ void CheckOutcome(const Expect& e, const AppendOutcome& o) {
   uint64_t total = 0;
   for (uint64_t n : e.events) total += n;
   if (r.first_position == 0 || r.last_position + 1 - r.first_position != total) {
-    Fatal("positions " + std::to_string(r.first_position) + ".." +
-          std::to_string(r.last_position) + " for " + std::to_string(total) + " events");
+    Fatal("positions " + std::to_string(r.first_position) + ".." + std::to_string(r.last_position) +
+          " for " + std::to_string(total) + " events");
   }
   std::string lines;
   uint64_t position = r.first_position;
@@ -167,7 +167,8 @@ void RunThread(EventLog* log, int thread, uint64_t nonce) {
       r.tenant = "crash";
       const int first = static_cast<int>(rng() % kStreamsPerThread);
       std::vector<int> picked{first};
-      if (chance(25)) picked.push_back((first + 1 + static_cast<int>(rng() % 3)) % kStreamsPerThread);
+      if (chance(25))
+        picked.push_back((first + 1 + static_cast<int>(rng() % 3)) % kStreamsPerThread);
       for (int k : picked) {
         const uint64_t n = chance(15) ? 2 + rng() % 2 : 1;
         StreamWrite w{streams[k], ExpectedVersion::Exact(version[k]), {}};
@@ -234,7 +235,8 @@ int Main(int argc, char** argv) {
   }
 
   std::random_device rd;
-  const uint64_t nonce = (static_cast<uint64_t>(rd()) << 32 | rd()) ^ static_cast<uint64_t>(getpid());
+  const uint64_t nonce =
+      (static_cast<uint64_t>(rd()) << 32 | rd()) ^ static_cast<uint64_t>(getpid());
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back(RunThread, open->log.get(), t, nonce);

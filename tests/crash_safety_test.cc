@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <catch2/catch.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <random>
-#include <thread>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -202,8 +202,8 @@ void CheckFolder(const std::string& dir, const std::vector<Acked>& acked, Checke
                 std::to_string(expected) + " was due";
       return false;
     }
-    auto [it, added] = stream_ids.try_emplace(std::string(v.stream()),
-                                              static_cast<uint32_t>(stream_names.size()));
+    auto [it, added] =
+        stream_ids.try_emplace(std::string(v.stream()), static_cast<uint32_t>(stream_names.size()));
     if (added) {
       stream_names.emplace_back(v.stream());
       streams.emplace_back();
@@ -244,15 +244,15 @@ void CheckFolder(const std::string& dir, const std::vector<Acked>& acked, Checke
   for (const Acked& a : acked) {
     max_acked = std::max(max_acked, a.position);
     if (a.position > head) {
-      problem = "acknowledged position " + std::to_string(a.position) + " (" + a.stream +
-                " v" + std::to_string(a.version) + ") is beyond the head";
+      problem = "acknowledged position " + std::to_string(a.position) + " (" + a.stream + " v" +
+                std::to_string(a.version) + ") is beyond the head";
       break;
     }
     const auto& [id, version] = at[a.position - 1];
     if (stream_names[id] != a.stream || version != a.version) {
-      problem = "acknowledged position " + std::to_string(a.position) + " as " + a.stream +
-                " v" + std::to_string(a.version) + " but the log has " + stream_names[id] +
-                " v" + std::to_string(version);
+      problem = "acknowledged position " + std::to_string(a.position) + " as " + a.stream + " v" +
+                std::to_string(a.version) + " but the log has " + stream_names[id] + " v" +
+                std::to_string(version);
       break;
     }
   }
@@ -263,8 +263,7 @@ void CheckFolder(const std::string& dir, const std::vector<Acked>& acked, Checke
   for (size_t i = 0; i < stream_names.size() && problem.empty(); ++i) {
     StreamHead h;
     s = log.Head(stream_names[i], &h);
-    if (!s.ok() || h.version != streams[i].version ||
-        h.last_position != streams[i].last_position) {
+    if (!s.ok() || h.version != streams[i].version || h.last_position != streams[i].last_position) {
       problem = "head of " + stream_names[i] + " is v" + std::to_string(h.version) + " at " +
                 std::to_string(h.last_position) + " (" + s.ToString() + "); the log has v" +
                 std::to_string(streams[i].version) + " at " +
@@ -287,19 +286,26 @@ void CheckStreamIndex(const std::string& dir) {
   testing::OpenLog open;
   REQUIRE(testing::OpenRocksLog(dir, &open, /*read_only=*/true).ok());
   std::unordered_map<std::string, std::vector<uint64_t>> by_stream;  // positions by version
-  REQUIRE(open.log->Scan(1, 0, [&](const EventView& v) {
-    by_stream[std::string(v.stream())].push_back(v.position());
-    return true;
-  }).ok());
+  REQUIRE(open.log
+              ->Scan(1, 0,
+                     [&](const EventView& v) {
+                       by_stream[std::string(v.stream())].push_back(v.position());
+                       return true;
+                     })
+              .ok());
   for (const auto& [stream, positions] : by_stream) {
     std::vector<uint64_t> seen;
     uint64_t version = 0;
     bool in_order = true;
-    REQUIRE(open.log->ScanStream(stream, 1, [&](const EventView& v) {
-      in_order = in_order && v.stream() == stream && v.version() == ++version;
-      seen.push_back(v.position());
-      return true;
-    }).ok());
+    REQUIRE(open.log
+                ->ScanStream(stream, 1,
+                             [&](const EventView& v) {
+                               in_order =
+                                   in_order && v.stream() == stream && v.version() == ++version;
+                               seen.push_back(v.position());
+                               return true;
+                             })
+                .ok());
     INFO("stream " << stream);
     REQUIRE(in_order);
     REQUIRE(seen == positions);
@@ -339,8 +345,10 @@ TEST_CASE("an acknowledged append survives SIGKILL of the writer, at least 20 ti
   CheckStreamIndex(dir);
 }
 
-TEST_CASE("a writer killed right after opening, before any acknowledgement, leaves a folder "
-          "that opens and verifies", "[crash]") {
+TEST_CASE(
+    "a writer killed right after opening, before any acknowledgement, leaves a folder "
+    "that opens and verifies",
+    "[crash]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   std::vector<Acked> all_acked;
@@ -360,8 +368,10 @@ TEST_CASE("a writer killed right after opening, before any acknowledgement, leav
   CheckStreamIndex(dir);
 }
 
-TEST_CASE("a writer killed while it creates a new data folder leaves a folder that the "
-          "next open takes up", "[crash]") {
+TEST_CASE(
+    "a writer killed while it creates a new data folder leaves a folder that the "
+    "next open takes up",
+    "[crash]") {
   // RocksDB writes CURRENT last when it creates a database and the log's families just
   // after: a kill in between leaves files but no data, which must not lock the folder out.
   std::mt19937 rng(std::random_device{}());

@@ -95,7 +95,7 @@ void RunConcurrentAppends(EventLog* log, int threads, int per_thread) {
   REQUIRE(all.size() == total);
   std::map<std::string, std::set<uint64_t>> versions;
   for (size_t i = 0; i < all.size(); ++i) {
-    REQUIRE(all[i].position == i + 1);  // gapless and in order
+    REQUIRE(all[i].position == i + 1);                             // gapless and in order
     CHECK(versions[all[i].stream].insert(all[i].version).second);  // no duplicate version
   }
   for (const auto& [stream, vs] : versions) {
@@ -128,8 +128,7 @@ TEST_CASE("many threads on shared and separate streams: no duplicate version, no
   }
 }
 
-TEST_CASE("small writer rounds still keep every append whole and in order",
-          "[log][concurrency]") {
+TEST_CASE("small writer rounds still keep every append whole and in order", "[log][concurrency]") {
   // Rounds of at most 3 events force multi-event appends to start new rounds.
   auto store = NewMemoryLogStore();
   EventLogOptions options;
@@ -142,8 +141,8 @@ TEST_CASE("small writer rounds still keep every append whole and in order",
     workers.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
         AppendRequest r;
-        r.writes.push_back({"a-" + std::to_string(t), ExpectedVersion::Any(),
-                            {{"One", ""}, {"Two", ""}}});
+        r.writes.push_back(
+            {"a-" + std::to_string(t), ExpectedVersion::Any(), {{"One", ""}, {"Two", ""}}});
         r.writes.push_back({"b-" + std::to_string(t), ExpectedVersion::Any(), {{"Three", ""}}});
         auto o = log->Append(std::move(r));
         if (!o.status.ok() || o.result.last_position != o.result.first_position + 2) {

@@ -64,7 +64,8 @@ TEST_CASE("a power cut loses nothing that was acknowledged", "[log][failure]") {
   auto store = NewMemoryLogStore();
   std::unique_ptr<EventLog> log;
   REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(log->Append(OneEvent("case-" + std::to_string(i))).status.ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(log->Append(OneEvent("case-" + std::to_string(i))).status.ok());
   log.reset();
   store->SimulatePowerLoss();
   REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());

@@ -1,9 +1,10 @@
 // EventLog semantics, run against both stores (the in-memory twin and RocksDB): expected
 // versions, multi-stream atomicity, idempotency, reads, waiting, validation.
+#include "events/event_log.h"
+
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "events/event_log.h"
 #include "tests/test_support.h"
 
 using namespace caseengine;
@@ -130,8 +131,7 @@ TEST_CASE("a batch with one stale stream writes nothing to any stream", "[log]")
   }
 }
 
-TEST_CASE("a stream listed without events asserts its version and writes nothing to it",
-          "[log]") {
+TEST_CASE("a stream listed without events asserts its version and writes nothing to it", "[log]") {
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
     REQUIRE(f.log->Append(OneEvent("client-1")).status.ok());
@@ -241,8 +241,9 @@ TEST_CASE("reads: a stream from a version, all from a position, heads", "[log]")
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
     for (int i = 0; i < 10; ++i) {
-      REQUIRE(f.log->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
-                                     "Numbered", std::to_string(i)))
+      REQUIRE(f.log
+                  ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
+                                    "Numbered", std::to_string(i)))
                   .status.ok());
     }
     std::vector<RecordedEvent> out;
@@ -274,10 +275,13 @@ TEST_CASE("reads: a stream from a version, all from a position, heads", "[log]")
     CHECK(h.version == 0);
 
     int seen = 0;
-    REQUIRE(f.log->Scan(2, 5, [&](const EventView& v) {
-                    CHECK(v.position() == static_cast<uint64_t>(2 + seen));
-                    return ++seen < 100;
-                  }).ok());
+    REQUIRE(f.log
+                ->Scan(2, 5,
+                       [&](const EventView& v) {
+                         CHECK(v.position() == static_cast<uint64_t>(2 + seen));
+                         return ++seen < 100;
+                       })
+                .ok());
     CHECK(seen == 4);
   }
 }
@@ -339,6 +343,5 @@ TEST_CASE("a read-only log reads and verifies but refuses appends", "[log]") {
   REQUIRE(OpenRocksLog(dir.Sub("data"), &ro, /*read_only=*/true).ok());
   CHECK(ro.log->HeadPosition() == 1);
   CHECK(ro.log->VerifyChain(1, 0).ok);
-  CHECK(ro.log->Append(OneEvent("case-2")).status.code() ==
-        Status::Code::kFailedPrecondition);
+  CHECK(ro.log->Append(OneEvent("case-2")).status.code() == Status::Code::kFailedPrecondition);
 }

@@ -32,9 +32,7 @@
 namespace Catch {
 template <>
 struct StringMaker<caseengine::Status::Code> {
-  static std::string convert(caseengine::Status::Code c) {
-    return caseengine::Status::CodeName(c);
-  }
+  static std::string convert(caseengine::Status::Code c) { return caseengine::Status::CodeName(c); }
 };
 }  // namespace Catch
 
@@ -108,8 +106,8 @@ void MakeLog(const std::string& dir, int n) {
   testing::OpenLog open;
   REQUIRE(testing::OpenRocksLog(dir, &open).ok());
   for (int i = 0; i < n; ++i) {
-    AppendOutcome o =
-        open.log->Append(testing::OneEvent("stream-" + std::to_string(i % 3), ExpectedVersion::Any()));
+    AppendOutcome o = open.log->Append(
+        testing::OneEvent("stream-" + std::to_string(i % 3), ExpectedVersion::Any()));
     REQUIRE(o.status.ok());
   }
   REQUIRE(open.log->HeadPosition() == static_cast<uint64_t>(n));
@@ -474,8 +472,10 @@ TEST_CASE("a log in a format this build does not read is refused read-only and l
 namespace caseengine {
 namespace {
 
-TEST_CASE("a folder left by a creation cut short before CURRENT holds no data and is taken up "
-          "by a writable open", "[open]") {
+TEST_CASE(
+    "a folder left by a creation cut short before CURRENT holds no data and is taken up "
+    "by a writable open",
+    "[open]") {
   // RocksDB writes CURRENT last when it creates a database; what a crash leaves before
   // that is RocksDB's own scaffolding and no event.
   testing::TempDir tmp;

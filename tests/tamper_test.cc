@@ -44,16 +44,17 @@ void WriteLog(const std::string& dir, uint64_t total = kEvents) {
     const uint64_t n = std::min<uint64_t>(1 + k % 3, total - written);
     StreamWrite w{StreamName(s), ExpectedVersion::Exact(versions[s]), {}};
     for (uint64_t e = 0; e < n; ++e) {
-      w.events.push_back({"NoteAdded", "{\"request\":" + std::to_string(k) + ",\"event\":" +
-                                           std::to_string(e) +
+      w.events.push_back({"NoteAdded", "{\"request\":" + std::to_string(k) +
+                                           ",\"event\":" + std::to_string(e) +
                                            ",\"note\":\"client called about the application\"}"});
     }
     r.writes.push_back(std::move(w));
     if (k % 7 == 3 && written + n < total) {
       const int s2 = (s + 1) % kStreams;
-      r.writes.push_back({StreamName(s2), ExpectedVersion::Exact(versions[s2]),
-                          {{"CaseMoved", "{\"to\":\"triage\",\"request\":" +
-                                             std::to_string(k) + "}"}}});
+      r.writes.push_back(
+          {StreamName(s2),
+           ExpectedVersion::Exact(versions[s2]),
+           {{"CaseMoved", "{\"to\":\"triage\",\"request\":" + std::to_string(k) + "}"}}});
     }
     AppendOutcome o = ol.log->Append(std::move(r));
     REQUIRE(o.status.ok());
@@ -195,8 +196,7 @@ void RequireBrokenAt(const VerifyReport& r, uint64_t position, uint64_t from = 1
 
 }  // namespace
 
-TEST_CASE("changing one byte of a stored event's payload is detected at its position",
-          "[tamper]") {
+TEST_CASE("changing one byte of a stored event's payload is detected at its position", "[tamper]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   WriteLog(dir);
@@ -222,8 +222,7 @@ TEST_CASE("changing one byte of a stored event's hash is detected at its positio
   RequireCasereplayBrokenAt(dir, kP);
 }
 
-TEST_CASE("changing the middle byte of a stored event is detected at its position",
-          "[tamper]") {
+TEST_CASE("changing the middle byte of a stored event is detected at its position", "[tamper]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   WriteLog(dir);
@@ -258,8 +257,8 @@ TEST_CASE("changing any single byte of a stored event is detected at its positio
       changed[offset] = static_cast<char>(changed[offset] ^ mask);
       store->RawPut(family, log_format::LogKey(kP), changed);
       VerifyReport r = log->VerifyChain(1, 0);
-      INFO("offset " << offset << " of " << original.size() << ", mask " << int(mask)
-                     << ": " << r.reason);
+      INFO("offset " << offset << " of " << original.size() << ", mask " << int(mask) << ": "
+                     << r.reason);
       REQUIRE_FALSE(r.ok);
       REQUIRE(r.first_bad == kP);
     }
@@ -368,17 +367,15 @@ TEST_CASE("rewriting the whole chain after a change keeps it valid but changes t
   CHECK(after.last_hash != before.last_hash);
 }
 
-TEST_CASE("cutting the last event is detected against the committed head record",
-          "[tamper]") {
+TEST_CASE("cutting the last event is detected against the committed head record", "[tamper]") {
   // Each hash covers what came before it, never what comes after, so the log minus its last
   // event is a valid chain on its own. The engine also records the committed head (position
   // and hash) in the same batch as every append, and that no longer matches.
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   WriteLog(dir);
-  TamperLog(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
-    RawDelete(db, log, kEvents);
-  });
+  TamperLog(
+      dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) { RawDelete(db, log, kEvents); });
   {
     testing::OpenLog ol;
     REQUIRE(testing::OpenRocksLog(dir, &ol, /*read_only=*/true).ok());
@@ -394,9 +391,10 @@ TEST_CASE("cutting the last event is detected against the committed head record"
   CHECK_THAT(s.message(), Catch::Contains("removed"));
 }
 
-TEST_CASE("cutting the last event and rewriting the head record leaves a chain only an "
-          "external digest can catch",
-          "[tamper]") {
+TEST_CASE(
+    "cutting the last event and rewriting the head record leaves a chain only an "
+    "external digest can catch",
+    "[tamper]") {
   // With the head record rewritten as well, the folder holds exactly the log as it stood one
   // append earlier: nothing inside it can tell. A (head position, head hash) digest kept
   // outside the folder, as auditors keep it, does.
@@ -484,9 +482,7 @@ TEST_CASE("verifying a sub-range reports tampering inside it and not outside it"
   REQUIRE(testing::OpenRocksLog(dir, &ol, /*read_only=*/true).ok());
   const EventLog& log = *ol.log;
 
-  SECTION("the whole log breaks at the first") {
-    RequireBrokenAt(log.VerifyChain(1, 0), 50);
-  }
+  SECTION("the whole log breaks at the first") { RequireBrokenAt(log.VerifyChain(1, 0), 50); }
   SECTION("a range between them verifies") {
     VerifyReport r = log.VerifyChain(100, 200);
     INFO(r.reason);

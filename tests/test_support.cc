@@ -1,8 +1,6 @@
 // Test helpers: see test_support.h.
 #include "tests/test_support.h"
 
-#include "events/log_store.h"
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +8,8 @@
 #include <cstdio>
 #include <random>
 #include <stdexcept>
+
+#include "events/log_store.h"
 
 namespace caseengine::testing {
 
@@ -38,8 +38,8 @@ std::unique_ptr<MemoryStore> NewMemoryLogStore() {
   return std::make_unique<MemoryStore>(EventLog::LogFamilyNames());
 }
 
-AppendRequest OneEvent(const std::string& stream, ExpectedVersion expected,
-                       const std::string& type, const std::string& payload) {
+AppendRequest OneEvent(const std::string& stream, ExpectedVersion expected, const std::string& type,
+                       const std::string& payload) {
   AppendRequest r;
   r.actor = "tester";
   r.writes.push_back({stream, expected, {{type, payload}}});
