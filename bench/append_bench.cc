@@ -37,11 +37,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   bench::ScratchDir scratch(dir, keep);
-  RocksStoreOptions options = LogStoreOptions(dir);
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  Status s = OpenRocksStore(options, &store);
-  if (s.ok()) s = EventLog::Open(store.get(), EventLogOptions(), &log);
+  Status s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
   if (!s.ok()) {
     std::cerr << s.ToString() << "\n";
     return 2;

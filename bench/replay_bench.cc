@@ -21,14 +21,6 @@ using namespace caseengine;
 
 namespace {
 
-Status OpenLog(const std::string& dir, std::unique_ptr<Store>* store,
-               std::unique_ptr<EventLog>* log) {
-  RocksStoreOptions options = LogStoreOptions(dir);
-  Status s = OpenRocksStore(options, store);
-  if (!s.ok()) return s;
-  return EventLog::Open(store->get(), EventLogOptions(), log);
-}
-
 // Fills the log with `events` events of about 250 bytes over events/10 streams.
 Status Fill(EventLog* log, uint64_t events) {
   const std::string payload(150, 'p');
@@ -77,7 +69,7 @@ int main(int argc, char** argv) {
   if (!reuse) scratch.emplace(dir, keep);
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  Status s = OpenLog(dir, &store, &log);
+  Status s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
   if (reuse) {
     events = log->HeadPosition();
   } else {

@@ -17,4 +17,11 @@ RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
   return options;
 }
 
+Status OpenLogFolder(const std::string& dir, bool read_only, std::unique_ptr<Store>* store,
+                     std::unique_ptr<EventLog>* log, const EventLogOptions& log_options) {
+  Status s = OpenRocksStore(LogStoreOptions(dir, read_only), store);
+  if (!s.ok()) return s;
+  return EventLog::Open(store->get(), log_options, log);
+}
+
 }  // namespace caseengine

@@ -3,13 +3,21 @@
 // is never taken over). Later subsystems add their own families to these options.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "events/event_log.h"
 #include "storage/rocks_store.h"
 
 namespace caseengine {
 
 // Writable opens create the folder when missing; read-only opens never write.
 RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only = false);
+
+// Opens the store of a data folder and the log in it (the log before the store is closed:
+// destroy `log` first).
+Status OpenLogFolder(const std::string& dir, bool read_only, std::unique_ptr<Store>* store,
+                     std::unique_ptr<EventLog>* log,
+                     const EventLogOptions& log_options = EventLogOptions());
 
 }  // namespace caseengine

@@ -19,11 +19,9 @@ namespace caseengine {
 namespace {
 
 int LogDemo(const std::string& dir, int events) {
-  RocksStoreOptions options = LogStoreOptions(dir);
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  Status s = OpenRocksStore(options, &store);
-  if (s.ok()) s = EventLog::Open(store.get(), EventLogOptions(), &log);
+  Status s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
   if (!s.ok()) {
     std::cerr << "caseengine: " << s.ToString() << "\n";
     return 2;

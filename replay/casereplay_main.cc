@@ -17,18 +17,10 @@
 namespace caseengine {
 namespace {
 
-Status OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* store,
-                    std::unique_ptr<EventLog>* log) {
-  RocksStoreOptions options = LogStoreOptions(dir, /*read_only=*/true);
-  Status s = OpenRocksStore(options, store);
-  if (!s.ok()) return s;
-  return EventLog::Open(store->get(), EventLogOptions(), log);
-}
-
 int Verify(const std::string& dir, uint64_t from, uint64_t to) {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  Status s = OpenReadOnly(dir, &store, &log);
+  Status s = OpenLogFolder(dir, /*read_only=*/true, &store, &log);
   if (!s.ok()) {
     std::cerr << "casereplay: " << s.ToString() << "\n";
     return 2;
@@ -66,7 +58,7 @@ int Verify(const std::string& dir, uint64_t from, uint64_t to) {
 int Dump(const std::string& dir, const std::string& stream, uint64_t from, uint64_t limit) {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  Status s = OpenReadOnly(dir, &store, &log);
+  Status s = OpenLogFolder(dir, /*read_only=*/true, &store, &log);
   if (!s.ok()) {
     std::cerr << "casereplay: " << s.ToString() << "\n";
     return 2;

@@ -40,23 +40,7 @@ struct Acked {
 class CrashChild {
  public:
   explicit CrashChild(const std::string& dir) {
-    // Everything the child needs is built before fork: between fork and exec only
-    // async-signal-safe calls are made (this process has RocksDB threads).
-    std::vector<std::string> args = {LOG_CRASH_CHILD_PATH, "--data", dir};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(fds[1], STDOUT_FILENO);  // dup2 clears close-on-exec on the copy
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    fd_ = fds[0];
+    pid_ = testing::SpawnWithStdoutPipe({LOG_CRASH_CHILD_PATH, "--data", dir}, &fd_);
   }
 
   ~CrashChild() {

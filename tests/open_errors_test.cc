@@ -141,21 +141,7 @@ void CheckReadOnlyView(const std::string& dir, int n) {
 class HoldingChild {
  public:
   explicit HoldingChild(const std::string& dir) {
-    std::vector<std::string> args = {LOG_CRASH_CHILD_PATH, "--data", dir, "--hold"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(fds[1], STDOUT_FILENO);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    fd_ = fds[0];
+    pid_ = testing::SpawnWithStdoutPipe({LOG_CRASH_CHILD_PATH, "--data", dir, "--hold"}, &fd_);
   }
   ~HoldingChild() { Stop(); }
 

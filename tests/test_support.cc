@@ -1,6 +1,7 @@
 // Test helpers: see test_support.h.
 #include "tests/test_support.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,10 +29,7 @@ TempDir::~TempDir() {
 
 Status OpenRocksLog(const std::string& dir, OpenLog* out, bool read_only) {
   out->Close();
-  RocksStoreOptions options = LogStoreOptions(dir, read_only);
-  Status s = OpenRocksStore(options, &out->store);
-  if (!s.ok()) return s;
-  return EventLog::Open(out->store.get(), EventLogOptions(), &out->log);
+  return OpenLogFolder(dir, read_only, &out->store, &out->log);
 }
 
 std::unique_ptr<MemoryStore> NewMemoryLogStore() {
@@ -44,6 +42,25 @@ AppendRequest OneEvent(const std::string& stream, ExpectedVersion expected, cons
   r.actor = "tester";
   r.writes.push_back({stream, expected, {{type, payload}}});
   return r;
+}
+
+pid_t SpawnWithStdoutPipe(const std::vector<std::string>& args, int* read_fd) {
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);  // dup2 clears close-on-exec on the copy
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  *read_fd = fds[0];
+  return pid;
 }
 
 int RunCommand(const std::vector<std::string>& argv, std::string* output) {

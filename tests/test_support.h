@@ -2,6 +2,8 @@
 // simple append requests, and running the project's executables.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -45,6 +47,11 @@ std::unique_ptr<MemoryStore> NewMemoryLogStore();
 AppendRequest OneEvent(const std::string& stream, ExpectedVersion expected = ExpectedVersion::Any(),
                        const std::string& type = "SomethingHappened",
                        const std::string& payload = "{}");
+
+// Starts argv[0] with arguments, its stdout on a pipe whose read end goes to *read_fd.
+// Everything is prepared before fork, and the child only execs: safe in a process that
+// already runs threads (RocksDB's). Returns the child's pid.
+pid_t SpawnWithStdoutPipe(const std::vector<std::string>& argv, int* read_fd);
 
 // Runs argv[0] with arguments, capturing stdout+stderr; returns the exit status
 // (or -1 when it did not exit normally).
