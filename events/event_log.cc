@@ -151,15 +151,23 @@ Status EventLog::Recover(LogTail* tail) {
 }
 
 void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
+  DecideAsync(std::move(request), Decision(), std::move(done));
+}
+
+void EventLog::DecideAsync(AppendRequest base, Decision decision, AppendCallback done) {
   if (!writer_) {
     AppendOutcome o;
     o.status = Status::FailedPrecondition("the log is open read-only");
     return done(std::move(o));
   }
-  writer_->Submit(std::move(request), std::move(done));
+  writer_->Submit(std::move(base), std::move(decision), std::move(done));
 }
 
 AppendOutcome EventLog::Append(AppendRequest request) {
+  return Decide(std::move(request), Decision());
+}
+
+AppendOutcome EventLog::Decide(AppendRequest base, Decision decision) {
   // A condition variable sleeps on a futex at once; std::atomic::wait and semaphores spin
   // and sched_yield first, which with many waiting threads on few cores steals the CPU
   // the writer needs. Shared, because the completer may still be inside notify when the
@@ -171,7 +179,7 @@ AppendOutcome EventLog::Append(AppendRequest request) {
     AppendOutcome outcome;
   };
   auto w = std::make_shared<Waiter>();
-  AppendAsync(std::move(request), [w](AppendOutcome o) {
+  DecideAsync(std::move(base), std::move(decision), [w](AppendOutcome o) {
     std::lock_guard<std::mutex> lock(w->mu);
     w->outcome = std::move(o);
     w->done = true;

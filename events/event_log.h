@@ -68,6 +68,9 @@ struct AppendRequest {
   std::string tenant;
   std::string correlation_id;
   std::string causation_id;
+  // Kept with the idempotency record and given back, in AppendResult::response, to a
+  // repeat of the command (e.g. the ids a command generated). Needs a command id.
+  std::string response;
 };
 
 struct StreamVersion {
@@ -82,6 +85,7 @@ struct AppendResult {
   int64_t recorded_at = 0;              // microseconds since the epoch
   std::vector<StreamVersion> versions;  // the new version of each stream written
   bool duplicate = false;               // the command id was seen before; nothing appended
+  std::string response;                 // AppendRequest::response of the original
 };
 
 // Why an expected version did not hold.
@@ -122,12 +126,27 @@ struct LogStats {
   uint64_t encode_micros = 0;  // time spent deciding, encoding and hashing rounds
 };
 
+// A decision made on the writer thread, in queue order (see EventLog::DecideAsync).
+struct Decision {
+  // Fills request->writes (and may set response) from in-memory state that only the
+  // writer thread changes. A status that is not ok is the outcome; nothing is appended.
+  // Not called for a command id seen before. Must not block.
+  std::function<Status(AppendRequest* request)> decide;
+  // The log accepted the decided events (positions and versions in result); runs on the
+  // writer thread before the next decision, so state the decision changes is updated
+  // here. The batch may still fail to write: see EventLogOptions::round_failed.
+  std::function<void(const AppendResult& result)> accepted;
+};
+
 struct EventLogOptions {
   // Upper bounds for one writer round; more pending requests wait for the next round.
   size_t max_batch_events = 8192;
   size_t max_batch_bytes = 8 << 20;
   // Current time in microseconds since the epoch; the system clock when empty.
   std::function<int64_t()> clock;
+  // Called on the writer thread when a round's batch cannot be written: every decision
+  // accepted in it is void, so state updated by Decision::accepted must be reloaded.
+  std::function<void()> round_failed;
 };
 
 // Limits on what one request may carry.
@@ -168,6 +187,13 @@ class EventLog {
   void AppendAsync(AppendRequest request, AppendCallback done);
   // Blocks until the append is durable (or failed).
   AppendOutcome Append(AppendRequest request);
+
+  // Like AppendAsync, but the events are decided on the writer thread: `base` carries the
+  // command id, actor and the rest; `decision.decide` fills in the writes. This is how
+  // rules that span streams are decided race-free: one thread decides everything, in
+  // order, against state no other thread changes.
+  void DecideAsync(AppendRequest base, Decision decision, AppendCallback done);
+  AppendOutcome Decide(AppendRequest base, Decision decision);
 
   // Last durable position; 0 when the log is empty.
   uint64_t HeadPosition() const { return durable_position_.load(std::memory_order_acquire); }

@@ -69,8 +69,12 @@ std::string EncodeAppendRecord(const AppendResult& r) {
   for (const auto& v : r.versions) {
     versions.push_back(fb::CreateStreamVersion(fbb, fbb.CreateString(v.stream), v.version));
   }
+  auto response = r.response.empty()
+                      ? flatbuffers::Offset<flatbuffers::Vector<uint8_t>>()
+                      : fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.response.data()),
+                                         r.response.size());
   fbb.Finish(fb::CreateAppendRecord(fbb, r.first_position, r.last_position, r.recorded_at,
-                                    fbb.CreateVector(versions)));
+                                    fbb.CreateVector(versions), response));
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
@@ -88,6 +92,11 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
     for (const auto* v : *rec->versions()) {
       r->versions.push_back({v->stream() ? v->stream()->str() : "", v->version()});
     }
+  }
+  r->response.clear();
+  if (rec->response() != nullptr) {
+    r->response.assign(reinterpret_cast<const char*>(rec->response()->data()),
+                       rec->response()->size());
   }
   return Status::Ok();
 }
@@ -161,9 +170,10 @@ LogWriter::~LogWriter() {
   completer_thread_.join();
 }
 
-void LogWriter::Submit(AppendRequest request, EventLog::AppendCallback done) {
+void LogWriter::Submit(AppendRequest request, Decision decision, EventLog::AppendCallback done) {
   auto p = std::make_unique<Pending>();
   p->request = std::move(request);
+  p->decision = std::move(decision);
   p->done = std::move(done);
   std::unique_lock<std::mutex> lock(closing_mu_);
   if (closing_) {
@@ -202,11 +212,12 @@ void LogWriter::DrainAppends() {
   }
 }
 
-LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads, uint64_t* follow_position) {
+LogWriter::Admission LogWriter::Admit(Pending* p, std::vector<HeadRef>* heads,
+                                      uint64_t* follow_position) {
   AppendRequest& r = p->request;
-  Status s = ValidateRequest(r);
-  if (!s.ok()) {
-    p->outcome.status = s;
+  Status s;
+  if (r.command_id.size() > kMaxCommandIdBytes) {
+    p->outcome.status = Status::InvalidArgument("command id is longer than 128 bytes");
     return Admission::kDone;
   }
   if (!r.command_id.empty()) {
@@ -230,10 +241,24 @@ LogWriter::Admission LogWriter::Admit(Pending* p, HeadRef* heads, uint64_t* foll
       return Admission::kDone;
     }
   }
+  if (p->decision.decide) {
+    s = p->decision.decide(&r);
+    if (!s.ok()) {
+      p->outcome.status = s;
+      return Admission::kDone;
+    }
+  }
+  s = ValidateRequest(r);
+  if (!s.ok()) {
+    p->outcome.status = s;
+    return Admission::kDone;
+  }
+  heads->resize(r.writes.size());
   for (size_t i = 0; i < r.writes.size(); ++i) {
     auto it = heads_.find(r.writes[i].stream);
-    heads[i] = it == heads_.end() ? nullptr : &*it;
-    const uint64_t actual = heads[i] ? heads[i]->second.version : 0;
+    HeadRef& head = (*heads)[i];
+    head = it == heads_.end() ? nullptr : &*it;
+    const uint64_t actual = head ? head->second.version : 0;
     if (!r.writes[i].expected.Matches(actual)) {
       p->outcome.conflict = VersionConflict{r.writes[i].stream, r.writes[i].expected, actual};
       p->outcome.status = Status::Conflict("stream " + r.writes[i].stream + " is at version " +
@@ -314,6 +339,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
     result.versions.push_back({w.stream, head.version});
   }
   result.last_position = next_position_ - 1;
+  result.response = r.response;
   if (!r.command_id.empty()) {
     batch_.Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
     in_flight_[r.command_id] = InFlight{result};
@@ -349,8 +375,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   uint64_t follow_position = 0;
   std::vector<HeadRef> heads;
   for (auto& p : *round) {
-    heads.resize(p->request.writes.size());
-    switch (Admit(p.get(), heads.data(), &follow_position)) {
+    switch (Admit(p.get(), &heads, &follow_position)) {
       case Admission::kDone:
         Complete(p.get());
         break;
@@ -359,6 +384,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
         break;
       case Admission::kWrite:
         AppendEvents(p.get(), heads.data(), now);
+        if (p->decision.accepted) p->decision.accepted(p->outcome.result);
         written.pending.push_back(std::move(p));
         break;
     }
@@ -378,6 +404,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       // round, so they fail too (a retry finds the truth).
       next_position_ = saved_next;
       last_hash_ = saved_hash;
+      if (log_->options_.round_failed) log_->options_.round_failed();
       for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
         if (u->created) {
           heads_.erase(u->ref->first);

@@ -45,12 +45,13 @@ class LogWriter {
   // Completes everything queued, then joins the threads.
   ~LogWriter();
 
-  void Submit(AppendRequest request, EventLog::AppendCallback done);
+  void Submit(AppendRequest request, Decision decision, EventLog::AppendCallback done);
   LogStats Stats() const;
 
  private:
   struct Pending {
     AppendRequest request;
+    Decision decision;  // empty for plain appends
     EventLog::AppendCallback done;
     AppendOutcome outcome;
   };
@@ -80,7 +81,7 @@ class LogWriter {
   void DrainAppends();
   void WriteRound(std::vector<PendingPtr>* round);
   // Decides what to do with p; heads receives the cache entry of each stream it writes.
-  Admission Admit(Pending* p, HeadRef* heads, uint64_t* follow_position);
+  Admission Admit(Pending* p, std::vector<HeadRef>* heads, uint64_t* follow_position);
   // heads[i] is null for a stream that does not exist yet; AppendEvents creates it.
   void AppendEvents(Pending* p, HeadRef* heads, int64_t now);
   Status LoadHeads();
