@@ -124,6 +124,7 @@ struct LogStats {
   uint64_t sync_micros = 0;    // time spent in WAL syncs
   uint64_t write_micros = 0;   // time spent in unsynced batch writes
   uint64_t encode_micros = 0;  // time spent deciding, encoding and hashing rounds
+  uint64_t failed_rounds = 0;  // rounds whose batch could not be written
 };
 
 // A decision made on the writer thread, in queue order (see EventLog::DecideAsync).

@@ -10,6 +10,7 @@ RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
   RocksStoreOptions options;
   options.path = dir;
   options.families = EventLog::LogFamilyNames();
+  options.families.push_back(kKeysFamily);
   options.required_families = EventLog::LogFamilyNames();
   options.append_only_families = {log_format::kLogFamily};
   options.read_only = read_only;

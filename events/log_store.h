@@ -11,6 +11,10 @@
 
 namespace caseengine {
 
+// The family of per-subject data keys (aggregates/key_store.h), kept in the same folder
+// so that a key and the first event sealed with it share one WAL.
+inline constexpr const char* kKeysFamily = "keys";
+
 // Writable opens create the folder when missing; read-only opens never write.
 RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only = false);
 

@@ -404,6 +404,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       // round, so they fail too (a retry finds the truth).
       next_position_ = saved_next;
       last_hash_ = saved_hash;
+      counters_.failed_rounds++;
       if (log_->options_.round_failed) log_->options_.round_failed();
       for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
         if (u->created) {
@@ -486,6 +487,7 @@ LogStats LogWriter::Stats() const {
   st.sync_micros = counters_.sync_micros;
   st.write_micros = counters_.write_micros;
   st.encode_micros = counters_.encode_micros;
+  st.failed_rounds = counters_.failed_rounds;
   return st;
 }
 

@@ -116,7 +116,7 @@ class LogWriter {
 
   struct Counters {
     std::atomic<uint64_t> appends{0}, events{0}, rounds{0}, syncs{0}, sync_micros{0},
-        write_micros{0}, encode_micros{0};
+        write_micros{0}, encode_micros{0}, failed_rounds{0};
   } counters_;
 
   std::mutex closing_mu_;

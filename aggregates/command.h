@@ -1,0 +1,101 @@
+// Commands: what a caseworker asks for, in the imperative. Plain values; Validate (in
+// validate.h) checks their fields, Decide (decide.h) their rules against state.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "aggregates/event.h"
+
+namespace caseengine {
+
+struct RegisterClient {
+  PersonalFields personal;  // surname and date_of_birth required
+  std::string client_type;  // optional
+};
+struct CorrectClientDetails {
+  std::string client_id;
+  PersonalFields personal;  // the fields to change
+};
+struct ChangeClientStatus {
+  std::string client_id, status;
+};
+struct ChangeClientType {
+  std::string client_id, client_type;
+};
+struct ChangeCaseNumber {
+  std::string client_id, case_number;
+};
+struct AddClientToGroup {
+  std::string client_id, group;
+};
+struct RemoveClientFromGroup {
+  std::string client_id, group;
+};
+struct AssignNavigator {
+  std::string client_id, user_id;
+};
+struct UnassignNavigator {
+  std::string client_id, user_id;
+};
+struct ChangePortalStatus {
+  std::string client_id, status;
+};
+struct SendPortalInvitation {
+  std::string client_id;
+};
+struct OpenCase {
+  std::string client_id;
+};
+struct AssignOfficer {
+  std::string case_id, user_id, role;
+};
+struct UnassignOfficer {
+  std::string case_id, user_id, role;
+};
+struct AssignTeam {
+  std::string case_id, team_id;
+};
+struct AddPerson {
+  std::string case_id, client_id, relationship;
+  bool joint_applicant = false;
+  std::string date_joined;  // empty: today
+};
+struct PersonLeaves {
+  std::string case_id, client_id, date_left;
+};
+struct SwitchPrimaryApplicant {
+  std::string case_id, client_id;
+};
+struct CloseCase {
+  std::string case_id, reason;
+};
+struct ReopenCase {
+  std::string case_id, reason;
+};
+struct DeleteCase {
+  std::string case_id;
+};
+struct AddNote {
+  std::string case_id, text, strand_id;
+};
+struct CreateAction {
+  std::string case_id, title, due, strand_id;
+};
+struct CompleteAction {
+  std::string case_id, action_id;
+};
+
+using Command =
+    std::variant<RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType,
+                 ChangeCaseNumber, AddClientToGroup, RemoveClientFromGroup, AssignNavigator,
+                 UnassignNavigator, ChangePortalStatus, SendPortalInvitation, OpenCase,
+                 AssignOfficer, UnassignOfficer, AssignTeam, AddPerson, PersonLeaves,
+                 SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
+                 CompleteAction>;
+
+// The command's name, e.g. "RegisterClient".
+const char* CommandName(const Command& command);
+
+}  // namespace caseengine

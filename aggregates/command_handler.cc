@@ -1,0 +1,220 @@
+// CommandHandler: see command_handler.h.
+#include "aggregates/command_handler.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "aggregates/decide.h"
+#include "aggregates/validate.h"
+#include "base/aes_gcm.h"
+#include "base/coding.h"
+
+namespace caseengine {
+namespace {
+
+std::string UtcToday() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::string RandomId() { return HexEncode(RandomBytes(8)); }
+
+// Folds every durable event of `stream` into `state`.
+template <class State>
+Status FoldStream(const EventLog& log, const EventCodec& codec, const std::string& stream,
+                  State* state) {
+  Status decode_status;
+  Status s = log.ScanStream(stream, 1, [&](const EventView& v) {
+    Event e;
+    decode_status = codec.Decode(v.type(), v.payload(), &e);
+    if (!decode_status.ok()) return false;
+    Evolve(state, e);
+    return true;
+  });
+  return s.ok() ? decode_status : s;
+}
+
+}  // namespace
+
+// The folded aggregates the writer thread decides against.
+class CommandHandler::Cache : public StateView {
+ public:
+  Cache(const EventLog* log, const EventCodec* codec) : log_(log), codec_(codec) {}
+
+  const ClientState* Client(const std::string& id) override {
+    return Load(&clients_, ClientStream(id));
+  }
+  const CaseState* Case(const std::string& id) override { return Load(&cases_, CaseStream(id)); }
+
+  // Called first in every decision: a failed round voids what `Apply` did since.
+  void BeginDecision() {
+    error_ = Status::Ok();
+    const uint64_t failed = log_->Stats().failed_rounds;
+    if (failed != failed_rounds_seen_) {
+      clients_.clear();
+      cases_.clear();
+      failed_rounds_seen_ = failed;
+    }
+  }
+  void Evict(const std::string& stream) {
+    clients_.erase(stream);
+    cases_.erase(stream);
+  }
+  // A read that failed while loading state: the decision cannot stand.
+  const Status& error() const { return error_; }
+
+  void Apply(const std::vector<StreamEvents>& streams) {
+    for (const auto& se : streams) {
+      for (const Event& e : se.events) {
+        if (se.stream.rfind("client-", 0) == 0) {
+          Evolve(&clients_[se.stream], e);
+        } else {
+          Evolve(&cases_[se.stream], e);
+        }
+      }
+    }
+  }
+
+ private:
+  template <class State>
+  const State* Load(std::unordered_map<std::string, State>* map, const std::string& stream) {
+    auto it = map->find(stream);
+    if (it != map->end()) return &it->second;
+    State state;
+    Status s = FoldStream(*log_, *codec_, stream, &state);
+    if (!s.ok()) {
+      error_ = s;
+      return nullptr;
+    }
+    return &map->emplace(stream, std::move(state)).first->second;
+  }
+
+  const EventLog* log_;
+  const EventCodec* codec_;
+  std::unordered_map<std::string, ClientState> clients_;
+  std::unordered_map<std::string, CaseState> cases_;
+  uint64_t failed_rounds_seen_ = 0;
+  Status error_;
+};
+
+CommandHandler::CommandHandler(EventLog* log, KeyStore* keys, const DomainConfig* config,
+                               CommandHandlerOptions options)
+    : log_(log),
+      config_(config),
+      options_(std::move(options)),
+      codec_(keys),
+      cache_(std::make_unique<Cache>(log, &codec_)) {
+  if (!options_.today) options_.today = UtcToday;
+  if (!options_.new_id) options_.new_id = RandomId;
+}
+
+CommandHandler::~CommandHandler() = default;
+
+CommandResult CommandHandler::Execute(const Actor& actor, Command command,
+                                      const CommandOptions& options) {
+  CommandResult result;
+  const std::string today = options_.today();
+  if (auto rejection = Validate(&command, *config_, today)) {
+    result.rejected = true;
+    result.rejection = std::move(*rejection);
+    return result;
+  }
+
+  AppendRequest base;
+  base.command_id = options.command_id.empty() ? "cmd-" + options_.new_id() : options.command_id;
+  base.actor = actor.user_id;
+  base.correlation_id = options.correlation_id;
+
+  // What the decision (on the writer thread) leaves for this thread; the log's queues
+  // order its writes before the answer arrives here.
+  struct Call {
+    Outcome outcome;
+    bool decided = false;
+    std::vector<std::string> evict;
+  } call;
+
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Decision decision;
+    decision.decide = [&](AppendRequest* request) -> Status {
+      cache_->BeginDecision();
+      for (const auto& stream : call.evict) cache_->Evict(stream);
+      DecideContext ctx{actor, config_, today, options_.new_id, options.expected_version};
+      call.outcome = Decide(command, ctx, cache_.get());
+      call.decided = true;
+      if (!cache_->error().ok()) return cache_->error();
+      // Refusals and no-ops append nothing; the log is told no, this thread knows why.
+      if (call.outcome.rejected || call.outcome.Unchanged()) {
+        return Status::FailedPrecondition("decided without events");
+      }
+      for (const StreamEvents& se : call.outcome.streams) {
+        StreamWrite write{se.stream,
+                          se.expected_version == 0 ? ExpectedVersion::NoStream()
+                                                   : ExpectedVersion::Exact(se.expected_version),
+                          {}};
+        for (const Event& e : se.events) {
+          std::string payload;
+          Status s = codec_.Encode(e, &payload);
+          if (!s.ok()) return s;
+          write.events.push_back({EventTypeName(e.type), std::move(payload)});
+        }
+        request->writes.push_back(std::move(write));
+      }
+      request->response = call.outcome.response.dump();
+      return Status::Ok();
+    };
+    decision.accepted = [&](const AppendResult&) { cache_->Apply(call.outcome.streams); };
+
+    call.decided = false;
+    AppendOutcome appended = log_->Decide(base, decision);
+
+    if (appended.status.ok()) {
+      result.duplicate = appended.result.duplicate;
+      result.position = appended.result.last_position;
+      result.versions = appended.result.versions;
+      if (!appended.result.response.empty()) {
+        result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
+      }
+      return result;
+    }
+    if (call.decided && call.outcome.rejected) {
+      result.rejected = true;
+      result.rejection = call.outcome.rejection;
+      return result;
+    }
+    if (call.decided && call.outcome.Unchanged()) {
+      result.unchanged = true;
+      return result;
+    }
+    if (appended.conflict) {
+      // The log saw a newer version than the cache: state went stale (a failed round).
+      // Decide again from the log.
+      call.evict.clear();
+      for (const auto& se : call.outcome.streams) call.evict.push_back(se.stream);
+      continue;
+    }
+    result.status = appended.status;
+    return result;
+  }
+  result.status = Status::Unavailable("the command kept meeting newer versions; try again");
+  return result;
+}
+
+Status CommandHandler::ReadClient(const std::string& client_id, ClientState* state) const {
+  *state = ClientState();
+  Status s = FoldStream(*log_, codec_, ClientStream(client_id), state);
+  if (s.ok() && !state->exists) return Status::NotFound("no client " + client_id);
+  return s;
+}
+
+Status CommandHandler::ReadCase(const std::string& case_id, CaseState* state) const {
+  *state = CaseState();
+  Status s = FoldStream(*log_, codec_, CaseStream(case_id), state);
+  if (s.ok() && !state->exists) return Status::NotFound("no case " + case_id);
+  return s;
+}
+
+}  // namespace caseengine

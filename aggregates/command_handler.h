@@ -1,0 +1,84 @@
+// CommandHandler: the one path every command takes.
+//
+//   Validate (caller's thread) -> Decide (the log's writer thread, against a cache of
+//   folded aggregates) -> encode and seal the events -> append them through the log's
+//   group commit, with the command id as idempotency key -> answer with positions,
+//   versions and what the command created.
+//
+// Deciding on the writer thread, in queue order, against state only that thread changes
+// is what makes rules over several streams race-free: two commands that only one may
+// pass are decided one after the other. The cache is updated when the log accepts a
+// decision; a round that fails to write empties it (the log's failed-round counter), and
+// a decision the log refuses as stale evicts the streams involved and is decided again.
+//
+// Threading: Execute from any thread; it blocks until the command is durable or refused.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "aggregates/command.h"
+#include "aggregates/config.h"
+#include "aggregates/event_codec.h"
+#include "aggregates/outcome.h"
+#include "aggregates/state.h"
+#include "events/event_log.h"
+
+namespace caseengine {
+
+struct CommandOptions {
+  std::string command_id;                    // idempotency key; generated when empty
+  std::optional<uint64_t> expected_version;  // If-Match on the command's own stream
+  std::string correlation_id;
+};
+
+struct CommandResult {
+  Status status;          // not ok: the log failed (I/O, unavailable): nothing is known
+  bool rejected = false;  // a rule or a field said no (see rejection); nothing written
+  Rejection rejection;
+  bool unchanged = false;  // accepted, but there was nothing to change: nothing written
+  bool duplicate = false;  // the command id was seen before: this is its first answer
+  uint64_t position = 0;   // of the command's last event (0 when nothing was written)
+  std::vector<StreamVersion> versions;
+  nlohmann::json response = nlohmann::json::object();
+
+  bool ok() const { return status.ok() && !rejected; }
+};
+
+struct CommandHandlerOptions {
+  std::function<std::string()> today;   // YYYY-MM-DD; UTC today when empty
+  std::function<std::string()> new_id;  // 16 random hex digits when empty
+};
+
+class CommandHandler {
+ public:
+  // None of the pointers is owned; all must outlive the handler.
+  CommandHandler(EventLog* log, KeyStore* keys, const DomainConfig* config,
+                 CommandHandlerOptions options = CommandHandlerOptions());
+  ~CommandHandler();
+
+  CommandResult Execute(const Actor& actor, Command command,
+                        const CommandOptions& options = CommandOptions());
+
+  // The durable state of a client or a case, folded from the log (for reads and tests).
+  // NotFound when the stream has no events.
+  Status ReadClient(const std::string& client_id, ClientState* state) const;
+  Status ReadCase(const std::string& case_id, CaseState* state) const;
+
+  const EventCodec& codec() const { return codec_; }
+
+ private:
+  class Cache;
+
+  EventLog* log_;
+  const DomainConfig* config_;
+  CommandHandlerOptions options_;
+  EventCodec codec_;
+  std::unique_ptr<Cache> cache_;  // touched by the log's writer thread only
+};
+
+}  // namespace caseengine

@@ -1,0 +1,22 @@
+// DomainConfig::Demo: the demo configuration of API.md, exactly.
+#include "aggregates/config.h"
+
+namespace caseengine {
+
+DomainConfig DomainConfig::Demo() {
+  DomainConfig c;
+  c.teams = {{"housing-options", {"Housing Options", true}},
+             {"allocations", {"Allocations", true}},
+             {"admin-team", {"Administration", false}}};
+  c.client_types = {"potential_client", "direct_service_client", "case_management"};
+  c.users["admin"] = {"admin", "housing-options", {kCasework, kAdminister}};
+  c.users["officer"] = {"officer", "housing-options", {kCasework}};
+  c.users["supervisor"] = {"supervisor",
+                           "housing-options",
+                           {kCasework, kDeleteClients, kDeleteCases, kMoveStrands,
+                            kChangeCaseNumbers, kSendPortalInvitations}};
+  c.users["auditor"] = {"auditor", "", {}};
+  return c;
+}
+
+}  // namespace caseengine

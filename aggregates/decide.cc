@@ -1,0 +1,444 @@
+// Decide: see decide.h. One visitor over the commands; each branch reads state, checks
+// the rules named in the seed articles, and returns events or a rejection.
+#include "aggregates/decide.h"
+
+#include <algorithm>
+
+namespace caseengine {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Event Make(EventType type) {
+  Event e;
+  e.type = type;
+  return e;
+}
+
+class Decider {
+ public:
+  Decider(const DecideContext& ctx, StateView* states) : ctx_(ctx), states_(states) {}
+
+  Outcome operator()(const RegisterClient& c) {
+    const std::string client_id = ctx_.new_id(), case_id = ctx_.new_id();
+    Event registered = Make(EventType::kClientRegistered);
+    registered.client_id = client_id;
+    registered.case_id = case_id;
+    registered.client_type = c.client_type;
+    registered.subject = ClientStream(client_id);
+    registered.personal = c.personal;
+    Outcome o;
+    o.streams.push_back({ClientStream(client_id), 0, {registered}});
+    // Registering a client creates its first case, assigned to the registering officer.
+    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, client_id, "registration")}});
+    o.response = {{"client_id", client_id}, {"case_id", case_id}};
+    return o;
+  }
+
+  Outcome operator()(const CorrectClientDetails& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    Event e = Make(EventType::kClientDetailsCorrected);
+    e.subject = ClientStream(c.client_id);
+    // Only what really changes is recorded.
+    auto changed = [&](const std::optional<std::string>& now,
+                       const std::optional<std::string>& want, std::optional<std::string>* out) {
+      if (want && want != now) *out = want;
+    };
+    changed(s->personal.surname, c.personal.surname, &e.personal.surname);
+    changed(s->personal.forenames, c.personal.forenames, &e.personal.forenames);
+    changed(s->personal.date_of_birth, c.personal.date_of_birth, &e.personal.date_of_birth);
+    changed(s->personal.nino, c.personal.nino, &e.personal.nino);
+    changed(s->personal.email, c.personal.email, &e.personal.email);
+    changed(s->personal.phone, c.personal.phone, &e.personal.phone);
+    changed(s->personal.postcode, c.personal.postcode, &e.personal.postcode);
+    if (e.personal.Empty()) return Unchanged();
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const ChangeClientStatus& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (s->status == c.status) return Unchanged();
+    Event e = Make(EventType::kClientStatusChanged);
+    e.status = c.status;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const ChangeClientType& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (s->client_type == c.client_type) return Unchanged();
+    Event e = Make(EventType::kClientTypeChanged);
+    e.client_type = c.client_type;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const ChangeCaseNumber& c) {
+    if (!ctx_.actor.Has(kChangeCaseNumbers))
+      return Outcome::Reject(Rejection::Forbidden(kChangeCaseNumbers));
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (s->case_number == c.case_number) return Unchanged();
+    Event e = Make(EventType::kCaseNumberChanged);
+    e.case_number = c.case_number;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const AddClientToGroup& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (s->groups.count(c.group)) return Unchanged();
+    Event e = Make(EventType::kClientAddedToGroup);
+    e.group = c.group;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const RemoveClientFromGroup& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (!s->groups.count(c.group)) {
+      return Outcome::Reject(Rejection::NotFound("client is not in group " + c.group));
+    }
+    Event e = Make(EventType::kClientRemovedFromGroup);
+    e.group = c.group;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const AssignNavigator& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (auto r = KnownUser(c.user_id)) return *r;
+    if (s->navigators.count(c.user_id)) return Unchanged();
+    Event e = Make(EventType::kNavigatorAssigned);
+    e.user_id = c.user_id;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const UnassignNavigator& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (!s->navigators.count(c.user_id)) {
+      return Outcome::Reject(Rejection::NotFound(c.user_id + " is not a navigator of the client"));
+    }
+    Event e = Make(EventType::kNavigatorUnassigned);
+    e.user_id = c.user_id;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const ChangePortalStatus& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    if (s->portal_status == c.status) return Unchanged();
+    Event e = Make(EventType::kPortalStatusChanged);
+    e.status = c.status;
+    return OnClient(*s, e);
+  }
+
+  Outcome operator()(const SendPortalInvitation& c) {
+    if (!ctx_.actor.Has(kSendPortalInvitations)) {
+      return Outcome::Reject(Rejection::Forbidden(kSendPortalInvitations));
+    }
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    // The email becomes the portal username: no email, no invitation.
+    if (!s->personal.email) {
+      return Outcome::Reject(Rejection::Rule("invitation-needs-email",
+                                             "a portal invitation needs the client's email"));
+    }
+    if (s->portal_status == "banned") {
+      return Outcome::Reject(
+          Rejection::Rule("portal-banned", "the client's portal account is banned"));
+    }
+    Event e = Make(EventType::kPortalInvitationSent);
+    e.resend = s->invitations_sent > 0;
+    e.subject = ClientStream(c.client_id);
+    e.personal.email = s->personal.email;
+    Outcome o = OnClient(*s, e);
+    o.response = {{"resend", e.resend}};
+    return o;
+  }
+
+  Outcome operator()(const OpenCase& c) {
+    const ClientState* s;
+    if (auto r = LoadClient(c.client_id, &s)) return *r;
+    const std::string case_id = ctx_.new_id();
+    Event added = Make(EventType::kClientCaseAdded);
+    added.case_id = case_id;
+    Outcome o = OnClient(*s, added);
+    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, c.client_id, "new_case")}});
+    o.response = {{"case_id", case_id}};
+    return o;
+  }
+
+  Outcome operator()(const AssignOfficer& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (auto r = KnownUser(c.user_id)) return *r;
+    if (s->HasOfficer(c.user_id, c.role)) return Unchanged();
+    Event e = Make(EventType::kOfficerAssigned);
+    e.user_id = c.user_id;
+    e.role = c.role;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const UnassignOfficer& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (!s->HasOfficer(c.user_id, c.role)) {
+      return Outcome::Reject(
+          Rejection::NotFound(c.user_id + " is not a " + c.role + " officer of the case"));
+    }
+    Event e = Make(EventType::kOfficerUnassigned);
+    e.user_id = c.user_id;
+    e.role = c.role;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const AssignTeam& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    auto team = ctx_.config->teams.find(c.team_id);
+    if (team == ctx_.config->teams.end()) {
+      return Outcome::Reject(Rejection::Validation("team_id", "is not a known team"));
+    }
+    if (!team->second.allows_cases) {
+      return Outcome::Reject(
+          Rejection::Rule("team-does-not-take-cases",
+                          "team " + c.team_id + " does not allow cases to be assigned to it"));
+    }
+    if (s->team_id == c.team_id) return Unchanged();
+    Event e = Make(EventType::kTeamAssigned);
+    e.team_id = c.team_id;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const AddPerson& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const ClientState* person;
+    if (auto r = LoadClient(c.client_id, &person)) return *r;
+    const CasePerson* on = s->Person(c.client_id);
+    if (on != nullptr && on->date_left.empty()) {
+      return Outcome::Reject(
+          Rejection::Rule("person-already-on-case", "the person is already on the case"));
+    }
+    Event e = Make(EventType::kPersonAdded);
+    e.client_id = c.client_id;
+    e.relationship = c.relationship;
+    e.joint_applicant = c.joint_applicant;
+    e.date = c.date_joined.empty() ? ctx_.today : c.date_joined;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const PersonLeaves& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const CasePerson* on = s->Person(c.client_id);
+    if (on == nullptr || !on->date_left.empty()) {
+      return Outcome::Reject(Rejection::NotFound("the person is not on the case"));
+    }
+    if (c.client_id == s->primary_applicant) {
+      return Outcome::Reject(Rejection::Rule(
+          "primary-applicant-stays",
+          "the primary applicant cannot leave the case: switch the primary applicant first"));
+    }
+    if (c.date_left < on->date_joined) {
+      return Outcome::Reject(Rejection::Validation("date_left", "is before the date joined"));
+    }
+    Event e = Make(EventType::kPersonLeft);
+    e.client_id = c.client_id;
+    e.date = c.date_left;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const SwitchPrimaryApplicant& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const CasePerson* on = s->Person(c.client_id);
+    if (on == nullptr || !on->date_left.empty()) {
+      return Outcome::Reject(Rejection::Rule(
+          "primary-applicant-on-case", "only a person on the case can be its primary applicant"));
+    }
+    if (s->primary_applicant == c.client_id) return Unchanged();
+    Event e = Make(EventType::kPrimaryApplicantSwitched);
+    e.client_id = c.client_id;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const CloseCase& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (s->status == "closed") {
+      return Outcome::Reject(Rejection::Rule("case-already-closed", "the case is already closed"));
+    }
+    Event e = Make(EventType::kCaseClosed);
+    e.reason = c.reason;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const ReopenCase& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (s->status == "open") {
+      return Outcome::Reject(Rejection::Rule("case-already-open", "the case is already open"));
+    }
+    Event e = Make(EventType::kCaseReopened);
+    e.reason = c.reason;
+    return OnCase(*s, e);
+  }
+
+  Outcome operator()(const DeleteCase& c) {
+    if (!ctx_.actor.Has(kDeleteCases)) return Outcome::Reject(Rejection::Forbidden(kDeleteCases));
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const ClientState* client = states_->Client(s->client_id);
+    if (client == nullptr)
+      return Outcome::Reject(Rejection::NotFound("the case's client is missing"));
+    // A client keeps at least one case: the last goes only with the client.
+    if (client->cases.size() <= 1) {
+      return Outcome::Reject(Rejection::Rule(
+          "last-case-stays", "a client's last case cannot be deleted: delete the client instead"));
+    }
+    Outcome o = OnCase(*s, Make(EventType::kCaseDeleted));
+    Event removed = Make(EventType::kClientCaseDeleted);
+    removed.case_id = c.case_id;
+    o.streams.push_back({ClientStream(s->client_id), client->version, {removed}});
+    return o;
+  }
+
+  Outcome operator()(const AddNote& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (auto r = KnownStrand(*s, c.strand_id)) return *r;
+    Event e = Make(EventType::kNoteAdded);
+    e.item_id = ctx_.new_id();
+    e.strand_id = c.strand_id;
+    // A note is free text about the household: sealed with the primary applicant's key.
+    e.subject = ClientStream(s->primary_applicant);
+    e.personal.text = c.text;
+    Outcome o = OnCase(*s, e);
+    o.response = {{"note_id", e.item_id}};
+    return o;
+  }
+
+  Outcome operator()(const CreateAction& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    if (auto r = KnownStrand(*s, c.strand_id)) return *r;
+    Event e = Make(EventType::kActionCreated);
+    e.item_id = ctx_.new_id();
+    e.title = c.title;
+    e.date = c.due;
+    e.strand_id = c.strand_id;
+    Outcome o = OnCase(*s, e);
+    o.response = {{"action_id", e.item_id}};
+    return o;
+  }
+
+  Outcome operator()(const CompleteAction& c) {
+    const CaseState* s;
+    if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const CaseAction* a = s->Action(c.action_id);
+    if (a == nullptr) return Outcome::Reject(Rejection::NotFound("no action " + c.action_id));
+    if (a->status != "open") {
+      return Outcome::Reject(Rejection::Rule("action-not-open", "the action is " + a->status));
+    }
+    Event e = Make(EventType::kActionCompleted);
+    e.item_id = c.action_id;
+    return OnCase(*s, e);
+  }
+
+ private:
+  Event CaseOpened(const std::string& case_id, const std::string& client_id,
+                   const std::string& how) {
+    Event e = Make(EventType::kCaseOpened);
+    e.case_id = case_id;
+    e.client_id = client_id;
+    e.user_id = ctx_.actor.user_id;  // the primary officer defaults to the current user
+    auto team = ctx_.config->teams.find(ctx_.actor.team_id);
+    if (team != ctx_.config->teams.end() && team->second.allows_cases) e.team_id = team->first;
+    e.date = ctx_.today;
+    e.reason = how;
+    return e;
+  }
+
+  static Outcome Unchanged() { return Outcome(); }
+
+  // The version check of If-Match, on the command's own stream.
+  std::optional<Outcome> CheckVersion(const std::string& stream, uint64_t version) const {
+    if (ctx_.expected_version && *ctx_.expected_version != version) {
+      return Outcome::Reject(Rejection::VersionMismatch(stream, *ctx_.expected_version, version));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Outcome> LoadClient(const std::string& id, const ClientState** out) {
+    *out = states_->Client(id);
+    if (*out == nullptr || !(*out)->exists) {
+      return Outcome::Reject(Rejection::NotFound("no client " + id));
+    }
+    if (checked_version_) return std::nullopt;
+    checked_version_ = true;
+    return CheckVersion(ClientStream(id), (*out)->version);
+  }
+
+  std::optional<Outcome> LoadCase(const std::string& id, const CaseState** out) {
+    *out = states_->Case(id);
+    if (*out == nullptr || !(*out)->exists || (*out)->deleted) {
+      return Outcome::Reject(Rejection::NotFound("no case " + id));
+    }
+    if (checked_version_) return std::nullopt;
+    checked_version_ = true;
+    return CheckVersion(CaseStream(id), (*out)->version);
+  }
+
+  std::optional<Outcome> KnownUser(const std::string& user_id) const {
+    if (!ctx_.config->users.count(user_id)) {
+      return Outcome::Reject(Rejection::Validation("user_id", "is not a known user"));
+    }
+    return std::nullopt;
+  }
+
+  // Strands come with applications and assessments; until a case has one, no strand id
+  // can name anything on it.
+  std::optional<Outcome> KnownStrand(const CaseState&, const std::string& strand_id) const {
+    if (strand_id.empty()) return std::nullopt;
+    return Outcome::Reject(Rejection::NotFound("no strand " + strand_id + " on the case"));
+  }
+
+  Outcome OnClient(const ClientState& s, Event e) {
+    Outcome o;
+    o.streams.push_back({ClientStream(s.id), s.version, {std::move(e)}});
+    return o;
+  }
+  Outcome OnCase(const CaseState& s, Event e) {
+    Outcome o;
+    o.streams.push_back({CaseStream(s.id), s.version, {std::move(e)}});
+    return o;
+  }
+
+  const DecideContext& ctx_;
+  StateView* states_;
+  bool checked_version_ = false;  // If-Match applies to the first stream the command loads
+};
+
+}  // namespace
+
+std::string ClientStream(const std::string& client_id) { return "client-" + client_id; }
+std::string CaseStream(const std::string& case_id) { return "case-" + case_id; }
+
+Outcome Decide(const Command& command, const DecideContext& context, StateView* states) {
+  if (!context.actor.Has(kCasework)) {
+    return Outcome::Reject(Rejection::Forbidden(kCasework));
+  }
+  Decider decider(context, states);
+  return std::visit(decider, command);
+}
+
+}  // namespace caseengine

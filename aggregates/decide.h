@@ -1,0 +1,38 @@
+// Decide: the rules of the casework, as one pure function of a command and the state it
+// reads. It never writes; it says which events to append to which streams (with the
+// versions it saw), or why not. Fields are already valid (validate.h).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "aggregates/command.h"
+#include "aggregates/config.h"
+#include "aggregates/outcome.h"
+#include "aggregates/state.h"
+
+namespace caseengine {
+
+// The states Decide may read; null for a stream with no events.
+class StateView {
+ public:
+  virtual ~StateView() = default;
+  virtual const ClientState* Client(const std::string& client_id) = 0;
+  virtual const CaseState* Case(const std::string& case_id) = 0;
+};
+
+struct DecideContext {
+  Actor actor;
+  const DomainConfig* config = nullptr;
+  std::string today;                         // YYYY-MM-DD
+  std::function<std::string()> new_id;       // fresh ids for clients, cases, notes, actions
+  std::optional<uint64_t> expected_version;  // If-Match on the command's own stream
+};
+
+Outcome Decide(const Command& command, const DecideContext& context, StateView* states);
+
+std::string ClientStream(const std::string& client_id);
+std::string CaseStream(const std::string& case_id);
+
+}  // namespace caseengine

@@ -1,0 +1,72 @@
+// Event type names: see event.h.
+#include "aggregates/event.h"
+
+#include <array>
+#include <utility>
+
+namespace caseengine {
+namespace {
+
+constexpr std::array<std::pair<EventType, const char*>, 26> kNames = {{
+    {EventType::kClientRegistered, "ClientRegistered"},
+    {EventType::kClientDetailsCorrected, "ClientDetailsCorrected"},
+    {EventType::kClientStatusChanged, "ClientStatusChanged"},
+    {EventType::kClientTypeChanged, "ClientTypeChanged"},
+    {EventType::kCaseNumberChanged, "CaseNumberChanged"},
+    {EventType::kClientAddedToGroup, "ClientAddedToGroup"},
+    {EventType::kClientRemovedFromGroup, "ClientRemovedFromGroup"},
+    {EventType::kNavigatorAssigned, "NavigatorAssigned"},
+    {EventType::kNavigatorUnassigned, "NavigatorUnassigned"},
+    {EventType::kPortalStatusChanged, "PortalStatusChanged"},
+    {EventType::kPortalInvitationSent, "PortalInvitationSent"},
+    {EventType::kClientCaseAdded, "ClientCaseAdded"},
+    {EventType::kClientCaseDeleted, "ClientCaseDeleted"},
+    {EventType::kCaseOpened, "CaseOpened"},
+    {EventType::kOfficerAssigned, "OfficerAssigned"},
+    {EventType::kOfficerUnassigned, "OfficerUnassigned"},
+    {EventType::kTeamAssigned, "TeamAssigned"},
+    {EventType::kPersonAdded, "PersonAdded"},
+    {EventType::kPersonLeft, "PersonLeft"},
+    {EventType::kPrimaryApplicantSwitched, "PrimaryApplicantSwitched"},
+    {EventType::kCaseClosed, "CaseClosed"},
+    {EventType::kCaseReopened, "CaseReopened"},
+    {EventType::kCaseDeleted, "CaseDeleted"},
+    {EventType::kNoteAdded, "NoteAdded"},
+    {EventType::kActionCreated, "ActionCreated"},
+    {EventType::kActionCompleted, "ActionCompleted"},
+}};
+
+}  // namespace
+
+const char* EventTypeName(EventType type) {
+  for (const auto& [t, name] : kNames) {
+    if (t == type) return name;
+  }
+  return "Unknown";
+}
+
+bool ParseEventType(std::string_view name, EventType* type) {
+  for (const auto& [t, n] : kNames) {
+    if (name == n) {
+      *type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+void PersonalFields::Merge(const PersonalFields& o) {
+  for (auto [dst, src] : {std::pair{&surname, &o.surname},
+                          {&forenames, &o.forenames},
+                          {&date_of_birth, &o.date_of_birth},
+                          {&nino, &o.nino},
+                          {&email, &o.email},
+                          {&phone, &o.phone},
+                          {&postcode, &o.postcode},
+                          {&text, &o.text}}) {
+    if (*src) *dst = *src;
+  }
+  if (o.erased) erased = true;
+}
+
+}  // namespace caseengine

@@ -1,0 +1,77 @@
+// Domain events: what happened to a client, a case or a lobby record, in the past tense.
+// In memory an Event holds every field in the clear; event_codec.h stores it as a Body
+// (domain.fbs) with the personal fields sealed.
+//
+// Each type lists the Body fields it uses. Type names are stored in every envelope: never
+// rename one, never change what it means, only add new ones.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace caseengine {
+
+enum class EventType {
+  // Stream client-<id>.
+  kClientRegistered,        // client_id, case_id (its first case), client_type, personal
+  kClientDetailsCorrected,  // personal (the fields present replace the old ones)
+  kClientStatusChanged,     // status: active | inactive | closed
+  kClientTypeChanged,       // client_type
+  kCaseNumberChanged,       // case_number
+  kClientAddedToGroup,      // group
+  kClientRemovedFromGroup,  // group
+  kNavigatorAssigned,       // user_id
+  kNavigatorUnassigned,     // user_id
+  kPortalStatusChanged,     // status: pending | active | banned
+  kPortalInvitationSent,    // resend, personal (the email it went to)
+  kClientCaseAdded,         // case_id (another case opened for the client)
+  kClientCaseDeleted,       // case_id
+  // Stream case-<id>.
+  kCaseOpened,                // case_id, client_id (primary applicant), user_id (primary
+                              // officer), team_id, date (opened on), reason (how opened)
+  kOfficerAssigned,           // user_id, role: primary | secondary | supervisor | other
+  kOfficerUnassigned,         // user_id, role
+  kTeamAssigned,              // team_id
+  kPersonAdded,               // client_id, relationship, joint_applicant, date (joined)
+  kPersonLeft,                // client_id, date (left)
+  kPrimaryApplicantSwitched,  // client_id (the new primary applicant)
+  kCaseClosed,                // reason
+  kCaseReopened,              // reason
+  kCaseDeleted,               // (none)
+  kNoteAdded,                 // item_id, strand_id, personal (text, sealed for the primary
+                              // applicant)
+  kActionCreated,             // item_id, title, date (due), strand_id
+  kActionCompleted,           // item_id
+};
+
+const char* EventTypeName(EventType type);
+// False for a name this build does not know.
+bool ParseEventType(std::string_view name, EventType* type);
+
+// Personal data of one subject. Absent fields were not given (or not changed); `erased`
+// means the subject's key is gone and the fields can no longer be read.
+struct PersonalFields {
+  std::optional<std::string> surname, forenames, date_of_birth, nino, email, phone, postcode, text;
+  bool erased = false;
+
+  bool Empty() const {
+    return !surname && !forenames && !date_of_birth && !nino && !email && !phone && !postcode &&
+           !text;
+  }
+  // Sets the fields present in `other`.
+  void Merge(const PersonalFields& other);
+};
+
+struct Event {
+  EventType type = EventType::kClientRegistered;
+  std::string client_id, case_id, user_id, role, team_id, status, client_type, case_number, group,
+      relationship, date, reason, title, item_id, strand_id, strand_type, other_case_id,
+      other_item_id, mode;
+  bool joint_applicant = false;
+  bool resend = false;
+  std::string subject;  // the stream whose key seals `personal` ("client-<id>")
+  PersonalFields personal;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,153 @@
+// EventCodec: see event_codec.h.
+#include "aggregates/event_codec.h"
+
+#include "base/aes_gcm.h"
+#include "domain_generated.h"
+
+namespace caseengine {
+namespace {
+
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+using flatbuffers::String;
+
+Offset<String> Opt(FlatBufferBuilder& b, const std::string& s) {
+  return s.empty() ? Offset<String>() : b.CreateString(s);
+}
+Offset<String> Opt(FlatBufferBuilder& b, const std::optional<std::string>& s) {
+  return s ? b.CreateString(*s) : Offset<String>();
+}
+std::string Str(const String* s) { return s == nullptr ? std::string() : s->str(); }
+std::optional<std::string> OptStr(const String* s) {
+  return s == nullptr ? std::nullopt : std::optional<std::string>(s->str());
+}
+
+std::string EncodePersonal(const PersonalFields& p) {
+  FlatBufferBuilder b(256);
+  auto surname = Opt(b, p.surname), forenames = Opt(b, p.forenames), dob = Opt(b, p.date_of_birth),
+       nino = Opt(b, p.nino), email = Opt(b, p.email), phone = Opt(b, p.phone),
+       postcode = Opt(b, p.postcode), text = Opt(b, p.text);
+  b.Finish(fb::CreatePersonalData(b, surname, forenames, dob, nino, email, phone, postcode, text));
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status DecodePersonal(std::string_view bytes, PersonalFields* p) {
+  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  if (!v.VerifyBuffer<fb::PersonalData>(nullptr)) {
+    return Status::Corruption("sealed personal data is malformed");
+  }
+  auto* d = flatbuffers::GetRoot<fb::PersonalData>(bytes.data());
+  p->surname = OptStr(d->surname());
+  p->forenames = OptStr(d->forenames());
+  p->date_of_birth = OptStr(d->date_of_birth());
+  p->nino = OptStr(d->nino());
+  p->email = OptStr(d->email());
+  p->phone = OptStr(d->phone());
+  p->postcode = OptStr(d->postcode());
+  p->text = OptStr(d->text());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status EventCodec::Encode(const Event& e, std::string* payload) const {
+  FlatBufferBuilder b(512);
+  Offset<fb::Sealed> personal;
+  if (!e.personal.Empty()) {
+    if (e.subject.empty()) return Status::InvalidArgument("personal data needs a subject");
+    std::string key, sealed;
+    Status s = keys_->KeyFor(e.subject, /*create=*/true, &key);
+    if (s.ok()) s = Seal(key, EncodePersonal(e.personal), e.subject, &sealed);
+    if (!s.ok()) return s;
+    personal = fb::CreateSealed(
+        b, b.CreateString(e.subject),
+        b.CreateVector(reinterpret_cast<const uint8_t*>(sealed.data()), sealed.size()));
+  }
+  auto client_id = Opt(b, e.client_id), case_id = Opt(b, e.case_id), user_id = Opt(b, e.user_id),
+       role = Opt(b, e.role), team_id = Opt(b, e.team_id), status = Opt(b, e.status),
+       client_type = Opt(b, e.client_type), case_number = Opt(b, e.case_number),
+       group = Opt(b, e.group), relationship = Opt(b, e.relationship), date = Opt(b, e.date),
+       reason = Opt(b, e.reason), title = Opt(b, e.title), item_id = Opt(b, e.item_id),
+       strand_id = Opt(b, e.strand_id), strand_type = Opt(b, e.strand_type),
+       other_case_id = Opt(b, e.other_case_id), other_item_id = Opt(b, e.other_item_id),
+       mode = Opt(b, e.mode);
+  fb::BodyBuilder body(b);
+  body.add_client_id(client_id);
+  body.add_case_id(case_id);
+  body.add_user_id(user_id);
+  body.add_role(role);
+  body.add_team_id(team_id);
+  body.add_status(status);
+  body.add_client_type(client_type);
+  body.add_case_number(case_number);
+  body.add_group(group);
+  body.add_relationship(relationship);
+  body.add_joint_applicant(e.joint_applicant);
+  body.add_date(date);
+  body.add_reason(reason);
+  body.add_title(title);
+  body.add_item_id(item_id);
+  body.add_strand_id(strand_id);
+  body.add_strand_type(strand_type);
+  body.add_other_case_id(other_case_id);
+  body.add_other_item_id(other_item_id);
+  body.add_mode(mode);
+  body.add_resend(e.resend);
+  body.add_personal(personal);
+  b.Finish(body.Finish());
+  payload->assign(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return Status::Ok();
+}
+
+Status EventCodec::Decode(std::string_view type, std::string_view payload, Event* e) const {
+  *e = Event();
+  if (!ParseEventType(type, &e->type)) {
+    return Status::Corruption("unknown event type " + std::string(type));
+  }
+  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+  if (!v.VerifyBuffer<fb::Body>(nullptr)) {
+    return Status::Corruption("payload of a " + std::string(type) + " is malformed");
+  }
+  auto* body = flatbuffers::GetRoot<fb::Body>(payload.data());
+  e->client_id = Str(body->client_id());
+  e->case_id = Str(body->case_id());
+  e->user_id = Str(body->user_id());
+  e->role = Str(body->role());
+  e->team_id = Str(body->team_id());
+  e->status = Str(body->status());
+  e->client_type = Str(body->client_type());
+  e->case_number = Str(body->case_number());
+  e->group = Str(body->group());
+  e->relationship = Str(body->relationship());
+  e->joint_applicant = body->joint_applicant();
+  e->date = Str(body->date());
+  e->reason = Str(body->reason());
+  e->title = Str(body->title());
+  e->item_id = Str(body->item_id());
+  e->strand_id = Str(body->strand_id());
+  e->strand_type = Str(body->strand_type());
+  e->other_case_id = Str(body->other_case_id());
+  e->other_item_id = Str(body->other_item_id());
+  e->mode = Str(body->mode());
+  e->resend = body->resend();
+  if (const fb::Sealed* sealed = body->personal()) {
+    e->subject = Str(sealed->subject());
+    std::string key, plain;
+    Status s = keys_->KeyFor(e->subject, /*create=*/false, &key);
+    if (s.code() == Status::Code::kNotFound) {
+      e->personal.erased = true;  // the key was destroyed: the data is gone for good
+      return Status::Ok();
+    }
+    if (!s.ok()) return s;
+    const auto* bytes = sealed->sealed();
+    std::string_view cipher =
+        bytes ? std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size())
+              : std::string_view();
+    s = Unseal(key, cipher, e->subject, &plain);
+    if (s.ok()) s = DecodePersonal(plain, &e->personal);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace caseengine

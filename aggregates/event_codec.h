@@ -1,0 +1,29 @@
+// EventCodec: Event <-> stored payload (a Body, domain.fbs). Personal fields are sealed
+// with the subject's data key on the way in and opened on the way out; when the key has
+// been destroyed they come back marked erased.
+//
+// Threading: thread-safe (the KeyStore is).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aggregates/event.h"
+#include "aggregates/key_store.h"
+
+namespace caseengine {
+
+class EventCodec {
+ public:
+  explicit EventCodec(KeyStore* keys) : keys_(keys) {}
+
+  // Creates the subject's key when it has none yet.
+  Status Encode(const Event& event, std::string* payload) const;
+  // Corruption when the payload is not a Body or a sealed field fails to open.
+  Status Decode(std::string_view type, std::string_view payload, Event* event) const;
+
+ private:
+  KeyStore* keys_;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,152 @@
+// Evolve: see state.h. One switch per aggregate; events of other aggregates' types never
+// reach them (each stream holds only its own).
+#include <algorithm>
+
+#include "aggregates/state.h"
+
+namespace caseengine {
+
+const CasePerson* CaseState::Person(const std::string& client_id) const {
+  for (const auto& p : people) {
+    if (p.client_id == client_id) return &p;
+  }
+  return nullptr;
+}
+
+const CaseAction* CaseState::Action(const std::string& action_id) const {
+  for (const auto& a : actions) {
+    if (a.id == action_id) return &a;
+  }
+  return nullptr;
+}
+
+bool CaseState::HasOfficer(const std::string& user_id, const std::string& role) const {
+  return std::find(officers.begin(), officers.end(), CaseOfficer{user_id, role}) != officers.end();
+}
+
+void Evolve(ClientState* s, const Event& e) {
+  s->version++;
+  switch (e.type) {
+    case EventType::kClientRegistered:
+      s->exists = true;
+      s->id = e.client_id;
+      s->personal = e.personal;
+      s->client_type = e.client_type;
+      s->cases = {e.case_id};
+      break;
+    case EventType::kClientDetailsCorrected:
+      s->personal.Merge(e.personal);
+      break;
+    case EventType::kClientStatusChanged:
+      s->status = e.status;
+      break;
+    case EventType::kClientTypeChanged:
+      s->client_type = e.client_type;
+      break;
+    case EventType::kCaseNumberChanged:
+      s->case_number = e.case_number;
+      break;
+    case EventType::kClientAddedToGroup:
+      s->groups.insert(e.group);
+      break;
+    case EventType::kClientRemovedFromGroup:
+      s->groups.erase(e.group);
+      break;
+    case EventType::kNavigatorAssigned:
+      s->navigators.insert(e.user_id);
+      break;
+    case EventType::kNavigatorUnassigned:
+      s->navigators.erase(e.user_id);
+      break;
+    case EventType::kPortalStatusChanged:
+      s->portal_status = e.status;
+      break;
+    case EventType::kPortalInvitationSent:
+      s->invitations_sent++;
+      break;
+    case EventType::kClientCaseAdded:
+      s->cases.push_back(e.case_id);
+      break;
+    case EventType::kClientCaseDeleted:
+      s->cases.erase(std::remove(s->cases.begin(), s->cases.end(), e.case_id), s->cases.end());
+      break;
+    default:
+      break;
+  }
+}
+
+void Evolve(CaseState* s, const Event& e) {
+  s->version++;
+  switch (e.type) {
+    case EventType::kCaseOpened:
+      s->exists = true;
+      s->id = e.case_id;
+      s->client_id = e.client_id;
+      s->primary_applicant = e.client_id;
+      s->opened_on = e.date;
+      s->team_id = e.team_id;
+      s->officers = {{e.user_id, "primary"}};
+      s->people = {{e.client_id, "self", false, e.date, ""}};
+      break;
+    case EventType::kOfficerAssigned:
+      s->officers.push_back({e.user_id, e.role});
+      break;
+    case EventType::kOfficerUnassigned:
+      s->officers.erase(
+          std::remove(s->officers.begin(), s->officers.end(), CaseOfficer{e.user_id, e.role}),
+          s->officers.end());
+      break;
+    case EventType::kTeamAssigned:
+      s->team_id = e.team_id;
+      break;
+    case EventType::kPersonAdded: {
+      auto it = std::find_if(s->people.begin(), s->people.end(),
+                             [&](const CasePerson& p) { return p.client_id == e.client_id; });
+      CasePerson person{e.client_id, e.relationship, e.joint_applicant, e.date, ""};
+      if (it == s->people.end()) {
+        s->people.push_back(person);
+      } else {
+        *it = person;  // rejoining after leaving: the earlier stay is in the history
+      }
+      break;
+    }
+    case EventType::kPersonLeft:
+      for (auto& p : s->people) {
+        if (p.client_id == e.client_id) p.date_left = e.date;
+      }
+      break;
+    case EventType::kPrimaryApplicantSwitched:
+      for (auto& p : s->people) {
+        if (p.client_id == s->primary_applicant) p.relationship = "other";
+        if (p.client_id == e.client_id) p.relationship = "self";
+      }
+      s->primary_applicant = e.client_id;
+      break;
+    case EventType::kCaseClosed:
+      s->status = "closed";
+      s->close_reason = e.reason;
+      break;
+    case EventType::kCaseReopened:
+      s->status = "open";
+      s->close_reason.clear();
+      break;
+    case EventType::kCaseDeleted:
+      s->deleted = true;
+      break;
+    case EventType::kNoteAdded:
+      s->notes++;
+      break;
+    case EventType::kActionCreated:
+      s->actions.push_back({e.item_id, e.title, e.date, e.strand_id, "open"});
+      break;
+    case EventType::kActionCompleted:
+      for (auto& a : s->actions) {
+        if (a.id == e.item_id) a.status = "completed";
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace caseengine

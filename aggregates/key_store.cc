@@ -1,0 +1,45 @@
+// KeyStore: see key_store.h.
+#include "aggregates/key_store.h"
+
+#include "base/aes_gcm.h"
+
+namespace caseengine {
+
+Status KeyStore::Open(Store* store, std::unique_ptr<KeyStore>* out) {
+  FamilyId family;
+  Status s = store->Family(kKeysFamily, &family);
+  if (!s.ok()) return Status::InvalidArgument("the data folder has no 'keys' family");
+  out->reset(new KeyStore(store, family));
+  return Status::Ok();
+}
+
+Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(std::string(subject));
+  if (it != cache_.end()) {
+    *key = it->second;
+    return Status::Ok();
+  }
+  Status s = store_->Get(family_, subject, key);
+  if (s.code() == Status::Code::kNotFound && create) {
+    *key = NewDataKey();
+    WriteBatch batch;
+    batch.Put(family_, subject, *key);
+    s = store_->Write(batch, /*sync=*/false);
+  }
+  if (!s.ok()) return s;
+  cache_.emplace(std::string(subject), *key);
+  return Status::Ok();
+}
+
+Status KeyStore::Destroy(std::string_view subject) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(std::string(subject));
+  WriteBatch batch;
+  batch.Delete(family_, subject);
+  Status s = store_->Write(batch, /*sync=*/true);
+  if (!s.ok()) return s;
+  return store_->CompactAll();
+}
+
+}  // namespace caseengine

@@ -1,0 +1,45 @@
+// Rejection constructors: see outcome.h.
+#include "aggregates/outcome.h"
+
+namespace caseengine {
+
+Rejection Rejection::Validation(std::string field, std::string message) {
+  Rejection r;
+  r.kind = Kind::kValidation;
+  r.message = field + " " + message;
+  r.fields.push_back({std::move(field), std::move(message)});
+  return r;
+}
+
+Rejection Rejection::NotFound(std::string message) {
+  Rejection r;
+  r.kind = Kind::kNotFound;
+  r.message = std::move(message);
+  return r;
+}
+
+Rejection Rejection::Forbidden(std::string permission) {
+  Rejection r;
+  r.kind = Kind::kForbidden;
+  r.rule = permission;
+  r.message = "this needs the permission " + permission;
+  return r;
+}
+
+Rejection Rejection::Rule(std::string rule, std::string message) {
+  Rejection r;
+  r.kind = Kind::kRuleViolated;
+  r.rule = std::move(rule);
+  r.message = std::move(message);
+  return r;
+}
+
+Rejection Rejection::VersionMismatch(std::string stream, uint64_t expected, uint64_t actual) {
+  Rejection r;
+  r.kind = Kind::kVersionMismatch;
+  r.message =
+      stream + " is at version " + std::to_string(actual) + ", not " + std::to_string(expected);
+  return r;
+}
+
+}  // namespace caseengine

@@ -1,0 +1,61 @@
+// What deciding a command gives: the events to append per stream, or why not.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "aggregates/event.h"
+
+namespace caseengine {
+
+// Why a command was refused. `kind` maps to an HTTP status and problem type; `rule` is a
+// stable name of the rule (for 409s), tests and clients match on it.
+struct Rejection {
+  enum class Kind {
+    kValidation,       // 422: fields are missing or malformed (see `fields`)
+    kNotFound,         // 404: an id names nothing (or something deleted)
+    kForbidden,        // 403: the actor lacks a permission
+    kRuleViolated,     // 409: a domain rule says no
+    kVersionMismatch,  // 412: the stream is not at the version the caller expected
+  };
+  struct FieldError {
+    std::string field, message;
+  };
+  Kind kind = Kind::kValidation;
+  std::string rule;
+  std::string message;
+  std::vector<FieldError> fields;
+
+  static Rejection Validation(std::string field, std::string message);
+  static Rejection NotFound(std::string message);
+  static Rejection Forbidden(std::string permission);
+  static Rejection Rule(std::string rule, std::string message);
+  static Rejection VersionMismatch(std::string stream, uint64_t expected, uint64_t actual);
+};
+
+struct StreamEvents {
+  std::string stream;
+  uint64_t expected_version = 0;  // the version Decide saw (0: a new stream)
+  std::vector<Event> events;
+};
+
+// Decide's result: either a rejection, or events (possibly none: nothing to change) and
+// the answer for the caller (ids created and the like).
+struct Outcome {
+  bool rejected = false;
+  Rejection rejection;
+  std::vector<StreamEvents> streams;
+  nlohmann::json response = nlohmann::json::object();
+
+  static Outcome Reject(Rejection r) {
+    Outcome o;
+    o.rejected = true;
+    o.rejection = std::move(r);
+    return o;
+  }
+  bool Unchanged() const { return !rejected && streams.empty(); }
+};
+
+}  // namespace caseengine

@@ -1,0 +1,76 @@
+// The state of a client and of a case, folded from their streams by Evolve. Decide reads
+// these; nothing else changes them. Plain values: copyable, no threading of their own.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aggregates/event.h"
+
+namespace caseengine {
+
+struct ClientState {
+  bool exists = false;
+  uint64_t version = 0;  // of its stream
+  std::string id;
+  PersonalFields personal;
+  std::string status = "active";  // active | inactive | closed
+  std::string client_type;
+  std::string case_number;
+  std::set<std::string> groups;
+  std::set<std::string> navigators;
+  std::string portal_status = "pending";  // pending | active | banned
+  int invitations_sent = 0;
+  std::vector<std::string> cases;  // live cases, in the order they were opened
+};
+
+struct CaseOfficer {
+  std::string user_id;
+  std::string role;  // primary | secondary | supervisor | other
+  bool operator==(const CaseOfficer&) const = default;
+};
+
+struct CasePerson {
+  std::string client_id;
+  std::string relationship;  // to the primary applicant; "self" for them
+  bool joint_applicant = false;
+  std::string date_joined;
+  std::string date_left;  // empty while on the case; people are never removed
+};
+
+struct CaseAction {
+  std::string id;
+  std::string title;
+  std::string due;
+  std::string strand_id;
+  std::string status = "open";  // open | completed | closed
+};
+
+struct CaseState {
+  bool exists = false;
+  bool deleted = false;
+  uint64_t version = 0;
+  std::string id;
+  std::string client_id;          // the client record it was opened on
+  std::string primary_applicant;  // a client id
+  std::string status = "open";    // open | closed
+  std::string opened_on;
+  std::string close_reason;
+  std::string team_id;
+  std::vector<CaseOfficer> officers;
+  std::vector<CasePerson> people;
+  std::vector<CaseAction> actions;
+  int notes = 0;
+
+  const CasePerson* Person(const std::string& client_id) const;
+  const CaseAction* Action(const std::string& action_id) const;
+  bool HasOfficer(const std::string& user_id, const std::string& role) const;
+};
+
+// Folds one event of the aggregate's stream into its state. Pure.
+void Evolve(ClientState* state, const Event& event);
+void Evolve(CaseState* state, const Event& event);
+
+}  // namespace caseengine

@@ -1,0 +1,308 @@
+// Field checks: see validate.h.
+#include "aggregates/validate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+namespace caseengine {
+namespace {
+
+constexpr size_t kMaxName = 100;
+constexpr size_t kMaxText = 20000;
+constexpr size_t kMaxShort = 200;
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// Collects the field errors of one command.
+class Checker {
+ public:
+  void Fail(const std::string& field, const std::string& message) {
+    errors_.push_back({field, message});
+  }
+  void Required(const std::string& field, std::string* value, size_t max = kMaxShort) {
+    *value = Trim(*value);
+    if (value->empty()) return Fail(field, "is required");
+    if (value->size() > max) Fail(field, "is longer than " + std::to_string(max) + " characters");
+  }
+  void Optional(const std::string& field, std::string* value, size_t max = kMaxShort) {
+    *value = Trim(*value);
+    if (value->size() > max) Fail(field, "is longer than " + std::to_string(max) + " characters");
+  }
+  void Id(const std::string& field, std::string* value) {
+    Required(field, value, 64);
+    for (char c : *value) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+        return Fail(field, "is not a valid id");
+      }
+    }
+  }
+  void OneOf(const std::string& field, const std::string& value,
+             std::initializer_list<const char*> allowed) {
+    for (const char* a : allowed) {
+      if (value == a) return;
+    }
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    Fail(field, "must be one of " + list);
+  }
+  void Date(const std::string& field, std::string* value, bool required) {
+    *value = Trim(*value);
+    if (value->empty()) {
+      if (required) Fail(field, "is required");
+      return;
+    }
+    if (!ValidDate(*value)) Fail(field, "is not a date (YYYY-MM-DD)");
+  }
+  void Personal(PersonalFields* p, bool registering, const std::string& today) {
+    auto field = [&](const char* name, std::optional<std::string>* v, size_t max) {
+      if (!*v) return;
+      **v = Trim(**v);
+      if ((*v)->empty()) {
+        v->reset();
+        return;
+      }
+      if ((*v)->size() > max) Fail(name, "is longer than " + std::to_string(max) + " characters");
+    };
+    field("surname", &p->surname, kMaxName);
+    field("forenames", &p->forenames, kMaxName);
+    field("date_of_birth", &p->date_of_birth, 10);
+    field("nino", &p->nino, 20);
+    field("email", &p->email, 254);
+    field("phone", &p->phone, 30);
+    field("postcode", &p->postcode, 10);
+    if (registering && !p->surname) Fail("surname", "is required");
+    if (registering && !p->date_of_birth) Fail("date_of_birth", "is required");
+    if (p->date_of_birth) {
+      if (!ValidDate(*p->date_of_birth)) {
+        Fail("date_of_birth", "is not a date (YYYY-MM-DD)");
+      } else if (*p->date_of_birth > today) {
+        Fail("date_of_birth", "is in the future");
+      }
+    }
+    auto normal = [&](const char* name, std::optional<std::string>* v, auto normalise,
+                      const char* what) {
+      if (!*v) return;
+      auto n = normalise(**v);
+      if (!n) return Fail(name, what);
+      *v = *n;
+    };
+    normal("nino", &p->nino, NormalizeNino, "is not a National Insurance number");
+    normal("email", &p->email, NormalizeEmail, "is not an email address");
+    normal("phone", &p->phone, NormalizePhone, "is not a phone number");
+    normal("postcode", &p->postcode, NormalizePostcode, "is not a UK postcode");
+  }
+  std::optional<Rejection> Result() const {
+    if (errors_.empty()) return std::nullopt;
+    Rejection r;
+    r.kind = Rejection::Kind::kValidation;
+    r.message = "the command has invalid fields";
+    r.fields = errors_;
+    return r;
+  }
+
+ private:
+  std::vector<Rejection::FieldError> errors_;
+};
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+bool ValidDate(const std::string& d) {
+  static const std::regex kShape(R"(\d{4}-\d{2}-\d{2})");
+  if (!std::regex_match(d, kShape)) return false;
+  const int y = std::stoi(d.substr(0, 4)), m = std::stoi(d.substr(5, 2)),
+            day = std::stoi(d.substr(8, 2));
+  if (y < 1850 || m < 1 || m > 12 || day < 1) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+std::optional<std::string> NormalizeNino(const std::string& nino) {
+  std::string n;
+  for (char c : nino) {
+    if (!std::isspace(static_cast<unsigned char>(c))) {
+      n.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+  }
+  // HMRC's format: two prefix letters (not D, F, I, Q, U, V; the second not O), six digits,
+  // a suffix A-D; some prefixes are never issued.
+  static const std::regex kNino(R"([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D])");
+  if (!std::regex_match(n, kNino)) return std::nullopt;
+  static const char* kNeverIssued[] = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"};
+  for (const char* p : kNeverIssued) {
+    if (n.compare(0, 2, p) == 0) return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<std::string> NormalizePostcode(const std::string& postcode) {
+  std::string n;
+  for (char c : postcode) {
+    if (!std::isspace(static_cast<unsigned char>(c))) {
+      n.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+  }
+  static const std::regex kPostcode(R"(([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2}))");
+  std::smatch m;
+  if (!std::regex_match(n, m, kPostcode)) return std::nullopt;
+  return m[1].str() + " " + m[2].str();
+}
+
+std::optional<std::string> NormalizePhone(const std::string& phone) {
+  std::string s = phone;
+  // "+44 (0)7700..." keeps the country code and drops the trunk zero.
+  const size_t trunk = s.find("(0)");
+  if (trunk != std::string::npos) s.erase(trunk, 3);
+  std::string n;
+  for (char c : s) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      n.push_back(c);
+    } else if (c == '+' && n.empty()) {
+      n.push_back(c);
+    } else if (!std::isspace(static_cast<unsigned char>(c)) && c != '-' && c != '(' && c != ')' &&
+               c != '.') {
+      return std::nullopt;
+    }
+  }
+  const size_t digits = n.size() - (n.rfind('+', 0) == 0 ? 1 : 0);
+  if (digits < 7 || digits > 15) return std::nullopt;
+  return n;
+}
+
+std::optional<std::string> NormalizeEmail(const std::string& email) {
+  std::string n = Trim(email);
+  std::transform(n.begin(), n.end(), n.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const std::regex kEmail(R"([^@\s]+@[^@\s]+\.[^@\s.]+)");
+  if (!std::regex_match(n, kEmail)) return std::nullopt;
+  return n;
+}
+
+std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
+                                  const std::string& today) {
+  Checker c;
+  auto client_type = [&](const std::string& t, bool required) {
+    if (t.empty()) {
+      if (required) c.Fail("client_type", "is required");
+      return;
+    }
+    if (!config.client_types.count(t)) c.Fail("client_type", "is not a configured client type");
+  };
+  std::visit(Overloaded{
+                 [&](RegisterClient& x) {
+                   c.Personal(&x.personal, /*registering=*/true, today);
+                   x.personal.text.reset();
+                   client_type(x.client_type, false);
+                 },
+                 [&](CorrectClientDetails& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Personal(&x.personal, false, today);
+                   x.personal.text.reset();
+                   if (x.personal.Empty()) c.Fail("personal", "no detail to correct was given");
+                 },
+                 [&](ChangeClientStatus& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.OneOf("status", x.status, {"active", "inactive", "closed"});
+                 },
+                 [&](ChangeClientType& x) {
+                   c.Id("client_id", &x.client_id);
+                   client_type(x.client_type, true);
+                 },
+                 [&](ChangeCaseNumber& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Required("case_number", &x.case_number, 50);
+                 },
+                 [&](AddClientToGroup& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Required("group", &x.group, 100);
+                 },
+                 [&](RemoveClientFromGroup& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Required("group", &x.group, 100);
+                 },
+                 [&](AssignNavigator& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Required("user_id", &x.user_id, 100);
+                 },
+                 [&](UnassignNavigator& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.Required("user_id", &x.user_id, 100);
+                 },
+                 [&](ChangePortalStatus& x) {
+                   c.Id("client_id", &x.client_id);
+                   c.OneOf("status", x.status, {"pending", "active", "banned"});
+                 },
+                 [&](SendPortalInvitation& x) { c.Id("client_id", &x.client_id); },
+                 [&](OpenCase& x) { c.Id("client_id", &x.client_id); },
+                 [&](AssignOfficer& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("user_id", &x.user_id, 100);
+                   c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
+                 },
+                 [&](UnassignOfficer& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("user_id", &x.user_id, 100);
+                   c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
+                 },
+                 [&](AssignTeam& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("team_id", &x.team_id, 100);
+                 },
+                 [&](AddPerson& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("client_id", &x.client_id);
+                   c.Required("relationship", &x.relationship, 50);
+                   if (x.relationship == "self")
+                     c.Fail("relationship", "'self' is the primary applicant");
+                   c.Date("date_joined", &x.date_joined, false);
+                 },
+                 [&](PersonLeaves& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("client_id", &x.client_id);
+                   c.Date("date_left", &x.date_left, true);
+                 },
+                 [&](SwitchPrimaryApplicant& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("client_id", &x.client_id);
+                 },
+                 [&](CloseCase& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("reason", &x.reason, 500);
+                 },
+                 [&](ReopenCase& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("reason", &x.reason, 500);
+                 },
+                 [&](DeleteCase& x) { c.Id("case_id", &x.case_id); },
+                 [&](AddNote& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("text", &x.text, kMaxText);
+                   c.Optional("strand_id", &x.strand_id, 64);
+                 },
+                 [&](CreateAction& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Required("title", &x.title, 200);
+                   c.Date("due", &x.due, false);
+                   c.Optional("strand_id", &x.strand_id, 64);
+                 },
+                 [&](CompleteAction& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("action_id", &x.action_id);
+                 },
+             },
+             *command);
+  return c.Result();
+}
+
+}  // namespace caseengine

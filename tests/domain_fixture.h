@@ -1,0 +1,59 @@
+// A domain under test: an in-memory store, the log, the key store and a CommandHandler
+// with the demo configuration, a fixed date and predictable ids ("id1", "id2", ...).
+// Given/When/Then tests drive it through Execute and look at state and events.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aggregates/command_handler.h"
+#include "aggregates/decide.h"
+#include "aggregates/key_store.h"
+#include "events/log_store.h"
+#include "storage/memory_store.h"
+
+namespace caseengine::testing {
+
+class DomainFixture {
+ public:
+  static constexpr const char* kToday = "2026-11-22";
+
+  DomainFixture();
+  ~DomainFixture();
+
+  // Runs a command as a user of the demo configuration (admin, officer, supervisor,
+  // auditor).
+  CommandResult Run(const std::string& user, Command command,
+                    const CommandOptions& options = CommandOptions());
+  // Registers a client as `officer` (surname, date of birth, and the given extras);
+  // returns {client_id, case_id}. Fails the test when refused.
+  std::pair<std::string, std::string> Register(const std::string& surname = "Example",
+                                               const std::string& date_of_birth = "1985-04-12",
+                                               PersonalFields extra = PersonalFields());
+
+  ClientState Client(const std::string& client_id);  // durable state; fails when missing
+  CaseState Case(const std::string& case_id);
+  // The decoded events of a stream, oldest first.
+  std::vector<Event> Events(const std::string& stream);
+  std::vector<std::string> EventTypes(const std::string& stream);
+  uint64_t Head() const { return log->HeadPosition(); }
+
+  DomainConfig config = DomainConfig::Demo();
+  std::unique_ptr<MemoryStore> store;
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<CommandHandler> handler;
+
+ private:
+  std::atomic<int> next_id_{0};
+};
+
+// The stable problem kind of a result, for CHECKs: "ok", "unchanged", "validation",
+// "not-found", "forbidden", "rule-violated", "version-mismatch" or "error".
+std::string Kind(const CommandResult& result);
+// True when the result's validation errors name `field`.
+bool NamesField(const CommandResult& result, const std::string& field);
+
+}  // namespace caseengine::testing
