@@ -2,7 +2,9 @@
 #include "aggregates/command_handler.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 
 #include "aggregates/decide.h"
 #include "aggregates/validate.h"
@@ -114,93 +116,119 @@ CommandHandler::CommandHandler(EventLog* log, KeyStore* keys, const DomainConfig
 
 CommandHandler::~CommandHandler() = default;
 
+// One command on its way through the log. The decision (on the writer thread) writes
+// `outcome`; the log's queues order that before `Finish` reads it on another thread.
+struct CommandHandler::Call {
+  Actor actor;
+  Command command;
+  CommandOptions options;
+  std::string today;
+  AppendRequest base;
+  Done done;
+  int attempts = 0;
+  Outcome outcome;
+  bool decided = false;
+  std::vector<std::string> evict;  // streams to reload before deciding again
+};
+
 CommandResult CommandHandler::Execute(const Actor& actor, Command command,
                                       const CommandOptions& options) {
-  CommandResult result;
-  const std::string today = options_.today();
-  if (auto rejection = Validate(&command, *config_, today)) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<CommandResult> result;
+  ExecuteAsync(actor, std::move(command), options, [&](CommandResult r) {
+    std::lock_guard<std::mutex> lock(mu);
+    result = std::move(r);
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return result.has_value(); });
+  return std::move(*result);
+}
+
+void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
+                                  const CommandOptions& options, Done done) {
+  auto call = std::make_shared<Call>();
+  call->actor = actor;
+  call->command = std::move(command);
+  call->options = options;
+  call->today = options_.today();
+  call->done = std::move(done);
+  if (auto rejection = Validate(&call->command, *config_, call->today)) {
+    CommandResult result;
     result.rejected = true;
     result.rejection = std::move(*rejection);
-    return result;
+    return call->done(std::move(result));
   }
+  call->base.command_id =
+      options.command_id.empty() ? "cmd-" + options_.new_id() : options.command_id;
+  call->base.actor = actor.user_id;
+  call->base.correlation_id = options.correlation_id;
+  Submit(std::move(call));
+}
 
-  AppendRequest base;
-  base.command_id = options.command_id.empty() ? "cmd-" + options_.new_id() : options.command_id;
-  base.actor = actor.user_id;
-  base.correlation_id = options.correlation_id;
-
-  // What the decision (on the writer thread) leaves for this thread; the log's queues
-  // order its writes before the answer arrives here.
-  struct Call {
-    Outcome outcome;
-    bool decided = false;
-    std::vector<std::string> evict;
-  } call;
-
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    Decision decision;
-    decision.decide = [&](AppendRequest* request) -> Status {
-      cache_->BeginDecision();
-      for (const auto& stream : call.evict) cache_->Evict(stream);
-      DecideContext ctx{actor, config_, today, options_.new_id, options.expected_version};
-      call.outcome = Decide(command, ctx, cache_.get());
-      call.decided = true;
-      if (!cache_->error().ok()) return cache_->error();
-      // Refusals and no-ops append nothing; the log is told no, this thread knows why.
-      if (call.outcome.rejected || call.outcome.Unchanged()) {
-        return Status::FailedPrecondition("decided without events");
+void CommandHandler::Submit(std::shared_ptr<Call> call) {
+  Decision decision;
+  decision.decide = [this, call](AppendRequest* request) -> Status {
+    cache_->BeginDecision();
+    for (const auto& stream : call->evict) cache_->Evict(stream);
+    DecideContext ctx{call->actor, config_, call->today, options_.new_id,
+                      call->options.expected_version};
+    call->outcome = Decide(call->command, ctx, cache_.get());
+    call->decided = true;
+    if (!cache_->error().ok()) return cache_->error();
+    // Refusals and no-ops append nothing; the log is told no, Finish knows why.
+    if (call->outcome.rejected || call->outcome.Unchanged()) {
+      return Status::FailedPrecondition("decided without events");
+    }
+    for (const StreamEvents& se : call->outcome.streams) {
+      StreamWrite write{se.stream,
+                        se.expected_version == 0 ? ExpectedVersion::NoStream()
+                                                 : ExpectedVersion::Exact(se.expected_version),
+                        {}};
+      for (const Event& e : se.events) {
+        std::string payload;
+        Status s = codec_.Encode(e, &payload);
+        if (!s.ok()) return s;
+        write.events.push_back({EventTypeName(e.type), std::move(payload)});
       }
-      for (const StreamEvents& se : call.outcome.streams) {
-        StreamWrite write{se.stream,
-                          se.expected_version == 0 ? ExpectedVersion::NoStream()
-                                                   : ExpectedVersion::Exact(se.expected_version),
-                          {}};
-        for (const Event& e : se.events) {
-          std::string payload;
-          Status s = codec_.Encode(e, &payload);
-          if (!s.ok()) return s;
-          write.events.push_back({EventTypeName(e.type), std::move(payload)});
-        }
-        request->writes.push_back(std::move(write));
-      }
-      request->response = call.outcome.response.dump();
-      return Status::Ok();
-    };
-    decision.accepted = [&](const AppendResult&) { cache_->Apply(call.outcome.streams); };
+      request->writes.push_back(std::move(write));
+    }
+    request->response = call->outcome.response.dump();
+    return Status::Ok();
+  };
+  decision.accepted = [this, call](const AppendResult&) { cache_->Apply(call->outcome.streams); };
+  call->decided = false;
+  log_->DecideAsync(call->base, std::move(decision),
+                    [this, call](AppendOutcome appended) { Finish(call, std::move(appended)); });
+}
 
-    call.decided = false;
-    AppendOutcome appended = log_->Decide(base, decision);
-
-    if (appended.status.ok()) {
-      result.duplicate = appended.result.duplicate;
-      result.position = appended.result.last_position;
-      result.versions = appended.result.versions;
-      if (!appended.result.response.empty()) {
-        result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
-      }
-      return result;
+void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome appended) {
+  CommandResult result;
+  if (appended.status.ok()) {
+    result.duplicate = appended.result.duplicate;
+    result.position = appended.result.last_position;
+    result.versions = appended.result.versions;
+    if (!appended.result.response.empty()) {
+      result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
     }
-    if (call.decided && call.outcome.rejected) {
-      result.rejected = true;
-      result.rejection = call.outcome.rejection;
-      return result;
-    }
-    if (call.decided && call.outcome.Unchanged()) {
-      result.unchanged = true;
-      return result;
-    }
-    if (appended.conflict) {
-      // The log saw a newer version than the cache: state went stale (a failed round).
-      // Decide again from the log.
-      call.evict.clear();
-      for (const auto& se : call.outcome.streams) call.evict.push_back(se.stream);
-      continue;
-    }
+  } else if (call->decided && call->outcome.rejected) {
+    result.rejected = true;
+    result.rejection = call->outcome.rejection;
+  } else if (call->decided && call->outcome.Unchanged()) {
+    result.unchanged = true;
+  } else if (appended.conflict && ++call->attempts < 3) {
+    // The log saw a newer version than the cache: state went stale (a failed round).
+    // Decide again from the log.
+    call->evict.clear();
+    for (const auto& se : call->outcome.streams) call->evict.push_back(se.stream);
+    return Submit(call);
+  } else if (appended.conflict) {
+    result.status = Status::Unavailable("the command kept meeting newer versions; try again");
+  } else {
     result.status = appended.status;
-    return result;
   }
-  result.status = Status::Unavailable("the command kept meeting newer versions; try again");
-  return result;
+  call->done(std::move(result));
 }
 
 Status CommandHandler::ReadClient(const std::string& client_id, ClientState* state) const {

@@ -63,6 +63,10 @@ class CommandHandler {
 
   CommandResult Execute(const Actor& actor, Command command,
                         const CommandOptions& options = CommandOptions());
+  // The same without blocking: `done` runs once, on a thread of the log (it must not
+  // block), or on this thread when the command is refused before it reaches the log.
+  using Done = std::function<void(CommandResult)>;
+  void ExecuteAsync(const Actor& actor, Command command, const CommandOptions& options, Done done);
 
   // The durable state of a client or a case, folded from the log (for reads and tests).
   // NotFound when the stream has no events.
@@ -73,6 +77,9 @@ class CommandHandler {
 
  private:
   class Cache;
+  struct Call;
+  void Submit(std::shared_ptr<Call> call);
+  void Finish(const std::shared_ptr<Call>& call, AppendOutcome appended);
 
   EventLog* log_;
   const DomainConfig* config_;
