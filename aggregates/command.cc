@@ -27,7 +27,10 @@ const char* CommandName(const Command& command) {
                                        "DeleteCase",
                                        "AddNote",
                                        "CreateAction",
-                                       "CompleteAction"};
+                                       "CompleteAction",
+                                       "AddStrand",
+                                       "ChangeStrandStatus",
+                                       "MoveStrand"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == std::variant_size_v<Command>);
   return kNames[command.index()];
 }

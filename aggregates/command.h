@@ -87,13 +87,23 @@ struct CompleteAction {
   std::string case_id, action_id;
 };
 
+struct AddStrand {
+  std::string case_id, type;
+};
+struct ChangeStrandStatus {
+  std::string case_id, strand_id, status;
+};
+struct MoveStrand {
+  std::string case_id, strand_id, target_case_id;
+};
+
 using Command =
     std::variant<RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType,
                  ChangeCaseNumber, AddClientToGroup, RemoveClientFromGroup, AssignNavigator,
                  UnassignNavigator, ChangePortalStatus, SendPortalInvitation, OpenCase,
                  AssignOfficer, UnassignOfficer, AssignTeam, AddPerson, PersonLeaves,
                  SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
-                 CompleteAction>;
+                 CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand>;
 
 // The command's name, e.g. "RegisterClient".
 const char* CommandName(const Command& command);

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <set>
 
 #include "aggregates/decide.h"
 #include "aggregates/validate.h"
@@ -52,6 +53,17 @@ class CommandHandler::Cache : public StateView {
   }
   const CaseState* Case(const std::string& id) override { return Load(&cases_, CaseStream(id)); }
 
+  std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) override {
+    std::vector<const CaseState*> out;
+    auto it = primary_.find(client_id);
+    if (it == primary_.end()) return out;
+    for (const auto& case_id : it->second) {
+      const CaseState* s = Case(case_id);
+      if (s != nullptr && s->exists && !s->deleted) out.push_back(s);
+    }
+    return out;
+  }
+
   // Called first in every decision: a failed round voids what `Apply` did since.
   void BeginDecision() {
     error_ = Status::Ok();
@@ -59,8 +71,10 @@ class CommandHandler::Cache : public StateView {
     if (failed != failed_rounds_seen_) {
       clients_.clear();
       cases_.clear();
+      index_built_ = false;
       failed_rounds_seen_ = failed;
     }
+    if (!index_built_) BuildIndex();
   }
   void Evict(const std::string& stream) {
     clients_.erase(stream);
@@ -76,6 +90,7 @@ class CommandHandler::Cache : public StateView {
           Evolve(&clients_[se.stream], e);
         } else {
           Evolve(&cases_[se.stream], e);
+          Index(se.stream.substr(5), e);
         }
       }
     }
@@ -95,8 +110,54 @@ class CommandHandler::Cache : public StateView {
     return &map->emplace(stream, std::move(state)).first->second;
   }
 
+  // Which cases each client is the primary applicant of, for the rules that count over
+  // all of them. Built from the whole log before the first decision.
+  void BuildIndex() {
+    primary_.clear();
+    case_primary_.clear();
+    Status s = log_->Scan(1, 0, [&](const EventView& v) {
+      const std::string_view type = v.type();
+      if (type != "CaseOpened" && type != "PrimaryApplicantSwitched" && type != "CaseDeleted") {
+        return true;
+      }
+      Event e;
+      Status d = codec_->Decode(type, v.payload(), &e);
+      if (!d.ok()) {
+        error_ = d;
+        return false;
+      }
+      Index(std::string(v.stream().substr(5)), e);
+      return true;
+    });
+    if (!s.ok()) error_ = s;
+    index_built_ = error_.ok();
+  }
+
+  void Index(const std::string& case_id, const Event& e) {
+    switch (e.type) {
+      case EventType::kCaseOpened:
+        case_primary_[case_id] = e.client_id;
+        primary_[e.client_id].insert(case_id);
+        break;
+      case EventType::kPrimaryApplicantSwitched:
+        primary_[case_primary_[case_id]].erase(case_id);
+        case_primary_[case_id] = e.client_id;
+        primary_[e.client_id].insert(case_id);
+        break;
+      case EventType::kCaseDeleted:
+        primary_[case_primary_[case_id]].erase(case_id);
+        case_primary_.erase(case_id);
+        break;
+      default:
+        break;
+    }
+  }
+
   const EventLog* log_;
   const EventCodec* codec_;
+  bool index_built_ = false;
+  std::unordered_map<std::string, std::set<std::string>> primary_;  // client -> cases
+  std::unordered_map<std::string, std::string> case_primary_;       // case -> client
   std::unordered_map<std::string, ClientState> clients_;
   std::unordered_map<std::string, CaseState> cases_;
   uint64_t failed_rounds_seen_ = 0;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aggregates/command.h"
 #include "aggregates/config.h"
@@ -20,6 +21,8 @@ class StateView {
   virtual ~StateView() = default;
   virtual const ClientState* Client(const std::string& client_id) = 0;
   virtual const CaseState* Case(const std::string& case_id) = 0;
+  // Every case (deleted ones excepted) whose primary applicant is `client_id`.
+  virtual std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) = 0;
 };
 
 struct DecideContext {

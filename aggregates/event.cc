@@ -7,7 +7,7 @@
 namespace caseengine {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 26> kNames = {{
+constexpr std::array<std::pair<EventType, const char*>, 32> kNames = {{
     {EventType::kClientRegistered, "ClientRegistered"},
     {EventType::kClientDetailsCorrected, "ClientDetailsCorrected"},
     {EventType::kClientStatusChanged, "ClientStatusChanged"},
@@ -34,6 +34,12 @@ constexpr std::array<std::pair<EventType, const char*>, 26> kNames = {{
     {EventType::kNoteAdded, "NoteAdded"},
     {EventType::kActionCreated, "ActionCreated"},
     {EventType::kActionCompleted, "ActionCompleted"},
+    {EventType::kStrandAdded, "StrandAdded"},
+    {EventType::kStrandStatusChanged, "StrandStatusChanged"},
+    {EventType::kStrandMovedOut, "StrandMovedOut"},
+    {EventType::kStrandMovedIn, "StrandMovedIn"},
+    {EventType::kActionClosed, "ActionClosed"},
+    {EventType::kJournalWritten, "JournalWritten"},
 }};
 
 }  // namespace

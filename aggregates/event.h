@@ -43,6 +43,15 @@ enum class EventType {
                               // applicant)
   kActionCreated,             // item_id, title, date (due), strand_id
   kActionCompleted,           // item_id
+  kStrandAdded,               // item_id (strand), strand_type, other_item_id (the strand that
+                              // created it automatically, if one did)
+  kStrandStatusChanged,       // item_id, status: open | closed | cancelled
+  kStrandMovedOut,            // item_id, other_case_id, other_item_id (the new strand); the
+                              // strand becomes closed_moved
+  kStrandMovedIn,             // item_id (new strand), strand_type, other_case_id,
+                              // other_item_id (the strand it came from)
+  kActionClosed,              // item_id (action), reason
+  kJournalWritten,            // title (the entry), strand_id, other_case_id, other_item_id
 };
 
 const char* EventTypeName(EventType type);

@@ -20,6 +20,13 @@ const CaseAction* CaseState::Action(const std::string& action_id) const {
   return nullptr;
 }
 
+const CaseStrand* CaseState::Strand(const std::string& strand_id) const {
+  for (const auto& s : strands) {
+    if (s.id == strand_id) return &s;
+  }
+  return nullptr;
+}
+
 bool CaseState::HasOfficer(const std::string& user_id, const std::string& role) const {
   return std::find(officers.begin(), officers.end(), CaseOfficer{user_id, role}) != officers.end();
 }
@@ -135,6 +142,7 @@ void Evolve(CaseState* s, const Event& e) {
       break;
     case EventType::kNoteAdded:
       s->notes++;
+      if (!e.strand_id.empty()) s->strand_notes[e.strand_id]++;
       break;
     case EventType::kActionCreated:
       s->actions.push_back({e.item_id, e.title, e.date, e.strand_id, "open"});
@@ -143,6 +151,44 @@ void Evolve(CaseState* s, const Event& e) {
       for (auto& a : s->actions) {
         if (a.id == e.item_id) a.status = "completed";
       }
+      break;
+    case EventType::kActionClosed:
+      for (auto& a : s->actions) {
+        if (a.id == e.item_id) a.status = "closed";
+      }
+      break;
+    case EventType::kStrandAdded: {
+      CaseStrand strand;
+      strand.id = e.item_id;
+      strand.type = e.strand_type;
+      strand.created_by = e.other_item_id;
+      s->strands.push_back(strand);
+      break;
+    }
+    case EventType::kStrandStatusChanged:
+      for (auto& st : s->strands) {
+        if (st.id == e.item_id) st.status = e.status;
+      }
+      break;
+    case EventType::kStrandMovedOut:
+      for (auto& st : s->strands) {
+        if (st.id != e.item_id) continue;
+        st.status = "closed_moved";
+        st.moved_to_case = e.other_case_id;
+        st.moved_to_strand = e.other_item_id;
+      }
+      break;
+    case EventType::kStrandMovedIn: {
+      CaseStrand strand;
+      strand.id = e.item_id;
+      strand.type = e.strand_type;
+      strand.moved_from_case = e.other_case_id;
+      strand.moved_from_strand = e.other_item_id;
+      s->strands.push_back(strand);
+      break;
+    }
+    case EventType::kJournalWritten:
+      s->journal.push_back({e.title, e.strand_id, e.other_case_id, e.other_item_id});
       break;
     default:
       break;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +49,23 @@ struct CaseAction {
   std::string status = "open";  // open | completed | closed
 };
 
+// An application or assessment on a case.
+struct CaseStrand {
+  std::string id;
+  std::string type;                            // housing_register, homeless_application, ...
+  std::string status = "open";                 // open | closed | cancelled | closed_moved
+  std::string created_by;                      // the strand that created it automatically, if any
+  std::string moved_to_case, moved_to_strand;  // when closed_moved
+  std::string moved_from_case, moved_from_strand;  // when it arrived by a move
+  bool Current() const { return status == "open"; }
+};
+
+struct JournalEntry {
+  std::string text;
+  std::string strand_id;
+  std::string other_case_id, other_strand_id;
+};
+
 struct CaseState {
   bool exists = false;
   bool deleted = false;
@@ -62,7 +80,13 @@ struct CaseState {
   std::vector<CaseOfficer> officers;
   std::vector<CasePerson> people;
   std::vector<CaseAction> actions;
+  std::vector<CaseStrand> strands;
+  std::vector<JournalEntry> journal;
   int notes = 0;
+  std::map<std::string, int> strand_notes;  // notes per strand id
+
+  bool Active() const { return exists && !deleted && status == "open"; }
+  const CaseStrand* Strand(const std::string& strand_id) const;
 
   const CasePerson* Person(const std::string& client_id) const;
   const CaseAction* Action(const std::string& action_id) const;

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <regex>
 
+#include "aggregates/strand_rules.h"
+
 namespace caseengine {
 namespace {
 
@@ -299,6 +301,23 @@ std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
                  [&](CompleteAction& x) {
                    c.Id("case_id", &x.case_id);
                    c.Id("action_id", &x.action_id);
+                 },
+                 [&](AddStrand& x) {
+                   c.Id("case_id", &x.case_id);
+                   if (!StrandRules::Find(x.type)) c.Fail("type", "is not a strand type");
+                 },
+                 [&](ChangeStrandStatus& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("strand_id", &x.strand_id);
+                   c.OneOf("status", x.status, {"open", "closed", "cancelled"});
+                 },
+                 [&](MoveStrand& x) {
+                   c.Id("case_id", &x.case_id);
+                   c.Id("strand_id", &x.strand_id);
+                   c.Id("target_case_id", &x.target_case_id);
+                   if (x.target_case_id == x.case_id) {
+                     c.Fail("target_case_id", "is the case the strand is on");
+                   }
                  },
              },
              *command);
