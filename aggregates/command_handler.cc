@@ -221,8 +221,10 @@ void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
     result.rejection = std::move(*rejection);
     return call->done(std::move(result));
   }
-  call->base.command_id =
-      options.command_id.empty() ? "cmd-" + options_.new_id() : options.command_id;
+  // Idempotency keys are the sender's: another user repeating one gets a decision of its
+  // own (and its own permission checks), not someone else's answer.
+  call->base.command_id = options.command_id.empty() ? "cmd-" + options_.new_id()
+                                                     : actor.user_id + "/" + options.command_id;
   call->base.actor = actor.user_id;
   call->base.correlation_id = options.correlation_id;
   Submit(std::move(call));

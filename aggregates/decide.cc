@@ -160,7 +160,8 @@ class Decider {
     Event e = Make(EventType::kPortalInvitationSent);
     e.resend = s->invitations_sent > 0;
     e.subject = ClientStream(c.client_id);
-    e.personal.email = s->personal.email;
+    // A resend goes to the address the original invitation was sent to.
+    e.personal.email = e.resend && s->invitation_email ? s->invitation_email : s->personal.email;
     Outcome o = OnClient(*s, e);
     o.response = {{"resend", e.resend}};
     return o;

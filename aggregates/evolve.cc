@@ -69,7 +69,10 @@ void Evolve(ClientState* s, const Event& e) {
       s->portal_status = e.status;
       break;
     case EventType::kPortalInvitationSent:
-      s->invitations_sent++;
+      // A resend goes where the original went; remember that address.
+      if (s->invitations_sent++ == 0 || !s->invitation_email) {
+        s->invitation_email = e.personal.email;
+      }
       break;
     case EventType::kClientCaseAdded:
       s->cases.push_back(e.case_id);

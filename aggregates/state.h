@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct ClientState {
   std::set<std::string> navigators;
   std::string portal_status = "pending";  // pending | active | banned
   int invitations_sent = 0;
-  std::vector<std::string> cases;  // live cases, in the order they were opened
+  std::optional<std::string> invitation_email;  // where the first invitation went
+  std::vector<std::string> cases;               // live cases, in the order they were opened
 };
 
 struct CaseOfficer {

@@ -153,7 +153,7 @@ struct EventLogOptions {
 // Limits on what one request may carry.
 inline constexpr size_t kMaxStreamIdBytes = 256;
 inline constexpr size_t kMaxEventTypeBytes = 128;
-inline constexpr size_t kMaxCommandIdBytes = 128;
+inline constexpr size_t kMaxCommandIdBytes = 256;
 inline constexpr size_t kMaxPayloadBytes = 1 << 20;
 inline constexpr size_t kMaxEventsPerRequest = 10000;
 

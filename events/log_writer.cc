@@ -24,7 +24,7 @@ fb::Digest ToDigest(const Hash256& h) {
 Status ValidateRequest(const AppendRequest& r) {
   if (r.writes.empty()) return Status::InvalidArgument("an append needs at least one stream");
   if (r.command_id.size() > kMaxCommandIdBytes) {
-    return Status::InvalidArgument("command id is longer than 128 bytes");
+    return Status::InvalidArgument("command id is longer than 256 bytes");
   }
   if (r.actor.size() > 256 || r.tenant.size() > 256 || r.correlation_id.size() > 256 ||
       r.causation_id.size() > 256) {
@@ -217,7 +217,7 @@ LogWriter::Admission LogWriter::Admit(Pending* p, std::vector<HeadRef>* heads,
   AppendRequest& r = p->request;
   Status s;
   if (r.command_id.size() > kMaxCommandIdBytes) {
-    p->outcome.status = Status::InvalidArgument("command id is longer than 128 bytes");
+    p->outcome.status = Status::InvalidArgument("command id is longer than 256 bytes");
     return Admission::kDone;
   }
   if (!r.command_id.empty()) {

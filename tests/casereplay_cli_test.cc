@@ -542,7 +542,7 @@ TEST_CASE("casereplay dump prints events whose text fields are not valid UTF-8",
 namespace caseengine {
 namespace {
 
-TEST_CASE("casereplay verify refuses a range past the head or backwards, as a usage error",
+TEST_CASE("casereplay verify refuses a range past the head or backwards as a usage error",
           "[casereplay]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");

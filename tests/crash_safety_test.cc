@@ -296,7 +296,7 @@ void CheckStreamIndex(const std::string& dir) {
   }
 }
 
-TEST_CASE("an acknowledged append survives SIGKILL of the writer, at least 20 times", "[crash]") {
+TEST_CASE("an acknowledged append survives SIGKILL of the writer at least 20 times", "[crash]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   const uint32_t seed = std::random_device()();

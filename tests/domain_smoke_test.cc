@@ -67,3 +67,18 @@ TEST_CASE("a repeated command answers as the first time and appends nothing", "[
   CHECK(again.position == first.position);
   CHECK(d.Head() == 2);
 }
+
+TEST_CASE("an idempotency key is the sender's: another user repeating it is decided anew",
+          "[domain]") {
+  DomainFixture d;
+  RegisterClient c;
+  c.personal.surname = "Keyed";
+  c.personal.date_of_birth = "1990-01-01";
+  CommandOptions o;
+  o.command_id = "shared-key";
+  REQUIRE(d.Run("officer", c, o).ok());
+  const auto before = d.Head();
+  CommandResult auditor = d.Run("auditor", c, o);
+  CHECK(Kind(auditor) == "forbidden");  // not the officer's answer
+  CHECK(d.Head() == before);
+}

@@ -101,7 +101,7 @@ TEST_CASE("financial assistance and rough sleeper forms: one current per case",
   }
 }
 
-TEST_CASE("health and risk assessments, reviews and homeless referrals: many per case",
+TEST_CASE("health and risk assessments and reviews and homeless referrals: many per case",
           "[domain][strand]") {
   TwoCases g;
   for (const char* type : {"health_assessment", "risk_assessment", "review", "homeless_referral"}) {
@@ -220,7 +220,7 @@ TEST_CASE("a move re-checks the cardinality of the target", "[domain][strand][mo
   CHECK(Kind(g.d.Run("supervisor", MoveStrand{g.first, mine, g.second})) == "ok");
 }
 
-TEST_CASE("only homeless applications and referrals move; a moved one is final",
+TEST_CASE("only homeless applications and referrals move and a moved one is final",
           "[domain][strand][move]") {
   TwoCases g;
   const std::string hr = g.Add(g.first, "housing_register");

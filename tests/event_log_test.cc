@@ -326,7 +326,7 @@ TEST_CASE("malformed appends are refused with a reason and write nothing", "[log
   empty.writes.push_back({"case-1", ExpectedVersion::Any(), {}});
   refused(empty, "at least one event");
   auto long_id = OneEvent("case-1");
-  long_id.command_id = std::string(129, 'k');
+  long_id.command_id = std::string(257, 'k');
   refused(long_id, "command id");
   CHECK(f.log->HeadPosition() == 0);
   CHECK(f.log->Append(OneEvent("case-1")).result.first_position == 1);
