@@ -30,7 +30,9 @@ const char* CommandName(const Command& command) {
                                        "CompleteAction",
                                        "AddStrand",
                                        "ChangeStrandStatus",
-                                       "MoveStrand"};
+                                       "MoveStrand",
+                                       "DeleteClient",
+                                       "RestoreClient"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == std::variant_size_v<Command>);
   return kNames[command.index()];
 }

@@ -97,13 +97,20 @@ struct MoveStrand {
   std::string case_id, strand_id, target_case_id;
 };
 
-using Command =
-    std::variant<RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType,
-                 ChangeCaseNumber, AddClientToGroup, RemoveClientFromGroup, AssignNavigator,
-                 UnassignNavigator, ChangePortalStatus, SendPortalInvitation, OpenCase,
-                 AssignOfficer, UnassignOfficer, AssignTeam, AddPerson, PersonLeaves,
-                 SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
-                 CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand>;
+struct DeleteClient {
+  std::string client_id;
+  std::string mode;  // soft | erase; empty: the deployment's setting
+};
+struct RestoreClient {
+  std::string client_id;
+};
+
+using Command = std::variant<
+    RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType, ChangeCaseNumber,
+    AddClientToGroup, RemoveClientFromGroup, AssignNavigator, UnassignNavigator, ChangePortalStatus,
+    SendPortalInvitation, OpenCase, AssignOfficer, UnassignOfficer, AssignTeam, AddPerson,
+    PersonLeaves, SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
+    CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand, DeleteClient, RestoreClient>;
 
 // The command's name, e.g. "RegisterClient".
 const char* CommandName(const Command& command);

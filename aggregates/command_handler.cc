@@ -46,7 +46,8 @@ Status FoldStream(const EventLog& log, const EventCodec& codec, const std::strin
 // The folded aggregates the writer thread decides against.
 class CommandHandler::Cache : public StateView {
  public:
-  Cache(const EventLog* log, const EventCodec* codec) : log_(log), codec_(codec) {}
+  Cache(const EventLog* log, const EventCodec* codec, KeyStore* keys)
+      : log_(log), codec_(codec), keys_(keys) {}
 
   const ClientState* Client(const std::string& id) override {
     return Load(&clients_, ClientStream(id));
@@ -115,9 +116,11 @@ class CommandHandler::Cache : public StateView {
   void BuildIndex() {
     primary_.clear();
     case_primary_.clear();
+    std::vector<std::string> erased;
     Status s = log_->Scan(1, 0, [&](const EventView& v) {
       const std::string_view type = v.type();
-      if (type != "CaseOpened" && type != "PrimaryApplicantSwitched" && type != "CaseDeleted") {
+      if (type != "CaseOpened" && type != "PrimaryApplicantSwitched" && type != "CaseDeleted" &&
+          type != "ClientDeleted") {
         return true;
       }
       Event e;
@@ -126,10 +129,22 @@ class CommandHandler::Cache : public StateView {
         error_ = d;
         return false;
       }
-      Index(std::string(v.stream().substr(5)), e);
+      if (e.type == EventType::kClientDeleted) {
+        if (e.mode == "erase") erased.emplace_back(v.stream());
+      } else {
+        Index(std::string(v.stream().substr(5)), e);
+      }
       return true;
     });
     if (!s.ok()) error_ = s;
+    // An erasure whose key outlived a crash is finished now.
+    for (const auto& subject : erased) {
+      std::string key;
+      if (keys_->KeyFor(subject, /*create=*/false, &key).ok()) {
+        Status d = keys_->Destroy(subject);
+        if (!d.ok()) error_ = d;
+      }
+    }
     index_built_ = error_.ok();
   }
 
@@ -155,6 +170,7 @@ class CommandHandler::Cache : public StateView {
 
   const EventLog* log_;
   const EventCodec* codec_;
+  KeyStore* keys_;
   bool index_built_ = false;
   std::unordered_map<std::string, std::set<std::string>> primary_;  // client -> cases
   std::unordered_map<std::string, std::string> case_primary_;       // case -> client
@@ -167,15 +183,45 @@ class CommandHandler::Cache : public StateView {
 CommandHandler::CommandHandler(EventLog* log, KeyStore* keys, const DomainConfig* config,
                                CommandHandlerOptions options)
     : log_(log),
+      keys_(keys),
       config_(config),
       options_(std::move(options)),
       codec_(keys),
-      cache_(std::make_unique<Cache>(log, &codec_)) {
+      cache_(std::make_unique<Cache>(log, &codec_, keys)) {
   if (!options_.today) options_.today = UtcToday;
   if (!options_.new_id) options_.new_id = RandomId;
+  purger_ = std::thread([this] { PurgeLoop(); });
 }
 
-CommandHandler::~CommandHandler() = default;
+CommandHandler::~CommandHandler() {
+  {
+    std::lock_guard<std::mutex> lock(purge_mu_);
+    stopping_ = true;
+  }
+  purge_cv_.notify_one();
+  purger_.join();
+}
+
+void CommandHandler::SchedulePurge() {
+  {
+    std::lock_guard<std::mutex> lock(purge_mu_);
+    purge_wanted_ = true;
+  }
+  purge_cv_.notify_one();
+}
+
+void CommandHandler::PurgeLoop() {
+  std::unique_lock<std::mutex> lock(purge_mu_);
+  for (;;) {
+    purge_cv_.wait(lock, [&] { return purge_wanted_ || stopping_; });
+    if (stopping_) return;
+    purge_wanted_ = false;
+    lock.unlock();
+    // Rewrites every file, so destroyed keys (and the WAL that held them) leave the folder.
+    log_->store()->CompactAll();
+    lock.lock();
+  }
+}
 
 // One command on its way through the log. The decision (on the writer thread) writes
 // `outcome`; the log's queues order that before `Finish` reads it on another thread.
@@ -274,6 +320,13 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     result.versions = appended.result.versions;
     if (!appended.result.response.empty()) {
       result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
+    }
+    const auto* erase = std::get_if<DeleteClient>(&call->command);
+    if (erase != nullptr && result.response.value("mode", "") == "erase") {
+      // The erasure is recorded: now the key goes, before the caller hears it is done.
+      Status s = keys_->Destroy(ClientStream(erase->client_id));
+      if (!s.ok()) result.status = s;  // finished at the next start
+      SchedulePurge();
     }
   } else if (call->decided && call->outcome.rejected) {
     result.rejected = true;

@@ -11,14 +11,22 @@
 // decision; a round that fails to write empties it (the log's failed-round counter), and
 // a decision the log refuses as stale evicts the streams involved and is decided again.
 //
+// Erasure: when a client is erased, the handler destroys its data key after the event is
+// durable and before it answers, then compacts the store on a background thread so the
+// key's bytes leave the files; an erasure cut short by a crash is finished at the next
+// start (the first decision scans the log).
+//
 // Threading: Execute from any thread; it blocks until the command is durable or refused.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "aggregates/command.h"
@@ -81,11 +89,21 @@ class CommandHandler {
   void Submit(std::shared_ptr<Call> call);
   void Finish(const std::shared_ptr<Call>& call, AppendOutcome appended);
 
+  void SchedulePurge();
+  void PurgeLoop();
+
   EventLog* log_;
+  KeyStore* keys_;
   const DomainConfig* config_;
   CommandHandlerOptions options_;
   EventCodec codec_;
   std::unique_ptr<Cache> cache_;  // touched by the log's writer thread only
+
+  // The background compaction after erasures.
+  std::mutex purge_mu_;
+  std::condition_variable purge_cv_;
+  bool purge_wanted_ = false, stopping_ = false;
+  std::thread purger_;
 };
 
 }  // namespace caseengine

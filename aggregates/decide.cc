@@ -474,6 +474,60 @@ class Decider {
     return o;
   }
 
+  Outcome operator()(const DeleteClient& c) {
+    if (!ctx_.actor.Has(kDeleteClients)) {
+      return Outcome::Reject(Rejection::Forbidden(kDeleteClients));
+    }
+    const std::string mode = c.mode.empty() ? ctx_.config->delete_mode : c.mode;
+    // Erasure cannot be undone: it needs an administrator as well.
+    if (mode == "erase" && !ctx_.actor.Has(kAdminister)) {
+      return Outcome::Reject(Rejection::Forbidden(kAdminister));
+    }
+    const ClientState* s = states_->Client(c.client_id);
+    // A soft-deleted client is hidden, but an administrator may still erase it.
+    if (s == nullptr || !s->exists || s->erased || (s->deleted && mode == "soft")) {
+      return Outcome::Reject(Rejection::NotFound("no client " + c.client_id));
+    }
+    if (auto r = CheckVersion(ClientStream(c.client_id), s->version)) return *r;
+    Event deleted = Make(EventType::kClientDeleted);
+    deleted.mode = mode;
+    Outcome o = OnClient(*s, deleted);
+    // Its cases, journals and communications go with it.
+    for (const std::string& case_id : s->cases) {
+      const CaseState* k = states_->Case(case_id);
+      if (k == nullptr || !k->exists || k->deleted) continue;
+      Event gone = Make(EventType::kCaseDeleted);
+      gone.mode = mode;
+      gone.reason = "client deleted";
+      o.streams.push_back({CaseStream(case_id), k->version, {gone}});
+    }
+    o.response = {{"mode", mode}, {"cases_deleted", o.streams.size() - 1}};
+    return o;
+  }
+
+  Outcome operator()(const RestoreClient& c) {
+    if (!ctx_.actor.Has(kAdminister)) return Outcome::Reject(Rejection::Forbidden(kAdminister));
+    const ClientState* s = states_->Client(c.client_id);
+    if (s == nullptr || !s->exists)
+      return Outcome::Reject(Rejection::NotFound("no client " + c.client_id));
+    if (s->erased) {
+      return Outcome::Reject(
+          Rejection::Rule("erasure-is-final", "an erased client cannot be restored"));
+    }
+    if (!s->deleted) {
+      return Outcome::Reject(Rejection::Rule("client-not-deleted", "the client is not deleted"));
+    }
+    if (auto r = CheckVersion(ClientStream(c.client_id), s->version)) return *r;
+    Outcome o = OnClient(*s, Make(EventType::kClientRestored));
+    for (const std::string& case_id : s->cases) {
+      const CaseState* k = states_->Case(case_id);
+      if (k == nullptr || !k->deleted_with_client) continue;
+      o.streams.push_back({CaseStream(case_id), k->version, {Make(EventType::kCaseRestored)}});
+    }
+    o.response = {{"cases_restored", o.streams.size() - 1}};
+    return o;
+  }
+
   Outcome operator()(const CompleteAction& c) {
     const CaseState* s;
     if (auto r = LoadCase(c.case_id, &s)) return *r;
@@ -513,7 +567,7 @@ class Decider {
 
   std::optional<Outcome> LoadClient(const std::string& id, const ClientState** out) {
     *out = states_->Client(id);
-    if (*out == nullptr || !(*out)->exists) {
+    if (*out == nullptr || !(*out)->exists || (*out)->deleted) {
       return Outcome::Reject(Rejection::NotFound("no client " + id));
     }
     if (checked_version_) return std::nullopt;

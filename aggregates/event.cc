@@ -7,7 +7,7 @@
 namespace caseengine {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 32> kNames = {{
+constexpr std::array<std::pair<EventType, const char*>, 35> kNames = {{
     {EventType::kClientRegistered, "ClientRegistered"},
     {EventType::kClientDetailsCorrected, "ClientDetailsCorrected"},
     {EventType::kClientStatusChanged, "ClientStatusChanged"},
@@ -40,6 +40,9 @@ constexpr std::array<std::pair<EventType, const char*>, 32> kNames = {{
     {EventType::kStrandMovedIn, "StrandMovedIn"},
     {EventType::kActionClosed, "ActionClosed"},
     {EventType::kJournalWritten, "JournalWritten"},
+    {EventType::kClientDeleted, "ClientDeleted"},
+    {EventType::kClientRestored, "ClientRestored"},
+    {EventType::kCaseRestored, "CaseRestored"},
 }};
 
 }  // namespace

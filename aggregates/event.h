@@ -38,7 +38,7 @@ enum class EventType {
   kPrimaryApplicantSwitched,  // client_id (the new primary applicant)
   kCaseClosed,                // reason
   kCaseReopened,              // reason
-  kCaseDeleted,               // (none)
+  kCaseDeleted,               // mode, reason ("client deleted" when it went with its client)
   kNoteAdded,                 // item_id, strand_id, personal (text, sealed for the primary
                               // applicant)
   kActionCreated,             // item_id, title, date (due), strand_id
@@ -52,6 +52,9 @@ enum class EventType {
                               // other_item_id (the strand it came from)
   kActionClosed,              // item_id (action), reason
   kJournalWritten,            // title (the entry), strand_id, other_case_id, other_item_id
+  kClientDeleted,             // mode: soft (hidden, restorable) | erase (its key destroyed)
+  kClientRestored,            // (none)
+  kCaseRestored,              // (none): a case deleted with its client comes back with it
 };
 
 const char* EventTypeName(EventType type);

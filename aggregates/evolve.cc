@@ -80,6 +80,18 @@ void Evolve(ClientState* s, const Event& e) {
     case EventType::kClientCaseDeleted:
       s->cases.erase(std::remove(s->cases.begin(), s->cases.end(), e.case_id), s->cases.end());
       break;
+    case EventType::kClientDeleted:
+      s->deleted = true;
+      if (e.mode == "erase") {
+        s->erased = true;
+        s->personal = PersonalFields();
+        s->personal.erased = true;
+        s->invitation_email.reset();
+      }
+      break;
+    case EventType::kClientRestored:
+      s->deleted = false;
+      break;
     default:
       break;
   }
@@ -142,6 +154,11 @@ void Evolve(CaseState* s, const Event& e) {
       break;
     case EventType::kCaseDeleted:
       s->deleted = true;
+      s->deleted_with_client = e.reason == "client deleted";
+      break;
+    case EventType::kCaseRestored:
+      s->deleted = false;
+      s->deleted_with_client = false;
       break;
     case EventType::kNoteAdded:
       s->notes++;

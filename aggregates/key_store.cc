@@ -37,9 +37,7 @@ Status KeyStore::Destroy(std::string_view subject) {
   cache_.erase(std::string(subject));
   WriteBatch batch;
   batch.Delete(family_, subject);
-  Status s = store_->Write(batch, /*sync=*/true);
-  if (!s.ok()) return s;
-  return store_->CompactAll();
+  return store_->Write(batch, /*sync=*/true);
 }
 
 }  // namespace caseengine

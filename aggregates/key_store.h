@@ -27,7 +27,8 @@ class KeyStore {
   // The subject's key, creating it when missing and `create` is set. NotFound when there is
   // none (never created, or destroyed).
   Status KeyFor(std::string_view subject, bool create, std::string* key);
-  // Destroys the subject's key for good, then compacts it out of the files.
+  // Destroys the subject's key for good (a synced delete). Its bytes leave the files at the
+  // next compaction of the store (Store::CompactAll), which the caller schedules.
   Status Destroy(std::string_view subject);
 
  private:

@@ -27,6 +27,8 @@ struct ClientState {
   int invitations_sent = 0;
   std::optional<std::string> invitation_email;  // where the first invitation went
   std::vector<std::string> cases;               // live cases, in the order they were opened
+  bool deleted = false;                         // soft-deleted (hidden) or erased
+  bool erased = false;  // its key is destroyed: personal data is gone for good
 };
 
 struct CaseOfficer {
@@ -71,6 +73,7 @@ struct JournalEntry {
 struct CaseState {
   bool exists = false;
   bool deleted = false;
+  bool deleted_with_client = false;  // comes back when the client is restored
   uint64_t version = 0;
   std::string id;
   std::string client_id;          // the client record it was opened on

@@ -311,6 +311,11 @@ std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
                    c.Id("strand_id", &x.strand_id);
                    c.OneOf("status", x.status, {"open", "closed", "cancelled"});
                  },
+                 [&](DeleteClient& x) {
+                   c.Id("client_id", &x.client_id);
+                   if (!x.mode.empty()) c.OneOf("mode", x.mode, {"soft", "erase"});
+                 },
+                 [&](RestoreClient& x) { c.Id("client_id", &x.client_id); },
                  [&](MoveStrand& x) {
                    c.Id("case_id", &x.case_id);
                    c.Id("strand_id", &x.strand_id);
