@@ -261,6 +261,13 @@ void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
   call->options = options;
   call->today = options_.today();
   call->done = std::move(done);
+  // Who may send commands at all is settled before what they sent is looked at.
+  if (!actor.Has(kCasework)) {
+    CommandResult result;
+    result.rejected = true;
+    result.rejection = Rejection::Forbidden(kCasework);
+    return call->done(std::move(result));
+  }
   if (auto rejection = Validate(&call->command, *config_, call->today)) {
     CommandResult result;
     result.rejected = true;

@@ -231,11 +231,16 @@ class Decider {
       return Outcome::Reject(
           Rejection::Rule("person-already-on-case", "the person is already on the case"));
     }
+    const std::string joined = c.date_joined.empty() ? ctx_.today : c.date_joined;
+    if (on != nullptr && joined < on->date_left) {
+      return Outcome::Reject(
+          Rejection::Validation("date_joined", "is before the person's earlier stay ended"));
+    }
     Event e = Make(EventType::kPersonAdded);
     e.client_id = c.client_id;
     e.relationship = c.relationship;
     e.joint_applicant = c.joint_applicant;
-    e.date = c.date_joined.empty() ? ctx_.today : c.date_joined;
+    e.date = joined;
     return OnCase(*s, e);
   }
 
@@ -263,12 +268,20 @@ class Decider {
   Outcome operator()(const SwitchPrimaryApplicant& c) {
     const CaseState* s;
     if (auto r = LoadCase(c.case_id, &s)) return *r;
+    const ClientState* person = states_->Client(c.client_id);
+    if (person == nullptr || !person->exists || person->deleted) {
+      return Outcome::Reject(Rejection::NotFound("no client " + c.client_id));
+    }
     const CasePerson* on = s->Person(c.client_id);
     if (on == nullptr || !on->date_left.empty()) {
       return Outcome::Reject(Rejection::Rule(
           "primary-applicant-on-case", "only a person on the case can be its primary applicant"));
     }
     if (s->primary_applicant == c.client_id) return Unchanged();
+    // The case's current applications become the new primary applicant's.
+    if (s->Active()) {
+      if (auto r = CheckApplicantStrands(*s, c.client_id)) return *r;
+    }
     Event e = Make(EventType::kPrimaryApplicantSwitched);
     e.client_id = c.client_id;
     return OnCase(*s, e);
@@ -291,6 +304,8 @@ class Decider {
     if (s->status == "open") {
       return Outcome::Reject(Rejection::Rule("case-already-open", "the case is already open"));
     }
+    // Reopened, its current applications count again against its primary applicant.
+    if (auto r = CheckApplicantStrands(*s, s->primary_applicant)) return *r;
     Event e = Make(EventType::kCaseReopened);
     e.reason = c.reason;
     return OnCase(*s, e);
@@ -603,6 +618,26 @@ class Decider {
       if (st.type == type && st.Current() && st.id != except) return true;
     }
     return false;
+  }
+
+  // Refuses to make `applicant` the primary applicant of the active case `kase` when one of
+  // its current one-per-applicant strands would give them a second current one.
+  std::optional<Outcome> CheckApplicantStrands(const CaseState& kase,
+                                               const std::string& applicant) {
+    for (const auto& strand : kase.strands) {
+      const StrandRules* rules = StrandRules::Find(strand.type);
+      if (!strand.Current() || rules->cardinality != StrandRules::Cardinality::kOnePerApplicant) {
+        continue;
+      }
+      for (const CaseState* other : states_->CasesOfPrimaryApplicant(applicant)) {
+        if (other->id == kase.id || !other->Active() || !HasCurrent(*other, strand.type)) continue;
+        return Outcome::Reject(Rejection::Rule(
+            "one-current-per-applicant", "the primary applicant would have two current " +
+                                             std::string(rules->name) + "s (this case and case " +
+                                             other->id + ")"));
+      }
+    }
+    return std::nullopt;
   }
 
   // Refuses one more current strand of `type` on `kase` when the cardinality of the type

@@ -7,8 +7,9 @@
 namespace caseengine {
 
 const CasePerson* CaseState::Person(const std::string& client_id) const {
-  for (const auto& p : people) {
-    if (p.client_id == client_id) return &p;
+  // The latest stay: someone who left and came back has an entry per stay.
+  for (auto it = people.rbegin(); it != people.rend(); ++it) {
+    if (it->client_id == client_id) return &*it;
   }
   return nullptr;
 }
@@ -121,26 +122,23 @@ void Evolve(CaseState* s, const Event& e) {
     case EventType::kTeamAssigned:
       s->team_id = e.team_id;
       break;
-    case EventType::kPersonAdded: {
-      auto it = std::find_if(s->people.begin(), s->people.end(),
-                             [&](const CasePerson& p) { return p.client_id == e.client_id; });
-      CasePerson person{e.client_id, e.relationship, e.joint_applicant, e.date, ""};
-      if (it == s->people.end()) {
-        s->people.push_back(person);
-      } else {
-        *it = person;  // rejoining after leaving: the earlier stay is in the history
-      }
+    case EventType::kPersonAdded:
+      // A new entry for every stay: the list keeps who was on the case at what time.
+      s->people.push_back({e.client_id, e.relationship, e.joint_applicant, e.date, ""});
       break;
-    }
     case EventType::kPersonLeft:
       for (auto& p : s->people) {
-        if (p.client_id == e.client_id) p.date_left = e.date;
+        if (p.client_id == e.client_id && p.date_left.empty()) p.date_left = e.date;
       }
       break;
     case EventType::kPrimaryApplicantSwitched:
       for (auto& p : s->people) {
+        if (!p.date_left.empty()) continue;
         if (p.client_id == s->primary_applicant) p.relationship = "other";
-        if (p.client_id == e.client_id) p.relationship = "self";
+        if (p.client_id == e.client_id) {
+          p.relationship = "self";
+          p.joint_applicant = false;
+        }
       }
       s->primary_applicant = e.client_id;
       break;

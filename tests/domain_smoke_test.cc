@@ -82,3 +82,22 @@ TEST_CASE("an idempotency key is the sender's: another user repeating it is deci
   CHECK(Kind(auditor) == "forbidden");  // not the officer's answer
   CHECK(d.Head() == before);
 }
+
+TEST_CASE("a user who may send no command is refused before the fields are looked at", "[domain]") {
+  DomainFixture d;
+  RegisterClient bad;  // no surname, no date of birth
+  CHECK(Kind(d.Run("auditor", bad)) == "forbidden");
+  CHECK(Kind(d.Run("officer", bad)) == "validation");
+}
+
+TEST_CASE("a person cannot rejoin a case before their earlier stay ended", "[domain][case]") {
+  DomainFixture d;
+  auto [client, kase] = d.Register();
+  const std::string partner = d.Register("Partner", "1984-02-02").first;
+  REQUIRE(d.Run("officer", AddPerson{kase, partner, "partner", true, "2026-01-01"}).ok());
+  REQUIRE(d.Run("officer", PersonLeaves{kase, partner, "2026-06-30"}).ok());
+  CommandResult early = d.Run("officer", AddPerson{kase, partner, "partner", false, "2026-06-01"});
+  CHECK(Kind(early) == "validation");
+  CHECK(NamesField(early, "date_joined"));
+  CHECK(d.Run("officer", AddPerson{kase, partner, "partner", false, "2026-07-01"}).ok());
+}
