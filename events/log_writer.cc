@@ -136,6 +136,9 @@ Status LogWriter::Create(EventLog* log, const LogTail& tail, std::unique_ptr<Log
 }
 
 Status LogWriter::LoadHeads() {
+  // Sized once for a large caseload: rehashing a table of a million streams stalls the
+  // writer (8 MB of buckets).
+  heads_.reserve(1 << 20);
   auto it = store_->NewIterator(families_.heads, ReadPattern::kScan);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     StreamHead head;
