@@ -14,3 +14,5 @@ done
 $b/replay_bench --events 1000000 --json --keep --data /tmp/caseengine-replay-bench
 $b/replay_bench --reuse --data /tmp/caseengine-replay-bench --verify --json
 rm -rf /tmp/caseengine-replay-bench
+$b/command_bench --writers 64 --commands "$((events / 2))" --json
+$b/command_bench --writers 8 --commands "$((events / 4))" --json
