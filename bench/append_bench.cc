@@ -6,7 +6,6 @@
 //   append_bench --writers W --events E [--inflight K] [--command-ids] [--data DIR] [--json]
 #include <CLI/CLI.hpp>
 #include <atomic>
-#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -50,23 +49,14 @@ int main(int argc, char** argv) {
       R"({"surname":"Example","forenames":"Alex Sam","date_of_birth":"1985-04-12",)"
       R"("postcode":"AB1 2CD","client_type":"case_management","note":"x"})";
   std::atomic<uint64_t> next{0}, failures{0};
-  std::vector<std::vector<double>> latencies(writers);
+  std::vector<std::unique_ptr<bench::Window>> windows;
+  for (int w = 0; w < writers; ++w) windows.push_back(std::make_unique<bench::Window>(inflight));
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
-      // The window of appends in flight (a condition variable: semaphores spin first).
-      std::mutex mu;
-      std::condition_variable cv;
-      std::vector<double>& lat = latencies[w];
-      lat.reserve(events / writers + 16);
-      int outstanding = 0;
+      bench::Window& window = *windows[w];
       for (uint64_t i = next++; i < events; i = next++) {
-        {
-          std::unique_lock<std::mutex> lock(mu);
-          cv.wait(lock, [&] { return outstanding < inflight; });
-          ++outstanding;
-        }
         AppendRequest r;
         r.actor = "bench";
         r.tenant = "bench";
@@ -74,25 +64,20 @@ int main(int argc, char** argv) {
         r.writes.push_back({"case-" + std::to_string(i),
                             ExpectedVersion::NoStream(),
                             {{"CaseNoteAdded", payload}}});
-        const auto t0 = Clock::now();
-        log->AppendAsync(std::move(r), [&, t0](AppendOutcome o) {
-          const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+        const auto t0 = window.Acquire();
+        log->AppendAsync(std::move(r), [&window, &failures, t0](AppendOutcome o) {
           if (!o.status.ok()) failures++;
-          std::lock_guard<std::mutex> lock(mu);
-          lat.push_back(us);
-          --outstanding;
-          cv.notify_one();
+          window.Done(t0);
         });
       }
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return outstanding == 0; });  // all acknowledged
+      window.WaitAll();
     });
   }
   for (auto& t : threads) t.join();
   const double seconds = bench::Seconds(start);
 
   std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  for (auto& w : windows) all.insert(all.end(), w->latencies().begin(), w->latencies().end());
   const double p50 = bench::Percentile(&all, 0.50), p99 = bench::Percentile(&all, 0.99);
   const double rate = events / seconds;
   const bool ok = failures.load() == 0 && log->HeadPosition() == events;

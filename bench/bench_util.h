@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,41 @@ inline std::string MachineDescription() {
   }
   return cpu + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores";
 }
+
+// The requests one writer thread has in flight: Acquire blocks while `limit` are
+// outstanding, Done (from any thread) records a latency and frees a place, WaitAll blocks
+// until every request is answered. A condition variable, because semaphores spin first.
+class Window {
+ public:
+  explicit Window(int limit) : limit_(limit) {}
+  // Blocks for a free place; returns the start time to pass to Done.
+  std::chrono::steady_clock::time_point Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return outstanding_ < limit_; });
+    ++outstanding_;
+    return std::chrono::steady_clock::now();
+  }
+  void Done(std::chrono::steady_clock::time_point start) {
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard<std::mutex> lock(mu_);
+    latencies_.push_back(us);
+    --outstanding_;
+    cv_.notify_one();
+  }
+  void WaitAll() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return outstanding_ == 0; });
+  }
+  // Valid after WaitAll.
+  const std::vector<double>& latencies() const { return latencies_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int limit_, outstanding_ = 0;
+  std::vector<double> latencies_;
+};
 
 // A fresh folder for a benchmark's data, removed at exit unless --keep.
 class ScratchDir {

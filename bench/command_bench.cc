@@ -8,7 +8,6 @@
 //
 //   command_bench --writers W --commands N [--inflight K] [--json] [--data DIR]
 #include <CLI/CLI.hpp>
-#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -106,43 +105,32 @@ int main(int argc, char** argv) {
   const Actor officer = config.users.at("officer");
 
   std::atomic<uint64_t> next{0}, failed{0}, refused{0};
-  std::vector<std::vector<double>> latencies(writers);
+  std::vector<std::unique_ptr<bench::Window>> windows;
+  for (int w = 0; w < writers; ++w) windows.push_back(std::make_unique<bench::Window>(inflight));
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
       std::mt19937 rng(w + 1);
       Caseload load;
-      std::mutex mu;
-      std::condition_variable cv;
-      int outstanding = 0;
+      bench::Window& window = *windows[w];
       for (uint64_t i = next++; i < commands; i = next++) {
-        {
-          std::unique_lock<std::mutex> lock(mu);
-          cv.wait(lock, [&] { return outstanding < inflight; });
-          ++outstanding;
-        }
+        const auto t0 = window.Acquire();
         Command c = Next(load, rng);
-        const auto t0 = Clock::now();
         handler.ExecuteAsync(officer, c, CommandOptions(), [&, c, t0](CommandResult r) {
           if (!r.status.ok()) failed++;
           if (r.rejected) refused++;
           Remember(load, c, r);
-          std::lock_guard<std::mutex> lock(mu);
-          latencies[w].push_back(
-              std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-          --outstanding;
-          cv.notify_one();
+          window.Done(t0);
         });
       }
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return outstanding == 0; });
+      window.WaitAll();
     });
   }
   for (auto& t : threads) t.join();
   const double seconds = bench::Seconds(start);
   std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  for (auto& w : windows) all.insert(all.end(), w->latencies().begin(), w->latencies().end());
   const double p50 = bench::Percentile(&all, 0.5), p99 = bench::Percentile(&all, 0.99);
   const double rate = commands / seconds;
   const bool ok = failed.load() == 0;
