@@ -278,6 +278,7 @@ void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
   // own (and its own permission checks), not someone else's answer.
   call->base.command_id = options.command_id.empty() ? "cmd-" + options_.new_id()
                                                      : actor.user_id + "/" + options.command_id;
+  call->base.fresh_command_id = options.command_id.empty();
   call->base.actor = actor.user_id;
   call->base.correlation_id = options.correlation_id;
   Submit(std::move(call));

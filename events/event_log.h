@@ -64,6 +64,9 @@ struct StreamWrite {
 struct AppendRequest {
   std::vector<StreamWrite> writes;  // one or more streams, written atomically
   std::string command_id;           // idempotency key; empty for none
+  // The command id was generated for this request and can never have been seen: it is
+  // recorded in the envelopes but neither looked up nor kept for repeats.
+  bool fresh_command_id = false;
   std::string actor;
   std::string tenant;
   std::string correlation_id;

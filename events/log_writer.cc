@@ -223,7 +223,7 @@ LogWriter::Admission LogWriter::Admit(Pending* p, std::vector<HeadRef>* heads,
     p->outcome.status = Status::InvalidArgument("command id is longer than 256 bytes");
     return Admission::kDone;
   }
-  if (!r.command_id.empty()) {
+  if (!r.command_id.empty() && !r.fresh_command_id) {
     auto it = in_flight_.find(r.command_id);
     if (it != in_flight_.end()) {
       // The original is written but maybe not yet synced: answer once it is.
@@ -343,7 +343,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   }
   result.last_position = next_position_ - 1;
   result.response = r.response;
-  if (!r.command_id.empty()) {
+  if (!r.command_id.empty() && !r.fresh_command_id) {
     batch_.Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
     in_flight_[r.command_id] = InFlight{result};
     in_flight_order_.emplace_back(result.last_position, r.command_id);

@@ -345,3 +345,20 @@ TEST_CASE("a read-only log reads and verifies but refuses appends", "[log]") {
   CHECK(ro.log->VerifyChain(1, 0).ok);
   CHECK(ro.log->Append(OneEvent("case-2")).status.code() == Status::Code::kFailedPrecondition);
 }
+
+TEST_CASE("a fresh command id is recorded in the events but not kept for repeats", "[log]") {
+  auto store = NewMemoryLogStore();
+  std::unique_ptr<EventLog> log;
+  REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
+  auto r = OneEvent("case-1");
+  r.command_id = "cmd-generated-1";
+  r.fresh_command_id = true;
+  REQUIRE(log->Append(r).status.ok());
+  std::vector<RecordedEvent> events;
+  REQUIRE(log->ReadAll(1, 10, &events).ok());
+  CHECK(events[0].command_id == "cmd-generated-1");
+  FamilyId idempotency;
+  REQUIRE(store->Family("idempotency", &idempotency).ok());
+  std::string value;
+  CHECK(store->Get(idempotency, "cmd-generated-1", &value).code() == Status::Code::kNotFound);
+}
