@@ -32,7 +32,12 @@ const char* CommandName(const Command& command) {
                                        "ChangeStrandStatus",
                                        "MoveStrand",
                                        "DeleteClient",
-                                       "RestoreClient"};
+                                       "RestoreClient",
+                                       "ReceiveReferral",
+                                       "ClaimLobbyRecord",
+                                       "AssignLobbyRecord",
+                                       "CreateClientFromLobby",
+                                       "RemoveLobbyRecord"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == std::variant_size_v<Command>);
   return kNames[command.index()];
 }

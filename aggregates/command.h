@@ -105,12 +105,31 @@ struct RestoreClient {
   std::string client_id;
 };
 
+struct ReceiveReferral {
+  std::string source;       // self | duty_to_refer | third_party | provider
+  PersonalFields personal;  // surname required
+  std::string referrer;
+};
+struct ClaimLobbyRecord {
+  std::string lobby_id;
+};
+struct AssignLobbyRecord {
+  std::string lobby_id, client_id;
+};
+struct CreateClientFromLobby {
+  std::string lobby_id;
+};
+struct RemoveLobbyRecord {
+  std::string lobby_id;
+};
+
 using Command = std::variant<
     RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType, ChangeCaseNumber,
     AddClientToGroup, RemoveClientFromGroup, AssignNavigator, UnassignNavigator, ChangePortalStatus,
     SendPortalInvitation, OpenCase, AssignOfficer, UnassignOfficer, AssignTeam, AddPerson,
     PersonLeaves, SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
-    CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand, DeleteClient, RestoreClient>;
+    CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand, DeleteClient, RestoreClient,
+    ReceiveReferral, ClaimLobbyRecord, AssignLobbyRecord, CreateClientFromLobby, RemoveLobbyRecord>;
 
 // The command's name, e.g. "RegisterClient".
 const char* CommandName(const Command& command);

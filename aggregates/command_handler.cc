@@ -53,6 +53,7 @@ class CommandHandler::Cache : public StateView {
     return Load(&clients_, ClientStream(id));
   }
   const CaseState* Case(const std::string& id) override { return Load(&cases_, CaseStream(id)); }
+  const LobbyState* Lobby(const std::string& id) override { return Load(&lobby_, LobbyStream(id)); }
 
   std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) override {
     std::vector<const CaseState*> out;
@@ -72,6 +73,7 @@ class CommandHandler::Cache : public StateView {
     if (failed != failed_rounds_seen_) {
       clients_.clear();
       cases_.clear();
+      lobby_.clear();
       index_built_ = false;
       failed_rounds_seen_ = failed;
     }
@@ -80,6 +82,7 @@ class CommandHandler::Cache : public StateView {
   void Evict(const std::string& stream) {
     clients_.erase(stream);
     cases_.erase(stream);
+    lobby_.erase(stream);
   }
   // A read that failed while loading state: the decision cannot stand.
   const Status& error() const { return error_; }
@@ -89,6 +92,8 @@ class CommandHandler::Cache : public StateView {
       for (const Event& e : se.events) {
         if (se.stream.rfind("client-", 0) == 0) {
           Evolve(&clients_[se.stream], e);
+        } else if (se.stream.rfind("lobby-", 0) == 0) {
+          Evolve(&lobby_[se.stream], e);
         } else {
           Evolve(&cases_[se.stream], e);
           Index(se.stream.substr(5), e);
@@ -119,6 +124,10 @@ class CommandHandler::Cache : public StateView {
     std::vector<std::string> erased;
     Status s = log_->Scan(1, 0, [&](const EventView& v) {
       const std::string_view type = v.type();
+      if (type == "LobbyRecordRemoved") {
+        erased.emplace_back(v.stream());
+        return true;
+      }
       if (type != "CaseOpened" && type != "PrimaryApplicantSwitched" && type != "CaseDeleted" &&
           type != "ClientDeleted") {
         return true;
@@ -176,6 +185,7 @@ class CommandHandler::Cache : public StateView {
   std::unordered_map<std::string, std::string> case_primary_;       // case -> client
   std::unordered_map<std::string, ClientState> clients_;
   std::unordered_map<std::string, CaseState> cases_;
+  std::unordered_map<std::string, LobbyState> lobby_;
   uint64_t failed_rounds_seen_ = 0;
   Status error_;
 };
@@ -329,11 +339,19 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     if (!appended.result.response.empty()) {
       result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
     }
+    // An erasure is recorded: now the key goes, before the caller hears it is done (a
+    // crash in between is finished at the next start).
+    std::string subject;
     const auto* erase = std::get_if<DeleteClient>(&call->command);
     if (erase != nullptr && result.response.value("mode", "") == "erase") {
-      // The erasure is recorded: now the key goes, before the caller hears it is done.
-      Status s = keys_->Destroy(ClientStream(erase->client_id));
-      if (!s.ok()) result.status = s;  // finished at the next start
+      subject = ClientStream(erase->client_id);
+    }
+    if (const auto* removal = std::get_if<RemoveLobbyRecord>(&call->command)) {
+      subject = LobbyStream(removal->lobby_id);
+    }
+    if (!subject.empty() && !result.duplicate) {
+      Status s = keys_->Destroy(subject);
+      if (!s.ok()) result.status = s;
       SchedulePurge();
     }
   } else if (call->decided && call->outcome.rejected) {
@@ -366,6 +384,13 @@ Status CommandHandler::ReadCase(const std::string& case_id, CaseState* state) co
   *state = CaseState();
   Status s = FoldStream(*log_, codec_, CaseStream(case_id), state);
   if (s.ok() && !state->exists) return Status::NotFound("no case " + case_id);
+  return s;
+}
+
+Status CommandHandler::ReadLobby(const std::string& lobby_id, LobbyState* state) const {
+  *state = LobbyState();
+  Status s = FoldStream(*log_, codec_, LobbyStream(lobby_id), state);
+  if (s.ok() && !state->exists) return Status::NotFound("no lobby record " + lobby_id);
   return s;
 }
 

@@ -80,6 +80,7 @@ class CommandHandler {
   // NotFound when the stream has no events.
   Status ReadClient(const std::string& client_id, ClientState* state) const;
   Status ReadCase(const std::string& case_id, CaseState* state) const;
+  Status ReadLobby(const std::string& lobby_id, LobbyState* state) const;
 
   const EventCodec& codec() const { return codec_; }
 

@@ -543,6 +543,104 @@ class Decider {
     return o;
   }
 
+  Outcome operator()(const ReceiveReferral& c) {
+    // Referrals land in the Lobby, not as clients: an officer decides what they become.
+    Event e = Make(EventType::kReferralReceived);
+    e.item_id = ctx_.new_id();
+    e.source = c.source;
+    e.referrer = c.referrer;
+    e.subject = LobbyStream(e.item_id);
+    e.personal = c.personal;
+    Outcome o;
+    o.streams.push_back({LobbyStream(e.item_id), 0, {e}});
+    o.response = {{"lobby_id", e.item_id}};
+    return o;
+  }
+
+  Outcome operator()(const ClaimLobbyRecord& c) {
+    const LobbyState* s;
+    if (auto r = LoadLobby(c.lobby_id, &s)) return *r;
+    if (s->Decided()) return Outcome::Reject(AlreadyDecided(*s));
+    if (s->status == "claimed") {
+      if (s->claimed_by == ctx_.actor.user_id) return Unchanged();
+      return Outcome::Reject(Rejection::Rule("lobby-claimed-by-another",
+                                             "the lobby record is claimed by " + s->claimed_by));
+    }
+    Event e = Make(EventType::kLobbyRecordClaimed);
+    e.user_id = ctx_.actor.user_id;
+    Outcome o;
+    o.streams.push_back({LobbyStream(s->id), s->version, {e}});
+    return o;
+  }
+
+  Outcome operator()(const AssignLobbyRecord& c) {
+    const LobbyState* s;
+    if (auto r = LoadLobby(c.lobby_id, &s)) return *r;
+    if (auto r = RequireClaimed(*s)) return *r;
+    const ClientState* client = states_->Client(c.client_id);
+    if (client == nullptr || !client->exists || client->deleted) {
+      return Outcome::Reject(Rejection::NotFound("no client " + c.client_id));
+    }
+    bool has_open_case = false;
+    for (const std::string& id : client->cases) {
+      const CaseState* k = states_->Case(id);
+      if (k != nullptr && k->Active()) has_open_case = true;
+    }
+    // The referral becomes a new case on the client; with the client already open
+    // elsewhere, the new case is closed at once (HPA2's rule; a setting).
+    const bool close_now = has_open_case && ctx_.config->lobby_assign_closes_open_case;
+    const std::string case_id = ctx_.new_id();
+    Event added = Make(EventType::kClientCaseAdded);
+    added.case_id = case_id;
+    StreamEvents kase{CaseStream(case_id), 0, {CaseOpened(case_id, client->id, "lobby")}};
+    if (close_now) {
+      Event closed = Make(EventType::kCaseClosed);
+      closed.reason = "closed on assignment from the Lobby: the client already has an open case";
+      kase.events.push_back(closed);
+    }
+    Event assigned = Make(EventType::kLobbyRecordAssigned);
+    assigned.client_id = client->id;
+    assigned.case_id = case_id;
+    assigned.status = close_now ? "closed" : "open";
+    Outcome o;
+    o.streams.push_back({LobbyStream(s->id), s->version, {assigned}});
+    o.streams.push_back({ClientStream(client->id), client->version, {added}});
+    o.streams.push_back(std::move(kase));
+    o.response = {{"case_id", case_id}, {"case_closed_automatically", close_now}};
+    return o;
+  }
+
+  Outcome operator()(const CreateClientFromLobby& c) {
+    const LobbyState* s;
+    if (auto r = LoadLobby(c.lobby_id, &s)) return *r;
+    if (auto r = RequireClaimed(*s)) return *r;
+    const std::string client_id = ctx_.new_id(), case_id = ctx_.new_id();
+    Event registered = Make(EventType::kClientRegistered);
+    registered.client_id = client_id;
+    registered.case_id = case_id;
+    registered.subject = ClientStream(client_id);
+    registered.personal = s->personal;  // sealed again, now with the client's own key
+    registered.personal.erased = false;
+    Event created = Make(EventType::kLobbyClientCreated);
+    created.client_id = client_id;
+    created.case_id = case_id;
+    Outcome o;
+    o.streams.push_back({LobbyStream(s->id), s->version, {created}});
+    o.streams.push_back({ClientStream(client_id), 0, {registered}});
+    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, client_id, "lobby")}});
+    o.response = {{"client_id", client_id}, {"case_id", case_id}};
+    return o;
+  }
+
+  Outcome operator()(const RemoveLobbyRecord& c) {
+    const LobbyState* s;
+    if (auto r = LoadLobby(c.lobby_id, &s)) return *r;
+    if (auto r = RequireClaimed(*s)) return *r;
+    Outcome o;
+    o.streams.push_back({LobbyStream(s->id), s->version, {Make(EventType::kLobbyRecordRemoved)}});
+    return o;
+  }
+
   Outcome operator()(const CompleteAction& c) {
     const CaseState* s;
     if (auto r = LoadCase(c.case_id, &s)) return *r;
@@ -598,6 +696,36 @@ class Decider {
     if (checked_version_) return std::nullopt;
     checked_version_ = true;
     return CheckVersion(CaseStream(id), (*out)->version);
+  }
+
+  // A removed record is gone (from searches too): it answers as if it never was.
+  std::optional<Outcome> LoadLobby(const std::string& id, const LobbyState** out) {
+    *out = states_->Lobby(id);
+    if (*out == nullptr || !(*out)->exists || (*out)->status == "removed") {
+      return Outcome::Reject(Rejection::NotFound("no lobby record " + id));
+    }
+    if (checked_version_) return std::nullopt;
+    checked_version_ = true;
+    return CheckVersion(LobbyStream(id), (*out)->version);
+  }
+
+  static Rejection AlreadyDecided(const LobbyState& s) {
+    return Rejection::Rule("lobby-already-decided",
+                           "the lobby record was already " + s.status + ": that cannot be undone");
+  }
+
+  // Work on a lobby record needs it claimed, by the one doing the work.
+  std::optional<Outcome> RequireClaimed(const LobbyState& s) const {
+    if (s.Decided()) return Outcome::Reject(AlreadyDecided(s));
+    if (s.status != "claimed") {
+      return Outcome::Reject(
+          Rejection::Rule("lobby-not-claimed", "claim the lobby record before working on it"));
+    }
+    if (s.claimed_by != ctx_.actor.user_id) {
+      return Outcome::Reject(Rejection::Rule("lobby-claimed-by-another",
+                                             "the lobby record is claimed by " + s.claimed_by));
+    }
+    return std::nullopt;
   }
 
   std::optional<Outcome> KnownUser(const std::string& user_id) const {
@@ -690,6 +818,7 @@ class Decider {
 
 std::string ClientStream(const std::string& client_id) { return "client-" + client_id; }
 std::string CaseStream(const std::string& case_id) { return "case-" + case_id; }
+std::string LobbyStream(const std::string& lobby_id) { return "lobby-" + lobby_id; }
 
 Outcome Decide(const Command& command, const DecideContext& context, StateView* states) {
   if (!context.actor.Has(kCasework)) {

@@ -21,6 +21,7 @@ class StateView {
   virtual ~StateView() = default;
   virtual const ClientState* Client(const std::string& client_id) = 0;
   virtual const CaseState* Case(const std::string& case_id) = 0;
+  virtual const LobbyState* Lobby(const std::string& lobby_id) = 0;
   // Every case (deleted ones excepted) whose primary applicant is `client_id`.
   virtual std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) = 0;
 };
@@ -37,5 +38,6 @@ Outcome Decide(const Command& command, const DecideContext& context, StateView* 
 
 std::string ClientStream(const std::string& client_id);
 std::string CaseStream(const std::string& case_id);
+std::string LobbyStream(const std::string& lobby_id);
 
 }  // namespace caseengine

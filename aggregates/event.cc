@@ -7,7 +7,7 @@
 namespace caseengine {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 35> kNames = {{
+constexpr std::array<std::pair<EventType, const char*>, 40> kNames = {{
     {EventType::kClientRegistered, "ClientRegistered"},
     {EventType::kClientDetailsCorrected, "ClientDetailsCorrected"},
     {EventType::kClientStatusChanged, "ClientStatusChanged"},
@@ -43,6 +43,11 @@ constexpr std::array<std::pair<EventType, const char*>, 35> kNames = {{
     {EventType::kClientDeleted, "ClientDeleted"},
     {EventType::kClientRestored, "ClientRestored"},
     {EventType::kCaseRestored, "CaseRestored"},
+    {EventType::kReferralReceived, "ReferralReceived"},
+    {EventType::kLobbyRecordClaimed, "LobbyRecordClaimed"},
+    {EventType::kLobbyRecordAssigned, "LobbyRecordAssigned"},
+    {EventType::kLobbyClientCreated, "LobbyClientCreated"},
+    {EventType::kLobbyRecordRemoved, "LobbyRecordRemoved"},
 }};
 
 }  // namespace

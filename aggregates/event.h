@@ -55,6 +55,12 @@ enum class EventType {
   kClientDeleted,             // mode: soft (hidden, restorable) | erase (its key destroyed)
   kClientRestored,            // (none)
   kCaseRestored,              // (none): a case deleted with its client comes back with it
+  // Stream lobby-<id>.
+  kReferralReceived,     // item_id (lobby id), source, referrer, personal
+  kLobbyRecordClaimed,   // user_id
+  kLobbyRecordAssigned,  // client_id, case_id, status (the new case's: open | closed)
+  kLobbyClientCreated,   // client_id, case_id
+  kLobbyRecordRemoved,   // (none); its key is destroyed: gone from searches and reports
 };
 
 const char* EventTypeName(EventType type);
@@ -79,7 +85,7 @@ struct Event {
   EventType type = EventType::kClientRegistered;
   std::string client_id, case_id, user_id, role, team_id, status, client_type, case_number, group,
       relationship, date, reason, title, item_id, strand_id, strand_type, other_case_id,
-      other_item_id, mode;
+      other_item_id, mode, source, referrer;
   bool joint_applicant = false;
   bool resend = false;
   std::string subject;  // the stream whose key seals `personal` ("client-<id>")

@@ -70,7 +70,7 @@ Status EventCodec::Encode(const Event& e, std::string* payload) const {
        reason = Opt(b, e.reason), title = Opt(b, e.title), item_id = Opt(b, e.item_id),
        strand_id = Opt(b, e.strand_id), strand_type = Opt(b, e.strand_type),
        other_case_id = Opt(b, e.other_case_id), other_item_id = Opt(b, e.other_item_id),
-       mode = Opt(b, e.mode);
+       mode = Opt(b, e.mode), source = Opt(b, e.source), referrer = Opt(b, e.referrer);
   fb::BodyBuilder body(b);
   body.add_client_id(client_id);
   body.add_case_id(case_id);
@@ -94,6 +94,8 @@ Status EventCodec::Encode(const Event& e, std::string* payload) const {
   body.add_mode(mode);
   body.add_resend(e.resend);
   body.add_personal(personal);
+  body.add_source(source);
+  body.add_referrer(referrer);
   b.Finish(body.Finish());
   payload->assign(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
   return Status::Ok();
@@ -130,6 +132,8 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   e->other_item_id = Str(body->other_item_id());
   e->mode = Str(body->mode());
   e->resend = body->resend();
+  e->source = Str(body->source());
+  e->referrer = Str(body->referrer());
   if (const fb::Sealed* sealed = body->personal()) {
     e->subject = Str(sealed->subject());
     std::string key, plain;

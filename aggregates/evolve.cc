@@ -213,4 +213,38 @@ void Evolve(CaseState* s, const Event& e) {
   }
 }
 
+void Evolve(LobbyState* s, const Event& e) {
+  s->version++;
+  switch (e.type) {
+    case EventType::kReferralReceived:
+      s->exists = true;
+      s->id = e.item_id;
+      s->source = e.source;
+      s->referrer = e.referrer;
+      s->personal = e.personal;
+      break;
+    case EventType::kLobbyRecordClaimed:
+      s->status = "claimed";
+      s->claimed_by = e.user_id;
+      break;
+    case EventType::kLobbyRecordAssigned:
+      s->status = "assigned";
+      s->client_id = e.client_id;
+      s->case_id = e.case_id;
+      break;
+    case EventType::kLobbyClientCreated:
+      s->status = "created";
+      s->client_id = e.client_id;
+      s->case_id = e.case_id;
+      break;
+    case EventType::kLobbyRecordRemoved:
+      s->status = "removed";
+      s->personal = PersonalFields();
+      s->personal.erased = true;
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace caseengine

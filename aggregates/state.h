@@ -98,8 +98,26 @@ struct CaseState {
   bool HasOfficer(const std::string& user_id, const std::string& role) const;
 };
 
+// A referral in the Lobby: not yet a client. Each record is worked once: claimed, then
+// assigned to a client, made into a new client, or removed; none of those can be undone.
+struct LobbyState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id;
+  std::string source;  // self | duty_to_refer | third_party | provider
+  std::string referrer;
+  PersonalFields personal;
+  std::string status = "received";  // received | claimed | assigned | created | removed
+  std::string claimed_by;
+  std::string client_id, case_id;  // what it became
+  bool Decided() const {
+    return status == "assigned" || status == "created" || status == "removed";
+  }
+};
+
 // Folds one event of the aggregate's stream into its state. Pure.
 void Evolve(ClientState* state, const Event& event);
 void Evolve(CaseState* state, const Event& event);
+void Evolve(LobbyState* state, const Event& event);
 
 }  // namespace caseengine

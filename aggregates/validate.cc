@@ -201,131 +201,145 @@ std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
     }
     if (!config.client_types.count(t)) c.Fail("client_type", "is not a configured client type");
   };
-  std::visit(Overloaded{
-                 [&](RegisterClient& x) {
-                   c.Personal(&x.personal, /*registering=*/true, today);
-                   x.personal.text.reset();
-                   client_type(x.client_type, false);
-                 },
-                 [&](CorrectClientDetails& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Personal(&x.personal, false, today);
-                   x.personal.text.reset();
-                   if (x.personal.Empty()) c.Fail("personal", "no detail to correct was given");
-                 },
-                 [&](ChangeClientStatus& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.OneOf("status", x.status, {"active", "inactive", "closed"});
-                 },
-                 [&](ChangeClientType& x) {
-                   c.Id("client_id", &x.client_id);
-                   client_type(x.client_type, true);
-                 },
-                 [&](ChangeCaseNumber& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Required("case_number", &x.case_number, 50);
-                 },
-                 [&](AddClientToGroup& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Required("group", &x.group, 100);
-                 },
-                 [&](RemoveClientFromGroup& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Required("group", &x.group, 100);
-                 },
-                 [&](AssignNavigator& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Required("user_id", &x.user_id, 100);
-                 },
-                 [&](UnassignNavigator& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.Required("user_id", &x.user_id, 100);
-                 },
-                 [&](ChangePortalStatus& x) {
-                   c.Id("client_id", &x.client_id);
-                   c.OneOf("status", x.status, {"pending", "active", "banned"});
-                 },
-                 [&](SendPortalInvitation& x) { c.Id("client_id", &x.client_id); },
-                 [&](OpenCase& x) { c.Id("client_id", &x.client_id); },
-                 [&](AssignOfficer& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("user_id", &x.user_id, 100);
-                   c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
-                 },
-                 [&](UnassignOfficer& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("user_id", &x.user_id, 100);
-                   c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
-                 },
-                 [&](AssignTeam& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("team_id", &x.team_id, 100);
-                 },
-                 [&](AddPerson& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("client_id", &x.client_id);
-                   c.Required("relationship", &x.relationship, 50);
-                   if (x.relationship == "self")
-                     c.Fail("relationship", "'self' is the primary applicant");
-                   c.Date("date_joined", &x.date_joined, false);
-                 },
-                 [&](PersonLeaves& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("client_id", &x.client_id);
-                   c.Date("date_left", &x.date_left, true);
-                 },
-                 [&](SwitchPrimaryApplicant& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("client_id", &x.client_id);
-                 },
-                 [&](CloseCase& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("reason", &x.reason, 500);
-                 },
-                 [&](ReopenCase& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("reason", &x.reason, 500);
-                 },
-                 [&](DeleteCase& x) { c.Id("case_id", &x.case_id); },
-                 [&](AddNote& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("text", &x.text, kMaxText);
-                   c.Optional("strand_id", &x.strand_id, 64);
-                 },
-                 [&](CreateAction& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Required("title", &x.title, 200);
-                   c.Date("due", &x.due, false);
-                   c.Optional("strand_id", &x.strand_id, 64);
-                 },
-                 [&](CompleteAction& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("action_id", &x.action_id);
-                 },
-                 [&](AddStrand& x) {
-                   c.Id("case_id", &x.case_id);
-                   if (!StrandRules::Find(x.type)) c.Fail("type", "is not a strand type");
-                 },
-                 [&](ChangeStrandStatus& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("strand_id", &x.strand_id);
-                   c.OneOf("status", x.status, {"open", "closed", "cancelled"});
-                 },
-                 [&](DeleteClient& x) {
-                   c.Id("client_id", &x.client_id);
-                   if (!x.mode.empty()) c.OneOf("mode", x.mode, {"soft", "erase"});
-                 },
-                 [&](RestoreClient& x) { c.Id("client_id", &x.client_id); },
-                 [&](MoveStrand& x) {
-                   c.Id("case_id", &x.case_id);
-                   c.Id("strand_id", &x.strand_id);
-                   c.Id("target_case_id", &x.target_case_id);
-                   if (x.target_case_id == x.case_id) {
-                     c.Fail("target_case_id", "is the case the strand is on");
-                   }
-                 },
-             },
-             *command);
+  std::visit(
+      Overloaded{
+          [&](RegisterClient& x) {
+            c.Personal(&x.personal, /*registering=*/true, today);
+            x.personal.text.reset();
+            client_type(x.client_type, false);
+          },
+          [&](CorrectClientDetails& x) {
+            c.Id("client_id", &x.client_id);
+            c.Personal(&x.personal, false, today);
+            x.personal.text.reset();
+            if (x.personal.Empty()) c.Fail("personal", "no detail to correct was given");
+          },
+          [&](ChangeClientStatus& x) {
+            c.Id("client_id", &x.client_id);
+            c.OneOf("status", x.status, {"active", "inactive", "closed"});
+          },
+          [&](ChangeClientType& x) {
+            c.Id("client_id", &x.client_id);
+            client_type(x.client_type, true);
+          },
+          [&](ChangeCaseNumber& x) {
+            c.Id("client_id", &x.client_id);
+            c.Required("case_number", &x.case_number, 50);
+          },
+          [&](AddClientToGroup& x) {
+            c.Id("client_id", &x.client_id);
+            c.Required("group", &x.group, 100);
+          },
+          [&](RemoveClientFromGroup& x) {
+            c.Id("client_id", &x.client_id);
+            c.Required("group", &x.group, 100);
+          },
+          [&](AssignNavigator& x) {
+            c.Id("client_id", &x.client_id);
+            c.Required("user_id", &x.user_id, 100);
+          },
+          [&](UnassignNavigator& x) {
+            c.Id("client_id", &x.client_id);
+            c.Required("user_id", &x.user_id, 100);
+          },
+          [&](ChangePortalStatus& x) {
+            c.Id("client_id", &x.client_id);
+            c.OneOf("status", x.status, {"pending", "active", "banned"});
+          },
+          [&](SendPortalInvitation& x) { c.Id("client_id", &x.client_id); },
+          [&](OpenCase& x) { c.Id("client_id", &x.client_id); },
+          [&](AssignOfficer& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("user_id", &x.user_id, 100);
+            c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
+          },
+          [&](UnassignOfficer& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("user_id", &x.user_id, 100);
+            c.OneOf("role", x.role, {"primary", "secondary", "supervisor", "other"});
+          },
+          [&](AssignTeam& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("team_id", &x.team_id, 100);
+          },
+          [&](AddPerson& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("client_id", &x.client_id);
+            c.Required("relationship", &x.relationship, 50);
+            if (x.relationship == "self") c.Fail("relationship", "'self' is the primary applicant");
+            c.Date("date_joined", &x.date_joined, false);
+          },
+          [&](PersonLeaves& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("client_id", &x.client_id);
+            c.Date("date_left", &x.date_left, true);
+          },
+          [&](SwitchPrimaryApplicant& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("client_id", &x.client_id);
+          },
+          [&](CloseCase& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("reason", &x.reason, 500);
+          },
+          [&](ReopenCase& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("reason", &x.reason, 500);
+          },
+          [&](DeleteCase& x) { c.Id("case_id", &x.case_id); },
+          [&](AddNote& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("text", &x.text, kMaxText);
+            c.Optional("strand_id", &x.strand_id, 64);
+          },
+          [&](CreateAction& x) {
+            c.Id("case_id", &x.case_id);
+            c.Required("title", &x.title, 200);
+            c.Date("due", &x.due, false);
+            c.Optional("strand_id", &x.strand_id, 64);
+          },
+          [&](CompleteAction& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("action_id", &x.action_id);
+          },
+          [&](AddStrand& x) {
+            c.Id("case_id", &x.case_id);
+            if (!StrandRules::Find(x.type)) c.Fail("type", "is not a strand type");
+          },
+          [&](ChangeStrandStatus& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("strand_id", &x.strand_id);
+            c.OneOf("status", x.status, {"open", "closed", "cancelled"});
+          },
+          [&](DeleteClient& x) {
+            c.Id("client_id", &x.client_id);
+            if (!x.mode.empty()) c.OneOf("mode", x.mode, {"soft", "erase"});
+          },
+          [&](RestoreClient& x) { c.Id("client_id", &x.client_id); },
+          [&](ReceiveReferral& x) {
+            c.OneOf("source", x.source, {"self", "duty_to_refer", "third_party", "provider"});
+            c.Personal(&x.personal, /*registering=*/false, today);
+            x.personal.text.reset();
+            if (!x.personal.surname) c.Fail("surname", "is required");
+            c.Optional("referrer", &x.referrer);
+          },
+          [&](ClaimLobbyRecord& x) { c.Id("lobby_id", &x.lobby_id); },
+          [&](AssignLobbyRecord& x) {
+            c.Id("lobby_id", &x.lobby_id);
+            c.Id("client_id", &x.client_id);
+          },
+          [&](CreateClientFromLobby& x) { c.Id("lobby_id", &x.lobby_id); },
+          [&](RemoveLobbyRecord& x) { c.Id("lobby_id", &x.lobby_id); },
+          [&](MoveStrand& x) {
+            c.Id("case_id", &x.case_id);
+            c.Id("strand_id", &x.strand_id);
+            c.Id("target_case_id", &x.target_case_id);
+            if (x.target_case_id == x.case_id) {
+              c.Fail("target_case_id", "is the case the strand is on");
+            }
+          },
+      },
+      *command);
   return c.Result();
 }
 
