@@ -49,36 +49,24 @@ int main(int argc, char** argv) {
       R"({"surname":"Example","forenames":"Alex Sam","date_of_birth":"1985-04-12",)"
       R"("postcode":"AB1 2CD","client_type":"case_management","note":"x"})";
   std::atomic<uint64_t> next{0}, failures{0};
-  std::vector<std::unique_ptr<bench::Window>> windows;
-  for (int w = 0; w < writers; ++w) windows.push_back(std::make_unique<bench::Window>(inflight));
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&, w] {
-      bench::Window& window = *windows[w];
-      for (uint64_t i = next++; i < events; i = next++) {
-        AppendRequest r;
-        r.actor = "bench";
-        r.tenant = "bench";
-        if (command_ids) r.command_id = "cmd-" + std::to_string(i);
-        r.writes.push_back({"case-" + std::to_string(i),
-                            ExpectedVersion::NoStream(),
-                            {{"CaseNoteAdded", payload}}});
-        const auto t0 = window.Acquire();
-        log->AppendAsync(std::move(r), [&window, &failures, t0](AppendOutcome o) {
-          if (!o.status.ok()) failures++;
-          window.Done(t0);
-        });
-      }
-      window.WaitAll();
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double seconds = bench::Seconds(start);
-
-  std::vector<double> all;
-  for (auto& w : windows) all.insert(all.end(), w->latencies().begin(), w->latencies().end());
-  const double p50 = bench::Percentile(&all, 0.50), p99 = bench::Percentile(&all, 0.99);
+  const bench::WriterRun run =
+      bench::RunWriters(writers, inflight, [&](int, bench::Window& window) {
+        for (uint64_t i = next++; i < events; i = next++) {
+          AppendRequest r;
+          r.actor = "bench";
+          r.tenant = "bench";
+          if (command_ids) r.command_id = "cmd-" + std::to_string(i);
+          r.writes.push_back({"case-" + std::to_string(i),
+                              ExpectedVersion::NoStream(),
+                              {{"CaseNoteAdded", payload}}});
+          const auto t0 = window.Acquire();
+          log->AppendAsync(std::move(r), [&window, &failures, t0](AppendOutcome o) {
+            if (!o.status.ok()) failures++;
+            window.Done(t0);
+          });
+        }
+      });
+  const double seconds = run.seconds, p50 = run.p50_us, p99 = run.p99_us;
   const double rate = events / seconds;
   const bool ok = failures.load() == 0 && log->HeadPosition() == events;
   const LogStats st = log->Stats();

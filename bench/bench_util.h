@@ -10,8 +10,10 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace caseengine::bench {
@@ -74,6 +76,36 @@ class Window {
   int limit_, outstanding_ = 0;
   std::vector<double> latencies_;
 };
+
+struct WriterRun {
+  double seconds = 0;
+  double p50_us = 0, p99_us = 0;  // latency from Acquire to Done
+};
+
+// Runs body(writer, window) on `writers` threads, each with a Window of `inflight`
+// requests (the body acquires before each request and calls Done when it is answered),
+// waits for every answer, and times the whole run.
+template <class Body>
+WriterRun RunWriters(int writers, int inflight, Body body) {
+  std::vector<std::unique_ptr<Window>> windows;
+  for (int w = 0; w < writers; ++w) windows.push_back(std::make_unique<Window>(inflight));
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      body(w, *windows[w]);
+      windows[w]->WaitAll();
+    });
+  }
+  for (auto& t : threads) t.join();
+  WriterRun run;
+  run.seconds = Seconds(start);
+  std::vector<double> all;
+  for (auto& w : windows) all.insert(all.end(), w->latencies().begin(), w->latencies().end());
+  run.p50_us = Percentile(&all, 0.50);
+  run.p99_us = Percentile(&all, 0.99);
+  return run;
+}
 
 // A fresh folder for a benchmark's data, removed at exit unless --keep.
 class ScratchDir {

@@ -105,33 +105,22 @@ int main(int argc, char** argv) {
   const Actor officer = config.users.at("officer");
 
   std::atomic<uint64_t> next{0}, failed{0}, refused{0};
-  std::vector<std::unique_ptr<bench::Window>> windows;
-  for (int w = 0; w < writers; ++w) windows.push_back(std::make_unique<bench::Window>(inflight));
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&, w] {
-      std::mt19937 rng(w + 1);
-      Caseload load;
-      bench::Window& window = *windows[w];
-      for (uint64_t i = next++; i < commands; i = next++) {
-        const auto t0 = window.Acquire();
-        Command c = Next(load, rng);
-        handler.ExecuteAsync(officer, c, CommandOptions(), [&, c, t0](CommandResult r) {
-          if (!r.status.ok()) failed++;
-          if (r.rejected) refused++;
-          Remember(load, c, r);
-          window.Done(t0);
-        });
-      }
-      window.WaitAll();
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double seconds = bench::Seconds(start);
-  std::vector<double> all;
-  for (auto& w : windows) all.insert(all.end(), w->latencies().begin(), w->latencies().end());
-  const double p50 = bench::Percentile(&all, 0.5), p99 = bench::Percentile(&all, 0.99);
+  const bench::WriterRun run =
+      bench::RunWriters(writers, inflight, [&](int w, bench::Window& window) {
+        std::mt19937 rng(w + 1);
+        Caseload load;
+        for (uint64_t i = next++; i < commands; i = next++) {
+          const auto t0 = window.Acquire();
+          Command c = Next(load, rng);
+          handler.ExecuteAsync(officer, c, CommandOptions(), [&, c, t0](CommandResult r) {
+            if (!r.status.ok()) failed++;
+            if (r.rejected) refused++;
+            Remember(load, c, r);
+            window.Done(t0);
+          });
+        }
+      });
+  const double seconds = run.seconds, p50 = run.p50_us, p99 = run.p99_us;
   const double rate = commands / seconds;
   const bool ok = failed.load() == 0;
   if (json) {
