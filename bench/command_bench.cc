@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
             window.Done(t0);
           });
         }
+        window.WaitAll();  // the answers use `load`: wait before it goes out of scope
       });
   const double seconds = run.seconds, p50 = run.p50_us, p99 = run.p99_us;
   const double rate = commands / seconds;
