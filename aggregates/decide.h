@@ -26,12 +26,14 @@ class StateView {
   virtual std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) = 0;
 };
 
+// What a decision needs besides state. References: a decision is made on the writer
+// thread for every command, and copying an actor's permissions each time would cost.
 struct DecideContext {
-  Actor actor;
+  const Actor& actor;
   const DomainConfig* config = nullptr;
-  std::string today;                         // YYYY-MM-DD
-  std::function<std::string()> new_id;       // fresh ids for clients, cases, notes, actions
-  std::optional<uint64_t> expected_version;  // If-Match on the command's own stream
+  const std::string& today;                    // YYYY-MM-DD
+  const std::function<std::string()>& new_id;  // fresh ids for clients, cases, notes, actions
+  std::optional<uint64_t> expected_version;    // If-Match on the command's own stream
 };
 
 Outcome Decide(const Command& command, const DecideContext& context, StateView* states);

@@ -51,7 +51,9 @@ Status DecodePersonal(std::string_view bytes, PersonalFields* p) {
 }  // namespace
 
 Status EventCodec::Encode(const Event& e, std::string* payload) const {
-  FlatBufferBuilder b(512);
+  // Encoding runs for every event on the writer thread: reuse the builder's buffer.
+  thread_local FlatBufferBuilder b(1024);
+  b.Clear();
   Offset<fb::Sealed> personal;
   if (!e.personal.Empty()) {
     if (e.subject.empty()) return Status::InvalidArgument("personal data needs a subject");

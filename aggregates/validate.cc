@@ -120,8 +120,10 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 bool ValidDate(const std::string& d) {
-  static const std::regex kShape(R"(\d{4}-\d{2}-\d{2})");
-  if (!std::regex_match(d, kShape)) return false;
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  }
   const int y = std::stoi(d.substr(0, 4)), m = std::stoi(d.substr(5, 2)),
             day = std::stoi(d.substr(8, 2));
   if (y < 1850 || m < 1 || m > 12 || day < 1) return false;
