@@ -321,7 +321,8 @@ void CommandHandler::Submit(std::shared_ptr<Call> call) {
       }
       request->writes.push_back(std::move(write));
     }
-    request->response = call->outcome.response.dump();
+    // Kept only where a repeat can ask for it again (a caller's own command id).
+    if (!request->fresh_command_id) request->response = call->outcome.response.dump();
     return Status::Ok();
   };
   decision.accepted = [this, call](const AppendResult&) { cache_->Apply(call->outcome.streams); };
@@ -336,8 +337,13 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     result.duplicate = appended.result.duplicate;
     result.position = appended.result.last_position;
     result.versions = appended.result.versions;
-    if (!appended.result.response.empty()) {
-      result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
+    if (result.duplicate) {
+      // The first answer, as it was kept.
+      if (!appended.result.response.empty()) {
+        result.response = nlohmann::json::parse(appended.result.response, nullptr, false);
+      }
+    } else {
+      result.response = std::move(call->outcome.response);
     }
     // An erasure is recorded: now the key goes, before the caller hears it is done (a
     // crash in between is finished at the next start).
