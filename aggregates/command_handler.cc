@@ -227,8 +227,8 @@ void CommandHandler::PurgeLoop() {
     if (stopping_) return;
     purge_wanted_ = false;
     lock.unlock();
-    // Rewrites every file, so destroyed keys (and the WAL that held them) leave the folder.
-    log_->store()->CompactAll();
+    // Destroyed keys (and the WAL that held them) leave the folder.
+    keys_->Purge();
     lock.lock();
   }
 }

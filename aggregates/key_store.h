@@ -28,8 +28,10 @@ class KeyStore {
   // none (never created, or destroyed).
   Status KeyFor(std::string_view subject, bool create, std::string* key);
   // Destroys the subject's key for good (a synced delete). Its bytes leave the files at the
-  // next compaction of the store (Store::CompactAll), which the caller schedules.
+  // next Purge, which the caller schedules.
   Status Destroy(std::string_view subject);
+  // Removes destroyed keys' bytes from the files (Store::Purge of the keys family).
+  Status Purge() { return store_->Purge(family_); }
 
  private:
   KeyStore(Store* store, FamilyId family) : store_(store), family_(family) {}

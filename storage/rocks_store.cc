@@ -137,6 +137,16 @@ class RocksStore : public Store {
     return Status::Ok();
   }
 
+  Status Purge(FamilyId family) override {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    if (family >= handles_.size()) return Status::InvalidArgument("unknown family");
+    Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
+    if (!s.ok()) return s;
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    return FromRocks(db_->CompactRange(co, handles_[family], nullptr, nullptr), path_);
+  }
+
   bool read_only() const override { return read_only_; }
   const std::string& path() const override { return path_; }
 

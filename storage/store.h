@@ -90,8 +90,12 @@ class Store {
   virtual Status Get(FamilyId family, std::string_view key, std::string* value) const = 0;
   virtual std::unique_ptr<StoreIterator> NewIterator(
       FamilyId family, ReadPattern pattern = ReadPattern::kShort) const = 0;
-  // Rewrites every family's files, so deleted data is physically gone (used by erasure).
+  // Rewrites every family's files, so deleted data is physically gone.
   virtual Status CompactAll() = 0;
+  // Makes what was deleted from `family` physically gone, at the cost of that family
+  // alone: flushes every family's memtable (so the WAL files that held the data become
+  // obsolete and are removed), then rewrites the family's files (used by erasure).
+  virtual Status Purge(FamilyId family) = 0;
   virtual bool read_only() const = 0;
   // The data folder, or "" for an in-memory store.
   virtual const std::string& path() const = 0;
