@@ -10,6 +10,7 @@
 #include "aggregates/decide.h"
 #include "aggregates/validate.h"
 #include "base/aes_gcm.h"
+#include "base/await.h"
 #include "base/coding.h"
 
 namespace caseengine {
@@ -69,7 +70,7 @@ class CommandHandler::Cache : public StateView {
   // Called first in every decision: a failed round voids what `Apply` did since.
   void BeginDecision() {
     error_ = Status::Ok();
-    const uint64_t failed = log_->Stats().failed_rounds;
+    const uint64_t failed = log_->FailedRounds();
     if (failed != failed_rounds_seen_) {
       clients_.clear();
       cases_.clear();
@@ -250,17 +251,8 @@ struct CommandHandler::Call {
 
 CommandResult CommandHandler::Execute(const Actor& actor, Command command,
                                       const CommandOptions& options) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<CommandResult> result;
-  ExecuteAsync(actor, std::move(command), options, [&](CommandResult r) {
-    std::lock_guard<std::mutex> lock(mu);
-    result = std::move(r);
-    cv.notify_one();
-  });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return result.has_value(); });
-  return std::move(*result);
+  return Await<CommandResult>(
+      [&](Done done) { ExecuteAsync(actor, std::move(command), options, std::move(done)); });
 }
 
 void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
@@ -379,25 +371,26 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
   call->done(std::move(result));
 }
 
-Status CommandHandler::ReadClient(const std::string& client_id, ClientState* state) const {
-  *state = ClientState();
-  Status s = FoldStream(*log_, codec_, ClientStream(client_id), state);
-  if (s.ok() && !state->exists) return Status::NotFound("no client " + client_id);
+// The durable state of one aggregate; NotFound (naming `what`) when it has no events.
+template <class State>
+Status ReadState(const EventLog& log, const EventCodec& codec, const std::string& stream,
+                 const std::string& what, State* state) {
+  *state = State();
+  Status s = FoldStream(log, codec, stream, state);
+  if (s.ok() && !state->exists) return Status::NotFound("no " + what);
   return s;
+}
+
+Status CommandHandler::ReadClient(const std::string& client_id, ClientState* state) const {
+  return ReadState(*log_, codec_, ClientStream(client_id), "client " + client_id, state);
 }
 
 Status CommandHandler::ReadCase(const std::string& case_id, CaseState* state) const {
-  *state = CaseState();
-  Status s = FoldStream(*log_, codec_, CaseStream(case_id), state);
-  if (s.ok() && !state->exists) return Status::NotFound("no case " + case_id);
-  return s;
+  return ReadState(*log_, codec_, CaseStream(case_id), "case " + case_id, state);
 }
 
 Status CommandHandler::ReadLobby(const std::string& lobby_id, LobbyState* state) const {
-  *state = LobbyState();
-  Status s = FoldStream(*log_, codec_, LobbyStream(lobby_id), state);
-  if (s.ok() && !state->exists) return Status::NotFound("no lobby record " + lobby_id);
-  return s;
+  return ReadState(*log_, codec_, LobbyStream(lobby_id), "lobby record " + lobby_id, state);
 }
 
 }  // namespace caseengine

@@ -678,14 +678,19 @@ class Decider {
     return std::nullopt;
   }
 
+  // If-Match applies to the first stream a command loads, and only to it.
+  std::optional<Outcome> CheckFirstVersion(const std::string& stream, uint64_t version) {
+    if (checked_version_) return std::nullopt;
+    checked_version_ = true;
+    return CheckVersion(stream, version);
+  }
+
   std::optional<Outcome> LoadClient(const std::string& id, const ClientState** out) {
     *out = states_->Client(id);
     if (*out == nullptr || !(*out)->exists || (*out)->deleted) {
       return Outcome::Reject(Rejection::NotFound("no client " + id));
     }
-    if (checked_version_) return std::nullopt;
-    checked_version_ = true;
-    return CheckVersion(ClientStream(id), (*out)->version);
+    return CheckFirstVersion(ClientStream(id), (*out)->version);
   }
 
   std::optional<Outcome> LoadCase(const std::string& id, const CaseState** out) {
@@ -693,9 +698,7 @@ class Decider {
     if (*out == nullptr || !(*out)->exists || (*out)->deleted) {
       return Outcome::Reject(Rejection::NotFound("no case " + id));
     }
-    if (checked_version_) return std::nullopt;
-    checked_version_ = true;
-    return CheckVersion(CaseStream(id), (*out)->version);
+    return CheckFirstVersion(CaseStream(id), (*out)->version);
   }
 
   // A removed record is gone (from searches too): it answers as if it never was.
@@ -704,9 +707,7 @@ class Decider {
     if (*out == nullptr || !(*out)->exists || (*out)->status == "removed") {
       return Outcome::Reject(Rejection::NotFound("no lobby record " + id));
     }
-    if (checked_version_) return std::nullopt;
-    checked_version_ = true;
-    return CheckVersion(LobbyStream(id), (*out)->version);
+    return CheckFirstVersion(LobbyStream(id), (*out)->version);
   }
 
   static Rejection AlreadyDecided(const LobbyState& s) {

@@ -31,8 +31,6 @@ inline uint64_t DecodeBigEndian64(const char* p) {
 }
 
 std::string HexEncode(std::string_view bytes);
-// False when `hex` has an odd length or a character outside [0-9a-fA-F].
-bool HexDecode(std::string_view hex, std::string* out);
 std::string Base64Encode(std::string_view bytes);
 
 }  // namespace caseengine

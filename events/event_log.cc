@@ -1,6 +1,7 @@
 // EventLog: opening, reading and verifying the log. Appending lives in log_writer.cc.
 #include "events/event_log.h"
 
+#include "base/await.h"
 #include "base/coding.h"
 #include "events/log_format.h"
 #include "events/log_writer.h"
@@ -168,29 +169,14 @@ AppendOutcome EventLog::Append(AppendRequest request) {
 }
 
 AppendOutcome EventLog::Decide(AppendRequest base, Decision decision) {
-  // A condition variable sleeps on a futex at once; std::atomic::wait and semaphores spin
-  // and sched_yield first, which with many waiting threads on few cores steals the CPU
-  // the writer needs. Shared, because the completer may still be inside notify when the
-  // waiter wakes and returns.
-  struct Waiter {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    AppendOutcome outcome;
-  };
-  auto w = std::make_shared<Waiter>();
-  DecideAsync(std::move(base), std::move(decision), [w](AppendOutcome o) {
-    std::lock_guard<std::mutex> lock(w->mu);
-    w->outcome = std::move(o);
-    w->done = true;
-    w->cv.notify_one();
+  return Await<AppendOutcome>([&](AppendCallback done) {
+    DecideAsync(std::move(base), std::move(decision), std::move(done));
   });
-  std::unique_lock<std::mutex> lock(w->mu);
-  w->cv.wait(lock, [&] { return w->done; });
-  return std::move(w->outcome);
 }
 
 LogStats EventLog::Stats() const { return writer_ ? writer_->Stats() : LogStats(); }
+
+uint64_t EventLog::FailedRounds() const { return writer_ ? writer_->FailedRounds() : 0; }
 
 void EventLog::Publish(uint64_t position) {
   uint64_t current = durable_position_.load();

@@ -138,7 +138,7 @@ struct Decision {
   std::function<Status(AppendRequest* request)> decide;
   // The log accepted the decided events (positions and versions in result); runs on the
   // writer thread before the next decision, so state the decision changes is updated
-  // here. The batch may still fail to write: see EventLogOptions::round_failed.
+  // here. The batch may still fail to write: see EventLog::FailedRounds.
   std::function<void(const AppendResult& result)> accepted;
 };
 
@@ -148,9 +148,6 @@ struct EventLogOptions {
   size_t max_batch_bytes = 8 << 20;
   // Current time in microseconds since the epoch; the system clock when empty.
   std::function<int64_t()> clock;
-  // Called on the writer thread when a round's batch cannot be written: every decision
-  // accepted in it is void, so state updated by Decision::accepted must be reloaded.
-  std::function<void()> round_failed;
 };
 
 // Limits on what one request may carry.
@@ -226,6 +223,10 @@ class EventLog {
   VerifyReport VerifyChain(uint64_t from, uint64_t to) const;
 
   LogStats Stats() const;
+  // Rounds whose batch could not be written, so far. It changes on the writer thread before
+  // the next decision is made: a decider that sees it change knows that state updated by
+  // Decision::accepted since it last looked may be void, and reloads it.
+  uint64_t FailedRounds() const;
 
   // Stopped after a failed sync; appends are refused until reopened.
   bool failed() const { return failed_.load(); }

@@ -23,9 +23,6 @@ fb::Digest ToDigest(const Hash256& h) {
 
 Status ValidateRequest(const AppendRequest& r) {
   if (r.writes.empty()) return Status::InvalidArgument("an append needs at least one stream");
-  if (r.command_id.size() > kMaxCommandIdBytes) {
-    return Status::InvalidArgument("command id is longer than 256 bytes");
-  }
   if (r.actor.size() > 256 || r.tenant.size() > 256 || r.correlation_id.size() > 256 ||
       r.causation_id.size() > 256) {
     return Status::InvalidArgument(
@@ -408,7 +405,6 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       next_position_ = saved_next;
       last_hash_ = saved_hash;
       counters_.failed_rounds++;
-      if (log_->options_.round_failed) log_->options_.round_failed();
       for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
         if (u->created) {
           heads_.erase(u->ref->first);

@@ -47,6 +47,7 @@ class LogWriter {
 
   void Submit(AppendRequest request, Decision decision, EventLog::AppendCallback done);
   LogStats Stats() const;
+  uint64_t FailedRounds() const { return counters_.failed_rounds.load(); }
 
  private:
   struct Pending {

@@ -112,20 +112,29 @@ TEST_CASE("a decision that refuses appends nothing and is not remembered", "[log
 
 TEST_CASE("when a round cannot be written its decisions are reported void", "[log][decide]") {
   auto store = NewMemoryLogStore();
-  std::atomic<int> failed_rounds{0};
-  EventLogOptions options;
-  ClaimRule rule;
-  options.round_failed = [&] {
-    failed_rounds++;
-    rule.claimed = false;  // what `accepted` did is undone by reloading state
-  };
   std::unique_ptr<EventLog> log;
-  REQUIRE(EventLog::Open(store.get(), options, &log).ok());
+  REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
+  // A decider that reloads its state when the failed-round count moves, as the command
+  // handler does.
+  ClaimRule rule;
+  uint64_t seen = log->FailedRounds();
+  auto decision = [&](const std::string& stream) {
+    Decision d = rule.For(stream);
+    auto decide = d.decide;
+    d.decide = [&, decide](AppendRequest* r) {
+      if (log->FailedRounds() != seen) {
+        seen = log->FailedRounds();
+        rule.claimed = false;  // what `accepted` did in the failed round is void
+      }
+      return decide(r);
+    };
+    return d;
+  };
   store->FailNextWrites(1);
-  auto failed = log->Decide(AppendRequest(), rule.For("case-1"));
+  auto failed = log->Decide(AppendRequest(), decision("case-1"));
   CHECK(failed.status.code() == Status::Code::kIoError);
-  CHECK(failed_rounds.load() == 1);
-  auto ok = log->Decide(AppendRequest(), rule.For("case-2"));
+  CHECK(log->FailedRounds() == 1);
+  auto ok = log->Decide(AppendRequest(), decision("case-2"));
   REQUIRE(ok.status.ok());
   CHECK(ok.result.first_position == 1);
 }
