@@ -1,0 +1,2 @@
+// CaseloadSeeder: see caseload_seeder.h.
+#include "aggregates/caseload_seeder.h"

@@ -1,0 +1,2 @@
+// Tests of CaseloadSeeder.
+#include <catch2/catch.hpp>
