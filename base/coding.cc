@@ -25,4 +25,20 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
+bool Base64Decode(std::string_view text, std::string* bytes) {
+  if (text.size() % 4 != 0) return false;
+  std::string out(3 * (text.size() / 4), '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return false;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t size = static_cast<size_t>(n);
+  if (!text.empty() && text.back() == '=') size--;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') size--;
+  out.resize(size);
+  *bytes = std::move(out);
+  return true;
+}
+
 }  // namespace caseengine

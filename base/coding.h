@@ -32,5 +32,7 @@ inline uint64_t DecodeBigEndian64(const char* p) {
 
 std::string HexEncode(std::string_view bytes);
 std::string Base64Encode(std::string_view bytes);
+// False when `text` is not padded base64.
+bool Base64Decode(std::string_view text, std::string* bytes);
 
 }  // namespace caseengine

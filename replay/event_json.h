@@ -1,17 +1,15 @@
 // JSON forms of stored events for people and tools (casereplay dump, later the HTTP
-// feeds), and RFC 3339 time formatting. Pure functions, thread-safe.
+// feeds). Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/time_format.h"
 #include "events/event_view.h"
 
 namespace caseengine {
-
-// "2026-11-22T10:15:30.123456Z" for microseconds since the epoch.
-std::string FormatMicrosUtc(int64_t micros);
 
 // Envelope fields; the payload as base64 (its decoding belongs to the domain).
 nlohmann::json EventToJson(const EventView& event);

@@ -1,0 +1,115 @@
+// Time formats: see time_format.h.
+#include "base/time_format.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace caseengine {
+namespace {
+
+// Days since 1970-01-01 of a civil date (proleptic Gregorian), valid for any year.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseDate(std::string_view s, int64_t* days) {
+  int y, m, d;
+  if (s.size() < 10 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &m) ||
+      s[7] != '-' || !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31) {
+    return false;
+  }
+  *days = DaysFromCivil(y, m, d);
+  return true;
+}
+
+}  // namespace
+
+std::string FormatMicrosUtc(int64_t micros) {
+  int64_t seconds = micros / 1000000;
+  int64_t frac = micros % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    seconds -= 1;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(frac));
+  return buf;
+}
+
+std::string MicrosToDate(int64_t micros) { return FormatMicrosUtc(micros).substr(0, 10); }
+
+bool ParseInstant(std::string_view s, int64_t* micros) {
+  int64_t days;
+  if (!ParseDate(s, &days)) return false;
+  int64_t seconds = days * 86400;
+  if (s.size() == 10) {
+    *micros = seconds * 1000000;
+    return true;
+  }
+  int hh, mm, ss;
+  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hh) ||
+      s.size() < 19 || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' ||
+      !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60) {
+    return false;
+  }
+  seconds += hh * 3600 + mm * 60 + ss;
+  size_t i = 19;
+  int64_t frac = 0;
+  if (i < s.size() && s[i] == '.') {
+    int scale = 1000000;
+    ++i;
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      scale /= 10;
+      frac += (s[i] - '0') * scale;
+      ++i;
+    }
+    if (i == start) return false;
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' ||
+        !Digits(s, i + 4, 2, &om)) {
+      return false;
+    }
+    const int64_t offset = oh * 3600 + om * 60;
+    seconds += s[i] == '+' ? -offset : offset;
+    i += 6;
+  } else {
+    return false;
+  }
+  if (i != s.size()) return false;
+  *micros = seconds * 1000000 + frac;
+  return true;
+}
+
+int64_t DaysBetween(std::string_view from, std::string_view to) {
+  int64_t a, b;
+  if (!ParseDate(from, &a) || !ParseDate(to, &b)) return 0;
+  return b - a;
+}
+
+}  // namespace caseengine

@@ -1,0 +1,21 @@
+// Time as the engine writes and reads it: instants are microseconds since the Unix epoch,
+// shown as RFC 3339 UTC; dates are YYYY-MM-DD in UTC. Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace caseengine {
+
+// "2026-11-22T10:15:30.123456Z".
+std::string FormatMicrosUtc(int64_t micros);
+// "2026-11-22": the UTC date of an instant.
+std::string MicrosToDate(int64_t micros);
+// An instant from RFC 3339 ("2026-11-22T10:15:30Z", fractions and offsets allowed) or a
+// date ("2026-11-22" is its midnight UTC). False when `text` is neither.
+bool ParseInstant(std::string_view text, int64_t* micros);
+// Whole days from date `from` to date `to` (both YYYY-MM-DD); 0 when either is malformed.
+int64_t DaysBetween(std::string_view from, std::string_view to);
+
+}  // namespace caseengine

@@ -1,0 +1,75 @@
+// Projection: folds the log, event by event, into one read model kept in a family of its
+// own ("rm.<name>"). The ProjectionRunner feeds it every event in log order and writes
+// the row changes it makes together with its checkpoint, in one batch, so a read model
+// is always exactly the fold of the log up to its checkpoint, also after a crash.
+//
+// A projection may keep what it serves in memory (loaded from its family at start, each
+// changed row written back at the end of a batch by Flush) or write rows straight to its
+// family and answer queries from the store. Its rows are a pure function of the events:
+// no clocks, no randomness, so a rebuild gives byte-identical rows.
+//
+// Threading: Apply, Flush, Load and Reset run on the runner's thread only; queries come
+// from any thread, so a projection that keeps rows in memory guards them itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aggregates/event.h"
+#include "base/status.h"
+#include "events/event_view.h"
+#include "storage/store.h"
+
+namespace caseengine {
+
+// One event as projections see it.
+struct ProjectedEvent {
+  const EventView& envelope;
+  // Decoded, with personal fields opened (or marked erased when the key is gone); null
+  // when the event is not a domain event this build knows.
+  const Event* event;
+};
+
+// The changes one batch makes to one projection's family.
+class RowWriter {
+ public:
+  RowWriter(WriteBatch* batch, FamilyId family, const Store* store)
+      : batch_(batch), family_(family), store_(store) {}
+  void Put(std::string_view key, std::string_view value) { batch_->Put(family_, key, value); }
+  void Delete(std::string_view key) { batch_->Delete(family_, key); }
+  // The committed rows. Events that delete (see ProjectionRunner) are applied at the start
+  // of a batch, so what they must find is here, not pending.
+  const Store& store() const { return *store_; }
+  FamilyId family() const { return family_; }
+
+ private:
+  WriteBatch* batch_;
+  FamilyId family_;
+  const Store* store_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // Stable; names the family ("rm.<name>"), the checkpoint and the --projection flag.
+  virtual const char* name() const = 0;
+  // Loads what it keeps in memory from its family (after a restart). Called before the
+  // first Apply.
+  virtual Status Load(const Store& store, FamilyId family) { return Status::Ok(); }
+  // Folds one event.
+  virtual void Apply(const ProjectedEvent& e, RowWriter* rows) = 0;
+  // Writes the rows changed in memory since the last Flush; called before each batch.
+  virtual void Flush(RowWriter* rows) {}
+  // Forgets everything: its family has been emptied for a rebuild.
+  virtual void Reset() {}
+  // Holds personal data: after an erasure its family is purged from the files.
+  virtual bool personal() const { return true; }
+};
+
+// Events after which rows holding personal data must go (an erasure, a removed lobby
+// record); the runner starts a batch before each and purges personal families after.
+bool IsErasure(const ProjectedEvent& e);
+// Events that delete rows: applied at the start of a batch (see RowWriter::store).
+bool DeletesRows(std::string_view type);
+
+}  // namespace caseengine

@@ -1,0 +1,272 @@
+// ProjectionRunner: see projection_runner.h.
+#include "projections/projection_runner.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "base/coding.h"
+
+namespace caseengine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t MicrosSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+bool DeletesRows(std::string_view type) {
+  return type == "ClientDeleted" || type == "CaseDeleted" || type == "LobbyRecordRemoved" ||
+         type == "ClientRestored" || type == "CaseRestored";
+}
+
+bool IsErasure(const ProjectedEvent& e) {
+  const std::string_view type = e.envelope.type();
+  if (type == "LobbyRecordRemoved") return true;
+  return type == "ClientDeleted" && e.event != nullptr && e.event->mode == "erase";
+}
+
+std::string ReadModelFamily(const Projection& projection) {
+  return std::string("rm.") + projection.name();
+}
+
+ProjectionRunner::ProjectionRunner(const EventLog* log, const EventCodec* codec, Store* store,
+                                   std::vector<Projection*> projections,
+                                   ProjectionRunnerOptions options)
+    : log_(log),
+      codec_(codec),
+      store_(store),
+      projections_(std::move(projections)),
+      options_(options) {}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+std::vector<std::string> ProjectionRunner::FamilyNames(
+    const std::vector<Projection*>& projections) {
+  std::vector<std::string> names = {kCheckpointsFamily};
+  for (const Projection* p : projections) names.push_back(ReadModelFamily(*p));
+  return names;
+}
+
+Projection* ProjectionRunner::Find(std::string_view name) const {
+  for (Projection* p : projections_) {
+    if (name == p->name()) return p;
+  }
+  return nullptr;
+}
+
+Status ProjectionRunner::Open() {
+  Status s = store_->Family(kCheckpointsFamily, &checkpoints_family_);
+  if (!s.ok()) return s;
+  families_.clear();
+  checkpoints_.clear();
+  for (Projection* p : projections_) {
+    FamilyId family;
+    s = store_->Family(ReadModelFamily(*p), &family);
+    if (!s.ok()) return s;
+    families_.push_back(family);
+    std::string value;
+    s = store_->Get(checkpoints_family_, p->name(), &value);
+    uint64_t checkpoint = 0;
+    if (s.ok() && value.size() == 8) {
+      checkpoint = DecodeBigEndian64(value.data());
+    } else if (s.ok() || s.code() != Status::Code::kNotFound) {
+      return s.ok() ? Status::Corruption(std::string("checkpoint of ") + p->name() +
+                                         " is not 8 bytes; rebuild the read model")
+                    : s;
+    }
+    // Rows past the log's head (a log restored from an older backup) cannot be trusted.
+    if (checkpoint > log_->HeadPosition()) {
+      return Status::FailedPrecondition(
+          std::string("read model ") + p->name() + " is at position " +
+          std::to_string(checkpoint) + " but the log ends at " +
+          std::to_string(log_->HeadPosition()) + "; rebuild the read models");
+    }
+    checkpoints_.push_back(checkpoint);
+    s = p->Load(*store_, family);
+    if (!s.ok()) return s;
+  }
+  Publish(checkpoints_.empty() ? log_->HeadPosition()
+                               : *std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  return Status::Ok();
+}
+
+Status ProjectionRunner::CatchUp(uint64_t to) {
+  if (to == 0) to = log_->HeadPosition();
+  const uint64_t from = Applied() + 1;
+  if (to < from) return Status::Ok();
+  Status s = ApplyRange(from, to);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = s;
+    applied_cv_.notify_all();
+  }
+  return s;
+}
+
+Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
+  Status failed;
+  Clock::time_point start = Clock::now();
+  bool erasure = false;
+  uint64_t last = from - 1;
+  uint64_t undecodable = 0, events = 0;
+  Status scan = log_->Scan(from, to, [&](const EventView& v) {
+    const uint64_t position = v.position();
+    // Rows to delete must be committed before the event that deletes them is applied.
+    if ((erasure || DeletesRows(v.type())) && pending_ > 0) {
+      failed = Commit(last, erasure);
+      erasure = false;
+      if (!failed.ok()) return false;
+    }
+    Event event;
+    EventType type;
+    const bool known = ParseEventType(v.type(), &type) &&
+                       codec_->Decode(v.type(), v.payload(), &event).ok();
+    if (!known) ++undecodable;
+    const ProjectedEvent pe{v, known ? &event : nullptr};
+    for (size_t i = 0; i < projections_.size(); ++i) {
+      if (checkpoints_[i] >= position) continue;
+      RowWriter rows(&batch_, families_[i], store_);
+      projections_[i]->Apply(pe, &rows);
+    }
+    ++events;
+    ++pending_;
+    last = position;
+    erasure = erasure || IsErasure(pe);
+    if (pending_ >= options_.max_batch_events || erasure) {
+      failed = Commit(last, erasure);
+      erasure = false;
+      if (!failed.ok()) return false;
+    }
+    return true;
+  });
+  if (failed.ok() && scan.ok() && pending_ > 0) failed = Commit(last, erasure);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.events += events;
+    stats_.undecodable += undecodable;
+    stats_.apply_micros += MicrosSince(start);
+  }
+  if (!scan.ok()) return scan;
+  return failed;
+}
+
+Status ProjectionRunner::Commit(uint64_t position, bool erasure) {
+  const Clock::time_point start = Clock::now();
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (checkpoints_[i] >= position) continue;
+    RowWriter rows(&batch_, families_[i], store_);
+    projections_[i]->Flush(&rows);
+    batch_.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
+  }
+  Status s = store_->Write(batch_, /*sync=*/false);
+  batch_.Clear();
+  pending_ = 0;
+  if (!s.ok()) return s;
+  for (uint64_t& c : checkpoints_) c = std::max(c, position);
+  if (erasure) {
+    for (size_t i = 0; i < projections_.size() && s.ok(); ++i) {
+      if (projections_[i]->personal()) s = store_->Purge(families_[i]);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.batches++;
+    stats_.write_micros += MicrosSince(start);
+    if (erasure) stats_.purges++;
+  }
+  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  return s;
+}
+
+void ProjectionRunner::Publish(uint64_t position) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    applied_.store(position, std::memory_order_release);
+  }
+  applied_cv_.notify_all();
+}
+
+uint64_t ProjectionRunner::WaitForApplied(uint64_t position,
+                                          std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  applied_cv_.wait_for(lock, timeout, [&] { return Applied() >= position || !error_.ok(); });
+  return Applied();
+}
+
+Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
+  std::vector<size_t> chosen;
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (names.empty() ||
+        std::find(names.begin(), names.end(), projections_[i]->name()) != names.end()) {
+      chosen.push_back(i);
+    }
+  }
+  for (const std::string& name : names) {
+    if (Find(name) == nullptr) return Status::NotFound("no read model named " + name);
+  }
+  for (size_t i : chosen) {
+    // Emptied in slices, so a large family never needs one huge batch.
+    WriteBatch batch;
+    auto it = store_->NewIterator(families_[i], ReadPattern::kScan);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      batch.Delete(families_[i], it->key());
+      if (batch.Count() >= 10000) {
+        Status s = store_->Write(batch, false);
+        if (!s.ok()) return s;
+        batch.Clear();
+      }
+    }
+    if (!it->status().ok()) return it->status();
+    batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(0));
+    Status s = store_->Write(batch, false);
+    if (!s.ok()) return s;
+    checkpoints_[i] = 0;
+    projections_[i]->Reset();
+  }
+  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  Status s = CatchUp(0);
+  if (!s.ok()) return s;
+  // The deleted rows' tombstones and old files go now rather than at some later compaction.
+  for (size_t i : chosen) {
+    s = store_->Purge(families_[i]);
+    if (!s.ok()) return s;
+  }
+  return store_->SyncWal();
+}
+
+void ProjectionRunner::Start() {
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ProjectionRunner::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ProjectionRunner::Loop() {
+  while (!stop_.load()) {
+    const uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
+    if (head <= Applied()) continue;
+    if (!CatchUp(head).ok()) {
+      // Stopped: the error is kept for /healthz and queries answer 503 past this point.
+      return;
+    }
+  }
+}
+
+Status ProjectionRunner::error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+ProjectionStats ProjectionRunner::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace caseengine

@@ -1,0 +1,122 @@
+// ProjectionRunner: keeps read models up to date with the log.
+//
+// It tails the log on a thread of its own, decodes each event once (personal fields
+// opened with their subject's key) and gives it to every projection that has not yet
+// applied it. Each batch holds the rows the projections changed and their checkpoints,
+// so a projection resumes after a restart exactly where its rows end. Batches are written
+// unsynced: a crash loses a suffix of batches, rows and checkpoints together, and the
+// runner applies those events again.
+//
+// Layout, in the store the read models live in:
+//
+//   checkpoints  key   := projection-name
+//                value := position:u64            (the last event it applied)
+//   rm.<name>    the projection's own rows (see each projection's file)
+//
+// An event that deletes rows starts a new batch, so a projection finds the rows it must
+// delete in the store. After an erasure is written, the families of projections that
+// hold personal data are purged, so the person's plaintext leaves the files.
+//
+// The log and codec may belong to another folder than the store (a rebuild into a
+// separate folder reads one and writes the other).
+//
+// Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
+// Applied, WaitForApplied, Stats and error from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aggregates/event_codec.h"
+#include "events/event_log.h"
+#include "projections/projection.h"
+
+namespace caseengine {
+
+inline constexpr const char* kCheckpointsFamily = "checkpoints";
+
+// The family of a projection's rows.
+std::string ReadModelFamily(const Projection& projection);
+
+struct ProjectionRunnerOptions {
+  size_t max_batch_events = 4096;
+};
+
+struct ProjectionStats {
+  uint64_t events = 0;         // events applied since open (to at least one projection)
+  uint64_t batches = 0;        // batches written
+  uint64_t undecodable = 0;    // events no projection could decode (counted, skipped)
+  uint64_t purges = 0;         // purges of personal rows after erasures
+  uint64_t apply_micros = 0;   // time spent decoding and applying
+  uint64_t write_micros = 0;   // time spent writing batches
+};
+
+class ProjectionRunner {
+ public:
+  // Nothing is owned; everything must outlive the runner. The store must have the
+  // checkpoints family and ReadModelFamily() of every projection.
+  ProjectionRunner(const EventLog* log, const EventCodec* codec, Store* store,
+                   std::vector<Projection*> projections,
+                   ProjectionRunnerOptions options = ProjectionRunnerOptions());
+  ~ProjectionRunner();
+
+  // The families a store needs for these projections.
+  static std::vector<std::string> FamilyNames(const std::vector<Projection*>& projections);
+
+  // Reads the checkpoints and loads each projection's rows.
+  Status Open();
+  // Applies every event up to `to` (0: the log's head) on this thread.
+  Status CatchUp(uint64_t to = 0);
+  // Empties the named projections (all when `names` is empty) and applies the whole log
+  // to them again. Not while started.
+  Status Rebuild(const std::vector<std::string>& names);
+
+  // Tails the log on a thread of its own until Stop (or destruction).
+  void Start();
+  void Stop();
+
+  // Every projection has applied every event up to here.
+  uint64_t Applied() const { return applied_.load(std::memory_order_acquire); }
+  // Blocks until Applied() >= position or the timeout passes; returns Applied().
+  uint64_t WaitForApplied(uint64_t position, std::chrono::milliseconds timeout) const;
+  // The reason the runner stopped applying (a failed write or read), ok while it runs.
+  Status error() const;
+  ProjectionStats Stats() const;
+  const std::vector<Projection*>& projections() const { return projections_; }
+  Projection* Find(std::string_view name) const;
+
+ private:
+  Status ApplyRange(uint64_t from, uint64_t to);
+  Status Commit(uint64_t position, bool erasure);
+  void Publish(uint64_t position);
+  void Loop();
+
+  const EventLog* log_;
+  const EventCodec* codec_;
+  Store* store_;
+  std::vector<Projection*> projections_;
+  ProjectionRunnerOptions options_;
+
+  FamilyId checkpoints_family_ = 0;
+  std::vector<FamilyId> families_;     // per projection
+  std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
+  WriteBatch batch_;
+  size_t pending_ = 0;  // events applied since the last commit
+
+  std::atomic<uint64_t> applied_{0};
+  mutable std::mutex mu_;  // guards error_, stats_, and the wait below
+  mutable std::condition_variable applied_cv_;
+  Status error_;
+  ProjectionStats stats_;
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace caseengine
