@@ -8,6 +8,7 @@
 #include <set>
 
 #include "aggregates/decide.h"
+#include "aggregates/state_reader.h"
 #include "aggregates/validate.h"
 #include "base/aes_gcm.h"
 #include "base/await.h"
@@ -26,21 +27,6 @@ std::string UtcToday() {
 }
 
 std::string RandomId() { return HexEncode(RandomBytes(8)); }
-
-// Folds every durable event of `stream` into `state`.
-template <class State>
-Status FoldStream(const EventLog& log, const EventCodec& codec, const std::string& stream,
-                  State* state) {
-  Status decode_status;
-  Status s = log.ScanStream(stream, 1, [&](const EventView& v) {
-    Event e;
-    decode_status = codec.Decode(v.type(), v.payload(), &e);
-    if (!decode_status.ok()) return false;
-    Evolve(state, e);
-    return true;
-  });
-  return s.ok() ? decode_status : s;
-}
 
 }  // namespace
 
@@ -109,7 +95,7 @@ class CommandHandler::Cache : public StateView {
     auto it = map->find(stream);
     if (it != map->end()) return &it->second;
     State state;
-    Status s = FoldStream(*log_, *codec_, stream, &state);
+    Status s = FoldStream(*log_, *codec_, stream, AsOf(), &state);
     if (!s.ok()) {
       error_ = s;
       return nullptr;
@@ -339,17 +325,23 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     }
     // An erasure is recorded: now the key goes, before the caller hears it is done (a
     // crash in between is finished at the next start).
-    std::string subject;
+    // Erasing a client also removes the lobby records it came from, whose referrals hold
+    // the same person's details under keys of their own.
+    std::vector<std::string> subjects;
     const auto* erase = std::get_if<DeleteClient>(&call->command);
     if (erase != nullptr && result.response.value("mode", "") == "erase") {
-      subject = ClientStream(erase->client_id);
+      subjects.push_back(ClientStream(erase->client_id));
     }
-    if (const auto* removal = std::get_if<RemoveLobbyRecord>(&call->command)) {
-      subject = LobbyStream(removal->lobby_id);
+    if (erase != nullptr || std::holds_alternative<RemoveLobbyRecord>(call->command)) {
+      for (const StreamEvents& se : call->outcome.streams) {
+        if (se.stream.rfind("lobby-", 0) == 0) subjects.push_back(se.stream);
+      }
     }
-    if (!subject.empty() && !result.duplicate) {
-      Status s = keys_->Destroy(subject);
-      if (!s.ok()) result.status = s;
+    if (!subjects.empty() && !result.duplicate) {
+      for (const std::string& subject : subjects) {
+        Status s = keys_->Destroy(subject);
+        if (!s.ok()) result.status = s;
+      }
       SchedulePurge();
     }
   } else if (call->decided && call->outcome.rejected) {
@@ -371,26 +363,16 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
   call->done(std::move(result));
 }
 
-// The durable state of one aggregate; NotFound (naming `what`) when it has no events.
-template <class State>
-Status ReadState(const EventLog& log, const EventCodec& codec, const std::string& stream,
-                 const std::string& what, State* state) {
-  *state = State();
-  Status s = FoldStream(log, codec, stream, state);
-  if (s.ok() && !state->exists) return Status::NotFound("no " + what);
-  return s;
-}
-
 Status CommandHandler::ReadClient(const std::string& client_id, ClientState* state) const {
-  return ReadState(*log_, codec_, ClientStream(client_id), "client " + client_id, state);
+  return ReadState(*log_, codec_, ClientStream(client_id), "client " + client_id, AsOf(), state);
 }
 
 Status CommandHandler::ReadCase(const std::string& case_id, CaseState* state) const {
-  return ReadState(*log_, codec_, CaseStream(case_id), "case " + case_id, state);
+  return ReadState(*log_, codec_, CaseStream(case_id), "case " + case_id, AsOf(), state);
 }
 
 Status CommandHandler::ReadLobby(const std::string& lobby_id, LobbyState* state) const {
-  return ReadState(*log_, codec_, LobbyStream(lobby_id), "lobby record " + lobby_id, state);
+  return ReadState(*log_, codec_, LobbyStream(lobby_id), "lobby record " + lobby_id, AsOf(), state);
 }
 
 }  // namespace caseengine

@@ -15,7 +15,7 @@ DomainConfig DomainConfig::Demo() {
                            "housing-options",
                            {kCasework, kDeleteClients, kDeleteCases, kMoveStrands,
                             kChangeCaseNumbers, kSendPortalInvitations}};
-  c.users["auditor"] = {"auditor", "", {}};
+  c.users["auditor"] = {"auditor", "", {kAudit}};
   return c;
 }
 

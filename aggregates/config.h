@@ -17,6 +17,8 @@ inline constexpr const char* kMoveStrands = "move_strands";
 inline constexpr const char* kChangeCaseNumbers = "change_case_numbers";
 inline constexpr const char* kSendPortalInvitations = "send_portal_invitations";
 inline constexpr const char* kAdminister = "administer";
+// Reads the audit trail and the raw log (/audit, /streams, /events); sends no command.
+inline constexpr const char* kAudit = "audit";
 
 struct Actor {
   std::string user_id;

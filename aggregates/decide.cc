@@ -516,7 +516,22 @@ class Decider {
       gone.reason = "client deleted";
       o.streams.push_back({CaseStream(case_id), k->version, {gone}});
     }
-    o.response = {{"mode", mode}, {"cases_deleted", o.streams.size() - 1}};
+    const size_t cases_deleted = o.streams.size() - 1;
+    // Erasure reaches the referrals the client came from: the same person's details,
+    // sealed with the lobby record's own key.
+    size_t referrals = 0;
+    if (mode == "erase") {
+      for (const std::string& lobby_id : s->lobby_records) {
+        const LobbyState* l = states_->Lobby(lobby_id);
+        if (l == nullptr || !l->exists || l->status == "removed") continue;
+        Event removed = Make(EventType::kLobbyRecordRemoved);
+        removed.reason = "client erased";
+        o.streams.push_back({LobbyStream(lobby_id), l->version, {removed}});
+        ++referrals;
+      }
+    }
+    o.response = {{"mode", mode}, {"cases_deleted", cases_deleted}};
+    if (referrals > 0) o.response["lobby_records_erased"] = referrals;
     return o;
   }
 
@@ -592,6 +607,7 @@ class Decider {
     const std::string case_id = ctx_.new_id();
     Event added = Make(EventType::kClientCaseAdded);
     added.case_id = case_id;
+    added.item_id = s->id;  // the referral it came from
     StreamEvents kase{CaseStream(case_id), 0, {CaseOpened(case_id, client->id, "lobby")}};
     if (close_now) {
       Event closed = Make(EventType::kCaseClosed);
@@ -621,6 +637,7 @@ class Decider {
     registered.subject = ClientStream(client_id);
     registered.personal = s->personal;  // sealed again, now with the client's own key
     registered.personal.erased = false;
+    registered.item_id = s->id;  // the referral it came from
     Event created = Make(EventType::kLobbyClientCreated);
     created.client_id = client_id;
     created.case_id = case_id;

@@ -14,7 +14,8 @@ namespace caseengine {
 
 enum class EventType {
   // Stream client-<id>.
-  kClientRegistered,        // client_id, case_id (its first case), client_type, personal
+  kClientRegistered,        // client_id, case_id (its first case), client_type, personal,
+                            // item_id (the lobby record it was created from, if any)
   kClientDetailsCorrected,  // personal (the fields present replace the old ones)
   kClientStatusChanged,     // status: active | inactive | closed
   kClientTypeChanged,       // client_type
@@ -25,7 +26,8 @@ enum class EventType {
   kNavigatorUnassigned,     // user_id
   kPortalStatusChanged,     // status: pending | active | banned
   kPortalInvitationSent,    // resend, personal (the email it went to)
-  kClientCaseAdded,         // case_id (another case opened for the client)
+  kClientCaseAdded,         // case_id (another case opened for the client), item_id (the
+                            // lobby record assigned to it, if any)
   kClientCaseDeleted,       // case_id
   // Stream case-<id>.
   kCaseOpened,                // case_id, client_id (primary applicant), user_id (primary
@@ -60,7 +62,8 @@ enum class EventType {
   kLobbyRecordClaimed,   // user_id
   kLobbyRecordAssigned,  // client_id, case_id, status (the new case's: open | closed)
   kLobbyClientCreated,   // client_id, case_id
-  kLobbyRecordRemoved,   // (none); its key is destroyed: gone from searches and reports
+  kLobbyRecordRemoved,   // reason ("client erased" when it went with its client's erasure);
+                         // its key is destroyed: gone from searches and reports
 };
 
 const char* EventTypeName(EventType type);

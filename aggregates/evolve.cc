@@ -41,6 +41,7 @@ void Evolve(ClientState* s, const Event& e) {
       s->personal = e.personal;
       s->client_type = e.client_type;
       s->cases = {e.case_id};
+      if (!e.item_id.empty()) s->lobby_records.push_back(e.item_id);
       break;
     case EventType::kClientDetailsCorrected:
       s->personal.Merge(e.personal);
@@ -77,6 +78,7 @@ void Evolve(ClientState* s, const Event& e) {
       break;
     case EventType::kClientCaseAdded:
       s->cases.push_back(e.case_id);
+      if (!e.item_id.empty()) s->lobby_records.push_back(e.item_id);
       break;
     case EventType::kClientCaseDeleted:
       s->cases.erase(std::remove(s->cases.begin(), s->cases.end(), e.case_id), s->cases.end());

@@ -30,8 +30,8 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 
 bool ParseDate(std::string_view s, int64_t* days) {
   int y, m, d;
-  if (s.size() < 10 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &m) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31) {
+  if (s.size() < 10 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &m) || s[7] != '-' ||
+      !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31) {
     return false;
   }
   *days = DaysFromCivil(y, m, d);
@@ -68,9 +68,9 @@ bool ParseInstant(std::string_view s, int64_t* micros) {
     return true;
   }
   int hh, mm, ss;
-  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hh) ||
-      s.size() < 19 || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' ||
-      !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60) {
+  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hh) || s.size() < 19 ||
+      s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' || !Digits(s, 17, 2, &ss) || hh > 23 ||
+      mm > 59 || ss > 60) {
     return false;
   }
   seconds += hh * 3600 + mm * 60 + ss;

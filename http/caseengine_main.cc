@@ -1,76 +1,172 @@
 // caseengine: the engine's command line.
 //
-//   caseengine log-demo --data DIR [--events N]
-//       appends a sample of casework events through the group-commit log (durably),
-//       reads one stream back and verifies the hash chain. Until the HTTP server lands
-//       this is what the README's run command shows.
+//   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
+//       runs the HTTP API on a data folder (created when missing). Without a config file
+//       it runs on the demo configuration of API.md and prints how to call it. SIGTERM or
+//       SIGINT: stop accepting, answer what is in flight, flush, exit 0.
+//   caseengine seed    --data DIR [--clients N] [--seed S]
+//       writes a realistic, deterministic caseload through the command path.
+//   caseengine rebuild --data DIR [--projection NAME]...
+//       rebuilds read models from position 0 (all of them unless named). Not beside a
+//       running server: the folder is locked.
 //
-// Exit status: 0 ok, 1 the log refused or the chain is broken, 2 the folder cannot be used.
+// The environment gives defaults for serve: CASEENGINE_DATA, CASEENGINE_LISTEN,
+// CASEENGINE_CONFIG. Exit status: 0 ok, 1 failed, 2 the folder or config cannot be used.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
-#include "base/coding.h"
-#include "events/event_log.h"
-#include "events/log_store.h"
-#include "replay/event_json.h"
+#include "aggregates/caseload_seeder.h"
+#include "http/api.h"
+#include "http/engine.h"
+#include "http/http_server.h"
 
 namespace caseengine {
 namespace {
 
-int LogDemo(const std::string& dir, int events) {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<EventLog> log;
-  Status s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
-  if (!s.ok()) {
-    std::cerr << "caseengine: " << s.ToString() << "\n";
-    return 2;
-  }
-  const uint64_t before = log->HeadPosition();
-  std::cout << "data folder " << dir << ": " << before << " events in the log\n";
+using Clock = std::chrono::steady_clock;
 
-  // Four caseworkers at once; each registers clients and opens their cases, one atomic
-  // append over both streams per client, as the domain will.
-  const int kThreads = 4;
-  std::atomic<int> next{0}, refused{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = next++; i < events; i = next++) {
-        const std::string id = std::to_string(before) + "-" + std::to_string(i);
-        AppendRequest r;
-        r.actor = "officer-" + std::to_string(t);
-        r.tenant = "demo";
-        r.command_id = "demo-register-" + id;
-        r.writes.push_back({"client-" + id,
-                            ExpectedVersion::NoStream(),
-                            {{"ClientRegistered", R"({"surname":"Sample"})"}}});
-        r.writes.push_back({"case-" + id,
-                            ExpectedVersion::NoStream(),
-                            {{"CaseOpened", R"({"client":")" + id + "\"}"}}});
-        if (!log->Append(std::move(r)).status.ok()) refused++;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  std::cout << "appended " << 2 * (events - refused.load()) << " events for " << events
-            << " registrations (" << refused.load() << " refused); head position "
-            << log->HeadPosition() << "\n";
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
 
-  const std::string stream = "case-" + std::to_string(before) + "-0";
-  std::cout << "stream " << stream << ":\n";
-  log->ScanStream(stream, 1, [](const EventView& e) {
-    std::cout << "  " << ToJsonLine(EventToJson(e)) << "\n";
-    return true;
+int Fail(const Status& s, int code = 2) {
+  std::cerr << "caseengine: " << s.ToString() << "\n";
+  return code;
+}
+
+struct ServeFlags {
+  std::string data, listen, config;
+  int threads = 0;
+};
+
+int Serve(const ServeFlags& flags) {
+  // The signals are taken by one thread with sigwait; every thread started from here on
+  // inherits the mask, so no other thread is interrupted by them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServerConfig config = ServerConfig::Demo();
+  const std::string config_file = !flags.config.empty() ? flags.config : Env("CASEENGINE_CONFIG");
+  if (!config_file.empty()) {
+    Status s = ServerConfig::Load(config_file, &config);
+    if (!s.ok()) return Fail(s);
+  }
+  if (!Env("CASEENGINE_DATA").empty()) config.data_dir = Env("CASEENGINE_DATA");
+  if (!flags.data.empty()) config.data_dir = flags.data;
+  for (const std::string& listen : {Env("CASEENGINE_LISTEN"), flags.listen}) {
+    if (listen.empty()) continue;
+    Status s = config.SetListen(listen);
+    if (!s.ok()) return Fail(s);
+  }
+  if (flags.threads > 0) config.threads = flags.threads;
+
+  EngineOptions options;
+  options.dir = config.data_dir;
+  options.config = &config.domain;
+  std::unique_ptr<Engine> engine;
+  Status s = Engine::Open(options, &engine);
+  if (!s.ok()) return Fail(s);
+
+  Api api(engine.get(), &config);
+  Metrics metrics(api.RouteLabels());
+  api.set_metrics(&metrics);
+  HttpServer server(config, api.routes(), &metrics);
+  s = server.Bind();
+  if (!s.ok()) return Fail(s);
+
+  const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
+  std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
+            << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
+            << " events, " << engine->read_models().case_list.list().size() << " cases\n";
+  if (config.demo) {
+    std::cout << "demo configuration: tokens demo-admin, demo-officer, demo-supervisor, "
+                 "demo-auditor. Try:\n"
+              << "  curl -H 'Authorization: Bearer demo-officer' '" << url
+              << "/cases?limit=5&sort=-last_activity'\n"
+              << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
+                 "application/json' -d '{\"surname\":\"Example\",\"date_of_birth\":"
+                 "\"1990-01-31\"}' "
+              << url << "/clients\n"
+              << "  " << url << "/openapi.json lists every route.\n";
+  }
+  std::cout.flush();
+
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    std::cout << "caseengine: stopping (signal " << signal << ")\n";
+    std::cout.flush();
+    api.BeginShutdown();
+    server.Stop();
   });
-  VerifyReport r = log->VerifyChain(1, 0);
-  if (!r.ok) {
-    std::cout << "chain BROKEN at " << r.first_bad << ": " << r.reason << "\n";
-    return 1;
-  }
-  std::cout << "chain ok: " << r.checked << " events, head hash " << HexEncode(AsBytes(r.last_hash))
+  server.Serve();
+  // Serve returned: Stop was called (by the waiter), or the listener failed.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  engine.reset();  // finishes queued appends, flushes read models, closes the store
+  std::cout << "caseengine: stopped\n";
+  return 0;
+}
+
+int Seed(const std::string& dir, int clients, uint64_t seed) {
+  const DomainConfig domain = DomainConfig::Demo();
+  EngineOptions options;
+  options.dir = dir;
+  options.config = &domain;
+  std::unique_ptr<Engine> engine;
+  Status s = Engine::Open(options, &engine);
+  if (!s.ok()) return Fail(s);
+  SeedOptions seed_options;
+  seed_options.clients = clients;
+  seed_options.seed = seed;
+  seed_options.progress = [clients](int done) {
+    std::cout << "\r  " << done << " / " << clients << " clients" << std::flush;
+  };
+  SeedReport report;
+  const Clock::time_point start = Clock::now();
+  s = SeedCaseload(&engine->handler(), domain, seed_options, &report);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::cout << "\n";
+  if (!s.ok()) return Fail(s, 1);
+  engine->runner().WaitForApplied(engine->log().HeadPosition(), std::chrono::seconds(60));
+  std::cout << "seeded " << report.clients << " clients, " << report.cases << " cases, "
+            << report.strands << " strands, " << report.moves << " moves, " << report.notes
+            << " notes, " << report.actions << " actions, " << report.lobby
+            << " lobby referrals: " << report.commands << " commands (" << report.refused
+            << " refused) in " << seconds << " s; log head " << engine->log().HeadPosition()
             << "\n";
-  return refused.load() == 0 ? 0 : 1;
+  return 0;
+}
+
+int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
+  const DomainConfig domain = DomainConfig::Demo();
+  EngineOptions options;
+  options.dir = dir;
+  options.config = &domain;
+  options.start_runner = false;
+  std::unique_ptr<Engine> engine;
+  Status s = Engine::Open(options, &engine);
+  if (!s.ok()) return Fail(s);
+  const Clock::time_point start = Clock::now();
+  s = engine->runner().Rebuild(names);
+  if (!s.ok()) return Fail(s, 1);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const uint64_t events = engine->log().HeadPosition();
+  std::cout << "rebuilt " << (names.empty() ? "every read model" : "the named read models")
+            << " from " << events << " events in " << seconds << " s ("
+            << static_cast<uint64_t>(events / std::max(seconds, 1e-9)) << " events/s; "
+            << engine->runner().Stats().rows << " rows in " << engine->runner().Stats().batches
+            << " batches)\n";
+  return 0;
 }
 
 }  // namespace
@@ -79,11 +175,30 @@ int LogDemo(const std::string& dir, int events) {
 int main(int argc, char** argv) {
   CLI::App app{"caseengine: an event-sourced case engine for housing casework"};
   app.require_subcommand(1);
+
+  caseengine::ServeFlags serve_flags;
+  auto* serve = app.add_subcommand("serve", "run the HTTP API");
+  serve->add_option("--data", serve_flags.data, "data folder (default: data)");
+  serve->add_option("--listen", serve_flags.listen, "host:port (default 127.0.0.1:8080)");
+  serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
+  serve->add_option("--threads", serve_flags.threads, "HTTP worker threads")
+      ->check(CLI::Range(1, 4096));
+
   std::string dir = "data";
-  int events = 1000;
-  auto* demo = app.add_subcommand("log-demo", "append sample events durably and verify the log");
-  demo->add_option("--data", dir, "data folder (created when missing)");
-  demo->add_option("--events", events, "registrations to append")->check(CLI::Range(1, 10000000));
+  int clients = 1000;
+  uint64_t seed = 1;
+  auto* seed_cmd = app.add_subcommand("seed", "write a realistic demo caseload");
+  seed_cmd->add_option("--data", dir, "data folder (created when missing)");
+  seed_cmd->add_option("--clients", clients, "clients to register")->check(CLI::Range(1, 10000000));
+  seed_cmd->add_option("--seed", seed, "random seed (same seed, same caseload)");
+
+  std::vector<std::string> projections;
+  auto* rebuild = app.add_subcommand("rebuild", "rebuild read models from the log");
+  rebuild->add_option("--data", dir, "data folder")->required();
+  rebuild->add_option("--projection", projections, "a read model to rebuild (default: all)");
+
   CLI11_PARSE(app, argc, argv);
-  return caseengine::LogDemo(dir, events);
+  if (serve->parsed()) return caseengine::Serve(serve_flags);
+  if (seed_cmd->parsed()) return caseengine::Seed(dir, clients, seed);
+  return caseengine::Rebuild(dir, projections);
 }

@@ -12,11 +12,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListClient, surname, forenam
                                                 client_type, case_number, deleted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListOfficer, user_id, role)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListStrand, id, type, status)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListRow, case_id, client_id,
-                                                primary_applicant, status, opened_on, closed_on,
-                                                close_reason, team_id, officers, strands, people,
-                                                notes, open_actions, last_activity, deleted,
-                                                version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListRow, case_id, client_id, primary_applicant,
+                                                status, opened_on, closed_on, close_reason, team_id,
+                                                officers, strands, people, notes, open_actions,
+                                                last_activity, deleted, version)
 
 namespace {
 
@@ -27,8 +26,9 @@ const CaseListClient& Applicant(const CaseListRow& r) {
 }
 
 int OpenStrands(const CaseListRow& r) {
-  return static_cast<int>(std::count_if(r.strands.begin(), r.strands.end(),
-                                        [](const CaseListStrand& s) { return s.status == "open"; }));
+  return static_cast<int>(
+      std::count_if(r.strands.begin(), r.strands.end(),
+                    [](const CaseListStrand& s) { return s.status == "open"; }));
 }
 
 std::string_view PrimaryOfficer(const CaseListRow& r) {
@@ -75,64 +75,89 @@ std::vector<ListColumn<CaseListRow>> Columns(const std::string& today) {
          return Cell::Num(DaysBetween(r.opened_on, r.closed_on.empty() ? today : r.closed_on));
        },
        nullptr},
-      {"version", [](const R& r) { return Cell::Num(static_cast<int64_t>(r.version)); },
-       nullptr},
+      {"version", [](const R& r) { return Cell::Num(static_cast<int64_t>(r.version)); }, nullptr},
   };
 }
 
-bool InRange(const std::string& value, const std::map<std::string, std::string>& f,
-             const std::string& name) {
-  auto from = f.find(name + "_from");
-  if (from != f.end() && (value.empty() || value < from->second)) return false;
-  auto to = f.find(name + "_to");
-  // A date range's end includes the whole day; instants compare by their date.
-  if (to != f.end() && (value.empty() || value.substr(0, to->second.size()) > to->second)) {
-    return false;
+// The filters of one query, looked up once rather than per row.
+struct Filters {
+  explicit Filters(const std::map<std::string, std::string>& f) {
+    auto get = [&](const std::string& name) -> const std::string* {
+      auto it = f.find(name);
+      return it == f.end() ? nullptr : &it->second;
+    };
+    status = get("status");
+    team = get("team");
+    client_id = get("client_id");
+    client_status = get("client_status");
+    client_type = get("client_type");
+    officer = get("officer");
+    role = get("role");
+    strand_type = get("strand_type");
+    strand_status = get("strand_status");
+    for (int i = 0; i < 3; ++i) {
+      static const char* const kRanges[] = {"opened", "closed", "last_activity"};
+      from[i] = get(std::string(kRanges[i]) + "_from");
+      to[i] = get(std::string(kRanges[i]) + "_to");
+    }
   }
+  const std::string *status, *team, *client_id, *client_status, *client_type, *officer, *role,
+      *strand_type, *strand_status;
+  const std::string* from[3];  // opened, closed, last_activity
+  const std::string* to[3];
+};
+
+// A date range's end includes the whole day; instants compare by their date.
+bool InRange(const std::string& value, const std::string* from, const std::string* to) {
+  if (from != nullptr && (value.empty() || value < *from)) return false;
+  if (to != nullptr && (value.empty() || value.compare(0, to->size(), *to) > 0)) return false;
   return true;
 }
 
-bool Matches(const CaseListRow& r, const std::map<std::string, std::string>& f) {
-  auto get = [&](const char* name) -> const std::string* {
-    auto it = f.find(name);
-    return it == f.end() ? nullptr : &it->second;
-  };
+bool Matches(const CaseListRow& r, const Filters& f) {
   const CaseListClient& c = Applicant(r);
-  if (auto v = get("status"); v && r.status != *v) return false;
-  if (auto v = get("team"); v && r.team_id != *v) return false;
-  if (auto v = get("client_id"); v && r.client_id != *v && r.primary_applicant != *v) {
+  if (f.status && r.status != *f.status) return false;
+  if (f.team && r.team_id != *f.team) return false;
+  if (f.client_id && r.client_id != *f.client_id && r.primary_applicant != *f.client_id) {
     return false;
   }
-  if (auto v = get("client_status"); v && c.status != *v) return false;
-  if (auto v = get("client_type"); v && c.client_type != *v) return false;
-  const std::string* officer = get("officer");
-  const std::string* role = get("role");
-  if (officer || role) {
+  if (f.client_status && c.status != *f.client_status) return false;
+  if (f.client_type && c.client_type != *f.client_type) return false;
+  if (f.officer || f.role) {
     bool any = std::any_of(r.officers.begin(), r.officers.end(), [&](const CaseListOfficer& o) {
-      return (!officer || o.user_id == *officer) && (!role || o.role == *role);
+      return (!f.officer || o.user_id == *f.officer) && (!f.role || o.role == *f.role);
     });
     if (!any) return false;
   }
-  const std::string* type = get("strand_type");
-  const std::string* st = get("strand_status");
-  if (type || st) {
+  if (f.strand_type || f.strand_status) {
     bool any = std::any_of(r.strands.begin(), r.strands.end(), [&](const CaseListStrand& s) {
-      return (!type || s.type == *type) && (!st || s.status == *st);
+      return (!f.strand_type || s.type == *f.strand_type) &&
+             (!f.strand_status || s.status == *f.strand_status);
     });
     if (!any) return false;
   }
-  return InRange(r.opened_on, f, "opened") && InRange(r.closed_on, f, "closed") &&
-         InRange(r.last_activity, f, "last_activity");
+  return InRange(r.opened_on, f.from[0], f.to[0]) && InRange(r.closed_on, f.from[1], f.to[1]) &&
+         InRange(r.last_activity, f.from[2], f.to[2]);
 }
 
 }  // namespace
 
 const std::vector<std::string>& CaseList::FilterNames() {
-  static const std::vector<std::string> kNames = {
-      "status",        "officer",       "role",           "team",
-      "strand_type",   "strand_status", "client_id",      "client_status",
-      "client_type",   "opened_from",   "opened_to",      "closed_from",
-      "closed_to",     "last_activity_from", "last_activity_to"};
+  static const std::vector<std::string> kNames = {"status",
+                                                  "officer",
+                                                  "role",
+                                                  "team",
+                                                  "strand_type",
+                                                  "strand_status",
+                                                  "client_id",
+                                                  "client_status",
+                                                  "client_type",
+                                                  "opened_from",
+                                                  "opened_to",
+                                                  "closed_from",
+                                                  "closed_to",
+                                                  "last_activity_from",
+                                                  "last_activity_to"};
   return kNames;
 }
 
@@ -155,13 +180,84 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
     }
   }
   const auto columns = Columns(query.today);
+  ListPlan<CaseListRow> plan;
+  Status s = ListPlan<CaseListRow>::Make(columns, "-opened_on", query.list, &plan);
+  if (!s.ok()) return s;
+  const Filters filters(query.filters);
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<const CaseListRow*> rows;
+  {
+    std::lock_guard<std::mutex> index_lock(index_mu_);
+    IndexFor(plan, query.today)->Walk(plan, [&](const CaseListRow* r) {
+      if (!r->deleted && Matches(*r, filters)) rows.push_back(r);
+      return rows.size() <= plan.limit();
+    });
+  }
+  size_t total = 0;
+  if (query.count_total) {
+    cases_.ForEach([&](const CaseListRow& r) { total += !r.deleted && Matches(r, filters); });
+  }
+  plan.Finish(rows, total, page);
+  page->total_known = query.count_total;
+  return Status::Ok();
+}
+
+std::unique_ptr<CaseList::Index> CaseList::NewIndex(const ListPlan<CaseListRow>& plan,
+                                                    const std::string& today) const {
+  auto index = std::make_unique<Index>(Columns(today), plan.keys());
+  std::vector<const CaseListRow*> rows;
   rows.reserve(cases_.size());
-  cases_.ForEach([&](const CaseListRow& r) {
-    if (!r.deleted && Matches(r, query.filters)) rows.push_back(&r);
-  });
-  return PageOf(std::move(rows), columns, "-opened_on", query.list, page);
+  cases_.ForEach([&](const CaseListRow& r) { rows.push_back(&r); });
+  index->Build(std::move(rows));
+  return index;
+}
+
+CaseList::Index* CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
+                                    const std::string& today) const {
+  ++index_clock_;
+  for (KeptIndex& k : indexes_) {
+    if (k.sort == plan.sort()) {
+      if (k.today != today) {
+        // days_open moved on: sorted for another day.
+        k.index.reset();
+        k.today = today;
+      }
+      if (k.index == nullptr) k.index = NewIndex(plan, today);
+      k.last_used = index_clock_;
+      return k.index.get();
+    }
+  }
+  if (indexes_.size() >= kMaxSortIndexes) {
+    auto oldest = std::min_element(
+        indexes_.begin(), indexes_.end(),
+        [](const KeptIndex& a, const KeptIndex& b) { return a.last_used < b.last_used; });
+    indexes_.erase(oldest);
+  }
+  KeptIndex& k = indexes_.emplace_back();
+  k.sort = plan.sort();
+  k.today = today;
+  k.last_used = index_clock_;
+  k.index = NewIndex(plan, today);
+  return k.index.get();
+}
+
+void CaseList::Unindex(const CaseListRow* row) {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  for (KeptIndex& k : indexes_) {
+    if (k.index) k.index->Erase(row);
+  }
+}
+
+void CaseList::Reindex(const CaseListRow* row) {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  for (KeptIndex& k : indexes_) {
+    if (k.index && !row->gone) k.index->Insert(row);
+  }
+}
+
+void CaseList::DropIndexes() {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  indexes_.clear();
 }
 
 Status CaseListProjection::Load(const Store& store, FamilyId family) {
@@ -174,12 +270,19 @@ Status CaseListProjection::Load(const Store& store, FamilyId family) {
   list_.cases_.ForEach([&](const CaseListRow& r) {
     links.emplace_back(const_cast<CaseListRow*>(&r), r.primary_applicant);
   });
-  for (auto& [row, client] : links) row->applicant = list_.clients_.Find(client);
+  for (auto& [row, client] : links) {
+    CaseListClient* c = list_.clients_.Find(client);
+    if (c == nullptr) c = list_.clients_.Upsert(client);
+    row->applicant = c;
+    c->rows.push_back(row);
+  }
+  list_.DropIndexes();
   return Status::Ok();
 }
 
 void CaseListProjection::Reset() {
   std::unique_lock<std::shared_mutex> lock(list_.mu_);
+  list_.DropIndexes();
   list_.cases_.Clear();
   list_.clients_.Clear();
 }
@@ -200,13 +303,12 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
 
   if (stream.rfind("client-", 0) == 0) {
     const std::string id(stream.substr(7));
-    if (e.type == EventType::kClientDeleted && e.mode == "erase") {
-      clients.Remove(id);
-      return;
-    }
-    CaseListClient* c = e.type == EventType::kClientRegistered ? clients.Upsert(id)
-                                                               : clients.Change(id);
+    CaseListClient* c =
+        e.type == EventType::kClientRegistered ? clients.Upsert(id) : clients.Change(id);
     if (c == nullptr) return;
+    // Its cases sort on its fields: out of the indexes while they change.
+    const std::vector<const CaseListRow*> affected = c->rows;
+    for (const CaseListRow* r : affected) list_.Unindex(r);
     switch (e.type) {
       case EventType::kClientRegistered:
         c->client_type = e.client_type;
@@ -226,6 +328,16 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
         break;
       case EventType::kClientDeleted:
         c->deleted = true;
+        if (e.mode != "erase") break;
+        // Its cases deleted before (with no erasure event of their own) go now; live ones
+        // go with the CaseDeleted events that follow.
+        for (const CaseListRow* r : affected) {
+          if (r->deleted && r->client_id == id) {
+            const std::string case_id = r->case_id;
+            cases.Remove(case_id);
+          }
+        }
+        clients.Remove(id);  // the rest point at an empty client now
         break;
       case EventType::kClientRestored:
         c->deleted = false;
@@ -233,16 +345,34 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
       default:
         break;
     }
+    for (const CaseListRow* r : affected) list_.Reindex(r);  // gone rows are left out
     return;
   }
   if (stream.rfind("case-", 0) != 0) return;
   const std::string id(stream.substr(5));
+  auto detach = [](CaseListRow* r) {
+    if (r->applicant == nullptr) return;
+    auto& rows = const_cast<CaseListClient*>(r->applicant)->rows;
+    rows.erase(std::remove(rows.begin(), rows.end(), r), rows.end());
+  };
+  auto attach = [&](CaseListRow* r, const std::string& client_id) {
+    CaseListClient* c = clients.Find(client_id);
+    if (c == nullptr) c = clients.Upsert(client_id);
+    r->applicant = c;
+    c->rows.push_back(r);
+  };
   if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
+    if (CaseListRow* r = cases.Find(id)) {
+      list_.Unindex(r);
+      detach(r);
+    }
     cases.Remove(id);
     return;
   }
+  const bool opened = e.type == EventType::kCaseOpened && cases.Find(id) == nullptr;
   CaseListRow* r = e.type == EventType::kCaseOpened ? cases.Upsert(id) : cases.Change(id);
   if (r == nullptr) return;
+  if (!opened) list_.Unindex(r);
   r->version = pe.envelope.version();
   r->last_activity = MicrosToDate(pe.envelope.recorded_at());
   switch (e.type) {
@@ -250,8 +380,7 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
       r->case_id = id;
       r->client_id = e.client_id;
       r->primary_applicant = e.client_id;
-      r->applicant = clients.Find(e.client_id);
-      if (r->applicant == nullptr) r->applicant = clients.Upsert(e.client_id);
+      attach(r, e.client_id);
       r->opened_on = e.date;
       r->team_id = e.team_id;
       r->officers = {{e.user_id, "primary"}};
@@ -276,8 +405,8 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
       break;
     case EventType::kPrimaryApplicantSwitched:
       r->primary_applicant = e.client_id;
-      r->applicant = clients.Find(e.client_id);
-      if (r->applicant == nullptr) r->applicant = clients.Upsert(e.client_id);
+      detach(r);
+      attach(r, e.client_id);
       break;
     case EventType::kCaseClosed:
       r->status = "closed";
@@ -322,6 +451,7 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     default:
       break;
   }
+  list_.Reindex(r);
 }
 
 }  // namespace caseengine

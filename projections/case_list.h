@@ -11,10 +11,19 @@
 // Soft-deleted cases stay as rows marked deleted (hidden from every query, back on
 // restore); an erased client's row goes, with its cases' rows.
 //
-// Threading: the projection's thread applies; Query from any thread (a shared lock).
+// Pages come from sorted indexes, one per sort asked for recently (at most
+// kMaxSortIndexes, built on first use by a sort of every row, then kept up to date as
+// rows change), so a page is a walk from the cursor that stops when the page is full:
+// its cost follows the page and the filters' selectivity, not the caseload. Counting
+// every match (`total`) is a pass over all rows, so it is done only when asked for.
+//
+// Threading: the projection's thread applies; Query from any thread (a shared lock on
+// the rows; the indexes have a mutex of their own, as queries may build one).
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <string>
@@ -26,12 +35,16 @@
 
 namespace caseengine {
 
+struct CaseListRow;
+
 struct CaseListClient {
   bool gone = false;
   std::string surname, forenames;
   std::string status = "active";
   std::string client_type, case_number;
   bool deleted = false;
+  // Not stored: the case rows it is the primary applicant of (they sort on its fields).
+  std::vector<const CaseListRow*> rows;
 };
 
 struct CaseListOfficer {
@@ -64,11 +77,14 @@ struct CaseListRow {
 struct CaseListQuery {
   std::map<std::string, std::string> filters;
   ListRequest list;
-  std::string today;  // YYYY-MM-DD, for days_open
+  std::string today;         // YYYY-MM-DD, for days_open
+  bool count_total = false;  // count every matching row (a pass over all of them)
 };
 
 class CaseList {
  public:
+  static constexpr size_t kMaxSortIndexes = 6;
+
   static const std::vector<std::string>& FilterNames();
   static std::vector<std::string> ColumnNames();
 
@@ -78,7 +94,25 @@ class CaseList {
 
  private:
   friend class CaseListProjection;
+  using Index = SortedIndex<CaseListRow>;
+  struct KeptIndex {
+    std::string sort, today;
+    std::unique_ptr<Index> index;
+    uint64_t last_used = 0;
+  };
+  // The index for a sort (built when missing); `mu_` held shared or exclusive.
+  Index* IndexFor(const ListPlan<CaseListRow>& plan, const std::string& today) const;
+  std::unique_ptr<Index> NewIndex(const ListPlan<CaseListRow>& plan,
+                                  const std::string& today) const;
+  // Around a change to what a row sorts on (`mu_` held exclusive).
+  void Unindex(const CaseListRow* row);
+  void Reindex(const CaseListRow* row);
+  void DropIndexes();
+
   mutable std::shared_mutex mu_;
+  mutable std::mutex index_mu_;
+  mutable std::vector<KeptIndex> indexes_;
+  mutable uint64_t index_clock_ = 0;
   RowTable<CaseListRow> cases_{"c/"};
   RowTable<CaseListClient> clients_{"p/"};
 };

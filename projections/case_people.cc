@@ -1,1 +1,309 @@
-// placeholder
+// CasePeople and CasePeopleProjection: see case_people.h.
+#include "projections/case_people.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace caseengine {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CasePeopleClient, surname, forenames)
+
+// Rows are built and written for every batch that changes them: defaults (deleted: false,
+// joint_applicant: false, no date_left) are left out, so the JSON tree stays small.
+void to_json(nlohmann::json& j, const CasePersonStay& s) {
+  j = nlohmann::json::object();
+  j["client_id"] = s.client_id;
+  j["relationship"] = s.relationship;
+  j["date_joined"] = s.date_joined;
+  if (s.joint_applicant) j["joint_applicant"] = true;
+  if (!s.date_left.empty()) j["date_left"] = s.date_left;
+}
+
+void from_json(const nlohmann::json& j, CasePersonStay& s) {
+  s = CasePersonStay();
+  s.client_id = j.value("client_id", "");
+  s.relationship = j.value("relationship", "");
+  s.date_joined = j.value("date_joined", "");
+  s.joint_applicant = j.value("joint_applicant", false);
+  s.date_left = j.value("date_left", "");
+}
+
+void to_json(nlohmann::json& j, const CasePeopleCase& c) {
+  j = nlohmann::json::object();
+  j["case_id"] = c.case_id;
+  j["client_id"] = c.client_id;
+  j["primary_applicant"] = c.primary_applicant;
+  if (c.deleted) j["deleted"] = true;
+  j["people"] = c.people;
+}
+
+void from_json(const nlohmann::json& j, CasePeopleCase& c) {
+  c = CasePeopleCase();
+  c.case_id = j.value("case_id", "");
+  c.client_id = j.value("client_id", "");
+  c.primary_applicant = j.value("primary_applicant", "");
+  c.deleted = j.value("deleted", false);
+  auto it = j.find("people");
+  if (it != j.end()) it->get_to(c.people);
+}
+
+namespace {
+
+const CasePeopleClient kNoPerson;
+
+const CasePeopleClient& PersonOf(const CasePersonRow& r) {
+  return r.stay->person != nullptr ? *r.stay->person : kNoPerson;
+}
+
+const std::vector<ListColumn<CasePersonRow>>& Columns() {
+  using R = CasePersonRow;
+  using S = CasePersonStay;
+  auto text = [](std::string S::*field) {
+    return [field](const R& r) { return Cell::Text(r.stay->*field); };
+  };
+  auto person_text = [](std::string CasePeopleClient::*field) {
+    return [field](const R& r) { return Cell::Text(PersonOf(r).*field); };
+  };
+  static const std::vector<ListColumn<R>> kColumns = {
+      {"stay_id", text(&S::stay_id), nullptr},
+      {"case_id", [](const R& r) { return Cell::Text(r.kase->case_id); }, nullptr},
+      {"client_id", text(&S::client_id), nullptr},
+      {"surname", person_text(&CasePeopleClient::surname), nullptr},
+      {"forenames", person_text(&CasePeopleClient::forenames), nullptr},
+      {"relationship", text(&S::relationship), nullptr},
+      {"joint_applicant", [](const R& r) { return Cell::Num(r.stay->joint_applicant ? 1 : 0); },
+       [](const R& r) { return nlohmann::json(r.stay->joint_applicant); }},
+      {"date_joined", text(&S::date_joined), nullptr},
+      {"date_left", text(&S::date_left), nullptr},
+      {"current", [](const R& r) { return Cell::Num(r.stay->current() ? 1 : 0); },
+       [](const R& r) { return nlohmann::json(r.stay->current()); }},
+  };
+  return kColumns;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CasePeople::FilterNames() {
+  static const std::vector<std::string> kNames = {"case_id", "client_id", "current"};
+  return kNames;
+}
+
+std::vector<std::string> CasePeople::ColumnNames() {
+  std::vector<std::string> names;
+  for (const auto& c : Columns()) names.push_back(c.name);
+  return names;
+}
+
+size_t CasePeople::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return cases_.size();
+}
+
+Status CasePeople::Query(const CasePeopleQuery& query, ListPage* page) const {
+  const auto& known = FilterNames();
+  for (const auto& [name, value] : query.filters) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return Status::InvalidArgument("unknown filter '" + name + "'");
+    }
+  }
+  auto get = [&](const char* name) -> const std::string* {
+    auto it = query.filters.find(name);
+    return it == query.filters.end() ? nullptr : &it->second;
+  };
+  const std::string* case_id = get("case_id");
+  const std::string* client_id = get("client_id");
+  const std::string* current = get("current");
+  if (current != nullptr && *current != "true" && *current != "false") {
+    return Status::InvalidArgument("filter 'current' must be true or false, not '" + *current +
+                                   "'");
+  }
+  const bool want_current = current != nullptr && *current == "true";
+
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<CasePersonRow> views;
+  auto consider = [&](const CasePeopleCase& c) {
+    if (c.deleted) return;
+    for (const CasePersonStay& s : c.people) {
+      if (client_id && s.client_id != *client_id) continue;
+      if (current && s.current() != want_current) continue;
+      views.push_back({&c, &s});
+    }
+  };
+  // The id filters pick their cases from an index; the rest walk every case.
+  if (case_id != nullptr) {
+    if (const CasePeopleCase* c = cases_.Find(*case_id)) consider(*c);
+  } else if (client_id != nullptr) {
+    auto it = cases_of_person_.find(*client_id);
+    if (it != cases_of_person_.end()) {
+      for (const CasePeopleCase* c : it->second) consider(*c);
+    }
+  } else {
+    cases_.ForEach(consider);
+  }
+  std::vector<const CasePersonRow*> rows;
+  rows.reserve(views.size());
+  for (const CasePersonRow& v : views) rows.push_back(&v);
+  return PageOf(std::move(rows), Columns(), "case_id,date_joined", query.list, page);
+}
+
+void CasePeople::Derive(CasePeopleCase* c, size_t index) {
+  CasePersonStay& s = c->people[index];
+  int n = 1;
+  for (size_t i = 0; i < index; ++i) n += c->people[i].client_id == s.client_id;
+  s.stay_id.clear();
+  s.stay_id.append(c->case_id)
+      .append("/")
+      .append(s.client_id)
+      .append("/")
+      .append(std::to_string(n));
+  s.person = clients_.Find(s.client_id);
+  auto& cases = cases_of_person_[s.client_id];
+  if (std::find(cases.begin(), cases.end(), c) == cases.end()) cases.push_back(c);
+}
+
+void CasePeople::RemoveCase(const std::string& case_id) {
+  CasePeopleCase* c = cases_.Find(case_id);
+  if (c == nullptr) return;
+  for (const CasePersonStay& s : c->people) {
+    auto it = cases_of_person_.find(s.client_id);
+    if (it == cases_of_person_.end()) continue;
+    std::erase(it->second, c);
+    if (it->second.empty()) cases_of_person_.erase(it);
+  }
+  cases_.Remove(case_id);
+}
+
+Status CasePeopleProjection::Load(const Store& store, FamilyId family) {
+  auto& p = people_;
+  std::unique_lock<std::shared_mutex> lock(p.mu_);
+  p.cases_of_person_.clear();
+  Status s = p.clients_.Load(store, family);
+  if (s.ok()) s = p.cases_.Load(store, family);
+  if (!s.ok()) return s;
+  // What is derived is not stored. The rows are the table's own (non-const) objects,
+  // handed out const by ForEach.
+  p.cases_.ForEach([&](const CasePeopleCase& c) {
+    for (size_t i = 0; i < c.people.size(); ++i) p.Derive(const_cast<CasePeopleCase*>(&c), i);
+  });
+  return Status::Ok();
+}
+
+void CasePeopleProjection::Reset() {
+  auto& p = people_;
+  std::unique_lock<std::shared_mutex> lock(p.mu_);
+  p.cases_.Clear();
+  p.clients_.Clear();
+  p.cases_of_person_.clear();
+}
+
+void CasePeopleProjection::Flush(RowWriter* rows) {
+  auto& p = people_;
+  std::unique_lock<std::shared_mutex> lock(p.mu_);
+  p.clients_.Flush(rows);
+  p.cases_.Flush(rows);
+}
+
+void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
+  if (pe.event == nullptr) return;
+  const Event& e = *pe.event;
+  switch (e.type) {
+    case EventType::kClientRegistered:
+    case EventType::kClientDetailsCorrected:
+    case EventType::kCaseOpened:
+    case EventType::kPersonAdded:
+    case EventType::kPersonLeft:
+    case EventType::kPrimaryApplicantSwitched:
+    case EventType::kCaseRestored:
+      break;
+    case EventType::kClientDeleted:
+      if (e.mode != "erase") return;
+      break;
+    case EventType::kCaseDeleted:
+      break;
+    default:
+      return;  // before the lock: most events change nothing here
+  }
+  const std::string_view stream = pe.envelope.stream();
+  auto& p = people_;
+  std::unique_lock<std::shared_mutex> lock(p.mu_);
+
+  if (stream.rfind("client-", 0) == 0) {
+    const std::string id(stream.substr(7));
+    if (e.type == EventType::kClientDeleted) {
+      p.clients_.Remove(id);
+      // Cases deleted earlier with a soft delete of the client get no CaseDeleted of their
+      // own when the client is erased; they go with it here.
+      auto it = p.cases_of_person_.find(id);
+      if (it == p.cases_of_person_.end()) return;
+      std::vector<std::string> owned;
+      for (const CasePeopleCase* c : it->second) {
+        if (c->client_id == id) owned.push_back(c->case_id);
+      }
+      for (const std::string& case_id : owned) p.RemoveCase(case_id);
+      return;
+    }
+    CasePeopleClient* c =
+        e.type == EventType::kClientRegistered ? p.clients_.Upsert(id) : p.clients_.Change(id);
+    if (c == nullptr) return;
+    if (e.personal.surname) c->surname = *e.personal.surname;
+    if (e.personal.forenames) c->forenames = *e.personal.forenames;
+    return;
+  }
+  if (stream.rfind("case-", 0) != 0) return;
+  const std::string id(stream.substr(5));
+  if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
+    p.RemoveCase(id);
+    return;
+  }
+  CasePeopleCase* c = e.type == EventType::kCaseOpened ? p.cases_.Upsert(id) : p.cases_.Change(id);
+  if (c == nullptr) return;
+
+  auto add_stay = [&](const std::string& client_id, const std::string& relationship, bool joint,
+                      const std::string& date) {
+    CasePersonStay& s = c->people.emplace_back();
+    s.client_id = client_id;
+    s.relationship = relationship;
+    s.joint_applicant = joint;
+    s.date_joined = date;
+    p.Derive(c, c->people.size() - 1);
+  };
+
+  switch (e.type) {
+    case EventType::kCaseOpened:
+      c->case_id = id;
+      c->client_id = e.client_id;
+      c->primary_applicant = e.client_id;
+      add_stay(e.client_id, "self", false, e.date);
+      break;
+    case EventType::kPersonAdded:
+      add_stay(e.client_id, e.relationship, e.joint_applicant, e.date);
+      break;
+    case EventType::kPersonLeft:
+      for (CasePersonStay& s : c->people) {
+        if (s.client_id == e.client_id && s.current()) s.date_left = e.date;
+      }
+      break;
+    case EventType::kPrimaryApplicantSwitched:
+      // As Evolve does: only people still on the case change.
+      for (CasePersonStay& s : c->people) {
+        if (!s.current()) continue;
+        if (s.client_id == c->primary_applicant) s.relationship = "other";
+        if (s.client_id == e.client_id) {
+          s.relationship = "self";
+          s.joint_applicant = false;
+        }
+      }
+      c->primary_applicant = e.client_id;
+      break;
+    case EventType::kCaseDeleted:
+      c->deleted = true;
+      break;
+    case EventType::kCaseRestored:
+      c->deleted = false;
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace caseengine

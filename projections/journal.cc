@@ -1,1 +1,499 @@
-// placeholder
+// Journal and JournalProjection: see journal.h.
+#include "projections/journal.h"
+
+#include <limits>
+#include <memory>
+#include <string_view>
+
+#include "aggregates/strand_rules.h"
+#include "base/coding.h"
+#include "base/time_format.h"
+
+namespace caseengine {
+namespace {
+
+constexpr char kErasedNote[] = "Note (erased)";
+constexpr std::string_view kCaseStream = "case-";
+constexpr std::string_view kClientStream = "client-";
+
+// tag id 0x00: the prefix of every row of one kind for one id.
+std::string Prefix(char tag, std::string_view id) {
+  std::string key;
+  key.reserve(id.size() + 2 + 8);
+  key += tag;
+  key += id;
+  key += '\0';
+  return key;
+}
+
+std::string EntryKey(std::string_view case_id, uint64_t position) {
+  std::string key = Prefix('e', case_id);
+  PutBigEndian64(&key, position);
+  return key;
+}
+
+std::string DeletedKey(std::string_view case_id) {
+  std::string key = "d";
+  key += case_id;
+  return key;
+}
+
+std::string FactKey(std::string_view case_id, char kind, std::string_view id) {
+  std::string key = Prefix('f', case_id);
+  key += kind;
+  key += id;
+  return key;
+}
+
+// Deletes every committed row under `prefix`. Only deleting events call this, and the
+// runner has committed everything before them (see RowWriter::store).
+void DeletePrefix(const std::string& prefix, RowWriter* rows) {
+  auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    rows->Delete(it->key());
+  }
+}
+
+std::string RoleWords(const std::string& role) {
+  if (role == "primary" || role == "secondary") return role + " officer";
+  if (role == "supervisor") return "supervisor";
+  if (role == "other") return "officer (other role)";
+  return role + " officer";
+}
+
+std::string StrandName(const std::string& type) {
+  const StrandRules* rules = StrandRules::Find(type);
+  if (rules != nullptr) return rules->name;
+  return type.empty() ? std::string("Application") : type;
+}
+
+std::string HowOpened(const std::string& how) {
+  if (how == "registration") return " on registration";
+  if (how == "new_case") return " as a new case";
+  if (how == "lobby") return " from a Lobby referral";
+  return how.empty() ? "" : " (" + how + ")";
+}
+
+std::string StrandStatusWords(const std::string& status) {
+  if (status == "open") return "reopened";
+  if (status == "closed" || status == "cancelled") return status;
+  return "set to " + status;
+}
+
+// The length of the well-formed UTF-8 sequence (Unicode table 3-7) starting at s[i], or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+// Appends `s` as a JSON string. Each byte that is not UTF-8 becomes U+FFFD, so every row
+// parses, and parsing and writing a row again gives the same bytes.
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t run = 0;  // where the bytes still to be copied as they are begin
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const size_t n = Utf8Length(s, i);
+      if (n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    out->append(s.data() + run, i - run);
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (c < 0x20) {
+          static const char kHex[] = "0123456789abcdef";
+          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out->append(escaped, sizeof escaped);
+        } else {
+          out->append("\xEF\xBF\xBD");
+        }
+    }
+    ++i;
+    run = i;
+  }
+  out->append(s.data() + run, i - run);
+  out->push_back('"');
+}
+
+// One journal entry. Apply and the erasure's rewrite both write it with AppendEntry, so a
+// rewritten row is byte for byte what a rebuild writes.
+struct Entry {
+  uint64_t position = 0;
+  std::string_view at, actor, type;
+  std::string text, strand_id, other_case_id, other_strand_id, client_id, action_id;
+};
+
+void AppendEntry(const Entry& e, std::string* out) {
+  out->clear();
+  out->append("{\"position\":");
+  out->append(std::to_string(e.position));
+  const auto field = [&](const char* name, std::string_view value, bool optional) {
+    if (optional && value.empty()) return;
+    out->append(",\"");
+    out->append(name);
+    out->append("\":");
+    AppendJsonString(out, value);
+  };
+  field("at", e.at, false);
+  field("actor", e.actor, false);
+  field("type", e.type, false);
+  field("text", e.text, false);
+  field("strand_id", e.strand_id, true);
+  field("other_case_id", e.other_case_id, true);
+  field("other_strand_id", e.other_strand_id, true);
+  field("client_id", e.client_id, true);
+  field("action_id", e.action_id, true);
+  out->push_back('}');
+}
+
+// The entry a row holds; false when it is not one.
+bool ParseEntry(const nlohmann::json& j, Entry* e) {
+  if (!j.is_object() || !j.contains("position") || !j["position"].is_number_unsigned()) {
+    return false;
+  }
+  e->position = j["position"].get<uint64_t>();
+  const auto text = [&](const char* name) -> std::string_view {
+    auto it = j.find(name);
+    return it != j.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
+                                            : std::string_view();
+  };
+  e->at = text("at");
+  e->actor = text("actor");
+  e->type = text("type");
+  e->text = text("text");
+  e->strand_id = text("strand_id");
+  e->other_case_id = text("other_case_id");
+  e->other_strand_id = text("other_strand_id");
+  e->client_id = text("client_id");
+  e->action_id = text("action_id");
+  return true;
+}
+
+bool ParseCursor(const std::string& cursor, uint64_t* position) {
+  if (cursor.empty() || cursor.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : cursor) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  if (v == 0) return false;
+  *position = v;
+  return true;
+}
+
+}  // namespace
+
+Status Journal::Read(const std::string& case_id, size_t limit, const std::string& cursor,
+                     nlohmann::json* page) const {
+  const Store* store = store_.load(std::memory_order_acquire);
+  if (store == nullptr) return Status::Unavailable("the journal read model is not open");
+  if (limit == 0) limit = kDefaultLimit;
+  if (limit > kMaxLimit) {
+    return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxLimit));
+  }
+  if (case_id.find('\0') != std::string::npos) return Status::InvalidArgument("malformed case id");
+  uint64_t before = std::numeric_limits<uint64_t>::max();
+  if (!cursor.empty()) {
+    if (!ParseCursor(cursor, &before)) {
+      return Status::InvalidArgument("cursor is not one the journal gave");
+    }
+    --before;  // entries strictly older than the cursor's
+  }
+  // One iterator for the mark and the entries: on RocksDB they come from one view.
+  auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
+  const std::string deleted = DeletedKey(case_id);
+  it->Seek(deleted);
+  if (it->Valid() && it->key() == deleted) {
+    return Status::NotFound("case " + case_id + " is deleted");
+  }
+  const std::string prefix = Prefix('e', case_id);
+  std::string start = prefix;
+  PutBigEndian64(&start, before);
+  nlohmann::json entries = nlohmann::json::array();
+  uint64_t last = 0;
+  bool more = false;
+  for (it->SeekForPrev(start); it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (it->key().size() != prefix.size() + 8) continue;
+    if (entries.size() == limit) {
+      more = true;
+      break;
+    }
+    const std::string_view value = it->value();
+    auto entry = nlohmann::json::parse(value.begin(), value.end(), nullptr, false);
+    if (entry.is_discarded()) {
+      return Status::Corruption("journal row of case " + case_id +
+                                " is not JSON; rebuild the read model");
+    }
+    last = DecodeBigEndian64(it->key().data() + prefix.size());
+    entries.push_back(std::move(entry));
+  }
+  if (!it->status().ok()) return it->status();
+  if (entries.empty() && cursor.empty()) return Status::NotFound("no journal for case " + case_id);
+  *page = {{"entries", std::move(entries)}, {"next_cursor", more ? std::to_string(last) : ""}};
+  return Status::Ok();
+}
+
+Status JournalProjection::Load(const Store& store, FamilyId family) {
+  journal_.family_.store(family, std::memory_order_release);
+  journal_.store_.store(&store, std::memory_order_release);
+  Reset();
+  return Status::Ok();
+}
+
+void JournalProjection::Reset() {
+  pending_facts_.clear();
+  at_micros_ = -1;
+  at_.clear();
+}
+
+void JournalProjection::Flush(RowWriter*) {
+  // The batch is about to be written: from now on the store has these facts.
+  pending_facts_.clear();
+}
+
+const std::string& JournalProjection::At(int64_t micros) {
+  if (micros != at_micros_) {
+    at_micros_ = micros;
+    at_ = FormatMicrosUtc(micros);
+  }
+  return at_;
+}
+
+void JournalProjection::PutFact(const std::string& key, const std::string& value, RowWriter* rows) {
+  rows->Put(key, value);
+  pending_facts_[key] = value;
+}
+
+std::string JournalProjection::Fact(const std::string& key, const RowWriter& rows) const {
+  auto it = pending_facts_.find(key);
+  if (it != pending_facts_.end()) return it->second;
+  std::string value;
+  if (!rows.store().Get(rows.family(), key, &value).ok()) value.clear();
+  return value;
+}
+
+void JournalProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
+  if (pe.event == nullptr) return;
+  const std::string_view stream = pe.envelope.stream();
+  if (stream.starts_with(kCaseStream)) {
+    ApplyCaseEvent(pe, std::string(stream.substr(kCaseStream.size())), rows);
+  } else if (pe.event->type == EventType::kClientDeleted && pe.event->mode == "erase" &&
+             stream.starts_with(kClientStream)) {
+    EraseClient(std::string(stream.substr(kClientStream.size())), rows);
+  }
+}
+
+void JournalProjection::EraseClient(const std::string& client_id, RowWriter* rows) {
+  const Store& store = rows->store();
+  // Notes sealed for the client, on any case (also cases of others, where it was primary
+  // applicant): the entry stays, its text goes. Before the deletes below, which must win
+  // for the client's own cases (a batch applies in order).
+  const std::string notes = Prefix('n', std::string(kClientStream) + client_id);
+  auto it = store.NewIterator(rows->family(), ReadPattern::kShort);
+  for (it->Seek(notes); it->Valid() && it->key().starts_with(notes); it->Next()) {
+    const std::string entry_key = "e" + std::string(it->key().substr(notes.size()));
+    std::string value;
+    if (store.Get(rows->family(), entry_key, &value).ok()) {
+      const auto j = nlohmann::json::parse(value, nullptr, false);
+      Entry entry;
+      if (ParseEntry(j, &entry)) {
+        entry.text = kErasedNote;
+        AppendEntry(entry, &row_);
+        rows->Put(entry_key, row_);
+      }
+    }
+    rows->Delete(it->key());
+  }
+  // The client's own cases go with it, soft-deleted ones too (no CaseDeleted is written
+  // for a case that was already deleted).
+  const std::string owned = Prefix('o', client_id);
+  for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
+    const std::string_view case_id = it->key().substr(owned.size());
+    DeletePrefix(Prefix('e', case_id), rows);
+    DeletePrefix(Prefix('f', case_id), rows);
+    rows->Delete(DeletedKey(case_id));
+    rows->Delete(it->key());
+  }
+}
+
+void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id,
+                                       RowWriter* rows) {
+  const Event& e = *pe.event;
+  const uint64_t position = pe.envelope.position();
+  Entry entry;
+  entry.position = position;
+  switch (e.type) {
+    case EventType::kCaseOpened:
+      entry.text = "Case opened for client " + e.client_id + HowOpened(e.reason);
+      if (!e.user_id.empty()) entry.text += ", primary officer " + e.user_id;
+      if (!e.team_id.empty()) entry.text += ", team " + e.team_id;
+      entry.client_id = e.client_id;
+      rows->Put(Prefix('o', e.client_id) + case_id, "");
+      PutFact(FactKey(case_id, 'p', e.client_id), "self", rows);
+      break;
+    case EventType::kOfficerAssigned:
+      entry.text = e.user_id + " assigned as " + RoleWords(e.role);
+      break;
+    case EventType::kOfficerUnassigned:
+      entry.text = e.user_id + " unassigned as " + RoleWords(e.role);
+      break;
+    case EventType::kTeamAssigned:
+      entry.text = "Case assigned to team " + e.team_id;
+      break;
+    case EventType::kPersonAdded:
+      entry.text = "Client " + e.client_id + " added to the case as " +
+                   (e.relationship.empty() ? std::string("a person") : e.relationship);
+      if (e.joint_applicant) entry.text += " (joint applicant)";
+      if (!e.date.empty()) entry.text += ", joined " + e.date;
+      entry.client_id = e.client_id;
+      PutFact(FactKey(case_id, 'p', e.client_id), e.relationship, rows);
+      break;
+    case EventType::kPersonLeft: {
+      const std::string relationship = Fact(FactKey(case_id, 'p', e.client_id), *rows);
+      entry.text = "Client " + e.client_id;
+      if (!relationship.empty()) entry.text += " (" + relationship + ")";
+      entry.text += " left the case";
+      if (!e.date.empty()) entry.text += " on " + e.date;
+      entry.client_id = e.client_id;
+      break;
+    }
+    case EventType::kPrimaryApplicantSwitched:
+      entry.text = "Primary applicant switched to client " + e.client_id;
+      entry.client_id = e.client_id;
+      break;
+    case EventType::kCaseClosed:
+      entry.text = e.reason.empty() ? "Case closed" : "Case closed: " + e.reason;
+      break;
+    case EventType::kCaseReopened:
+      entry.text = e.reason.empty() ? "Case reopened" : "Case reopened: " + e.reason;
+      break;
+    case EventType::kCaseDeleted:
+      if (e.mode == "erase") {
+        // Usually gone already with its client (EraseClient); this catches the rest.
+        DeletePrefix(Prefix('e', case_id), rows);
+        DeletePrefix(Prefix('f', case_id), rows);
+        rows->Delete(DeletedKey(case_id));
+        return;
+      }
+      entry.text = e.reason == "client deleted" ? "Case deleted with its client" : "Case deleted";
+      rows->Put(DeletedKey(case_id), "");
+      break;
+    case EventType::kCaseRestored:
+      entry.text = "Case restored";
+      rows->Delete(DeletedKey(case_id));
+      break;
+    case EventType::kNoteAdded:
+      entry.strand_id = e.strand_id;
+      if (e.personal.text && !e.personal.erased) {
+        entry.text = "Note: " + *e.personal.text;
+        if (!e.subject.empty()) {
+          std::string index = Prefix('n', e.subject);
+          index += case_id;
+          index += '\0';
+          PutBigEndian64(&index, position);
+          rows->Put(index, "");
+        }
+      } else {
+        entry.text = kErasedNote;  // as EraseClient leaves it, so a rebuild writes the same row
+      }
+      break;
+    case EventType::kActionCreated:
+      entry.text = "Action created: " + e.title;
+      if (!e.date.empty()) entry.text += ", due " + e.date;
+      entry.strand_id = e.strand_id;
+      entry.action_id = e.item_id;
+      PutFact(FactKey(case_id, 'a', e.item_id), e.title, rows);
+      break;
+    case EventType::kActionCompleted:
+    case EventType::kActionClosed: {
+      std::string title = Fact(FactKey(case_id, 'a', e.item_id), *rows);
+      if (title.empty()) title = e.item_id;
+      entry.text =
+          (e.type == EventType::kActionCompleted ? "Action completed: " : "Action closed: ") +
+          title;
+      if (!e.reason.empty()) entry.text += " (" + e.reason + ")";
+      entry.action_id = e.item_id;
+      break;
+    }
+    case EventType::kStrandAdded:
+      entry.text = StrandName(e.strand_type) + " added";
+      if (!e.other_item_id.empty()) {
+        entry.text += " with " + StrandName(Fact(FactKey(case_id, 's', e.other_item_id), *rows)) +
+                      " " + e.other_item_id;
+      }
+      entry.strand_id = e.item_id;
+      entry.other_strand_id = e.other_item_id;
+      PutFact(FactKey(case_id, 's', e.item_id), e.strand_type, rows);
+      break;
+    case EventType::kStrandStatusChanged:
+      entry.text = StrandName(Fact(FactKey(case_id, 's', e.item_id), *rows)) + " " + e.item_id +
+                   " " + StrandStatusWords(e.status);
+      entry.strand_id = e.item_id;
+      break;
+    case EventType::kStrandMovedIn:
+      PutFact(FactKey(case_id, 's', e.item_id), e.strand_type, rows);
+      // The domain journals a move itself on both cases (JournalWritten), naming the other
+      // case and strand: one entry per side, not two.
+      return;
+    case EventType::kJournalWritten:
+      entry.text = e.title;
+      entry.strand_id = e.strand_id;
+      entry.other_case_id = e.other_case_id;
+      entry.other_strand_id = e.other_item_id;
+      break;
+    default:
+      return;
+  }
+  entry.at = At(pe.envelope.recorded_at());
+  entry.actor = pe.envelope.actor();
+  entry.type = pe.envelope.type();
+  AppendEntry(entry, &row_);
+  rows->Put(EntryKey(case_id, position), row_);
+}
+
+}  // namespace caseengine

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,7 @@ struct ListPage {
   std::vector<std::string> columns;  // in the order chosen
   std::string next_cursor;           // empty on the last page
   size_t total = 0;                  // rows matching the filters, over all pages
+  bool total_known = true;           // false when the list was not asked to count
 };
 
 inline constexpr size_t kMaxPageSize = 1000;
@@ -98,126 +100,233 @@ inline bool DecodeCursor(std::string s, std::string* text) {
 
 }  // namespace list_query_internal
 
-// Sorts, pages and shapes `rows` (already filtered). InvalidArgument names a bad sort
-// column, column, limit or cursor.
+// One request against one list: the sort keys, the columns shown, the cursor's position,
+// and how to turn the rows of a page into its answer. What every way of finding a page
+// shares: a sort of the filtered rows (PageOf) or a walk of a kept order (SortedIndex).
 template <class Row>
-Status PageOf(std::vector<const Row*> rows, const std::vector<ListColumn<Row>>& columns,
-              const std::string& default_sort, const ListRequest& request, ListPage* page) {
-  using list_query_internal::SplitCommas;
-  *page = ListPage();
-  auto find = [&](std::string_view name) -> int {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (name == columns[i].name) return static_cast<int>(i);
+class ListPlan {
+ public:
+  // InvalidArgument names a bad sort column, column, limit or cursor. `columns` must
+  // outlive the plan.
+  static Status Make(const std::vector<ListColumn<Row>>& columns, const std::string& default_sort,
+                     const ListRequest& request, ListPlan* plan) {
+    using list_query_internal::SplitCommas;
+    plan->columns_ = &columns;
+    plan->limit_ = request.limit;
+    plan->sort_ = request.sort.empty() ? default_sort : request.sort;
+    if (request.limit < 1 || request.limit > kMaxPageSize) {
+      return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize));
     }
-    return -1;
-  };
-  if (request.limit < 1 || request.limit > kMaxPageSize) {
-    return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize));
-  }
-  std::vector<SortKey> keys;
-  for (const std::string& part : SplitCommas(request.sort.empty() ? default_sort : request.sort)) {
-    const bool desc = part[0] == '-';
-    const std::string name = desc || part[0] == '+' ? part.substr(1) : part;
-    const int c = find(name);
-    if (c < 0) return Status::InvalidArgument("cannot sort on unknown column '" + name + "'");
-    keys.push_back({static_cast<size_t>(c), desc});
-  }
-  keys.push_back({0, false});  // the id: a total order
-
-  std::vector<size_t> shown;
-  for (const std::string& name : SplitCommas(request.columns)) {
-    const int c = find(name);
-    if (c < 0) return Status::InvalidArgument("unknown column '" + name + "'");
-    shown.push_back(static_cast<size_t>(c));
-  }
-  if (shown.empty()) {
-    for (size_t i = 0; i < columns.size(); ++i) shown.push_back(i);
-  }
-
-  auto compare_row = [&](const Row& a, const std::vector<Cell>& b_cells) {
-    for (size_t k = 0; k < keys.size(); ++k) {
-      int c = CompareCells(columns[keys[k].column].cell(a), b_cells[k]);
-      if (c != 0) return keys[k].descending ? -c : c;
+    for (const std::string& part : SplitCommas(plan->sort_)) {
+      const bool desc = part[0] == '-';
+      const std::string name = desc || part[0] == '+' ? part.substr(1) : part;
+      const int c = plan->Find(name);
+      if (c < 0) return Status::InvalidArgument("cannot sort on unknown column '" + name + "'");
+      plan->keys_.push_back({static_cast<size_t>(c), desc});
     }
-    return 0;
-  };
-  auto less = [&](const Row* a, const Row* b) {
-    for (const SortKey& k : keys) {
-      int c = CompareCells(columns[k.column].cell(*a), columns[k.column].cell(*b));
-      if (c != 0) return k.descending ? c > 0 : c < 0;
+    plan->keys_.push_back({0, false});  // the id: a total order
+    for (const std::string& name : SplitCommas(request.columns)) {
+      const int c = plan->Find(name);
+      if (c < 0) return Status::InvalidArgument("unknown column '" + name + "'");
+      plan->shown_.push_back(static_cast<size_t>(c));
     }
-    return false;
-  };
-
-  page->total = rows.size();
-  if (!request.cursor.empty()) {
-    // cursor := base64url(JSON [sort, value...]): the sort it was made for and the last row's
-    // values under it.
+    if (plan->shown_.empty()) {
+      for (size_t i = 0; i < columns.size(); ++i) plan->shown_.push_back(i);
+    }
+    if (request.cursor.empty()) return Status::Ok();
+    // cursor := base64url(JSON [sort, value...]): the sort it was made for and the last
+    // row's values under it.
     std::string text;
-    nlohmann::json j;
-    if (list_query_internal::DecodeCursor(request.cursor, &text)) j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_array() || j.size() != keys.size() + 1 || !j[0].is_string() ||
-        j[0] != (request.sort.empty() ? default_sort : request.sort)) {
+    if (list_query_internal::DecodeCursor(request.cursor, &text)) {
+      plan->cursor_ = nlohmann::json::parse(text, nullptr, false);
+    }
+    const nlohmann::json& j = plan->cursor_;
+    if (!j.is_array() || j.size() != plan->keys_.size() + 1 || j[0] != plan->sort_) {
       return Status::InvalidArgument("cursor is not one this list gave for this sort");
     }
-    std::vector<Cell> after;
-    for (size_t k = 0; k < keys.size(); ++k) {
+    for (size_t k = 0; k < plan->keys_.size(); ++k) {
       const auto& v = j[k + 1];
       if (v.is_number_integer()) {
-        after.push_back(Cell::Num(v.get<int64_t>()));
+        plan->after_.push_back(Cell::Num(v.get<int64_t>()));
       } else if (v.is_string()) {
-        after.push_back(Cell::Text(v.get_ref<const std::string&>()));
+        plan->after_.push_back(Cell::Text(v.get_ref<const std::string&>()));
       } else {
         return Status::InvalidArgument("cursor is not one this list gave for this sort");
       }
     }
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const Row* r) { return compare_row(*r, after) <= 0; }),
-               rows.end());
-    // `after` points into j: the page is built before j goes.
-    const size_t n = std::min(request.limit, rows.size());
-    std::partial_sort(rows.begin(), rows.begin() + n, rows.end(), less);
-    rows.resize(rows.size() > n ? n + 1 : n);
-  } else {
-    const size_t n = std::min(request.limit, rows.size());
-    std::partial_sort(rows.begin(), rows.begin() + n, rows.end(), less);
-    rows.resize(rows.size() > n ? n + 1 : n);
+    return Status::Ok();
   }
 
-  const bool more = rows.size() > request.limit;
-  if (more) rows.pop_back();
-  for (size_t c : shown) page->columns.push_back(columns[c].name);
-  for (const Row* r : rows) {
-    nlohmann::json out = nlohmann::json::object();
-    for (size_t c : shown) {
-      const ListColumn<Row>& col = columns[c];
-      if (col.json) {
-        out[col.name] = col.json(*r);
-      } else {
-        Cell cell = col.cell(*r);
+  // The sort as asked for (the index a kept order is found by).
+  const std::string& sort() const { return sort_; }
+  const std::vector<SortKey>& keys() const { return keys_; }
+  const std::vector<ListColumn<Row>>& columns() const { return *columns_; }
+  size_t limit() const { return limit_; }
+  bool has_cursor() const { return !after_.empty(); }
+  const std::vector<Cell>& after() const { return after_; }
+
+  // <0, 0, >0: the row sorts before, at, after `cells` (a cursor's values).
+  int Compare(const Row& a, const std::vector<Cell>& cells) const {
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      const int c = CompareCells((*columns_)[keys_[k].column].cell(a), cells[k]);
+      if (c != 0) return keys_[k].descending ? -c : c;
+    }
+    return 0;
+  }
+  bool Less(const Row& a, const Row& b) const {
+    for (const SortKey& k : keys_) {
+      const int c = CompareCells((*columns_)[k.column].cell(a), (*columns_)[k.column].cell(b));
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  }
+
+  // The answer for `rows`: the page's rows in order, and one more when there are more.
+  void Finish(const std::vector<const Row*>& rows, size_t total, ListPage* page) const {
+    *page = ListPage();
+    page->total = total;
+    const bool more = rows.size() > limit_;
+    const size_t n = more ? limit_ : rows.size();
+    for (size_t c : shown_) page->columns.push_back((*columns_)[c].name);
+    for (size_t i = 0; i < n; ++i) {
+      nlohmann::json out = nlohmann::json::object();
+      for (size_t c : shown_) out[(*columns_)[c].name] = Value((*columns_)[c], *rows[i]);
+      page->rows.push_back(std::move(out));
+    }
+    if (more && n > 0) {
+      nlohmann::json cursor = nlohmann::json::array();
+      cursor.push_back(sort_);
+      for (const SortKey& k : keys_) {
+        const Cell cell = (*columns_)[k.column].cell(*rows[n - 1]);
         if (cell.number) {
-          out[col.name] = cell.num;
+          cursor.push_back(cell.num);
         } else {
-          out[col.name] = std::string(cell.text);
+          cursor.push_back(std::string(cell.text));
         }
       }
+      page->next_cursor = list_query_internal::EncodeCursor(cursor.dump());
     }
-    page->rows.push_back(std::move(out));
   }
-  if (more && !rows.empty()) {
-    nlohmann::json cursor = nlohmann::json::array();
-    cursor.push_back(request.sort.empty() ? default_sort : request.sort);
-    for (const SortKey& k : keys) {
-      Cell cell = columns[k.column].cell(*rows.back());
-      if (cell.number) {
-        cursor.push_back(cell.num);
-      } else {
-        cursor.push_back(std::string(cell.text));
-      }
+
+ private:
+  int Find(std::string_view name) const {
+    for (size_t i = 0; i < columns_->size(); ++i) {
+      if (name == (*columns_)[i].name) return static_cast<int>(i);
     }
-    page->next_cursor = list_query_internal::EncodeCursor(cursor.dump());
+    return -1;
   }
+  static nlohmann::json Value(const ListColumn<Row>& col, const Row& r) {
+    if (col.json) return col.json(r);
+    const Cell cell = col.cell(r);
+    if (cell.number) return cell.num;
+    return std::string(cell.text);
+  }
+
+  const std::vector<ListColumn<Row>>* columns_ = nullptr;
+  std::string sort_;
+  std::vector<SortKey> keys_;
+  std::vector<size_t> shown_;
+  size_t limit_ = 50;
+  nlohmann::json cursor_;  // owns the text `after_` points into
+  std::vector<Cell> after_;
+};
+
+// Sorts, pages and shapes `rows` (already filtered): a sort of what matched.
+template <class Row>
+Status PageOf(std::vector<const Row*> rows, const std::vector<ListColumn<Row>>& columns,
+              const std::string& default_sort, const ListRequest& request, ListPage* page) {
+  ListPlan<Row> plan;
+  Status s = ListPlan<Row>::Make(columns, default_sort, request, &plan);
+  if (!s.ok()) return s;
+  const size_t total = rows.size();
+  if (plan.has_cursor()) {
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const Row* r) { return plan.Compare(*r, plan.after()) <= 0; }),
+               rows.end());
+  }
+  const size_t n = std::min(plan.limit() + 1, rows.size());
+  std::partial_sort(rows.begin(), rows.begin() + n, rows.end(),
+                    [&](const Row* a, const Row* b) { return plan.Less(*a, *b); });
+  rows.resize(n);
+  plan.Finish(rows, total, page);
   return Status::Ok();
 }
+
+// A sort order of a list's rows, kept as rows change, so that a page is a walk from the
+// cursor that stops once the page is full, rather than a sort of every row. The owner
+// erases a row before changing what it sorts on and inserts it again after.
+//
+// Threading: none of its own; the owner's lock guards it with the rows.
+template <class Row>
+class SortedIndex {
+ public:
+  SortedIndex(std::vector<ListColumn<Row>> columns, std::vector<SortKey> keys)
+      : columns_(std::move(columns)), keys_(std::move(keys)), set_(Less{this}) {}
+  SortedIndex(const SortedIndex&) = delete;
+  SortedIndex& operator=(const SortedIndex&) = delete;
+
+  void Insert(const Row* row) { set_.insert(row); }
+  // Fills an empty index: a sort, then inserts at the end, faster than one by one.
+  void Build(std::vector<const Row*> rows) {
+    std::sort(rows.begin(), rows.end(), Less{this});
+    for (const Row* r : rows) set_.insert(set_.end(), r);
+  }
+  void Erase(const Row* row) {
+    auto it = set_.find(row);
+    if (it != set_.end() && *it == row) {
+      set_.erase(it);
+      return;
+    }
+    // Changed without being erased first: find it the slow way rather than keep it twice.
+    for (auto i = set_.begin(); i != set_.end(); ++i) {
+      if (*i == row) {
+        set_.erase(i);
+        return;
+      }
+    }
+  }
+  size_t size() const { return set_.size(); }
+
+  // Calls fn(row) in order from just after the plan's cursor (or the start) until it
+  // returns false.
+  template <class Fn>
+  void Walk(const ListPlan<Row>& plan, Fn&& fn) const {
+    auto it = plan.has_cursor() ? set_.upper_bound(plan.after()) : set_.begin();
+    for (; it != set_.end(); ++it) {
+      if (!fn(*it)) return;
+    }
+  }
+
+ private:
+  int Compare(const Row& a, const std::vector<Cell>& cells) const {
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      const int c = CompareCells(columns_[keys_[k].column].cell(a), cells[k]);
+      if (c != 0) return keys_[k].descending ? -c : c;
+    }
+    return 0;
+  }
+  struct Less {
+    using is_transparent = void;
+    const SortedIndex* index;
+    bool operator()(const Row* a, const Row* b) const {
+      for (const SortKey& k : index->keys_) {
+        const auto& col = index->columns_[k.column];
+        const int c = CompareCells(col.cell(*a), col.cell(*b));
+        if (c != 0) return k.descending ? c > 0 : c < 0;
+      }
+      return false;
+    }
+    bool operator()(const Row* a, const std::vector<Cell>& cells) const {
+      return index->Compare(*a, cells) < 0;
+    }
+    bool operator()(const std::vector<Cell>& cells, const Row* a) const {
+      return index->Compare(*a, cells) > 0;
+    }
+  };
+
+  std::vector<ListColumn<Row>> columns_;
+  std::vector<SortKey> keys_;
+  std::set<const Row*, Less> set_;
+};
 
 }  // namespace caseengine

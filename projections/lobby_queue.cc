@@ -1,1 +1,234 @@
-// placeholder
+// LobbyQueue and LobbyQueueProjection: see lobby_queue.h.
+#include "projections/lobby_queue.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "base/time_format.h"
+
+namespace caseengine {
+
+// Rows are built and written for every batch that changes them: empty fields are left
+// out, so the JSON tree stays small.
+void to_json(nlohmann::json& j, const LobbyQueueRow& r) {
+  j = nlohmann::json::object();
+  j["lobby_id"] = r.lobby_id;
+  j["status"] = r.status;
+  j["received_at"] = r.received_at;
+  auto put = [&](const char* key, const std::string& value) {
+    if (!value.empty()) j[key] = value;
+  };
+  put("source", r.source);
+  put("referrer", r.referrer);
+  put("surname", r.surname);
+  put("forenames", r.forenames);
+  put("date_of_birth", r.date_of_birth);
+  put("postcode", r.postcode);
+  put("claimed_by", r.claimed_by);
+  put("client_id", r.client_id);
+  put("case_id", r.case_id);
+}
+
+void from_json(const nlohmann::json& j, LobbyQueueRow& r) {
+  r = LobbyQueueRow();
+  r.status = j.value("status", "received");
+  auto get = [&](const char* key, std::string* value) { *value = j.value(key, ""); };
+  get("lobby_id", &r.lobby_id);
+  get("received_at", &r.received_at);
+  get("source", &r.source);
+  get("referrer", &r.referrer);
+  get("surname", &r.surname);
+  get("forenames", &r.forenames);
+  get("date_of_birth", &r.date_of_birth);
+  get("postcode", &r.postcode);
+  get("claimed_by", &r.claimed_by);
+  get("client_id", &r.client_id);
+  get("case_id", &r.case_id);
+}
+
+namespace {
+
+const std::vector<ListColumn<LobbyQueueRow>>& Columns() {
+  using R = LobbyQueueRow;
+  auto text = [](std::string R::*field) {
+    return [field](const R& r) { return Cell::Text(r.*field); };
+  };
+  static const std::vector<ListColumn<R>> kColumns = {
+      {"lobby_id", text(&R::lobby_id), nullptr},
+      {"source", text(&R::source), nullptr},
+      {"referrer", text(&R::referrer), nullptr},
+      {"surname", text(&R::surname), nullptr},
+      {"forenames", text(&R::forenames), nullptr},
+      {"date_of_birth", text(&R::date_of_birth), nullptr},
+      {"postcode", text(&R::postcode), nullptr},
+      {"status", text(&R::status), nullptr},
+      {"claimed_by", text(&R::claimed_by), nullptr},
+      {"received_at", text(&R::received_at), nullptr},
+      {"client_id", text(&R::client_id), nullptr},
+      {"case_id", text(&R::case_id), nullptr},
+  };
+  return kColumns;
+}
+
+}  // namespace
+
+const std::vector<std::string>& LobbyQueue::FilterNames() {
+  static const std::vector<std::string> kNames = {"status", "source", "claimed_by"};
+  return kNames;
+}
+
+std::vector<std::string> LobbyQueue::ColumnNames() {
+  std::vector<std::string> names;
+  for (const auto& c : Columns()) names.push_back(c.name);
+  return names;
+}
+
+size_t LobbyQueue::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return rows_.size();
+}
+
+Status LobbyQueue::Query(const LobbyQueueQuery& query, ListPage* page) const {
+  const auto& known = FilterNames();
+  for (const auto& [name, value] : query.filters) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return Status::InvalidArgument("unknown filter '" + name + "'");
+    }
+  }
+  auto get = [&](const char* name) -> const std::string* {
+    auto it = query.filters.find(name);
+    return it == query.filters.end() ? nullptr : &it->second;
+  };
+  const std::string* status = get("status");
+  const std::string wanted = status == nullptr ? "waiting" : *status;
+  static const std::vector<std::string> kStatuses = {"waiting", "all",      "received",
+                                                     "claimed", "assigned", "created"};
+  if (std::find(kStatuses.begin(), kStatuses.end(), wanted) == kStatuses.end()) {
+    return Status::InvalidArgument(
+        "status must be one of waiting, all, received, claimed, assigned, created; not '" + wanted +
+        "'");
+  }
+  const std::string* source = get("source");
+  const std::string* claimed_by = get("claimed_by");
+
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<const LobbyQueueRow*> rows;
+  rows_.ForEach([&](const LobbyQueueRow& r) {
+    if (wanted == "waiting") {
+      if (r.status != "received" && r.status != "claimed") return;
+    } else if (wanted != "all" && r.status != wanted) {
+      return;
+    }
+    if (source && r.source != *source) return;
+    if (claimed_by && r.claimed_by != *claimed_by) return;
+    rows.push_back(&r);
+  });
+  return PageOf(std::move(rows), Columns(), "received_at", query.list, page);
+}
+
+bool LobbyQueue::Get(const std::string& lobby_id, nlohmann::json* row) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  const LobbyQueueRow* r = rows_.Find(lobby_id);
+  if (r == nullptr) return false;
+  *row = nlohmann::json::object();
+  for (const auto& c : Columns()) (*row)[c.name] = std::string(c.cell(*r).text);
+  return true;
+}
+
+Status LobbyQueueProjection::Load(const Store& store, FamilyId family) {
+  auto& q = queue_;
+  std::unique_lock<std::shared_mutex> lock(q.mu_);
+  q.by_client_.clear();
+  Status s = q.rows_.Load(store, family);
+  if (!s.ok()) return s;
+  q.rows_.ForEach([&](const LobbyQueueRow& r) {
+    if (!r.client_id.empty()) q.by_client_[r.client_id].push_back(r.lobby_id);
+  });
+  return Status::Ok();
+}
+
+void LobbyQueueProjection::Reset() {
+  std::unique_lock<std::shared_mutex> lock(queue_.mu_);
+  queue_.rows_.Clear();
+  queue_.by_client_.clear();
+}
+
+void LobbyQueueProjection::Flush(RowWriter* rows) {
+  std::unique_lock<std::shared_mutex> lock(queue_.mu_);
+  queue_.rows_.Flush(rows);
+}
+
+void LobbyQueueProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
+  if (pe.event == nullptr) return;
+  const Event& e = *pe.event;
+  auto& q = queue_;
+
+  if (e.type == EventType::kClientDeleted) {
+    if (e.mode != "erase") return;
+    const std::string_view stream = pe.envelope.stream();
+    if (stream.rfind("client-", 0) != 0) return;
+    std::unique_lock<std::shared_mutex> lock(q.mu_);
+    auto it = q.by_client_.find(std::string(stream.substr(7)));
+    if (it == q.by_client_.end()) return;
+    for (const std::string& lobby_id : it->second) {
+      LobbyQueueRow* r = q.rows_.Change(lobby_id);
+      if (r == nullptr) continue;
+      r->surname.clear();
+      r->forenames.clear();
+      r->date_of_birth.clear();
+      r->postcode.clear();
+    }
+    q.by_client_.erase(it);
+    return;
+  }
+  switch (e.type) {
+    case EventType::kReferralReceived:
+    case EventType::kLobbyRecordClaimed:
+    case EventType::kLobbyRecordAssigned:
+    case EventType::kLobbyClientCreated:
+    case EventType::kLobbyRecordRemoved:
+      break;
+    default:
+      return;  // before the lock: most events change nothing here
+  }
+  const std::string_view stream = pe.envelope.stream();
+  if (stream.rfind("lobby-", 0) != 0) return;
+  const std::string id(stream.substr(6));
+  std::unique_lock<std::shared_mutex> lock(q.mu_);
+  if (e.type == EventType::kLobbyRecordRemoved) {
+    q.rows_.Remove(id);
+    return;
+  }
+  LobbyQueueRow* r =
+      e.type == EventType::kReferralReceived ? q.rows_.Upsert(id) : q.rows_.Change(id);
+  if (r == nullptr) return;
+  switch (e.type) {
+    case EventType::kReferralReceived: {
+      r->lobby_id = id;
+      r->source = e.source;
+      r->referrer = e.referrer;
+      const PersonalFields& p = e.personal;
+      r->surname = p.surname.value_or("");
+      r->forenames = p.forenames.value_or("");
+      r->date_of_birth = p.date_of_birth.value_or("");
+      r->postcode = p.postcode.value_or("");
+      r->received_at = FormatMicrosUtc(pe.envelope.recorded_at());
+      break;
+    }
+    case EventType::kLobbyRecordClaimed:
+      r->status = "claimed";
+      r->claimed_by = e.user_id;
+      break;
+    case EventType::kLobbyRecordAssigned:
+    case EventType::kLobbyClientCreated:
+      r->status = e.type == EventType::kLobbyRecordAssigned ? "assigned" : "created";
+      r->client_id = e.client_id;
+      r->case_id = e.case_id;
+      q.by_client_[e.client_id].push_back(id);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace caseengine

@@ -80,9 +80,9 @@ Status ProjectionRunner::Open() {
     // Rows past the log's head (a log restored from an older backup) cannot be trusted.
     if (checkpoint > log_->HeadPosition()) {
       return Status::FailedPrecondition(
-          std::string("read model ") + p->name() + " is at position " +
-          std::to_string(checkpoint) + " but the log ends at " +
-          std::to_string(log_->HeadPosition()) + "; rebuild the read models");
+          std::string("read model ") + p->name() + " is at position " + std::to_string(checkpoint) +
+          " but the log ends at " + std::to_string(log_->HeadPosition()) +
+          "; rebuild the read models");
     }
     checkpoints_.push_back(checkpoint);
     s = p->Load(*store_, family);
@@ -109,21 +109,20 @@ Status ProjectionRunner::CatchUp(uint64_t to) {
 Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   Status failed;
   Clock::time_point start = Clock::now();
-  bool erasure = false;
+  bool erasure = false;  // an erasure was applied: personal families are purged at the end
   uint64_t last = from - 1;
   uint64_t undecodable = 0, events = 0;
   Status scan = log_->Scan(from, to, [&](const EventView& v) {
     const uint64_t position = v.position();
     // Rows to delete must be committed before the event that deletes them is applied.
-    if ((erasure || DeletesRows(v.type())) && pending_ > 0) {
-      failed = Commit(last, erasure);
-      erasure = false;
+    if (DeletesRows(v.type()) && pending_ > 0) {
+      failed = Commit(last);
       if (!failed.ok()) return false;
     }
     Event event;
     EventType type;
-    const bool known = ParseEventType(v.type(), &type) &&
-                       codec_->Decode(v.type(), v.payload(), &event).ok();
+    const bool known =
+        ParseEventType(v.type(), &type) && codec_->Decode(v.type(), v.payload(), &event).ok();
     if (!known) ++undecodable;
     const ProjectedEvent pe{v, known ? &event : nullptr};
     for (size_t i = 0; i < projections_.size(); ++i) {
@@ -134,15 +133,19 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     ++events;
     ++pending_;
     last = position;
-    erasure = erasure || IsErasure(pe);
-    if (pending_ >= options_.max_batch_events || erasure) {
-      failed = Commit(last, erasure);
-      erasure = false;
+    // An erasure's rows are written at once, so nothing after it can bring them back.
+    const bool erases = IsErasure(pe);
+    erasure = erasure || erases;
+    if (pending_ >= options_.max_batch_events || erases) {
+      failed = Commit(last);
       if (!failed.ok()) return false;
     }
     return true;
   });
-  if (failed.ok() && scan.ok() && pending_ > 0) failed = Commit(last, erasure);
+  if (failed.ok() && scan.ok() && pending_ > 0) failed = Commit(last);
+  // One purge for every erasure of this pass: the person's plaintext leaves the files
+  // before the pass is over, without rewriting the families once per erasure.
+  if (failed.ok() && scan.ok() && erasure) failed = PurgePersonal();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.events += events;
@@ -153,7 +156,18 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   return failed;
 }
 
-Status ProjectionRunner::Commit(uint64_t position, bool erasure) {
+Status ProjectionRunner::PurgePersonal() {
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (!projections_[i]->personal()) continue;
+    Status s = store_->Purge(families_[i]);
+    if (!s.ok()) return s;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.purges++;
+  return Status::Ok();
+}
+
+Status ProjectionRunner::Commit(uint64_t position) {
   const Clock::time_point start = Clock::now();
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (checkpoints_[i] >= position) continue;
@@ -162,23 +176,19 @@ Status ProjectionRunner::Commit(uint64_t position, bool erasure) {
     batch_.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
   }
   Status s = store_->Write(batch_, /*sync=*/false);
+  const size_t rows = batch_.Count();
   batch_.Clear();
   pending_ = 0;
   if (!s.ok()) return s;
   for (uint64_t& c : checkpoints_) c = std::max(c, position);
-  if (erasure) {
-    for (size_t i = 0; i < projections_.size() && s.ok(); ++i) {
-      if (projections_[i]->personal()) s = store_->Purge(families_[i]);
-    }
-  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.batches++;
+    stats_.rows += rows;
     stats_.write_micros += MicrosSince(start);
-    if (erasure) stats_.purges++;
   }
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
-  return s;
+  return Status::Ok();
 }
 
 void ProjectionRunner::Publish(uint64_t position) {

@@ -14,8 +14,9 @@
 //   rm.<name>    the projection's own rows (see each projection's file)
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
-// delete in the store. After an erasure is written, the families of projections that
-// hold personal data are purged, so the person's plaintext leaves the files.
+// delete in the store. After a pass that applied an erasure, the families of projections
+// that hold personal data are purged (once per pass), so the person's plaintext leaves
+// the files.
 //
 // The log and codec may belong to another folder than the store (a rebuild into a
 // separate folder reads one and writes the other).
@@ -49,12 +50,13 @@ struct ProjectionRunnerOptions {
 };
 
 struct ProjectionStats {
-  uint64_t events = 0;         // events applied since open (to at least one projection)
-  uint64_t batches = 0;        // batches written
-  uint64_t undecodable = 0;    // events no projection could decode (counted, skipped)
-  uint64_t purges = 0;         // purges of personal rows after erasures
-  uint64_t apply_micros = 0;   // time spent decoding and applying
-  uint64_t write_micros = 0;   // time spent writing batches
+  uint64_t events = 0;        // events applied since open (to at least one projection)
+  uint64_t batches = 0;       // batches written
+  uint64_t rows = 0;          // row puts and deletes written (checkpoints included)
+  uint64_t undecodable = 0;   // events no projection could decode (counted, skipped)
+  uint64_t purges = 0;        // purges of personal rows after erasures
+  uint64_t apply_micros = 0;  // time spent decoding and applying
+  uint64_t write_micros = 0;  // time spent writing batches
 };
 
 class ProjectionRunner {
@@ -93,7 +95,8 @@ class ProjectionRunner {
 
  private:
   Status ApplyRange(uint64_t from, uint64_t to);
-  Status Commit(uint64_t position, bool erasure);
+  Status Commit(uint64_t position);
+  Status PurgePersonal();
   void Publish(uint64_t position);
   void Loop();
 

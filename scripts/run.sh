@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds caseengine and runs it on its embedded default: RocksDB in ./data.
-# Until the HTTP server lands, this demonstrates the event log: it appends sample
-# registrations durably, reads a stream back and verifies the hash chain.
+# Builds caseengine and runs its HTTP API on the embedded default: RocksDB in ./data
+# (or $CASEENGINE_DATA). An empty folder is first seeded with a realistic demo caseload
+# (2,000 clients; $CASEENGINE_SEED_CLIENTS to change), so there is something to look at.
+# Listens on 127.0.0.1:8080 ($CASEENGINE_LISTEN); Ctrl-C stops it cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-./build/caseengine log-demo --data "${CASEENGINE_DATA:-data}" "$@"
-./build/casereplay verify --data "${CASEENGINE_DATA:-data}"
+data="${CASEENGINE_DATA:-data}"
+if [ ! -e "$data/CURRENT" ]; then
+  ./build/caseengine seed --data "$data" --clients "${CASEENGINE_SEED_CLIENTS:-2000}"
+fi
+exec ./build/caseengine serve --data "$data" "$@"

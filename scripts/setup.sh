@@ -7,6 +7,7 @@ packages=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
   libspdlog-dev libcli11-dev
+  curl wrk
 )
 missing=()
 for p in "${packages[@]}"; do

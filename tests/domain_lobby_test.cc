@@ -218,3 +218,34 @@ TEST_CASE("officers racing to claim one lobby record: exactly one claim is appen
   CHECK(other.load() == 0);
   CHECK(d.Head() == before + 1);
 }
+
+TEST_CASE("erasing a client erases the lobby referrals it came from", "[domain][lobby][delete]") {
+  DomainFixture d;
+  // One referral made into the client, another assigned to it later.
+  const std::string created = Receive(d, "Forgettable");
+  REQUIRE(Kind(d.Run("officer", ClaimLobbyRecord{created})) == "ok");
+  CommandResult made = d.Run("officer", CreateClientFromLobby{created});
+  REQUIRE(Kind(made) == "ok");
+  const std::string client = made.response["client_id"];
+  const std::string assigned = Receive(d, "Forgettable");
+  REQUIRE(Kind(d.Run("officer", ClaimLobbyRecord{assigned})) == "ok");
+  REQUIRE(Kind(d.Run("officer", AssignLobbyRecord{assigned, client})) == "ok");
+  const std::string unrelated = Receive(d, "Someone Else");
+
+  CommandResult erased = d.Run("admin", DeleteClient{client, "erase"});
+  REQUIRE(Kind(erased) == "ok");
+  CHECK(erased.response["lobby_records_erased"] == 2);
+  for (const std::string& id : {created, assigned}) {
+    LobbyState s = Lobby(d, id);
+    CHECK(s.status == "removed");
+    CHECK(s.personal.erased);
+    std::vector<Event> events = d.Events("lobby-" + id);
+    CHECK(events.back().type == EventType::kLobbyRecordRemoved);
+    CHECK(events.back().reason == "client erased");
+    CHECK(events.front().personal.erased);  // the referral itself can no longer be read
+    std::string key;
+    CHECK(d.keys->KeyFor("lobby-" + id, false, &key).code() == Status::Code::kNotFound);
+  }
+  CHECK(Lobby(d, unrelated).personal.surname == "Someone Else");
+  CHECK(d.log->VerifyChain(1, 0).ok);
+}

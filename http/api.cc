@@ -1,0 +1,591 @@
+// Api: see api.h. The route table itself is in routes.cc.
+#include "http/api.h"
+
+#include <sstream>
+
+#include "aggregates/decide.h"
+#include "aggregates/lobby_matcher.h"
+#include "aggregates/state_json.h"
+#include "aggregates/state_reader.h"
+#include "base/time_format.h"
+#include "replay/event_json.h"
+
+namespace caseengine {
+namespace {
+
+constexpr size_t kMaxKeptAnswers = 100000;
+constexpr auto kReadYourWritesWait = std::chrono::seconds(5);
+
+uint64_t ParseCount(const HttpRequest& req, const std::string& name, uint64_t fallback,
+                    uint64_t max) {
+  if (!req.Has(name)) return fallback;
+  const std::string v = req.Param(name);
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw Problem::Invalid(name, "must be a whole number");
+  }
+  const uint64_t n = std::stoull(v);
+  if (n > max) throw Problem::Invalid(name, "must be at most " + std::to_string(max));
+  return n;
+}
+
+size_t ParseLimit(const HttpRequest& req, size_t fallback) {
+  const uint64_t n = ParseCount(req, "limit", fallback, kMaxPageSize);
+  if (n == 0) throw Problem::Invalid("limit", "must be at least 1");
+  return static_cast<size_t>(n);
+}
+
+Problem FromStatus(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kNotFound:
+      return Problem::NotFound(s.message());
+    case Status::Code::kInvalidArgument:
+      return Problem(422, "/problems/validation", "Invalid query", s.message());
+    case Status::Code::kUnavailable:
+    case Status::Code::kBusy:
+      return Problem::Unavailable(s.message());
+    default:
+      return Problem(500, "/problems/internal", "Internal error", s.ToString());
+  }
+}
+
+void Check(const Status& s) {
+  if (!s.ok()) throw FromStatus(s);
+}
+
+Problem FromRejection(const Rejection& r) {
+  using Kind = Rejection::Kind;
+  switch (r.kind) {
+    case Kind::kValidation: {
+      nlohmann::json errors = nlohmann::json::array();
+      for (const auto& f : r.fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+      return Problem(422, "/problems/validation", "Invalid fields", r.message,
+                     {{"errors", errors}});
+    }
+    case Kind::kNotFound:
+      return Problem::NotFound(r.message);
+    case Kind::kForbidden:
+      return Problem(403, "/problems/forbidden", "Forbidden", r.message, {{"permission", r.rule}});
+    case Kind::kRuleViolated:
+      return Problem(409, "/problems/rule-violated", "A rule says no", r.message,
+                     {{"rule", r.rule}});
+    case Kind::kVersionMismatch:
+      return Problem(412, "/problems/version-mismatch", "Version mismatch", r.message);
+  }
+  return Problem(500, "/problems/internal", "Internal error", r.message);
+}
+
+std::string ProblemBody(const Problem& p) {
+  nlohmann::json j = {
+      {"type", p.type}, {"title", p.title}, {"status", p.status}, {"detail", p.what()}};
+  for (auto it = p.extra.begin(); it != p.extra.end(); ++it) j[it.key()] = it.value();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// `"7"` (or W/"7", or 7) -> 7.
+uint64_t ParseIfMatch(const std::string& header) {
+  std::string v = header;
+  if (v.rfind("W/", 0) == 0) v = v.substr(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw Problem(400, "/problems/malformed", "Malformed request",
+                  "If-Match must be a version in quotes, such as \"3\"");
+  }
+  return std::stoull(v);
+}
+
+std::string CsvCell(const nlohmann::json& v) {
+  std::string text = v.is_string() ? v.get<std::string>()
+                     : v.is_null()
+                         ? std::string()
+                         : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool WantsCsv(const HttpRequest& req) {
+  return req.header("Accept").find("text/csv") != std::string::npos;
+}
+
+// A page of a list as JSON, or as CSV when asked for.
+void AnswerPage(const HttpRequest& req, const ListPage& page, HttpResponse* res) {
+  if (!WantsCsv(req)) {
+    nlohmann::json j = {{"rows", page.rows}, {"columns", page.columns}};
+    j["total"] = page.total_known ? nlohmann::json(page.total) : nlohmann::json();
+    j["next_cursor"] =
+        page.next_cursor.empty() ? nlohmann::json() : nlohmann::json(page.next_cursor);
+    res->Json(j);
+    return;
+  }
+  std::string csv;
+  for (size_t i = 0; i < page.columns.size(); ++i) {
+    csv += (i ? "," : "") + CsvCell(page.columns[i]);
+  }
+  csv += "\r\n";
+  for (const auto& row : page.rows) {
+    for (size_t i = 0; i < page.columns.size(); ++i) {
+      csv += (i ? "," : "") + CsvCell(row.value(page.columns[i], nlohmann::json()));
+    }
+    csv += "\r\n";
+  }
+  res->status = 200;
+  res->content_type = "text/csv; charset=utf-8";
+  res->body = std::move(csv);
+  if (page.total_known) res->headers.emplace_back("X-Total-Count", std::to_string(page.total));
+  if (!page.next_cursor.empty()) res->headers.emplace_back("X-Next-Cursor", page.next_cursor);
+}
+
+ListRequest ListOf(const HttpRequest& req) {
+  ListRequest list;
+  list.sort = req.Param("sort");
+  list.limit = ParseLimit(req, 50);
+  list.cursor = req.Param("cursor");
+  list.columns = req.Param("columns");
+  return list;
+}
+
+std::map<std::string, std::string> Filters(const HttpRequest& req,
+                                           const std::vector<std::string>& names) {
+  std::map<std::string, std::string> filters;
+  for (const auto& name : names) {
+    if (req.Has(name)) filters[name] = req.Param(name);
+  }
+  return filters;
+}
+
+std::string Today() {
+  return MicrosToDate(std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
+}
+
+nlohmann::json EventJson(const EventView& v, const EventCodec& codec) {
+  nlohmann::json j = EventToJson(v);
+  Event e;
+  EventType type;
+  if (ParseEventType(v.type(), &type) && codec.Decode(v.type(), v.payload(), &e).ok()) {
+    j["data"] = EventFieldsToJson(e);
+  }
+  return j;
+}
+
+}  // namespace
+
+Api::Api(Engine* engine, const ServerConfig* config) : engine_(engine), config_(config) {
+  routes_ = MakeRoutes();
+}
+
+std::vector<std::string> Api::RouteLabels() const {
+  std::vector<std::string> labels;
+  for (const Route& r : routes_) labels.push_back(std::string(r.method) + " " + r.path);
+  return labels;
+}
+
+// Commands.
+
+std::optional<Api::Kept> Api::FindAnswer(const std::string& key) {
+  std::lock_guard<std::mutex> lock(kept_mu_);
+  auto it = kept_.find(key);
+  if (it == kept_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Api::KeepAnswer(const std::string& key, Kept kept) {
+  std::lock_guard<std::mutex> lock(kept_mu_);
+  if (!kept_.emplace(key, std::move(kept)).second) return;
+  kept_order_.push_back(key);
+  if (kept_order_.size() > kMaxKeptAnswers) {
+    kept_.erase(kept_order_.front());
+    kept_order_.pop_front();
+  }
+}
+
+void Api::RunCommand(const HttpRequest& req, Command command, int created_status,
+                     HttpResponse* res) {
+  CommandOptions options;
+  options.command_id = req.header("Idempotency-Key");
+  if (options.command_id.size() > 128) {
+    throw Problem(400, "/problems/malformed", "Malformed request",
+                  "Idempotency-Key must be at most 128 characters");
+  }
+  const std::string if_match = req.header("If-Match");
+  if (!if_match.empty()) options.expected_version = ParseIfMatch(if_match);
+  options.correlation_id = req.header("X-Correlation-Id").substr(0, 128);
+  const std::string kept_key = req.actor->user_id + "/" + options.command_id;
+  if (!options.command_id.empty()) {
+    if (auto kept = FindAnswer(kept_key)) {
+      res->status = kept->status;
+      res->content_type = kept->content_type;
+      res->body = kept->body;
+      return;
+    }
+  }
+  CommandResult r = engine_->handler().Execute(*req.actor, std::move(command), options);
+  if (!r.status.ok()) {
+    // The log could not take it: whether it was written is unknown only after a failed
+    // sync, and a retry with the same Idempotency-Key is then safe.
+    throw Problem::Unavailable(r.status.ToString() + "; retry with the same Idempotency-Key");
+  }
+  if (r.rejected) {
+    Problem p = FromRejection(r.rejection);
+    if (!options.command_id.empty()) {
+      KeepAnswer(kept_key, {p.status, "application/problem+json", ProblemBody(p)});
+    }
+    throw p;
+  }
+  nlohmann::json body = r.response.is_object() ? r.response : nlohmann::json::object();
+  body["position"] = r.unchanged ? engine_->log().HeadPosition() : r.position;
+  nlohmann::json versions = nlohmann::json::object();
+  for (const auto& v : r.versions) versions[v.stream] = v.version;
+  body["versions"] = versions;
+  if (r.unchanged) body["unchanged"] = true;
+  res->Json(body, r.unchanged ? 200 : created_status);
+  // A command that changed nothing wrote nothing to the log either: its answer is kept
+  // here, as a refusal's is.
+  if (r.unchanged && !options.command_id.empty()) {
+    KeepAnswer(kept_key, {res->status, res->content_type, res->body});
+  }
+}
+
+// Queries.
+
+void Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
+  ProjectionRunner& runner = engine_->runner();
+  uint64_t applied = runner.Applied();
+  if (want > applied) applied = runner.WaitForApplied(want, kReadYourWritesWait);
+  if (want > applied) {
+    throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
+                  "the read models have applied position " + std::to_string(applied) +
+                      ", not yet " + std::to_string(want) + "; try again",
+                  {{"applied_position", applied}});
+  }
+  const uint64_t head = engine_->log().HeadPosition();
+  res->headers.emplace_back("X-Projection-Lag",
+                            std::to_string(head > applied ? head - applied : 0));
+  res->headers.emplace_back("X-Applied-Position", std::to_string(applied));
+}
+
+void Api::WaitForLog(const HttpRequest& req) {
+  const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
+  if (want == 0) return;
+  if (engine_->log().WaitForPosition(want - 1, kReadYourWritesWait) < want) {
+    throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
+                  "the log has not reached position " + std::to_string(want));
+  }
+}
+
+namespace {
+
+// as_of= (an instant or a date) or at= (a position): the aggregate as it was then.
+AsOf ParseAsOf(const HttpRequest& req) {
+  AsOf as_of;
+  if (req.Has("at")) {
+    as_of.position = ParseCount(req, "at", 0, UINT64_MAX / 2);
+    if (as_of.position == 0) throw Problem::Invalid("at", "must be a position of 1 or more");
+  }
+  if (req.Has("as_of")) {
+    if (!ParseInstant(req.Param("as_of"), &as_of.micros)) {
+      throw Problem::Invalid("as_of", "must be an RFC 3339 instant or a date YYYY-MM-DD");
+    }
+    // A date means the end of that day.
+    if (req.Param("as_of").size() == 10) as_of.micros += 86400LL * 1000000 - 1;
+  }
+  return as_of;
+}
+
+}  // namespace
+
+void Api::GetClient(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  const std::string& id = req.path_params[0];
+  ClientState s;
+  Check(ReadState(engine_->log(), engine_->handler().codec(), ClientStream(id), "client " + id,
+                  ParseAsOf(req), &s));
+  // Deleted clients are hidden from all but administrators.
+  if (s.deleted && !req.actor->Has(kAdminister)) throw Problem::NotFound("no client " + id);
+  nlohmann::json j = ClientToJson(s);
+  res->Json(j);
+  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+}
+
+void Api::GetCase(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  const std::string& id = req.path_params[0];
+  CaseState s;
+  Check(ReadState(engine_->log(), engine_->handler().codec(), CaseStream(id), "case " + id,
+                  ParseAsOf(req), &s));
+  if (s.deleted && !req.actor->Has(kAdminister)) throw Problem::NotFound("no case " + id);
+  res->Json(CaseToJson(s));
+  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+}
+
+void Api::GetLobby(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  const std::string& id = req.path_params[0];
+  LobbyState s;
+  Check(ReadState(engine_->log(), engine_->handler().codec(), LobbyStream(id), "lobby record " + id,
+                  AsOf(), &s));
+  if (s.status == "removed") throw Problem::NotFound("no lobby record " + id + " (removed)");
+  res->Json(LobbyToJson(s));
+  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+}
+
+void Api::SearchClients(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  ClientSearchQuery q;
+  q.q = req.Param("q");
+  q.date_of_birth = req.Param("date_of_birth");
+  q.nino = req.Param("nino");
+  q.postcode = req.Param("postcode");
+  q.email = req.Param("email");
+  q.phone = req.Param("phone");
+  q.status = req.Param("status");
+  q.limit = ParseLimit(req, 20);
+  nlohmann::json results;
+  Check(engine_->read_models().client_search.search().Search(q, &results));
+  res->Json({{"rows", results}});
+}
+
+void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CaseListQuery q;
+  q.filters = Filters(req, CaseList::FilterNames());
+  q.list = ListOf(req);
+  q.today = Today();
+  if (req.Has("total") && req.Param("total") != "true" && req.Param("total") != "false") {
+    throw Problem::Invalid("total", "must be true or false");
+  }
+  q.count_total = req.Param("total") == "true";
+  ListPage page;
+  Check(engine_->read_models().case_list.list().Query(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CaseOfficersQuery q;
+  q.filters = Filters(req, {"officer", "case_id", "role", "team", "case_status"});
+  q.group_by = req.Param("group_by");
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->read_models().case_officers.officers().Query(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CasePeopleQuery q;
+  q.filters = Filters(req, {"case_id", "client_id", "current"});
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->read_models().case_people.people().Query(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  nlohmann::json page;
+  Check(engine_->read_models().journal.journal().Read(req.path_params[0], ParseLimit(req, 50),
+                                                      req.Param("cursor"), &page));
+  res->Json(page);
+}
+
+void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  nlohmann::json page;
+  Check(engine_->read_models().case_history.history().Read(req.path_params[0], req.Param("month"),
+                                                           req.Param("type"), ParseLimit(req, 50),
+                                                           req.Param("cursor"), &page));
+  res->Json(page);
+}
+
+void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  AuditQuery q;
+  q.actor = req.Param("actor");
+  q.stream = req.Param("stream");
+  for (const char* name : {"from", "to"}) {
+    if (!req.Has(name)) continue;
+    int64_t micros;
+    if (!ParseInstant(req.Param(name), &micros)) {
+      throw Problem::Invalid(name, "must be an RFC 3339 instant or a date YYYY-MM-DD");
+    }
+    // A date as the end of a range means the whole of that day.
+    if (std::string(name) == "to" && req.Param(name).size() == 10) micros += 86400LL * 1000000 - 1;
+    (std::string(name) == "from" ? q.from_micros : q.to_micros) = micros;
+  }
+  q.limit = ParseLimit(req, 100);
+  q.cursor = req.Param("cursor");
+  nlohmann::json page;
+  Check(engine_->read_models().audit_trail.trail().Query(q, &page));
+  res->Json(page);
+}
+
+void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  LobbyQueueQuery q;
+  q.filters = Filters(req, {"status", "source", "claimed_by"});
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->read_models().lobby_queue.queue().Query(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  const std::string& id = req.path_params[0];
+  LobbyState s;
+  Check(ReadState(engine_->log(), engine_->handler().codec(), LobbyStream(id), "lobby record " + id,
+                  AsOf(), &s));
+  if (s.status == "removed") throw Problem::NotFound("no lobby record " + id + " (removed)");
+  const auto& search = engine_->read_models().client_search.search();
+  const auto candidates = search.Candidates(s.personal);
+  const std::vector<Match> matches = RankMatches(s.personal, candidates, ParseLimit(req, 10));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Match& m : matches) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const auto& f : m.fields) {
+      fields.push_back({{"field", f.field}, {"comparison", f.comparison}, {"weight", f.weight}});
+    }
+    nlohmann::json row = {{"client_id", m.client_id},
+                          {"confidence", m.confidence},
+                          {"probability", m.probability},
+                          {"fields", fields}};
+    for (const auto& [client_id, personal] : candidates) {
+      if (client_id == m.client_id) row["client"] = PersonalToJson(personal);
+    }
+    rows.push_back(std::move(row));
+  }
+  res->Json({{"lobby_id", id}, {"candidates_compared", candidates.size()}, {"matches", rows}});
+}
+
+void Api::GetStreamEvents(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from_version", 1, UINT64_MAX / 2));
+  const size_t limit = ParseLimit(req, 100);
+  nlohmann::json events = nlohmann::json::array();
+  const EventCodec& codec = engine_->handler().codec();
+  Check(engine_->log().ScanStream(req.path_params[0], from, [&](const EventView& v) {
+    events.push_back(EventJson(v, codec));
+    return events.size() < limit;
+  }));
+  if (events.empty() && from == 1) throw Problem::NotFound("no stream " + req.path_params[0]);
+  res->Json({{"stream", req.path_params[0]}, {"events", events}});
+}
+
+void Api::GetEvents(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
+  const size_t limit = ParseLimit(req, 100);
+  nlohmann::json events = nlohmann::json::array();
+  const EventCodec& codec = engine_->handler().codec();
+  Check(engine_->log().Scan(from, 0, [&](const EventView& v) {
+    events.push_back(EventJson(v, codec));
+    return events.size() < limit;
+  }));
+  nlohmann::json j = {{"events", events}, {"head_position", engine_->log().HeadPosition()}};
+  if (!events.empty()) j["next"] = events.back()["position"].get<uint64_t>() + 1;
+  res->Json(j);
+}
+
+void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
+  auto next =
+      std::make_shared<uint64_t>(std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2)));
+  res->content_type = "text/event-stream";
+  res->headers.emplace_back("Cache-Control", "no-cache");
+  // One call: wait (at most a second) for new events, send what there is, or a comment
+  // that shows whether the client is still there.
+  res->stream = [this, next](const std::function<bool(const std::string&)>& write) {
+    if (stopping_) return false;
+    EventLog& log = engine_->log();
+    log.WaitForPosition(*next - 1, std::chrono::seconds(1));
+    if (stopping_) return false;
+    std::string out;
+    const EventCodec& codec = engine_->handler().codec();
+    Status s = log.Scan(*next, 0, [&](const EventView& v) {
+      out += "id: " + std::to_string(v.position()) + "\nevent: " + std::string(v.type()) +
+             "\ndata: " + ToJsonLine(EventJson(v, codec)) + "\n\n";
+      *next = v.position() + 1;
+      return out.size() < (256 << 10);
+    });
+    if (!s.ok()) return false;
+    if (out.empty()) out = ": waiting at " + std::to_string(*next) + "\n\n";
+    return write(out);
+  };
+}
+
+void Api::Health(const HttpRequest&, HttpResponse* res) {
+  const uint64_t head = engine_->log().HeadPosition();
+  const uint64_t applied = engine_->runner().Applied();
+  const Status runner = engine_->runner().error();
+  const bool ok = !engine_->log().failed() && runner.ok();
+  nlohmann::json j = {{"status", ok ? "ok" : "failing"},
+                      {"head_position", head},
+                      {"applied_position", applied},
+                      {"projection_lag", head > applied ? head - applied : 0}};
+  if (engine_->log().failed()) j["log"] = "stopped after a failed sync; restart the engine";
+  if (!runner.ok()) j["read_models"] = runner.ToString();
+  res->Json(j, ok ? 200 : 503);
+}
+
+// OpenAPI.
+
+nlohmann::json Api::OpenApi() const {
+  nlohmann::json paths = nlohmann::json::object();
+  for (const Route& r : routes_) {
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(c));
+    nlohmann::json op = {{"operationId", r.operation}, {"summary", r.summary}};
+    nlohmann::json params = nlohmann::json::array();
+    const std::string path = r.path;
+    for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+      const size_t close = path.find('}', open);
+      params.push_back({{"name", path.substr(open + 1, close - open - 1)},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "string"}}}});
+    }
+    for (const char* q : r.query) {
+      params.push_back({{"name", q}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+    }
+    if (r.access == Access::kCommand) {
+      params.push_back({{"name", "Idempotency-Key"},
+                        {"in", "header"},
+                        {"schema", {{"type", "string"}, {"maxLength", 128}}}});
+      params.push_back({{"name", "If-Match"}, {"in", "header"}, {"schema", {{"type", "string"}}}});
+    }
+    if (!params.empty()) op["parameters"] = params;
+    if (!r.body.empty()) {
+      nlohmann::json props = nlohmann::json::object();
+      nlohmann::json required = nlohmann::json::array();
+      for (std::string field : r.body) {
+        if (field.back() == '*') {
+          field.pop_back();
+          required.push_back(field);
+        }
+        props[field] = {{"type", field == "joint_applicant" ? "boolean" : "string"}};
+      }
+      nlohmann::json schema = {{"type", "object"}, {"properties", props}};
+      if (!required.empty()) schema["required"] = required;
+      op["requestBody"] = {{"content", {{"application/json", {{"schema", schema}}}}}};
+    }
+    nlohmann::json responses = {
+        {std::to_string(r.status), {{"description", "done"}}},
+        {"default", {{"description", "a problem (application/problem+json)"}}}};
+    if (r.access != Access::kPublic) {
+      op["security"] = nlohmann::json::array({{{"bearer", nlohmann::json::array()}}});
+    }
+    op["responses"] = responses;
+    paths[r.path][method] = op;
+  }
+  return {{"openapi", "3.0.3"},
+          {"info", {{"title", "caseengine"}, {"version", "1"}}},
+          {"paths", paths},
+          {"components",
+           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
+}
+
+}  // namespace caseengine

@@ -1,0 +1,89 @@
+// Api: the routes of API.md over an Engine: the route table (routes.cc, one place for
+// every route), and what routes share: turning a body into a command and a command's
+// result into an answer (api.cc), reading the read models with read-your-writes
+// (min_position) and the projection lag on every answer, CSV for lists, OpenAPI from the
+// table, the live event feed.
+//
+// Idempotency: an accepted command's answer is kept by the log (durable, forever); a
+// refused command, or one that changed nothing, writes nothing to the log, so its answer
+// is kept here, in memory and bounded, to give a repeat with the same Idempotency-Key the
+// same status and body (while the server runs).
+//
+// Threading: every route runs on an HTTP worker thread; the Api is shared by all.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/engine.h"
+#include "http/http_types.h"
+#include "http/metrics.h"
+#include "http/server_config.h"
+
+namespace caseengine {
+
+class Api {
+ public:
+  // Engine and config must outlive the Api.
+  Api(Engine* engine, const ServerConfig* config);
+
+  const std::vector<Route>& routes() const { return routes_; }
+  // "GET /clients/{id}" for each route, in order: metrics labels.
+  std::vector<std::string> RouteLabels() const;
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+  // Ends live feeds so that the server can stop.
+  void BeginShutdown() { stopping_ = true; }
+
+  // The OpenAPI 3 document of the route table.
+  nlohmann::json OpenApi() const;
+
+ private:
+  std::vector<Route> MakeRoutes();
+
+  // Commands.
+  void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);
+  // Queries.
+  void WaitForReadModels(const HttpRequest& req, HttpResponse* res);
+  void WaitForLog(const HttpRequest& req);
+  void GetClient(const HttpRequest& req, HttpResponse* res);
+  void GetCase(const HttpRequest& req, HttpResponse* res);
+  void SearchClients(const HttpRequest& req, HttpResponse* res);
+  void ListCases(const HttpRequest& req, HttpResponse* res);
+  void ListCaseOfficers(const HttpRequest& req, HttpResponse* res);
+  void ListCasePeople(const HttpRequest& req, HttpResponse* res);
+  void GetJournal(const HttpRequest& req, HttpResponse* res);
+  void GetHistory(const HttpRequest& req, HttpResponse* res);
+  void GetAudit(const HttpRequest& req, HttpResponse* res);
+  void ListLobby(const HttpRequest& req, HttpResponse* res);
+  void GetLobby(const HttpRequest& req, HttpResponse* res);
+  void GetLobbyMatches(const HttpRequest& req, HttpResponse* res);
+  void GetStreamEvents(const HttpRequest& req, HttpResponse* res);
+  void GetEvents(const HttpRequest& req, HttpResponse* res);
+  void StreamEvents(const HttpRequest& req, HttpResponse* res);
+  void Health(const HttpRequest& req, HttpResponse* res);
+
+  // Answers of commands that wrote nothing, kept for repeats of their Idempotency-Key.
+  struct Kept {
+    int status;
+    std::string content_type, body;
+  };
+  std::optional<Kept> FindAnswer(const std::string& key);
+  void KeepAnswer(const std::string& key, Kept kept);
+
+  Engine* engine_;
+  const ServerConfig* config_;
+  Metrics* metrics_ = nullptr;
+  std::vector<Route> routes_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex kept_mu_;
+  std::unordered_map<std::string, Kept> kept_;
+  std::deque<std::string> kept_order_;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,45 @@
+// Engine: see engine.h.
+#include "http/engine.h"
+
+#include "events/log_store.h"
+
+namespace caseengine {
+
+RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only) {
+  RocksStoreOptions options = LogStoreOptions(dir, read_only);
+  for (const std::string& f : ReadModels::FamilyNames()) options.families.push_back(f);
+  return options;
+}
+
+Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
+  std::unique_ptr<Engine> e(new Engine(options));
+  if (e->options_.config == nullptr) return Status::InvalidArgument("no domain configuration");
+  Status s = OpenRocksStore(StoreOptions(options.dir, options.read_only), &e->store_);
+  if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
+  if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->keys_);
+  if (!s.ok()) return s;
+  e->handler_ = std::make_unique<CommandHandler>(e->log_.get(), e->keys_.get(), e->options_.config,
+                                                 options.handler);
+  e->read_models_ = std::make_unique<ReadModels>();
+  e->runner_ =
+      std::make_unique<ProjectionRunner>(e->log_.get(), &e->handler_->codec(), e->store_.get(),
+                                         e->read_models_->All(), options.runner);
+  s = e->runner_->Open();
+  if (s.ok() && !options.read_only) s = e->runner_->CatchUp();
+  if (!s.ok()) return s;
+  if (options.start_runner && !options.read_only) e->runner_->Start();
+  *out = std::move(e);
+  return Status::Ok();
+}
+
+Engine::~Engine() {
+  if (runner_) runner_->Stop();
+  runner_.reset();
+  handler_.reset();
+  log_.reset();
+  read_models_.reset();
+  keys_.reset();
+  store_.reset();
+}
+
+}  // namespace caseengine

@@ -1,0 +1,63 @@
+// Engine: a data folder opened for work: the store, the event log, the data keys, the
+// command handler and the read models with the runner that keeps them up to date. What
+// `caseengine serve`, `seed` and `rebuild` run on, and what end-to-end tests start.
+//
+// Teardown order matters and is kept here: the runner stops first, then the handler,
+// then the log (which finishes queued appends), then the store.
+//
+// Threading: the parts are thread-safe as documented in their own headers.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "aggregates/command_handler.h"
+#include "aggregates/config.h"
+#include "aggregates/key_store.h"
+#include "events/event_log.h"
+#include "projections/projection_runner.h"
+#include "projections/read_models.h"
+#include "storage/store.h"
+
+namespace caseengine {
+
+struct EngineOptions {
+  std::string dir;
+  const DomainConfig* config = nullptr;  // not owned; must outlive the engine
+  bool read_only = false;
+  bool start_runner = true;  // tail the log in the background
+  CommandHandlerOptions handler;
+  ProjectionRunnerOptions runner;
+};
+
+class Engine {
+ public:
+  // Opens (creating when missing and writable) the folder, loads the read models and
+  // catches them up with the log before it returns.
+  static Status Open(const EngineOptions& options, std::unique_ptr<Engine>* engine);
+  ~Engine();
+
+  // The RocksDB options of a data folder with the log and every read model.
+  static RocksStoreOptions StoreOptions(const std::string& dir, bool read_only);
+
+  Store& store() { return *store_; }
+  EventLog& log() { return *log_; }
+  KeyStore& keys() { return *keys_; }
+  CommandHandler& handler() { return *handler_; }
+  ProjectionRunner& runner() { return *runner_; }
+  ReadModels& read_models() { return *read_models_; }
+  const DomainConfig& config() const { return *options_.config; }
+
+ private:
+  explicit Engine(EngineOptions options) : options_(std::move(options)) {}
+
+  EngineOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<KeyStore> keys_;
+  std::unique_ptr<CommandHandler> handler_;
+  std::unique_ptr<ReadModels> read_models_;
+  std::unique_ptr<ProjectionRunner> runner_;
+};
+
+}  // namespace caseengine

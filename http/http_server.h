@@ -1,0 +1,42 @@
+// HttpServer: serves a route table over HTTP/1.1 with keep-alive. The one place that
+// knows the HTTP library: it matches routes, authenticates bearer tokens, checks a
+// route's access, turns every error (a Problem thrown by a route, malformed JSON, any
+// other exception, a body over the limit, an unknown route) into
+// application/problem+json, and records metrics.
+//
+// Threading: Serve blocks on the calling thread and answers requests on a pool of
+// worker threads (one per open connection); Stop from any thread (or a signal handler's
+// thread) makes Serve return once in-flight requests are answered.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "http/http_types.h"
+#include "http/metrics.h"
+#include "http/server_config.h"
+
+namespace caseengine {
+
+class HttpServer {
+ public:
+  // Routes, config and metrics must outlive the server.
+  HttpServer(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics);
+  ~HttpServer();
+
+  // Binds the listening socket (port 0: any free port, see port()).
+  Status Bind();
+  int port() const { return port_; }
+  // Answers requests until Stop.
+  void Serve();
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,104 @@
+// What routes see of HTTP, without the HTTP library: a request, a response, a route, and
+// the error a route throws to answer with application/problem+json. The library itself
+// is confined to http_server.cc.
+//
+// Threading: a request and its response belong to one worker thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "aggregates/config.h"
+
+namespace caseengine {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::vector<std::string> path_params;  // the {placeholders} of the route, in order
+  std::map<std::string, std::string> query;
+  std::function<std::string(const char*)> header;  // "" when absent
+  std::string body;
+  const Actor* actor = nullptr;  // null on public routes
+
+  // A query parameter, or `fallback` when absent.
+  std::string Param(const std::string& name, const std::string& fallback = "") const {
+    auto it = query.find(name);
+    return it == query.end() ? fallback : it->second;
+  }
+  bool Has(const std::string& name) const { return query.count(name) > 0; }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Server-sent events: called repeatedly with a writer until it returns false or the
+  // client goes; the writer returns false once the client is gone.
+  std::function<bool(const std::function<bool(const std::string&)>& write)> stream;
+
+  void Json(const nlohmann::json& j, int code = 200) {
+    status = code;
+    content_type = "application/json";
+    body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+};
+
+// Thrown by a route to answer with a problem: {type, title, status, detail, ...extra}.
+struct Problem : std::runtime_error {
+  Problem(int status, std::string type, std::string title, std::string detail,
+          nlohmann::json extra = nlohmann::json::object())
+      : std::runtime_error(detail),
+        status(status),
+        type(std::move(type)),
+        title(std::move(title)),
+        extra(std::move(extra)) {}
+  int status;
+  std::string type, title;
+  nlohmann::json extra;
+
+  static Problem BadRequest(const std::string& detail) {
+    return Problem(400, "/problems/malformed", "Malformed request", detail);
+  }
+  static Problem Invalid(const std::string& field, const std::string& message) {
+    return Problem(422, "/problems/validation", "Invalid fields", field + ": " + message,
+                   {{"errors", {{{"field", field}, {"message", message}}}}});
+  }
+  static Problem NotFound(const std::string& detail) {
+    return Problem(404, "/problems/not-found", "Not found", detail);
+  }
+  static Problem Forbidden(const std::string& permission) {
+    return Problem(403, "/problems/forbidden", "Forbidden",
+                   "this needs the permission " + permission, {{"permission", permission}});
+  }
+  static Problem Unavailable(const std::string& detail) {
+    return Problem(503, "/problems/unavailable", "Unavailable", detail);
+  }
+};
+
+// Who may call a route.
+enum class Access {
+  kPublic,   // anyone (/healthz)
+  kRead,     // any known user
+  kAudit,    // the audit permission (or administer)
+  kCommand,  // casework; the command itself checks named permissions
+};
+
+struct Route {
+  const char* method;     // GET, POST, PATCH, DELETE
+  const char* path;       // "/clients/{id}"
+  const char* operation;  // operationId: the command's name for commands
+  const char* summary;
+  Access access;
+  int status;                      // on success: 200, or 201 for what creates
+  std::vector<const char*> query;  // query parameters it reads
+  std::vector<const char*> body;   // body fields it reads (required ones end in '*')
+  std::function<void(const HttpRequest&, HttpResponse*)> handler;
+};
+
+}  // namespace caseengine

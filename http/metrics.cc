@@ -1,0 +1,94 @@
+// Metrics: see metrics.h.
+#include "http/metrics.h"
+
+#include <sstream>
+
+namespace caseengine {
+
+Metrics::Metrics(std::vector<std::string> route_labels) : labels_(std::move(route_labels)) {
+  labels_.push_back("unrouted");
+  routes_ = std::make_unique<PerRoute[]>(labels_.size());
+}
+
+void Metrics::Record(size_t route, int status, uint64_t micros) {
+  if (route >= labels_.size()) route = unrouted();
+  PerRoute& r = routes_[route];
+  size_t slot = kStatuses.size() - 1;  // any other status
+  for (size_t i = 0; i + 1 < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) slot = i;
+  }
+  r.by_status[slot].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = micros / 1e6;
+  for (size_t b = 0; b < kBuckets.size(); ++b) {
+    if (seconds <= kBuckets[b]) {
+      r.buckets[b].fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  r.count.fetch_add(1, std::memory_order_relaxed);
+  r.micros.fetch_add(micros, std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner) const {
+  std::ostringstream out;
+  out << "# HELP caseengine_http_requests_total HTTP requests by route and status.\n"
+         "# TYPE caseengine_http_requests_total counter\n";
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    for (size_t s = 0; s < kStatuses.size(); ++s) {
+      const uint64_t n = routes_[i].by_status[s].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      out << "caseengine_http_requests_total{route=\"" << labels_[i] << "\",status=\""
+          << (kStatuses[s] > 0 ? std::to_string(kStatuses[s]) : "other") << "\"} " << n << "\n";
+    }
+  }
+  out << "# HELP caseengine_http_request_duration_seconds Time to answer, by route.\n"
+         "# TYPE caseengine_http_request_duration_seconds histogram\n";
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    const PerRoute& r = routes_[i];
+    const uint64_t count = r.count.load(std::memory_order_relaxed);
+    if (count == 0) continue;
+    const std::string label = "route=\"" + labels_[i] + "\"";
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < kBuckets.size(); ++b) {
+      cumulative += r.buckets[b].load(std::memory_order_relaxed);
+      out << "caseengine_http_request_duration_seconds_bucket{" << label << ",le=\"" << kBuckets[b]
+          << "\"} " << cumulative << "\n";
+    }
+    out << "caseengine_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << count
+        << "\n";
+    out << "caseengine_http_request_duration_seconds_sum{" << label << "} "
+        << r.micros.load(std::memory_order_relaxed) / 1e6 << "\n";
+    out << "caseengine_http_request_duration_seconds_count{" << label << "} " << count << "\n";
+  }
+  const LogStats ls = log.Stats();
+  const uint64_t head = log.HeadPosition(), applied = runner.Applied();
+  const ProjectionStats ps = runner.Stats();
+  auto gauge = [&](const char* name, const char* help, const char* type, double value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " " << value << "\n";
+  };
+  gauge("caseengine_log_head_position", "Last durable log position.", "gauge", head);
+  gauge("caseengine_log_appends_total", "Append requests written.", "counter", ls.appends);
+  gauge("caseengine_log_events_total", "Events written.", "counter", ls.events);
+  gauge("caseengine_log_batches_total", "Writer rounds (write batches).", "counter", ls.rounds);
+  gauge("caseengine_log_batch_events_average", "Events per write batch, on average.", "gauge",
+        ls.rounds == 0 ? 0.0 : static_cast<double>(ls.events) / ls.rounds);
+  gauge("caseengine_log_syncs_total", "WAL syncs.", "counter", ls.syncs);
+  gauge("caseengine_log_sync_seconds_total", "Time spent syncing the WAL.", "counter",
+        ls.sync_micros / 1e6);
+  gauge("caseengine_log_failed_batches_total", "Batches that could not be written.", "counter",
+        ls.failed_rounds);
+  gauge("caseengine_projection_applied_position", "Position every read model has applied.", "gauge",
+        applied);
+  gauge("caseengine_projection_lag_events", "Events written but not yet in the read models.",
+        "gauge", head > applied ? head - applied : 0);
+  gauge("caseengine_projection_events_total", "Events applied to read models.", "counter",
+        ps.events);
+  gauge("caseengine_projection_batches_total", "Read model batches written.", "counter",
+        ps.batches);
+  gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
+        ps.undecodable);
+  return out.str();
+}
+
+}  // namespace caseengine

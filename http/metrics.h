@@ -1,0 +1,44 @@
+// Metrics: request counts by route and status and a latency histogram per route, kept in
+// atomics so recording never takes a lock, rendered in the Prometheus text format with
+// the log's and the read side's figures.
+//
+// Threading: Record from any thread; Render from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/event_log.h"
+#include "projections/projection_runner.h"
+
+namespace caseengine {
+
+class Metrics {
+ public:
+  // Routes are numbered 0..routes-1; one more slot counts requests no route matched.
+  explicit Metrics(std::vector<std::string> route_labels);
+
+  void Record(size_t route, int status, uint64_t micros);
+  size_t unrouted() const { return labels_.size() - 1; }
+
+  std::string Render(const EventLog& log, const ProjectionRunner& runner) const;
+
+ private:
+  static constexpr std::array<int, 14> kStatuses = {200, 201, 400, 401, 403, 404, 409,
+                                                    412, 413, 422, 500, 503, 0,   -1};
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  struct PerRoute {
+    std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<uint64_t>, kBuckets.size()> buckets{};  // not cumulative
+    std::atomic<uint64_t> count{0}, micros{0};
+  };
+  std::vector<std::string> labels_;
+  std::unique_ptr<PerRoute[]> routes_;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,107 @@
+// ServerConfig: see server_config.h.
+#include "http/server_config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "base/coding.h"
+#include "base/sha256.h"
+
+namespace caseengine {
+
+std::string TokenHash(std::string_view token) { return HexEncode(AsBytes(Sha256({token}))); }
+
+ServerConfig ServerConfig::Demo() {
+  ServerConfig c;
+  c.domain = DomainConfig::Demo();
+  for (const char* user : {"admin", "officer", "supervisor", "auditor"}) {
+    c.token_users[TokenHash(std::string("demo-") + user)] = user;
+  }
+  c.demo = true;
+  return c;
+}
+
+Status ServerConfig::SetListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("listen address '" + listen + "' is not host:port");
+  }
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos ||
+      std::stoi(port) > 65535) {
+    return Status::InvalidArgument("listen address '" + listen + "' has no valid port");
+  }
+  host = listen.substr(0, colon);
+  this->port = std::stoi(port);
+  return Status::Ok();
+}
+
+const Actor* ServerConfig::Authenticate(std::string_view token) const {
+  if (token.empty()) return nullptr;
+  auto it = token_users.find(TokenHash(token));
+  if (it == token_users.end()) return nullptr;
+  auto user = domain.users.find(it->second);
+  return user == domain.users.end() ? nullptr : &user->second;
+}
+
+Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("config file " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument("config file " + path + ": " + what);
+  };
+  if (!j.is_object()) return bad("not a JSON object");
+  ServerConfig c;
+  try {
+    c.data_dir = j.value("data", c.data_dir);
+    if (j.contains("listen")) {
+      Status s = c.SetListen(j["listen"].get<std::string>());
+      if (!s.ok()) return bad(s.message());
+    }
+    c.threads = j.value("threads", c.threads);
+    if (c.threads < 1 || c.threads > 4096) return bad("threads must be 1..4096");
+    c.max_body_bytes = j.value("max_body_bytes", c.max_body_bytes);
+    for (const auto& t : j.value("teams", nlohmann::json::array())) {
+      const std::string id = t.at("id").get<std::string>();
+      c.domain.teams[id] = {t.value("name", id), t.value("allows_cases", true)};
+    }
+    for (const auto& ct : j.value("client_types", nlohmann::json::array())) {
+      c.domain.client_types.insert(ct.get<std::string>());
+    }
+    for (const auto& u : j.value("users", nlohmann::json::array())) {
+      Actor a;
+      a.user_id = u.at("id").get<std::string>();
+      a.team_id = u.value("team", "");
+      for (const auto& p : u.value("permissions", nlohmann::json::array())) {
+        a.permissions.insert(p.get<std::string>());
+      }
+      if (!a.team_id.empty() && !c.domain.teams.count(a.team_id)) {
+        return bad("user " + a.user_id + " is in unknown team " + a.team_id);
+      }
+      const std::string hash = u.at("token_sha256").get<std::string>();
+      if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != hash.npos) {
+        return bad("user " + a.user_id + ": token_sha256 must be 64 lower-case hex digits");
+      }
+      c.token_users[hash] = a.user_id;
+      c.domain.users[a.user_id] = std::move(a);
+    }
+    const auto settings = j.value("settings", nlohmann::json::object());
+    c.domain.delete_mode = settings.value("delete_mode", c.domain.delete_mode);
+    if (c.domain.delete_mode != "soft" && c.domain.delete_mode != "erase") {
+      return bad("settings.delete_mode must be soft or erase");
+    }
+    c.domain.lobby_assign_closes_open_case =
+        settings.value("lobby_assign_closes_open_case", c.domain.lobby_assign_closes_open_case);
+  } catch (const nlohmann::json::exception& e) {
+    return bad(e.what());
+  }
+  if (c.domain.users.empty()) return bad("no users");
+  *out = std::move(c);
+  return Status::Ok();
+}
+
+}  // namespace caseengine

@@ -1,0 +1,52 @@
+// ServerConfig: how `caseengine serve` runs: where the data is, where it listens, who
+// may call it (bearer tokens, kept only as SHA-256 hashes), the teams and settings of the
+// domain. Without a file it is the demo configuration of API.md, exactly.
+//
+// The file is JSON:
+//
+//   { "data": "data", "listen": "127.0.0.1:8080", "threads": 64,
+//     "max_body_bytes": 1048576,
+//     "users": [ { "id": "officer", "team": "housing-options",
+//                  "permissions": ["casework"], "token_sha256": "<64 hex digits>" } ],
+//     "teams": [ { "id": "housing-options", "name": "Housing Options",
+//                  "allows_cases": true } ],
+//     "client_types": ["potential_client"],
+//     "settings": { "delete_mode": "soft", "lobby_assign_closes_open_case": true } }
+//
+// Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG),
+// which overrides the file. Immutable once loaded; shared freely across threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "aggregates/config.h"
+#include "base/status.h"
+
+namespace caseengine {
+
+struct ServerConfig {
+  std::string data_dir = "data";
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 64;  // HTTP worker threads: each keep-alive connection holds one
+  size_t max_body_bytes = 1 << 20;
+  DomainConfig domain;
+  std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
+  bool demo = false;                               // the demo configuration of API.md
+
+  static ServerConfig Demo();
+  // Reads a config file; InvalidArgument names what is wrong in it.
+  static Status Load(const std::string& path, ServerConfig* out);
+  // "host:port"; InvalidArgument when malformed.
+  Status SetListen(const std::string& listen);
+
+  // The user a bearer token belongs to; null for an unknown token.
+  const Actor* Authenticate(std::string_view token) const;
+};
+
+// Hex SHA-256 of a token, as config files keep it.
+std::string TokenHash(std::string_view token);
+
+}  // namespace caseengine

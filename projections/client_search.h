@@ -1,0 +1,127 @@
+// ClientSearch: finding clients by name and identifying details (the duplicate check
+// before registering, GET /clients?q=...) and the candidates a Lobby referral is matched
+// against; ClientSearchProjection keeps it.
+//
+// Rows live in memory and are written back to the family:
+//
+//   rm.client_search  key   := "c/" client-id
+//                     value := ClientSearchRow as JSON   (personal)
+//                              {client_id, status, cases: [case-id...], surname?,
+//                               forenames?, date_of_birth?, nino?, email?, phone?,
+//                               postcode?, client_type?, case_number?, deleted? (true)}
+//                              (a field left out is empty, or false)
+//
+// In memory only (rebuilt on Load): exact indexes by date of birth, NI number, email,
+// phone and postcode (in the normal forms of validate.h, as events carry them), and a
+// name-token index: every distinct word of the folded surnames and forenames (FoldName;
+// a hyphenated word also by its parts), each with the rows that have it. A fuzzy name
+// query compares its words with the distinct words only (a few tens of thousands for a
+// large caseload), pruned by letter counts before Jaro-Winkler, so it never walks the
+// clients.
+//
+// Invariants: a soft-deleted client keeps its row (deleted: true), is never found and
+// comes back on restore; an erased client's row and index entries go. Every live row is
+// in every index its fields call for, and nowhere else.
+//
+// Threading: the projection's thread applies; Search and Candidates from any thread (a
+// shared lock).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "aggregates/event.h"
+#include "projections/projection.h"
+#include "projections/row_table.h"
+
+namespace caseengine {
+
+struct ClientSearchRow {
+  bool gone = false;
+  std::string client_id, surname, forenames, date_of_birth, nino, email, phone, postcode;
+  std::string status = "active";
+  std::string client_type, case_number;
+  bool deleted = false;
+  std::vector<std::string> cases;  // live cases, in the order they were opened
+  // Not stored: the names folded (FoldName), as matching compares them.
+  std::string folded_surname, folded_forenames;
+};
+
+// Every field is optional; at least one of q, date_of_birth, nino, postcode, email and
+// phone must be given. A client is found when it matches any of them (q: one of its words
+// is within Jaro-Winkler 0.85 of, or a prefix of, one of the client's names, and the
+// names as a whole score at least 0.85 for one word, 0.8 for more); status only filters.
+// The score weighs every criterion given, so the client that matches most comes first.
+struct ClientSearchQuery {
+  std::string q;  // "forenames surname", "surname forenames", or one name (or its start)
+  std::string date_of_birth, nino, postcode, email, phone;  // any formatting
+  std::string status;                                       // active | inactive | closed
+  size_t limit = 20;                                        // 1..1000
+};
+
+class ClientSearch {
+ public:
+  // Results: a JSON array, best first, of {client_id, surname, forenames, date_of_birth,
+  // postcode, status, client_type, case_number, cases, score (0..1), matched: [field]}.
+  // InvalidArgument when no criterion is given, a field is malformed or the limit is out
+  // of range.
+  Status Search(const ClientSearchQuery& query, nlohmann::json* results) const;
+
+  // Clients (not deleted) sharing a blocking key with a referral: date of birth (also
+  // with day and month swapped), NI number, email, phone, postcode, or a surname word
+  // within Jaro-Winkler 0.85. The `max` sharing the most keys, with their details, for
+  // RankMatches (lobby_matcher.h).
+  std::vector<std::pair<std::string, PersonalFields>> Candidates(const PersonalFields& referral,
+                                                                 size_t max = 200) const;
+
+  size_t size() const;  // rows, soft-deleted ones included
+
+ private:
+  friend class ClientSearchProjection;
+  // Where a word occurs in a row's names.
+  static constexpr uint8_t kInSurname = 1, kInForenames = 2;
+  struct TokenRef {
+    const ClientSearchRow* row;
+    uint8_t where;
+  };
+  struct NameToken {
+    std::string text;
+    uint32_t letters = 0;  // which letters it has: a cheap bound before Jaro-Winkler
+    std::vector<TokenRef> refs;
+  };
+  using RowList = std::vector<const ClientSearchRow*>;
+
+  void Index(const ClientSearchRow& row);
+  void Unindex(const ClientSearchRow& row);
+  // Calls fn(token, similarity) for each distinct word similar to `word` (Jaro-Winkler of
+  // at least 0.85, or `word` a prefix of it when `prefixes`).
+  template <class Fn>
+  void ForSimilarTokens(const std::string& word, bool prefixes, Fn&& fn) const;
+
+  mutable std::shared_mutex mu_;
+  RowTable<ClientSearchRow> rows_{"c/"};
+  std::unordered_map<std::string, RowList> by_dob_, by_nino_, by_email_, by_phone_, by_postcode_;
+  std::vector<NameToken> tokens_;  // slots are reused by the same word, never freed
+  std::unordered_map<std::string, size_t> token_slots_;
+};
+
+class ClientSearchProjection : public Projection {
+ public:
+  const char* name() const override { return "client_search"; }
+  Status Load(const Store& store, FamilyId family) override;
+  void Apply(const ProjectedEvent& e, RowWriter* rows) override;
+  void Flush(RowWriter* rows) override;
+  void Reset() override;
+
+  const ClientSearch& search() const { return search_; }
+
+ private:
+  ClientSearch search_;
+};
+
+}  // namespace caseengine

@@ -1,0 +1,90 @@
+// Journal: each case's journal as a caseworker reads it, one human-readable entry per
+// meaningful event (opened, closed, officers, people, strands and their moves, notes,
+// actions, deletion), and JournalProjection, which writes it. The rows live in the store
+// only (they grow with every event); Read pages them newest first straight from the store.
+//
+//   rm.journal  key := 'e' case-id 0x00 position:u64              value := entry
+//                    | 'd' case-id                                  value := ""
+//                    | 'f' case-id 0x00 kind id                     value := fact
+//                    | 'n' subject 0x00 case-id 0x00 position:u64   value := ""
+//                    | 'o' client-id 0x00 case-id                   value := ""
+//   entry := JSON {position, at, actor, type, text, strand_id?, other_case_id?,
+//                  other_strand_id?, client_id?, action_id?}
+//   kind  := 'p' (a person's relationship) | 'a' (an action's title) | 's' (a strand's type)
+//   u64   := 8 bytes big-endian, so keys sort by position.
+//
+// 'd' marks a soft-deleted case. Facts are what later entries name but their events do
+// not carry (a person's relationship when they leave, an action's title when it is
+// completed). 'n' indexes each note entry whose text is sealed for `subject`
+// ("client-<id>"), and 'o' the cases opened on a client, so an erasure finds its rows by a
+// range scan, with nothing to hold in memory or to load at start.
+//
+// Invariants: ids hold no 0x00 (stream ids are printable ASCII). Note text is personal:
+// when its subject is erased the entry's text becomes "Note (erased)" (as a rebuild writes
+// it, the key being gone), and the journals of the client's own cases are deleted, rows,
+// facts and all. Both happen as ClientDeleted(erase) is applied, and the runner purges
+// personal families after an erasure, so the plaintext leaves the files; the
+// CaseDeleted(erase) events that follow find nothing left. A soft-deleted case keeps its
+// rows under a 'd' mark and reads NotFound until restored.
+//
+// Threading: Apply, Flush, Load and Reset on the runner's thread; Read from any thread
+// (the store is thread-safe and Read keeps no state).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "projections/projection.h"
+
+namespace caseengine {
+
+class Journal {
+ public:
+  static constexpr size_t kDefaultLimit = 50;
+  static constexpr size_t kMaxLimit = 1000;
+
+  // A page of the case's journal, newest first: {entries: [entry...], next_cursor}. limit 0
+  // means kDefaultLimit. The cursor is the decimal position of the last entry of the
+  // previous page ("" for the first page); next_cursor is "" on the last page.
+  // NotFound when the case is soft-deleted or has no journal (unknown, erased or not yet
+  // applied); InvalidArgument for a limit above kMaxLimit or a malformed cursor.
+  Status Read(const std::string& case_id, size_t limit, const std::string& cursor,
+              nlohmann::json* page) const;
+
+ private:
+  friend class JournalProjection;
+  std::atomic<const Store*> store_{nullptr};
+  std::atomic<FamilyId> family_{0};
+};
+
+class JournalProjection : public Projection {
+ public:
+  const char* name() const override { return "journal"; }
+  Status Load(const Store& store, FamilyId family) override;
+  void Apply(const ProjectedEvent& e, RowWriter* rows) override;
+  void Flush(RowWriter* rows) override;
+  void Reset() override;
+  bool personal() const override { return true; }
+
+  const Journal& journal() const { return journal_; }
+
+ private:
+  void ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id, RowWriter* rows);
+  void EraseClient(const std::string& client_id, RowWriter* rows);
+  void PutFact(const std::string& key, const std::string& value, RowWriter* rows);
+  std::string Fact(const std::string& key, const RowWriter& rows) const;
+  const std::string& At(int64_t micros);
+
+  Journal journal_;
+  // Facts written in the batch being built: not yet in the store, where later lookups go.
+  std::unordered_map<std::string, std::string> pending_facts_;
+  // Consecutive events mostly share their instant: formatted once.
+  int64_t at_micros_ = -1;
+  std::string at_;
+  std::string row_;  // reused: Apply runs for every event
+};
+
+}  // namespace caseengine

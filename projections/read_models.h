@@ -1,0 +1,40 @@
+// ReadModels: every read model the engine keeps, with its projection, in one place: the
+// HTTP queries read them, the runner keeps them, `caseengine rebuild` and `casereplay
+// rebuild` rebuild them.
+//
+// Threading: see each read model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "projections/audit_trail.h"
+#include "projections/case_history.h"
+#include "projections/case_list.h"
+#include "projections/case_officers.h"
+#include "projections/case_people.h"
+#include "projections/client_search.h"
+#include "projections/journal.h"
+#include "projections/lobby_queue.h"
+
+namespace caseengine {
+
+struct ReadModels {
+  CaseListProjection case_list;
+  CaseOfficersProjection case_officers;
+  CasePeopleProjection case_people;
+  ClientSearchProjection client_search;
+  LobbyQueueProjection lobby_queue;
+  JournalProjection journal;
+  CaseHistoryProjection case_history;
+  AuditTrailProjection audit_trail;
+
+  std::vector<Projection*> All() {
+    return {&case_list,   &case_officers, &case_people,  &client_search,
+            &lobby_queue, &journal,       &case_history, &audit_trail};
+  }
+  // The store families they need (with the checkpoints family).
+  static std::vector<std::string> FamilyNames();
+};
+
+}  // namespace caseengine

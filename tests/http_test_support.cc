@@ -1,0 +1,193 @@
+// End-to-end test support: see http_test_support.h.
+#include "tests/http_test_support.h"
+
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/test_support.h"
+
+namespace caseengine::testing {
+
+HttpClient::HttpClient(int port, std::string token) : port_(port), token_(std::move(token)) {}
+
+HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
+                            const std::string& body, const Headers& headers) {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(30, 0);
+  httplib::Headers h;
+  if (!token_.empty()) h.emplace("Authorization", "Bearer " + token_);
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  const char* type = "application/json";
+  // httplib::Result has no default constructor: one call, chosen by method.
+  auto call = [&]() -> httplib::Result {
+    if (method == "POST") return client.Post(path, h, body, type);
+    if (method == "PATCH") return client.Patch(path, h, body, type);
+    if (method == "DELETE") return client.Delete(path, h);
+    return client.Get(path, h);
+  };
+  httplib::Result r = call();
+  HttpAnswer answer;
+  if (!r) return answer;
+  answer.status = r->status;
+  for (const auto& [k, v] : r->headers) answer.headers[k] = v;
+  answer.body = r->body;
+  answer.json = nlohmann::json::parse(r->body, nullptr, false);
+  if (answer.json.is_discarded()) answer.json = nullptr;
+  return answer;
+}
+
+HttpAnswer HttpClient::Get(const std::string& path, const Headers& headers) {
+  return Send("GET", path, "", headers);
+}
+HttpAnswer HttpClient::Post(const std::string& path, const nlohmann::json& body,
+                            const Headers& headers) {
+  return Send("POST", path, body.dump(), headers);
+}
+HttpAnswer HttpClient::PostRaw(const std::string& path, const std::string& body,
+                               const Headers& headers) {
+  return Send("POST", path, body, headers);
+}
+HttpAnswer HttpClient::Patch(const std::string& path, const nlohmann::json& body,
+                             const Headers& headers) {
+  return Send("PATCH", path, body.dump(), headers);
+}
+HttpAnswer HttpClient::PatchRaw(const std::string& path, const std::string& body,
+                                const Headers& headers) {
+  return Send("PATCH", path, body, headers);
+}
+HttpAnswer HttpClient::Delete(const std::string& path, const Headers& headers) {
+  return Send("DELETE", path, "", headers);
+}
+
+ServerProcess::ServerProcess(const std::string& data_dir,
+                             const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {CASEENGINE_PATH, "serve",       "--data",    data_dir,
+                                   "--listen",      "127.0.0.1:0", "--threads", "16"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_ = SpawnWithStdoutPipe(argv, &stdout_fd_);
+  // The banner names the port; read until it does (or the process ends).
+  static const std::regex kPort(R"(\(port (\d+)\))");
+  char buf[4096];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::smatch m;
+  while (!std::regex_search(banner_, m, kPort)) {
+    const ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0 || std::chrono::steady_clock::now() > deadline) {
+      Kill();
+      throw std::runtime_error("caseengine serve did not start: " + banner_);
+    }
+    banner_.append(buf, static_cast<size_t>(n));
+  }
+  port_ = std::stoi(m[1]);
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop();
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int ServerProcess::StopWithin(int seconds) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      Kill();
+      return -2;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::string& token,
+                                  size_t count, int seconds) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(seconds + 5, 0);
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  h.emplace("Accept", "text/event-stream");
+  EventStreamAnswer answer;
+  std::string pending;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  // Events end at a blank line; a line is "field: value", or a comment starting with ':'.
+  auto parse = [&] {
+    size_t end;
+    while ((end = pending.find("\n\n")) != std::string::npos) {
+      const std::string block = pending.substr(0, end);
+      pending.erase(0, end + 2);
+      ServerSentEvent e;
+      bool any = false;
+      size_t start = 0;
+      while (start < block.size()) {
+        size_t eol = block.find('\n', start);
+        if (eol == std::string::npos) eol = block.size();
+        const std::string line = block.substr(start, eol - start);
+        start = eol + 1;
+        if (line.empty() || line[0] == ':') continue;
+        const size_t colon = line.find(':');
+        const std::string field = line.substr(0, colon);
+        std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+        if (!value.empty() && value[0] == ' ') value.erase(0, 1);
+        any = true;
+        if (field == "id") e.id = value;
+        if (field == "event") e.event = value;
+        if (field == "data") e.data += (e.data.empty() ? "" : "\n") + value;
+      }
+      if (!any || answer.events.size() >= count) continue;
+      e.json = nlohmann::json::parse(e.data, nullptr, false);
+      if (e.json.is_discarded()) e.json = nullptr;
+      answer.events.push_back(std::move(e));
+    }
+  };
+  client.Get(
+      path, h,
+      [&](const httplib::Response& r) {
+        answer.status = r.status;
+        answer.content_type = r.get_header_value("Content-Type");
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        answer.body.append(data, n);
+        pending.append(data, n);
+        parse();
+        return answer.events.size() < count && std::chrono::steady_clock::now() < deadline;
+      });
+  return answer;
+}
+
+uint64_t LogHead(int port) {
+  HttpAnswer a = HttpClient(port, "demo-auditor").Get("/events?from=1&limit=1");
+  if (a.status != 200 || !a.json.is_object() || !a.json.contains("head_position")) {
+    throw std::runtime_error("GET /events answered " + std::to_string(a.status) + ": " + a.body);
+  }
+  return a.json["head_position"].get<uint64_t>();
+}
+
+}  // namespace caseengine::testing
