@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "base/coding.h"
+#include "base/json_text.h"
 #include "base/time_format.h"
+#include "projections/store_rows.h"
 
 namespace caseengine {
 namespace {
@@ -51,65 +53,6 @@ std::string PositionKey(uint64_t position) {
   return key;
 }
 
-// The length of the well-formed UTF-8 sequence (Unicode table 3-7) starting at s[i], or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// `s` with every byte that is not UTF-8 replaced by U+FFFD: command and correlation ids
-// come from request headers, and JSON must be UTF-8.
-std::string Utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t n = c < 0x80 ? 1 : Utf8Length(s, i);
-    if (n == 0) {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    } else {
-      out.append(s.data() + i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
-bool ParseCursor(const std::string& cursor, uint64_t* position) {
-  if (cursor.empty() || cursor.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : cursor) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  if (v == 0) return false;
-  *position = v;
-  return true;
-}
-
 // The first position whose event was recorded at or after `micros`: one past the last row
 // when none was.
 uint64_t FirstAtOrAfter(const Store& store, FamilyId family, int64_t micros) {
@@ -151,7 +94,7 @@ Status AuditTrail::Scan(
   uint64_t first = 1, last = kNoPosition;
   if (!q.cursor.empty()) {
     uint64_t after;
-    if (!ParseCursor(q.cursor, &after)) {
+    if (!ParsePositionCursor(q.cursor, &after)) {
       return Status::InvalidArgument("cursor is not one the audit trail gave");
     }
     if (after == kNoPosition) return Status::Ok();
@@ -204,11 +147,11 @@ Status AuditTrail::Scan(
     if (q.to_micros > 0 && row.recorded_at > q.to_micros) continue;
     nlohmann::json entry = {{"position", position},
                             {"at", FormatMicrosUtc(row.recorded_at)},
-                            {"actor", Utf8(row.actor)},
-                            {"stream", Utf8(row.stream)},
-                            {"type", Utf8(row.type)},
-                            {"command_id", Utf8(row.command_id)},
-                            {"correlation_id", Utf8(row.correlation_id)}};
+                            {"actor", ValidUtf8(row.actor)},
+                            {"stream", ValidUtf8(row.stream)},
+                            {"type", ValidUtf8(row.type)},
+                            {"command_id", ValidUtf8(row.command_id)},
+                            {"correlation_id", ValidUtf8(row.correlation_id)}};
     if (!fn(position, std::move(entry))) return Status::Ok();
   }
   return it->status();

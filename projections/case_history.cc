@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "base/coding.h"
+#include "base/json_text.h"
 #include "base/time_format.h"
+#include "projections/store_rows.h"
 
 namespace caseengine {
 namespace {
@@ -43,125 +45,15 @@ constexpr Field kFields[] = {
     {"referrer", &Event::referrer},
 };
 
-std::string Prefix(char tag, std::string_view id) {
-  std::string key;
-  key.reserve(id.size() + 2 + 8);
-  key += tag;
-  key += id;
-  key += '\0';
-  return key;
-}
-
 std::string DeletedKey(std::string_view case_id) {
   std::string key = "d";
   key += case_id;
   return key;
 }
 
-// Deletes every committed row under `prefix`. Only deleting events call this, and the
-// runner has committed everything before them (see RowWriter::store).
-void DeletePrefix(const std::string& prefix, RowWriter* rows) {
-  auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    rows->Delete(it->key());
-  }
-}
-
 void DeleteCase(std::string_view case_id, RowWriter* rows) {
-  DeletePrefix(Prefix('h', case_id), rows);
+  DeleteRowsWithPrefix(RowPrefix('h', case_id), rows);
   rows->Delete(DeletedKey(case_id));
-}
-
-// The length of the well-formed UTF-8 sequence (Unicode table 3-7) starting at s[i], or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// Appends `s` as a JSON string. Each byte that is not UTF-8 becomes U+FFFD, so every row
-// parses, and parsing and writing a row again gives the same bytes.
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0;  // where the bytes still to be copied as they are begin
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      const size_t n = Utf8Length(s, i);
-      if (n > 0) {
-        i += n;
-        continue;
-      }
-    }
-    out->append(s.data() + run, i - run);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out->append(escaped, sizeof escaped);
-        } else {
-          out->append("\xEF\xBF\xBD");
-        }
-    }
-    ++i;
-    run = i;
-  }
-  out->append(s.data() + run, i - run);
-  out->push_back('"');
-}
-
-bool ParseCursor(const std::string& cursor, uint64_t* position) {
-  if (cursor.empty() || cursor.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : cursor) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  if (v == 0) return false;
-  *position = v;
-  return true;
 }
 
 bool ValidMonth(const std::string& month) {
@@ -193,7 +85,7 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   }
   if (case_id.find('\0') != std::string::npos) return Status::InvalidArgument("malformed case id");
   uint64_t after = 0;
-  if (!cursor.empty() && !ParseCursor(cursor, &after)) {
+  if (!cursor.empty() && !ParsePositionCursor(cursor, &after)) {
     return Status::InvalidArgument("cursor is not one the case history gave");
   }
   // One iterator for the mark and the rows: on RocksDB they come from one view.
@@ -203,7 +95,7 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   if (it->Valid() && it->key() == deleted) {
     return Status::NotFound("case " + case_id + " is deleted");
   }
-  const std::string prefix = Prefix('h', case_id);
+  const std::string prefix = RowPrefix('h', case_id);
   nlohmann::json entries = nlohmann::json::array();
   uint64_t last = 0;
   bool more = false;
@@ -271,7 +163,7 @@ void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
     if (e == nullptr || e->type != EventType::kClientDeleted || e->mode != "erase") return;
     // The client's cases go with it, also those deleted before it (for which no
     // CaseDeleted is written now).
-    const std::string owned = Prefix('o', stream.substr(kClientStream.size()));
+    const std::string owned = RowPrefix('o', stream.substr(kClientStream.size()));
     auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
     for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
       DeleteCase(it->key().substr(owned.size()), rows);
@@ -284,7 +176,7 @@ void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
   if (e != nullptr) {
     switch (e->type) {
       case EventType::kCaseOpened: {
-        std::string owner = Prefix('o', e->client_id);
+        std::string owner = RowPrefix('o', e->client_id);
         owner += case_id;
         rows->Put(owner, "");
         break;
@@ -332,7 +224,7 @@ void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
     }
   }
   row.append("}}");
-  std::string key = Prefix('h', case_id);
+  std::string key = RowPrefix('h', case_id);
   PutBigEndian64(&key, position);
   rows->Put(key, row);
 }

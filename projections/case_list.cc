@@ -82,10 +82,7 @@ std::vector<ListColumn<CaseListRow>> Columns(const std::string& today) {
 // The filters of one query, looked up once rather than per row.
 struct Filters {
   explicit Filters(const std::map<std::string, std::string>& f) {
-    auto get = [&](const std::string& name) -> const std::string* {
-      auto it = f.find(name);
-      return it == f.end() ? nullptr : &it->second;
-    };
+    auto get = [&](const std::string& name) { return FilterValue(f, name); };
     status = get("status");
     team = get("team");
     client_id = get("client_id");
@@ -161,11 +158,7 @@ const std::vector<std::string>& CaseList::FilterNames() {
   return kNames;
 }
 
-std::vector<std::string> CaseList::ColumnNames() {
-  std::vector<std::string> names;
-  for (const auto& c : Columns("")) names.push_back(c.name);
-  return names;
-}
+std::vector<std::string> CaseList::ColumnNames() { return ColumnNamesOf(Columns("")); }
 
 size_t CaseList::size() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
@@ -173,12 +166,8 @@ size_t CaseList::size() const {
 }
 
 Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
-  const auto& known = FilterNames();
-  for (const auto& [name, value] : query.filters) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return Status::InvalidArgument("unknown filter '" + name + "'");
-    }
-  }
+  Status checked = CheckFilters(query.filters, FilterNames());
+  if (!checked.ok()) return checked;
   const auto columns = Columns(query.today);
   ListPlan<CaseListRow> plan;
   Status s = ListPlan<CaseListRow>::Make(columns, "-opened_on", query.list, &plan);

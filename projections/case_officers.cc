@@ -102,17 +102,9 @@ const std::vector<std::string>& CaseOfficers::FilterNames() {
   return kNames;
 }
 
-std::vector<std::string> CaseOfficers::ColumnNames() {
-  std::vector<std::string> names;
-  for (const auto& c : Columns()) names.push_back(c.name);
-  return names;
-}
+std::vector<std::string> CaseOfficers::ColumnNames() { return ColumnNamesOf(Columns()); }
 
-std::vector<std::string> CaseOfficers::GroupColumnNames() {
-  std::vector<std::string> names;
-  for (const auto& c : GroupColumns()) names.push_back(c.name);
-  return names;
-}
+std::vector<std::string> CaseOfficers::GroupColumnNames() { return ColumnNamesOf(GroupColumns()); }
 
 size_t CaseOfficers::size() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
@@ -120,20 +112,13 @@ size_t CaseOfficers::size() const {
 }
 
 Status CaseOfficers::Query(const CaseOfficersQuery& query, ListPage* page) const {
-  const auto& known = FilterNames();
-  for (const auto& [name, value] : query.filters) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return Status::InvalidArgument("unknown filter '" + name + "'");
-    }
-  }
+  Status checked = CheckFilters(query.filters, FilterNames());
+  if (!checked.ok()) return checked;
   if (!query.group_by.empty() && query.group_by != "officer") {
     return Status::InvalidArgument("cannot group by '" + query.group_by +
                                    "'; the case officers list groups by officer");
   }
-  auto get = [&](const char* name) -> const std::string* {
-    auto it = query.filters.find(name);
-    return it == query.filters.end() ? nullptr : &it->second;
-  };
+  auto get = [&](const char* name) { return FilterValue(query.filters, name); };
   const std::string* officer = get("officer");
   const std::string* case_id = get("case_id");
   const std::string* role = get("role");

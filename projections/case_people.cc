@@ -88,11 +88,7 @@ const std::vector<std::string>& CasePeople::FilterNames() {
   return kNames;
 }
 
-std::vector<std::string> CasePeople::ColumnNames() {
-  std::vector<std::string> names;
-  for (const auto& c : Columns()) names.push_back(c.name);
-  return names;
-}
+std::vector<std::string> CasePeople::ColumnNames() { return ColumnNamesOf(Columns()); }
 
 size_t CasePeople::size() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
@@ -100,16 +96,9 @@ size_t CasePeople::size() const {
 }
 
 Status CasePeople::Query(const CasePeopleQuery& query, ListPage* page) const {
-  const auto& known = FilterNames();
-  for (const auto& [name, value] : query.filters) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return Status::InvalidArgument("unknown filter '" + name + "'");
-    }
-  }
-  auto get = [&](const char* name) -> const std::string* {
-    auto it = query.filters.find(name);
-    return it == query.filters.end() ? nullptr : &it->second;
-  };
+  Status checked = CheckFilters(query.filters, FilterNames());
+  if (!checked.ok()) return checked;
+  auto get = [&](const char* name) { return FilterValue(query.filters, name); };
   const std::string* case_id = get("case_id");
   const std::string* client_id = get("client_id");
   const std::string* current = get("current");

@@ -7,7 +7,9 @@
 
 #include "aggregates/strand_rules.h"
 #include "base/coding.h"
+#include "base/json_text.h"
 #include "base/time_format.h"
+#include "projections/store_rows.h"
 
 namespace caseengine {
 namespace {
@@ -16,18 +18,8 @@ constexpr char kErasedNote[] = "Note (erased)";
 constexpr std::string_view kCaseStream = "case-";
 constexpr std::string_view kClientStream = "client-";
 
-// tag id 0x00: the prefix of every row of one kind for one id.
-std::string Prefix(char tag, std::string_view id) {
-  std::string key;
-  key.reserve(id.size() + 2 + 8);
-  key += tag;
-  key += id;
-  key += '\0';
-  return key;
-}
-
 std::string EntryKey(std::string_view case_id, uint64_t position) {
-  std::string key = Prefix('e', case_id);
+  std::string key = RowPrefix('e', case_id);
   PutBigEndian64(&key, position);
   return key;
 }
@@ -39,19 +31,10 @@ std::string DeletedKey(std::string_view case_id) {
 }
 
 std::string FactKey(std::string_view case_id, char kind, std::string_view id) {
-  std::string key = Prefix('f', case_id);
+  std::string key = RowPrefix('f', case_id);
   key += kind;
   key += id;
   return key;
-}
-
-// Deletes every committed row under `prefix`. Only deleting events call this, and the
-// runner has committed everything before them (see RowWriter::store).
-void DeletePrefix(const std::string& prefix, RowWriter* rows) {
-  auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    rows->Delete(it->key());
-  }
 }
 
 std::string RoleWords(const std::string& role) {
@@ -78,84 +61,6 @@ std::string StrandStatusWords(const std::string& status) {
   if (status == "open") return "reopened";
   if (status == "closed" || status == "cancelled") return status;
   return "set to " + status;
-}
-
-// The length of the well-formed UTF-8 sequence (Unicode table 3-7) starting at s[i], or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// Appends `s` as a JSON string. Each byte that is not UTF-8 becomes U+FFFD, so every row
-// parses, and parsing and writing a row again gives the same bytes.
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0;  // where the bytes still to be copied as they are begin
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      const size_t n = Utf8Length(s, i);
-      if (n > 0) {
-        i += n;
-        continue;
-      }
-    }
-    out->append(s.data() + run, i - run);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out->append(escaped, sizeof escaped);
-        } else {
-          out->append("\xEF\xBF\xBD");
-        }
-    }
-    ++i;
-    run = i;
-  }
-  out->append(s.data() + run, i - run);
-  out->push_back('"');
 }
 
 // One journal entry. Apply and the erasure's rewrite both write it with AppendEntry, so a
@@ -212,20 +117,6 @@ bool ParseEntry(const nlohmann::json& j, Entry* e) {
   return true;
 }
 
-bool ParseCursor(const std::string& cursor, uint64_t* position) {
-  if (cursor.empty() || cursor.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : cursor) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  if (v == 0) return false;
-  *position = v;
-  return true;
-}
-
 }  // namespace
 
 Status Journal::Read(const std::string& case_id, size_t limit, const std::string& cursor,
@@ -239,7 +130,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
   if (case_id.find('\0') != std::string::npos) return Status::InvalidArgument("malformed case id");
   uint64_t before = std::numeric_limits<uint64_t>::max();
   if (!cursor.empty()) {
-    if (!ParseCursor(cursor, &before)) {
+    if (!ParsePositionCursor(cursor, &before)) {
       return Status::InvalidArgument("cursor is not one the journal gave");
     }
     --before;  // entries strictly older than the cursor's
@@ -251,7 +142,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
   if (it->Valid() && it->key() == deleted) {
     return Status::NotFound("case " + case_id + " is deleted");
   }
-  const std::string prefix = Prefix('e', case_id);
+  const std::string prefix = RowPrefix('e', case_id);
   std::string start = prefix;
   PutBigEndian64(&start, before);
   nlohmann::json entries = nlohmann::json::array();
@@ -333,7 +224,7 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
   // Notes sealed for the client, on any case (also cases of others, where it was primary
   // applicant): the entry stays, its text goes. Before the deletes below, which must win
   // for the client's own cases (a batch applies in order).
-  const std::string notes = Prefix('n', std::string(kClientStream) + client_id);
+  const std::string notes = RowPrefix('n', std::string(kClientStream) + client_id);
   auto it = store.NewIterator(rows->family(), ReadPattern::kShort);
   for (it->Seek(notes); it->Valid() && it->key().starts_with(notes); it->Next()) {
     const std::string entry_key = "e" + std::string(it->key().substr(notes.size()));
@@ -351,11 +242,11 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
   }
   // The client's own cases go with it, soft-deleted ones too (no CaseDeleted is written
   // for a case that was already deleted).
-  const std::string owned = Prefix('o', client_id);
+  const std::string owned = RowPrefix('o', client_id);
   for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
     const std::string_view case_id = it->key().substr(owned.size());
-    DeletePrefix(Prefix('e', case_id), rows);
-    DeletePrefix(Prefix('f', case_id), rows);
+    DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
+    DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
     rows->Delete(DeletedKey(case_id));
     rows->Delete(it->key());
   }
@@ -373,7 +264,7 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
       if (!e.user_id.empty()) entry.text += ", primary officer " + e.user_id;
       if (!e.team_id.empty()) entry.text += ", team " + e.team_id;
       entry.client_id = e.client_id;
-      rows->Put(Prefix('o', e.client_id) + case_id, "");
+      rows->Put(RowPrefix('o', e.client_id) + case_id, "");
       PutFact(FactKey(case_id, 'p', e.client_id), "self", rows);
       break;
     case EventType::kOfficerAssigned:
@@ -415,8 +306,8 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
     case EventType::kCaseDeleted:
       if (e.mode == "erase") {
         // Usually gone already with its client (EraseClient); this catches the rest.
-        DeletePrefix(Prefix('e', case_id), rows);
-        DeletePrefix(Prefix('f', case_id), rows);
+        DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
+        DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
         rows->Delete(DeletedKey(case_id));
         return;
       }
@@ -432,7 +323,7 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
       if (e.personal.text && !e.personal.erased) {
         entry.text = "Note: " + *e.personal.text;
         if (!e.subject.empty()) {
-          std::string index = Prefix('n', e.subject);
+          std::string index = RowPrefix('n', e.subject);
           index += case_id;
           index += '\0';
           PutBigEndian64(&index, position);

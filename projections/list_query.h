@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -99,6 +100,31 @@ inline bool DecodeCursor(std::string s, std::string* text) {
 }
 
 }  // namespace list_query_internal
+
+// InvalidArgument naming the first filter that is not in `known`.
+inline Status CheckFilters(const std::map<std::string, std::string>& filters,
+                           const std::vector<std::string>& known) {
+  for (const auto& [name, value] : filters) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return Status::InvalidArgument("unknown filter '" + name + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+// A filter's value, or null when it was not given.
+inline const std::string* FilterValue(const std::map<std::string, std::string>& filters,
+                                      const std::string& name) {
+  auto it = filters.find(name);
+  return it == filters.end() ? nullptr : &it->second;
+}
+
+template <class Row>
+std::vector<std::string> ColumnNamesOf(const std::vector<ListColumn<Row>>& columns) {
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c.name);
+  return names;
+}
 
 // One request against one list: the sort keys, the columns shown, the cursor's position,
 // and how to turn the rows of a page into its answer. What every way of finding a page

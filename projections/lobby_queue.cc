@@ -77,11 +77,7 @@ const std::vector<std::string>& LobbyQueue::FilterNames() {
   return kNames;
 }
 
-std::vector<std::string> LobbyQueue::ColumnNames() {
-  std::vector<std::string> names;
-  for (const auto& c : Columns()) names.push_back(c.name);
-  return names;
-}
+std::vector<std::string> LobbyQueue::ColumnNames() { return ColumnNamesOf(Columns()); }
 
 size_t LobbyQueue::size() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
@@ -89,16 +85,9 @@ size_t LobbyQueue::size() const {
 }
 
 Status LobbyQueue::Query(const LobbyQueueQuery& query, ListPage* page) const {
-  const auto& known = FilterNames();
-  for (const auto& [name, value] : query.filters) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return Status::InvalidArgument("unknown filter '" + name + "'");
-    }
-  }
-  auto get = [&](const char* name) -> const std::string* {
-    auto it = query.filters.find(name);
-    return it == query.filters.end() ? nullptr : &it->second;
-  };
+  Status checked = CheckFilters(query.filters, FilterNames());
+  if (!checked.ok()) return checked;
+  auto get = [&](const char* name) { return FilterValue(query.filters, name); };
   const std::string* status = get("status");
   const std::string wanted = status == nullptr ? "waiting" : *status;
   static const std::vector<std::string> kStatuses = {"waiting", "all",      "received",
