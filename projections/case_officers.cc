@@ -176,10 +176,7 @@ Status CaseOfficers::Query(const CaseOfficersQuery& query, ListPage* page) const
         if (a.slot == i) views.push_back({c, &a});
       }
     });
-    std::vector<const CaseOfficerRow*> rows;
-    rows.reserve(views.size());
-    for (const CaseOfficerRow& v : views) rows.push_back(&v);
-    return PageOf(std::move(rows), Columns(), "user_id,case_id", query.list, page);
+    return PageOfViews(views, Columns(), "user_id,case_id", query.list, page);
   }
 
   std::vector<OfficerWorkload> by_officer(officer_names_.size());

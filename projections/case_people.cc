@@ -129,10 +129,7 @@ Status CasePeople::Query(const CasePeopleQuery& query, ListPage* page) const {
   } else {
     cases_.ForEach(consider);
   }
-  std::vector<const CasePersonRow*> rows;
-  rows.reserve(views.size());
-  for (const CasePersonRow& v : views) rows.push_back(&v);
-  return PageOf(std::move(rows), Columns(), "case_id,date_joined", query.list, page);
+  return PageOfViews(views, Columns(), "case_id,date_joined", query.list, page);
 }
 
 void CasePeople::Derive(CasePeopleCase* c, size_t index) {

@@ -123,18 +123,26 @@ void EraseOne(std::vector<T>* v, const T& x) {
   v->pop_back();
 }
 
-void AddTo(std::unordered_map<std::string, std::vector<const ClientSearchRow*>>* index,
-           const std::string& key, const ClientSearchRow* row) {
+using KeyIndex = std::unordered_map<std::string, std::vector<const ClientSearchRow*>>;
+
+void AddTo(KeyIndex* index, const std::string& key, const ClientSearchRow* row) {
   if (!key.empty()) (*index)[key].push_back(row);
 }
 
-void RemoveFrom(std::unordered_map<std::string, std::vector<const ClientSearchRow*>>* index,
-                const std::string& key, const ClientSearchRow* row) {
+void RemoveFrom(KeyIndex* index, const std::string& key, const ClientSearchRow* row) {
   if (key.empty()) return;
   auto it = index->find(key);
   if (it == index->end()) return;
   EraseOne(&it->second, row);
   if (it->second.empty()) index->erase(it);
+}
+
+// The rows with `key` in `index`; none for an empty key.
+const std::vector<const ClientSearchRow*>& RowsWith(const KeyIndex& index, const std::string& key) {
+  static const std::vector<const ClientSearchRow*> kNone;
+  if (key.empty()) return kNone;
+  auto it = index.find(key);
+  return it == index.end() ? kNone : it->second;
 }
 
 // A query value in normal form; false when it cannot be one.
@@ -225,12 +233,27 @@ void ClientSearch::ForSimilarTokens(const std::string& a, bool prefixes, Fn&& fn
   }
 }
 
+template <class Fn>
+void ClientSearch::ForKeyIndexes(const ClientSearchRow& r, Fn&& fn) {
+  fn(&by_dob_, r.date_of_birth);
+  fn(&by_nino_, r.nino);
+  fn(&by_email_, r.email);
+  fn(&by_phone_, r.phone);
+  fn(&by_postcode_, r.postcode);
+}
+
+void ClientSearch::ClearIndexes() {
+  by_dob_.clear();
+  by_nino_.clear();
+  by_email_.clear();
+  by_phone_.clear();
+  by_postcode_.clear();
+  tokens_.clear();
+  token_slots_.clear();
+}
+
 void ClientSearch::Index(const ClientSearchRow& r) {
-  AddTo(&by_dob_, r.date_of_birth, &r);
-  AddTo(&by_nino_, r.nino, &r);
-  AddTo(&by_email_, r.email, &r);
-  AddTo(&by_phone_, r.phone, &r);
-  AddTo(&by_postcode_, r.postcode, &r);
+  ForKeyIndexes(r, [&](KeyIndex* index, const std::string& key) { AddTo(index, key, &r); });
   for (auto& [word, where] : RowWords(r, kInSurname, kInForenames)) {
     auto [it, added] = token_slots_.try_emplace(word, tokens_.size());
     if (added) tokens_.push_back({word, LetterMask(word), {}});
@@ -239,11 +262,7 @@ void ClientSearch::Index(const ClientSearchRow& r) {
 }
 
 void ClientSearch::Unindex(const ClientSearchRow& r) {
-  RemoveFrom(&by_dob_, r.date_of_birth, &r);
-  RemoveFrom(&by_nino_, r.nino, &r);
-  RemoveFrom(&by_email_, r.email, &r);
-  RemoveFrom(&by_phone_, r.phone, &r);
-  RemoveFrom(&by_postcode_, r.postcode, &r);
+  ForKeyIndexes(r, [&](KeyIndex* index, const std::string& key) { RemoveFrom(index, key, &r); });
   for (auto& [word, where] : RowWords(r, kInSurname, kInForenames)) {
     auto it = token_slots_.find(word);
     if (it == token_slots_.end()) continue;
@@ -304,12 +323,8 @@ Status ClientSearch::Search(const ClientSearchQuery& query, nlohmann::json* resu
 
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::unordered_map<const ClientSearchRow*, Hit> hits;
-  auto exact = [&](const std::unordered_map<std::string, RowList>& index, const std::string& key,
-                   uint32_t bit) {
-    if (key.empty()) return;
-    auto it = index.find(key);
-    if (it == index.end()) return;
-    for (const ClientSearchRow* r : it->second) hits[r].exact |= bit;
+  auto exact = [&](const KeyIndex& index, const std::string& key, uint32_t bit) {
+    for (const ClientSearchRow* r : RowsWith(index, key)) hits[r].exact |= bit;
   };
   exact(by_dob_, query.date_of_birth, kDob);
   exact(by_nino_, nino, kNino);
@@ -410,12 +425,8 @@ std::vector<std::pair<std::string, PersonalFields>> ClientSearch::Candidates(
 
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::unordered_map<const ClientSearchRow*, uint32_t> keys;
-  auto exact = [&](const std::unordered_map<std::string, RowList>& index, const std::string& key,
-                   uint32_t bit) {
-    if (key.empty()) return;
-    auto it = index.find(key);
-    if (it == index.end()) return;
-    for (const ClientSearchRow* r : it->second) keys[r] |= bit;
+  auto exact = [&](const KeyIndex& index, const std::string& key, uint32_t bit) {
+    for (const ClientSearchRow* r : RowsWith(index, key)) keys[r] |= bit;
   };
   exact(by_dob_, dob, kDob);
   if (swapped != dob) exact(by_dob_, swapped, kDobSwapped);
@@ -465,13 +476,7 @@ std::vector<std::pair<std::string, PersonalFields>> ClientSearch::Candidates(
 Status ClientSearchProjection::Load(const Store& store, FamilyId family) {
   auto& s = search_;
   std::unique_lock<std::shared_mutex> lock(s.mu_);
-  s.by_dob_.clear();
-  s.by_nino_.clear();
-  s.by_email_.clear();
-  s.by_phone_.clear();
-  s.by_postcode_.clear();
-  s.tokens_.clear();
-  s.token_slots_.clear();
+  s.ClearIndexes();
   Status st = s.rows_.Load(store, family);
   if (!st.ok()) return st;
   // Folded names and indexes are not stored. The rows are the table's own (non-const)
@@ -489,13 +494,7 @@ void ClientSearchProjection::Reset() {
   auto& s = search_;
   std::unique_lock<std::shared_mutex> lock(s.mu_);
   s.rows_.Clear();
-  s.by_dob_.clear();
-  s.by_nino_.clear();
-  s.by_email_.clear();
-  s.by_phone_.clear();
-  s.by_postcode_.clear();
-  s.tokens_.clear();
-  s.token_slots_.clear();
+  s.ClearIndexes();
 }
 
 void ClientSearchProjection::Flush(RowWriter* rows) {

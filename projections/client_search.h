@@ -98,6 +98,10 @@ class ClientSearch {
 
   void Index(const ClientSearchRow& row);
   void Unindex(const ClientSearchRow& row);
+  // Calls fn(index, key) for each exact-key index and the row's key in it (maybe empty).
+  template <class Fn>
+  void ForKeyIndexes(const ClientSearchRow& row, Fn&& fn);
+  void ClearIndexes();  // the exact-key indexes and the name tokens
   // Calls fn(token, similarity) for each distinct word similar to `word` (Jaro-Winkler of
   // at least 0.85, or `word` a prefix of it when `prefixes`).
   template <class Fn>

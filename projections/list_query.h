@@ -278,6 +278,17 @@ Status PageOf(std::vector<const Row*> rows, const std::vector<ListColumn<Row>>& 
   return Status::Ok();
 }
 
+// PageOf for rows made for this query (views joining a stored row with one of its
+// parts): they stay in `views` while the page is made.
+template <class Row>
+Status PageOfViews(const std::vector<Row>& views, const std::vector<ListColumn<Row>>& columns,
+                   const std::string& default_sort, const ListRequest& request, ListPage* page) {
+  std::vector<const Row*> rows;
+  rows.reserve(views.size());
+  for (const Row& v : views) rows.push_back(&v);
+  return PageOf(std::move(rows), columns, default_sort, request, page);
+}
+
 // A sort order of a list's rows, kept as rows change, so that a page is a walk from the
 // cursor that stops once the page is full, rather than a sort of every row. The owner
 // erases a row before changing what it sorts on and inserts it again after.

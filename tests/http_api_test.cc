@@ -23,84 +23,10 @@
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"
 
-namespace {
-
-using caseengine::testing::EventStreamAnswer;
-using caseengine::testing::HttpAnswer;
-using caseengine::testing::HttpClient;
-using caseengine::testing::LogHead;
-using caseengine::testing::ReadEventStream;
-using caseengine::testing::RunCommand;
-using caseengine::testing::ServerProcess;
-using caseengine::testing::TempDir;
+using namespace caseengine::testing;
 using nlohmann::json;
 
-constexpr const char* kForbidden = "/problems/forbidden";
-constexpr const char* kMalformed = "/problems/malformed";
-const std::string kUnknown = "0123456789abcdef";
-
-struct Served {
-  TempDir dir;
-  ServerProcess server{dir.Sub("data")};
-  HttpClient officer = server.Client("demo-officer");
-  HttpClient supervisor = server.Client("demo-supervisor");
-  HttpClient admin = server.Client("demo-admin");
-  HttpClient auditor = server.Client("demo-auditor");
-  uint64_t Head() const { return LogHead(server.port()); }
-};
-
-void CheckProblem(const HttpAnswer& a, int status, const std::string& type) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  CHECK(a.ContentType().rfind("application/problem+json", 0) == 0);
-  REQUIRE(a.json.is_object());
-  CHECK(a.json.value("type", "") == type);
-  CHECK(a.json.value("status", 0) == status);
-  CHECK(a.json.contains("title"));
-  CHECK(a.json.contains("detail"));
-}
-
-json Done(const HttpAnswer& a, int status = 200) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  REQUIRE(a.json.is_object());
-  REQUIRE(a.json.contains("position"));
-  REQUIRE(a.json.contains("versions"));
-  return a.json;
-}
-
-json GetOk(HttpClient& c, const std::string& path) {
-  HttpAnswer a = c.Get(path);
-  INFO(path << ": " << a.status << " " << a.body);
-  REQUIRE(a.status == 200);
-  REQUIRE(a.json.is_object());
-  return a.json;
-}
-
-json Register(HttpClient& c, const std::string& surname, const json& extra = json::object()) {
-  json body = {{"surname", surname}, {"date_of_birth", "1980-01-01"}};
-  body.update(extra);
-  return Done(c.Post("/clients", body), 201);
-}
-
-std::string WithMin(uint64_t position, const std::string& path) {
-  return path + (path.find('?') == std::string::npos ? "?" : "&") +
-         "min_position=" + std::to_string(position);
-}
-
-struct Call {
-  HttpClient* who;
-  std::string method, path;
-  json body = json::object();
-  HttpClient::Headers headers = {};
-};
-
-HttpAnswer Send(const Call& c) {
-  if (c.method == "POST") return c.who->Post(c.path, c.body, c.headers);
-  if (c.method == "PATCH") return c.who->Patch(c.path, c.body, c.headers);
-  if (c.method == "DELETE") return c.who->Delete(c.path, c.headers);
-  return c.who->Get(c.path, c.headers);
-}
+namespace {
 
 // Every command route of API.md with a well-formed body, on the ids given.
 std::vector<Call> EveryCommand(HttpClient* who, const std::string& c, const std::string& k,
@@ -447,11 +373,12 @@ TEST_CASE("http: a repeated Idempotency-Key answers the first answer and appends
           "[http]") {
   Served s;
   const HttpClient::Headers key = {{"Idempotency-Key", "register-7f3a"}};
-  const json body = {{"surname", "Once"}, {"date_of_birth", "1980-01-01"}};
-  const HttpAnswer first = s.officer.Post("/clients", body, key);
+  const Call once = {
+      &s.officer, "POST", "/clients", {{"surname", "Once"}, {"date_of_birth", "1980-01-01"}}, key};
+  const HttpAnswer first = Send(once);
   REQUIRE(first.status == 201);
   const uint64_t head = s.Head();
-  const HttpAnswer again = s.officer.Post("/clients", body, key);
+  const HttpAnswer again = Send(once);
   CHECK(again.status == 201);
   CHECK(again.body == first.body);
   CHECK(s.Head() == head);
@@ -465,14 +392,16 @@ TEST_CASE("http: a repeated Idempotency-Key answers the first answer and appends
 
   // A 200 command, the same.
   const std::string c = first.json["client_id"];
-  const HttpClient::Headers status_key = {{"Idempotency-Key", "status-1"}};
-  const HttpAnswer changed =
-      s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, status_key);
+  const Call close = {&s.officer,
+                      "POST",
+                      "/clients/" + c + "/status",
+                      {{"status", "closed"}},
+                      {{"Idempotency-Key", "status-1"}}};
+  const HttpAnswer changed = Send(close);
   REQUIRE(changed.status == 200);
   const uint64_t head2 = s.Head();
   CHECK(head2 == head + 1);
-  const HttpAnswer repeat =
-      s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, status_key);
+  const HttpAnswer repeat = Send(close);
   CHECK(repeat.status == 200);
   CHECK(repeat.body == changed.body);
   CHECK(s.Head() == head2);
@@ -514,12 +443,16 @@ TEST_CASE("http: a repeated Idempotency-Key of a refused command answers the sam
 
 TEST_CASE("http: an Idempotency-Key is the sender's own", "[http]") {
   Served s;
-  const HttpClient::Headers key = {{"Idempotency-Key", "shared-key"}};
-  const json body = {{"surname", "Mine"}, {"date_of_birth", "1980-01-01"}};
-  const HttpAnswer officer = s.officer.Post("/clients", body, key);
+  Call mine = {&s.officer,
+               "POST",
+               "/clients",
+               {{"surname", "Mine"}, {"date_of_birth", "1980-01-01"}},
+               {{"Idempotency-Key", "shared-key"}}};
+  const HttpAnswer officer = Send(mine);
   REQUIRE(officer.status == 201);
   const uint64_t head = s.Head();
-  const HttpAnswer supervisor = s.supervisor.Post("/clients", body, key);
+  mine.who = &s.supervisor;  // the same request and key from another user
+  const HttpAnswer supervisor = Send(mine);
   REQUIRE(supervisor.status == 201);
   CHECK(supervisor.json["client_id"] != officer.json["client_id"]);
   CHECK(s.Head() == head + 2);
@@ -538,14 +471,18 @@ TEST_CASE("http: a repeated Idempotency-Key of a command that changed nothing an
           "[http]") {
   Served s;
   const std::string c = Register(s.officer, "Unchanged")["client_id"];
-  const HttpClient::Headers key = {{"Idempotency-Key", "no-op"}};
-  const HttpAnswer first = s.officer.Post("/clients/" + c + "/status", {{"status", "active"}}, key);
+  const Call no_op = {&s.officer,
+                      "POST",
+                      "/clients/" + c + "/status",
+                      {{"status", "active"}},
+                      {{"Idempotency-Key", "no-op"}}};
+  const HttpAnswer first = Send(no_op);
   REQUIRE(first.status == 200);
   CHECK(first.json.value("unchanged", false));
   // Other writes move the log on; the repeat still answers as the first time.
   Register(s.officer, "Meanwhile");
   const uint64_t head = s.Head();
-  const HttpAnswer again = s.officer.Post("/clients/" + c + "/status", {{"status", "active"}}, key);
+  const HttpAnswer again = Send(no_op);
   CHECK(again.status == first.status);
   CHECK(again.body == first.body);
   CHECK(s.Head() == head);

@@ -14,42 +14,10 @@
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"
 
-namespace {
-
-using caseengine::testing::HttpAnswer;
-using caseengine::testing::HttpClient;
-using caseengine::testing::LogHead;
-using caseengine::testing::ServerProcess;
-using caseengine::testing::TempDir;
+using namespace caseengine::testing;
 using nlohmann::json;
 
-constexpr const char* kMalformed = "/problems/malformed";
-constexpr const char* kValidation = "/problems/validation";
-constexpr const char* kNotFound = "/problems/not-found";
-constexpr const char* kRuleViolated = "/problems/rule-violated";
-const std::string kUnknown = "0123456789abcdef";  // a well-formed id nothing has
-
-// A server on a fresh data folder, with a client for each demo user.
-struct Served {
-  TempDir dir;
-  ServerProcess server{dir.Sub("data")};
-  HttpClient officer = server.Client("demo-officer");
-  HttpClient supervisor = server.Client("demo-supervisor");
-  HttpClient admin = server.Client("demo-admin");
-  HttpClient auditor = server.Client("demo-auditor");
-  uint64_t Head() const { return LogHead(server.port()); }
-};
-
-void CheckProblem(const HttpAnswer& a, int status, const std::string& type) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  CHECK(a.ContentType().rfind("application/problem+json", 0) == 0);
-  REQUIRE(a.json.is_object());
-  CHECK(a.json.value("type", "") == type);
-  CHECK(a.json.value("status", 0) == status);
-  CHECK(a.json.contains("title"));
-  CHECK(a.json.contains("detail"));
-}
+namespace {
 
 bool NamesField(const HttpAnswer& a, const std::string& field) {
   if (!a.json.is_object() || !a.json.contains("errors") || !a.json["errors"].is_array()) {
@@ -59,37 +27,6 @@ bool NamesField(const HttpAnswer& a, const std::string& field) {
     if (e.value("field", "") == field && e.contains("message")) return true;
   }
   return false;
-}
-
-// A command's answer: the status, and the position and versions every answer carries.
-json Done(const HttpAnswer& a, int status = 200) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  REQUIRE(a.json.is_object());
-  CHECK(a.ContentType().rfind("application/json", 0) == 0);
-  REQUIRE(a.json.contains("position"));
-  CHECK(a.json["position"].is_number_unsigned());
-  REQUIRE(a.json.contains("versions"));
-  CHECK(a.json["versions"].is_object());
-  if (!a.json.value("unchanged", false)) {
-    CHECK(a.json["position"].get<uint64_t>() > 0);
-    CHECK(!a.json["versions"].empty());
-  }
-  return a.json;
-}
-
-json GetOk(HttpClient& c, const std::string& path) {
-  HttpAnswer a = c.Get(path);
-  INFO(path << ": " << a.status << " " << a.body);
-  REQUIRE(a.status == 200);
-  REQUIRE(a.json.is_object());
-  return a.json;
-}
-
-json Register(HttpClient& c, const std::string& surname, const json& extra = json::object()) {
-  json body = {{"surname", surname}, {"date_of_birth", "1980-01-01"}};
-  body.update(extra);
-  return Done(c.Post("/clients", body), 201);
 }
 
 // A command that must be refused: its problem, and nothing written (the log head stays).
@@ -113,20 +50,6 @@ void InvalidField(const Served& s, const std::function<HttpAnswer()>& send,
 }
 void NotFound(const Served& s, const std::function<HttpAnswer()>& send) {
   Refused(s, send, 404, kNotFound);
-}
-
-// A request of a table: who sends it, the method, the path and the body.
-struct Call {
-  HttpClient* who;
-  std::string method, path;
-  json body = json::object();
-};
-
-HttpAnswer Send(const Call& c) {
-  if (c.method == "POST") return c.who->Post(c.path, c.body);
-  if (c.method == "PATCH") return c.who->Patch(c.path, c.body);
-  if (c.method == "DELETE") return c.who->Delete(c.path);
-  return c.who->Get(c.path);
 }
 
 bool HasOfficer(const json& kase, const std::string& user_id, const std::string& role) {

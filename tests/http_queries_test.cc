@@ -20,71 +20,22 @@
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"
 
-namespace {
-
-using caseengine::testing::EventStreamAnswer;
-using caseengine::testing::HttpAnswer;
-using caseengine::testing::HttpClient;
-using caseengine::testing::LogHead;
-using caseengine::testing::ReadEventStream;
-using caseengine::testing::ServerProcess;
-using caseengine::testing::TempDir;
+using namespace caseengine::testing;
 using nlohmann::json;
 
-constexpr const char* kValidation = "/problems/validation";
-constexpr const char* kNotFound = "/problems/not-found";
-const std::string kUnknown = "0123456789abcdef";
-
-struct Served {
-  TempDir dir;
-  ServerProcess server{dir.Sub("data")};
-  HttpClient officer = server.Client("demo-officer");
-  HttpClient supervisor = server.Client("demo-supervisor");
-  HttpClient admin = server.Client("demo-admin");
-  HttpClient auditor = server.Client("demo-auditor");
-  uint64_t Head() const { return LogHead(server.port()); }
-};
-
-void CheckProblem(const HttpAnswer& a, int status, const std::string& type) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  CHECK(a.ContentType().rfind("application/problem+json", 0) == 0);
-  REQUIRE(a.json.is_object());
-  CHECK(a.json.value("type", "") == type);
-  CHECK(a.json.value("status", 0) == status);
-}
-
-json Done(const HttpAnswer& a, int status = 200) {
-  INFO(a.status << " " << a.body);
-  REQUIRE(a.status == status);
-  REQUIRE(a.json.is_object());
-  REQUIRE(a.json.contains("position"));
-  REQUIRE(a.json.contains("versions"));
-  return a.json;
-}
-
-json GetOk(HttpClient& c, const std::string& path) {
-  HttpAnswer a = c.Get(path);
-  INFO(path << ": " << a.status << " " << a.body);
-  REQUIRE(a.status == 200);
-  REQUIRE(a.json.is_object());
-  return a.json;
-}
-
-std::string WithMin(const Served& s, const std::string& path) {
-  return path + (path.find('?') == std::string::npos ? "?" : "&") +
-         "min_position=" + std::to_string(s.Head());
-}
+namespace {
 
 // GET `path` once the read models have applied everything written so far.
 json Read(const Served& s, HttpClient& c, const std::string& path) {
   return GetOk(c, WithMin(s, path));
 }
 
-json Register(HttpClient& c, const std::string& surname, const json& extra = json::object()) {
-  json body = {{"surname", surname}, {"date_of_birth", "1980-01-01"}};
-  body.update(extra);
-  return Done(c.Post("/clients", body), 201);
+// Each GET of `paths` answers a 422 validation problem.
+void Invalid(HttpClient& c, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    INFO("GET " << path);
+    CheckProblem(c.Get(path), 422, kValidation);
+  }
 }
 
 std::string Day(int offset) {
@@ -254,9 +205,7 @@ TEST_CASE(
   // Criteria together rank the client matching most first.
   const json both = Read(s, s.officer, "/clients?q=Identified&postcode=LS14AP");
   REQUIRE(both["rows"].size() == 2);
-  CheckProblem(s.officer.Get("/clients"), 422, kValidation);
-  CheckProblem(s.officer.Get("/clients?nino=12345"), 422, kValidation);
-  CheckProblem(s.officer.Get("/clients?q=x&limit=0"), 422, kValidation);
+  Invalid(s.officer, {"/clients", "/clients?nino=12345", "/clients?q=x&limit=0"});
 }
 
 TEST_CASE("http: GET /cases filters by each filter", "[http]") {
@@ -320,8 +269,7 @@ TEST_CASE("http: GET /cases sorts on several fields", "[http]") {
         std::vector<std::string>{"Bravo", "Delta", "Charlie", "Alpha"});
   CHECK(Column(Read(s, s.officer, "/cases?sort=-team_id,surname"), "surname") ==
         std::vector<std::string>{"Alpha", "Bravo", "Delta", "Charlie"});
-  CheckProblem(s.officer.Get("/cases?sort=shoe_size"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases?sort=surname,-nothing"), 422, kValidation);
+  Invalid(s.officer, {"/cases?sort=shoe_size", "/cases?sort=surname,-nothing"});
 }
 
 TEST_CASE("http: GET /cases pages with limit and cursor without repeats", "[http]") {
@@ -356,11 +304,8 @@ TEST_CASE("http: GET /cases pages with limit and cursor without repeats", "[http
   // A cursor belongs to its sort; garbage is no cursor; limits are 1..1000.
   const json first = Read(s, s.officer, "/cases?limit=3&sort=surname");
   const std::string cursor = first["next_cursor"];
-  CheckProblem(s.officer.Get("/cases?limit=3&sort=-surname&cursor=" + cursor), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases?cursor=not-a-cursor"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases?limit=0"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases?limit=1001"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases?limit=ten"), 422, kValidation);
+  Invalid(s.officer, {"/cases?limit=3&sort=-surname&cursor=" + cursor, "/cases?cursor=not-a-cursor",
+                      "/cases?limit=0", "/cases?limit=1001", "/cases?limit=ten"});
 }
 
 TEST_CASE("http: GET /cases keeps its sort orders up to date as rows change", "[http]") {
@@ -668,9 +613,9 @@ TEST_CASE("http: GET /cases/{id}/history lists every change filtered by month an
   CHECK(notes["entries"][0]["type"] == "NoteAdded");
   CHECK(Read(s, s.officer, "/cases/" + k + "/history?type=CaseClosed&month=" + month)["entries"]
             .size() == 1);
-  CheckProblem(s.officer.Get("/cases/" + k + "/history?month=2024-13"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases/" + k + "/history?month=March"), 422, kValidation);
-  CheckProblem(s.officer.Get("/cases/" + k + "/history?type=TeaBreak"), 422, kValidation);
+  Invalid(s.officer,
+          {"/cases/" + k + "/history?month=2024-13", "/cases/" + k + "/history?month=March",
+           "/cases/" + k + "/history?type=TeaBreak"});
   CheckProblem(s.officer.Get("/cases/" + kUnknown + "/history"), 404, kNotFound);
 }
 

@@ -6,12 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <regex>
 #include <stdexcept>
 #include <thread>
-
-#include "tests/test_support.h"
 
 namespace caseengine::testing {
 
@@ -188,6 +187,61 @@ uint64_t LogHead(int port) {
     throw std::runtime_error("GET /events answered " + std::to_string(a.status) + ": " + a.body);
   }
   return a.json["head_position"].get<uint64_t>();
+}
+
+void CheckProblem(const HttpAnswer& a, int status, const std::string& type) {
+  INFO(a.status << " " << a.body);
+  REQUIRE(a.status == status);
+  CHECK(a.ContentType().rfind("application/problem+json", 0) == 0);
+  REQUIRE(a.json.is_object());
+  CHECK(a.json.value("type", "") == type);
+  CHECK(a.json.value("status", 0) == status);
+  CHECK(a.json.contains("title"));
+  CHECK(a.json.contains("detail"));
+}
+
+nlohmann::json Done(const HttpAnswer& a, int status) {
+  INFO(a.status << " " << a.body);
+  REQUIRE(a.status == status);
+  REQUIRE(a.json.is_object());
+  CHECK(a.ContentType().rfind("application/json", 0) == 0);
+  REQUIRE(a.json.contains("position"));
+  CHECK(a.json["position"].is_number_unsigned());
+  REQUIRE(a.json.contains("versions"));
+  CHECK(a.json["versions"].is_object());
+  if (!a.json.value("unchanged", false)) {
+    CHECK(a.json["position"].get<uint64_t>() > 0);
+    CHECK(!a.json["versions"].empty());
+  }
+  return a.json;
+}
+
+nlohmann::json GetOk(HttpClient& c, const std::string& path) {
+  HttpAnswer a = c.Get(path);
+  INFO(path << ": " << a.status << " " << a.body);
+  REQUIRE(a.status == 200);
+  REQUIRE(a.json.is_object());
+  return a.json;
+}
+
+nlohmann::json Register(HttpClient& c, const std::string& surname, const nlohmann::json& extra) {
+  nlohmann::json body = {{"surname", surname}, {"date_of_birth", "1980-01-01"}};
+  body.update(extra);
+  return Done(c.Post("/clients", body), 201);
+}
+
+std::string WithMin(uint64_t position, const std::string& path) {
+  return path + (path.find('?') == std::string::npos ? "?" : "&") +
+         "min_position=" + std::to_string(position);
+}
+
+std::string WithMin(const Served& s, const std::string& path) { return WithMin(s.Head(), path); }
+
+HttpAnswer Send(const Call& c) {
+  if (c.method == "POST") return c.who->Post(c.path, c.body, c.headers);
+  if (c.method == "PATCH") return c.who->Patch(c.path, c.body, c.headers);
+  if (c.method == "DELETE") return c.who->Delete(c.path, c.headers);
+  return c.who->Get(c.path, c.headers);
 }
 
 }  // namespace caseengine::testing

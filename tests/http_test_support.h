@@ -1,6 +1,7 @@
 // End-to-end test support: a real `caseengine serve` process on a free loopback port
-// over a data folder, and a small HTTP client to talk to it. The only test file that
-// includes the HTTP library.
+// over a data folder, a small HTTP client to talk to it, and the checks the HTTP tests
+// share (problems, command answers, reads). Its .cc is the only test file that includes
+// the HTTP library. The checks assert with Catch2, so they are called from the test thread.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "tests/test_support.h"
 
 namespace caseengine::testing {
 
@@ -103,5 +106,54 @@ EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::
 // The log's head position, as the auditor reads it (GET /events: head_position). Throws
 // when the server does not answer 200.
 uint64_t LogHead(int port);
+
+// The problem types of API.md.
+inline constexpr const char* kForbidden = "/problems/forbidden";
+inline constexpr const char* kMalformed = "/problems/malformed";
+inline constexpr const char* kValidation = "/problems/validation";
+inline constexpr const char* kNotFound = "/problems/not-found";
+inline constexpr const char* kRuleViolated = "/problems/rule-violated";
+// A well-formed id nothing has.
+inline const std::string kUnknown = "0123456789abcdef";
+
+// A server on a fresh data folder, with a client for each demo user.
+struct Served {
+  TempDir dir;
+  ServerProcess server{dir.Sub("data")};
+  HttpClient officer = server.Client("demo-officer");
+  HttpClient supervisor = server.Client("demo-supervisor");
+  HttpClient admin = server.Client("demo-admin");
+  HttpClient auditor = server.Client("demo-auditor");
+  uint64_t Head() const { return LogHead(server.port()); }
+};
+
+// A problem+json answer with this status and type, a title and a detail.
+void CheckProblem(const HttpAnswer& a, int status, const std::string& type);
+
+// A command's answer: the status, and the position and versions every answer carries
+// (a change has a position and at least one version). Returns the body.
+nlohmann::json Done(const HttpAnswer& a, int status = 200);
+
+// GET `path`, which must answer 200 with a JSON object; returns it.
+nlohmann::json GetOk(HttpClient& c, const std::string& path);
+
+// Registers a client born 1980-01-01 (`extra` adds or overrides fields); returns the 201
+// answer with its client_id and case_id.
+nlohmann::json Register(HttpClient& c, const std::string& surname,
+                        const nlohmann::json& extra = nlohmann::json::object());
+
+// `path` with min_position: a read of the read models once they have applied `position`,
+// or everything written so far.
+std::string WithMin(uint64_t position, const std::string& path);
+std::string WithMin(const Served& s, const std::string& path);
+
+// A request of a table: who sends it, the method, the path, the body and extra headers.
+struct Call {
+  HttpClient* who;
+  std::string method, path;
+  nlohmann::json body = nlohmann::json::object();
+  HttpClient::Headers headers = {};
+};
+HttpAnswer Send(const Call& c);
 
 }  // namespace caseengine::testing
