@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -17,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/engine.h"
+#include "storage/rocks_store.h"
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"
 
@@ -1098,3 +1102,65 @@ TEST_CASE("http: a removed lobby record leaves the Lobby and its matches are 404
   const json events = GetOk(s.auditor, "/streams/lobby-" + gone + "/events");
   CHECK(events["events"][0]["data"]["personal"] == json{{"erased", true}});
 }
+
+namespace caseengine::testing {
+
+// Every byte of every file under `dir`.
+static bool FolderHas(const std::string& dir, const std::string& needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("http: an erased person's plaintext is in no file of the data folder after a "
+          "compaction",
+          "[http]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  const std::string surname = "Quixotrembling", note = "Sleeps at the Vantablackery shelter";
+  const std::string referral = "Zanzibarnacle";
+  {
+    ServerProcess server(data);
+    HttpClient officer = server.Client("demo-officer");
+    HttpClient admin = server.Client("demo-admin");
+    Register(officer, "Keptinfolder");  // a control: someone not erased is still there
+    nlohmann::json made = Register(officer, surname, {{"email", "quixo@example.org"}});
+    const std::string client = made["client_id"], kase = made["case_id"];
+    Done(officer.Post("/cases/" + kase + "/notes", {{"text", note}}), 201);
+    // A referral assigned to the client holds the same person's details under its own key.
+    const std::string lobby = Done(officer.Post("/lobby", {{"source", "self"},
+                                                           {"surname", referral},
+                                                           {"date_of_birth", "1980-01-01"}}),
+                                   201)["lobby_id"];
+    Done(officer.Post("/lobby/" + lobby + "/claim"));
+    Done(officer.Post("/lobby/" + lobby + "/assign", {{"client_id", client}}));
+    // The read models have seen all of it before it goes.
+    const uint64_t head = LogHead(server.port());
+    REQUIRE(GetOk(officer, WithMin(head, "/clients?q=" + surname))["rows"].size() == 1);
+    REQUIRE(GetOk(officer, WithMin(head, "/cases/" + kase + "/journal"))["entries"].size() > 0);
+    nlohmann::json erased = Done(admin.Delete("/clients/" + client + "?mode=erase"));
+    CHECK(erased["lobby_records_erased"] == 1);
+    GetOk(officer, WithMin(LogHead(server.port()), "/cases?total=true"));
+    CHECK(server.Stop() == 0);
+  }
+  // Compact what is left (as any later compaction would), then look at every file.
+  {
+    std::unique_ptr<Store> store;
+    REQUIRE(OpenRocksStore(Engine::StoreOptions(data, false), &store).ok());
+    REQUIRE(store->CompactAll().ok());
+  }
+  CHECK(FolderHas(data, "Keptinfolder"));
+  for (const std::string& text : {surname, note, referral, std::string("quixo@example.org")}) {
+    INFO(text);
+    CHECK_FALSE(FolderHas(data, text));
+  }
+  // And the engine still works on it: the chain verifies.
+  std::string out;
+  CHECK(RunCommand({CASEREPLAY_PATH, "verify", "--data", data}, &out) == 0);
+}
+
+}  // namespace caseengine::testing
