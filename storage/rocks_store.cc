@@ -158,13 +158,15 @@ class RocksStore : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                           bool compress) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = 64 << 20;
   cf.max_write_buffer_number = 4;
   cf.level_compaction_dynamic_level_bytes = true;
-  cf.compression = rocksdb::kLZ4Compression;  // fast to decode: replay is read-bound
-  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.compression = compress ? rocksdb::kLZ4Compression  // fast to decode: replay is read-bound
+                            : rocksdb::kNoCompression;
+  cf.bottommost_compression = compress ? rocksdb::kZSTD : rocksdb::kNoCompression;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.block_size = 16 << 10;
@@ -309,7 +311,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   auto cache = rocksdb::NewLRUCache(256 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) {
-    descriptors.emplace_back(n, FamilyOptions(cache));
+    descriptors.emplace_back(n, FamilyOptions(cache, options.compress));
     const auto& append_only = options.append_only_families;
     if (std::find(append_only.begin(), append_only.end(), n) != append_only.end()) {
       // One (empty) prefix for every key: each insert is hinted by the one before.
@@ -318,7 +320,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     }
   }
 
-  rocksdb::Options open_options(db_options, FamilyOptions(cache));
+  rocksdb::Options open_options(db_options, FamilyOptions(cache, options.compress));
   rocksdb::Status rs =
       options.read_only
           ? rocksdb::DB::OpenForReadOnly(open_options, options.path, descriptors, &handles_, &db_)
