@@ -175,13 +175,15 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
   const Filters filters(query.filters);
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<const CaseListRow*> rows;
+  std::shared_ptr<const Index> index;
   {
     std::lock_guard<std::mutex> index_lock(index_mu_);
-    IndexFor(plan, query.today)->Walk(plan, [&](const CaseListRow* r) {
-      if (!r->deleted && Matches(*r, filters)) rows.push_back(r);
-      return rows.size() <= plan.limit();
-    });
+    index = IndexFor(plan, query.today);
   }
+  index->Walk(plan, [&](const CaseListRow* r) {
+    if (!r->deleted && Matches(*r, filters)) rows.push_back(r);
+    return rows.size() <= plan.limit();
+  });
   size_t total = 0;
   if (query.count_total) {
     cases_.ForEach([&](const CaseListRow& r) { total += !r.deleted && Matches(r, filters); });
@@ -191,9 +193,9 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
   return Status::Ok();
 }
 
-std::unique_ptr<CaseList::Index> CaseList::NewIndex(const ListPlan<CaseListRow>& plan,
+std::shared_ptr<CaseList::Index> CaseList::NewIndex(const ListPlan<CaseListRow>& plan,
                                                     const std::string& today) const {
-  auto index = std::make_unique<Index>(Columns(today), plan.keys());
+  auto index = std::make_shared<Index>(Columns(today), plan.keys());
   std::vector<const CaseListRow*> rows;
   rows.reserve(cases_.size());
   cases_.ForEach([&](const CaseListRow& r) { rows.push_back(&r); });
@@ -201,8 +203,8 @@ std::unique_ptr<CaseList::Index> CaseList::NewIndex(const ListPlan<CaseListRow>&
   return index;
 }
 
-CaseList::Index* CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
-                                    const std::string& today) const {
+std::shared_ptr<const CaseList::Index> CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
+                                                          const std::string& today) const {
   ++index_clock_;
   for (KeptIndex& k : indexes_) {
     if (k.sort == plan.sort()) {
@@ -213,7 +215,7 @@ CaseList::Index* CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
       }
       if (k.index == nullptr) k.index = NewIndex(plan, today);
       k.last_used = index_clock_;
-      return k.index.get();
+      return k.index;
     }
   }
   if (indexes_.size() >= kMaxSortIndexes) {
@@ -227,7 +229,7 @@ CaseList::Index* CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
   k.today = today;
   k.last_used = index_clock_;
   k.index = NewIndex(plan, today);
-  return k.index.get();
+  return k.index;
 }
 
 void CaseList::Unindex(const CaseListRow* row) {

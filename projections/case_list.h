@@ -18,7 +18,9 @@
 // every match (`total`) is a pass over all rows, so it is done only when asked for.
 //
 // Threading: the projection's thread applies; Query from any thread (a shared lock on
-// the rows; the indexes have a mutex of their own, as queries may build one).
+// the rows; the list of indexes has a mutex of its own, as queries may build one, held
+// only to find an index: walking one needs only the shared lock on the rows, since
+// indexes change only with the rows, under the exclusive lock).
 #pragma once
 
 #include <map>
@@ -97,12 +99,13 @@ class CaseList {
   using Index = SortedIndex<CaseListRow>;
   struct KeptIndex {
     std::string sort, today;
-    std::unique_ptr<Index> index;
+    std::shared_ptr<Index> index;  // shared: a query may still walk one that was replaced
     uint64_t last_used = 0;
   };
   // The index for a sort (built when missing); `mu_` held shared or exclusive.
-  Index* IndexFor(const ListPlan<CaseListRow>& plan, const std::string& today) const;
-  std::unique_ptr<Index> NewIndex(const ListPlan<CaseListRow>& plan,
+  std::shared_ptr<const Index> IndexFor(const ListPlan<CaseListRow>& plan,
+                                        const std::string& today) const;
+  std::shared_ptr<Index> NewIndex(const ListPlan<CaseListRow>& plan,
                                   const std::string& today) const;
   // Around a change to what a row sorts on (`mu_` held exclusive).
   void Unindex(const CaseListRow* row);
