@@ -153,6 +153,7 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
   options.dir = dir;
   options.config = &domain;
   options.start_runner = false;
+  options.load_read_models = !names.empty();  // all of them are emptied: nothing to load
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);

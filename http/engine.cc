@@ -24,8 +24,8 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   e->runner_ =
       std::make_unique<ProjectionRunner>(e->log_.get(), &e->handler_->codec(), e->store_.get(),
                                          e->read_models_->All(), options.runner);
-  s = e->runner_->Open();
-  if (s.ok() && !options.read_only) s = e->runner_->CatchUp();
+  s = e->runner_->Open(options.load_read_models);
+  if (s.ok() && !options.read_only && options.load_read_models) s = e->runner_->CatchUp();
   if (!s.ok()) return s;
   if (options.start_runner && !options.read_only) e->runner_->Start();
   *out = std::move(e);

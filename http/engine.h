@@ -26,6 +26,9 @@ struct EngineOptions {
   const DomainConfig* config = nullptr;  // not owned; must outlive the engine
   bool read_only = false;
   bool start_runner = true;  // tail the log in the background
+  // Load the read models' rows and catch them up. Off only for a rebuild of every read
+  // model, which empties them anyway.
+  bool load_read_models = true;
   CommandHandlerOptions handler;
   ProjectionRunnerOptions runner;
 };

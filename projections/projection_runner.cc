@@ -57,7 +57,7 @@ Projection* ProjectionRunner::Find(std::string_view name) const {
   return nullptr;
 }
 
-Status ProjectionRunner::Open() {
+Status ProjectionRunner::Open(bool load_rows) {
   Status s = store_->Family(kCheckpointsFamily, &checkpoints_family_);
   if (!s.ok()) return s;
   families_.clear();
@@ -85,6 +85,7 @@ Status ProjectionRunner::Open() {
           "; rebuild the read models");
     }
     checkpoints_.push_back(checkpoint);
+    if (!load_rows) continue;
     s = p->Load(*store_, family);
     if (!s.ok()) return s;
   }

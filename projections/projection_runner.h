@@ -71,8 +71,9 @@ class ProjectionRunner {
   // The families a store needs for these projections.
   static std::vector<std::string> FamilyNames(const std::vector<Projection*>& projections);
 
-  // Reads the checkpoints and loads each projection's rows.
-  Status Open();
+  // Reads the checkpoints and loads each projection's rows. Without `load_rows` nothing is
+  // loaded, which only a Rebuild of every projection may follow (it empties them all).
+  Status Open(bool load_rows = true);
   // Applies every event up to `to` (0: the log's head) on this thread.
   Status CatchUp(uint64_t to = 0);
   // Empties the named projections (all when `names` is empty) and applies the whole log
