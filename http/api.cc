@@ -7,6 +7,7 @@
 #include "aggregates/lobby_matcher.h"
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
+#include "base/json_text.h"
 #include "base/time_format.h"
 #include "replay/event_json.h"
 
@@ -111,14 +112,25 @@ bool WantsCsv(const HttpRequest& req) {
   return req.header("Accept").find("text/csv") != std::string::npos;
 }
 
-// A page of a list as JSON, or as CSV when asked for.
+// A page of a list as JSON, or as CSV when asked for (see ListOf).
 void AnswerPage(const HttpRequest& req, const ListPage& page, HttpResponse* res) {
   if (!WantsCsv(req)) {
-    nlohmann::json j = {{"rows", page.rows}, {"columns", page.columns}};
-    j["total"] = page.total_known ? nlohmann::json(page.total) : nlohmann::json();
-    j["next_cursor"] =
-        page.next_cursor.empty() ? nlohmann::json() : nlohmann::json(page.next_cursor);
-    res->Json(j);
+    // {"rows": [...], "columns": [...], "total": n|null, "next_cursor": "..."|null}, with
+    // the rows as the list wrote them.
+    std::string body = "{\"rows\":";
+    body += page.rows_text.empty() ? page.rows.dump() : page.rows_text;
+    body += ",\"columns\":" + nlohmann::json(page.columns).dump();
+    body += ",\"total\":" + (page.total_known ? std::to_string(page.total) : "null");
+    body += ",\"next_cursor\":";
+    if (page.next_cursor.empty()) {
+      body += "null";
+    } else {
+      AppendJsonString(&body, page.next_cursor);
+    }
+    body += "}";
+    res->status = 200;
+    res->content_type = "application/json";
+    res->body = std::move(body);
     return;
   }
   std::string csv;
@@ -145,6 +157,7 @@ ListRequest ListOf(const HttpRequest& req) {
   list.limit = ParseLimit(req, 50);
   list.cursor = req.Param("cursor");
   list.columns = req.Param("columns");
+  list.as_text = !WantsCsv(req);  // CSV is written from the rows' values
   return list;
 }
 

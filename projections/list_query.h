@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/json_text.h"
 #include "base/status.h"
 
 namespace caseengine {
@@ -59,14 +60,18 @@ struct ListRequest {
   size_t limit = 50;    // 1..1000
   std::string cursor;   // from the previous page's next_cursor
   std::string columns;  // "a,b,c"; empty: all
+  // The rows as JSON text (ListPage::rows_text) rather than as a document: what an HTTP
+  // answer needs, written directly, several times faster for a page of many columns.
+  bool as_text = false;
 };
 
 struct ListPage {
-  nlohmann::json rows = nlohmann::json::array();
-  std::vector<std::string> columns;  // in the order chosen
-  std::string next_cursor;           // empty on the last page
-  size_t total = 0;                  // rows matching the filters, over all pages
-  bool total_known = true;           // false when the list was not asked to count
+  nlohmann::json rows = nlohmann::json::array();  // unless the request asked for text
+  std::string rows_text;                          // a JSON array, when it did
+  std::vector<std::string> columns;               // in the order chosen
+  std::string next_cursor;                        // empty on the last page
+  size_t total = 0;                               // rows matching the filters, over all pages
+  bool total_known = true;                        // false when the list was not asked to count
 };
 
 inline constexpr size_t kMaxPageSize = 1000;
@@ -139,6 +144,7 @@ class ListPlan {
     using list_query_internal::SplitCommas;
     plan->columns_ = &columns;
     plan->limit_ = request.limit;
+    plan->as_text_ = request.as_text;
     plan->sort_ = request.sort.empty() ? default_sort : request.sort;
     if (request.limit < 1 || request.limit > kMaxPageSize) {
       return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize));
@@ -214,10 +220,14 @@ class ListPlan {
     const bool more = rows.size() > limit_;
     const size_t n = more ? limit_ : rows.size();
     for (size_t c : shown_) page->columns.push_back((*columns_)[c].name);
-    for (size_t i = 0; i < n; ++i) {
-      nlohmann::json out = nlohmann::json::object();
-      for (size_t c : shown_) out[(*columns_)[c].name] = Value((*columns_)[c], *rows[i]);
-      page->rows.push_back(std::move(out));
+    if (as_text_) {
+      WriteText(rows, n, &page->rows_text);
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        nlohmann::json out = nlohmann::json::object();
+        for (size_t c : shown_) out[(*columns_)[c].name] = Value((*columns_)[c], *rows[i]);
+        page->rows.push_back(std::move(out));
+      }
     }
     if (more && n > 0) {
       nlohmann::json cursor = nlohmann::json::array();
@@ -235,6 +245,36 @@ class ListPlan {
   }
 
  private:
+  // [{"column": value, ...}, ...] in the order of the columns shown.
+  void WriteText(const std::vector<const Row*>& rows, size_t n, std::string* out) const {
+    out->push_back('[');
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0) out->push_back(',');
+      out->push_back('{');
+      bool first = true;
+      for (size_t c : shown_) {
+        const ListColumn<Row>& col = (*columns_)[c];
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonString(out, col.name);
+        out->push_back(':');
+        if (col.json) {
+          out->append(
+              col.json(*rows[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+          continue;
+        }
+        const Cell cell = col.cell(*rows[i]);
+        if (cell.number) {
+          out->append(std::to_string(cell.num));
+        } else {
+          AppendJsonString(out, cell.text);
+        }
+      }
+      out->push_back('}');
+    }
+    out->push_back(']');
+  }
+
   int Find(std::string_view name) const {
     for (size_t i = 0; i < columns_->size(); ++i) {
       if (name == (*columns_)[i].name) return static_cast<int>(i);
@@ -253,6 +293,7 @@ class ListPlan {
   std::vector<SortKey> keys_;
   std::vector<size_t> shown_;
   size_t limit_ = 50;
+  bool as_text_ = false;
   nlohmann::json cursor_;  // owns the text `after_` points into
   std::vector<Cell> after_;
 };
