@@ -842,3 +842,53 @@ TEST_CASE("http: an idle keep-alive connection does not hold up a stop on SIGTER
   CHECK(server.StopWithin(10) == 0);
   close(fd);
 }
+
+namespace caseengine::testing {
+
+TEST_CASE("http: read models killed with SIGKILL under load equal a rebuild after restart",
+          "[http]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  auto server = std::make_unique<ServerProcess>(data);
+  Users users(server->port());
+  const History h = MakeHistory(users);
+  for (int round = 0; round < 3; ++round) {
+    // Writers keep commands in flight; the server dies in the middle of them.
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    const int port = server->port();
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        HttpClient officer(port);
+        for (int i = 0; !stop.load(); ++i) {
+          const std::string name = "Killed" + std::to_string(round) + "x" + std::to_string(w);
+          const HttpAnswer r =
+              officer.Post("/clients", {{"surname", name}, {"date_of_birth", "1980-01-01"}});
+          if (r.status == 0) return;  // the server is gone
+          if (r.status == 201 && i % 2 == 0) {
+            officer.Post("/cases/" + r.json["case_id"].get<std::string>() + "/notes",
+                         {{"text", "Seen at the office"}});
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * round));
+    server->Kill();
+    stop = true;
+    for (auto& t : writers) t.join();
+
+    // The read models catch up from their checkpoints, and equal a rebuild from 0.
+    server = std::make_unique<ServerProcess>(data);
+    const auto after = Snapshot(server->port(), h.cases, h.clients);
+    REQUIRE(server->StopWithin(60) == 0);
+    std::string output;
+    REQUIRE(RunCommand({CASEENGINE_PATH, "rebuild", "--data", data}, &output) == 0);
+    server = std::make_unique<ServerProcess>(data);
+    CheckSame(after, Snapshot(server->port(), h.cases, h.clients));
+  }
+  std::string output;
+  REQUIRE(server->StopWithin(60) == 0);
+  CHECK(RunCommand({CASEREPLAY_PATH, "verify", "--data", data}, &output) == 0);
+}
+
+}  // namespace caseengine::testing
