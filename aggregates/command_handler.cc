@@ -76,14 +76,16 @@ class CommandHandler::Cache : public StateView {
 
   void Apply(const std::vector<StreamEvents>& streams) {
     for (const auto& se : streams) {
+      std::string_view id;
+      const StreamKind kind = ParseStream(se.stream, &id);
       for (const Event& e : se.events) {
-        if (se.stream.rfind("client-", 0) == 0) {
+        if (kind == StreamKind::kClient) {
           Evolve(&clients_[se.stream], e);
-        } else if (se.stream.rfind("lobby-", 0) == 0) {
+        } else if (kind == StreamKind::kLobby) {
           Evolve(&lobby_[se.stream], e);
         } else {
           Evolve(&cases_[se.stream], e);
-          Index(se.stream.substr(5), e);
+          Index(std::string(id), e);
         }
       }
     }
@@ -128,7 +130,9 @@ class CommandHandler::Cache : public StateView {
       if (e.type == EventType::kClientDeleted) {
         if (e.mode == "erase") erased.emplace_back(v.stream());
       } else {
-        Index(std::string(v.stream().substr(5)), e);
+        std::string_view case_id;
+        ParseStream(v.stream(), &case_id);
+        Index(std::string(case_id), e);
       }
       return true;
     });
@@ -334,7 +338,8 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     }
     if (erase != nullptr || std::holds_alternative<RemoveLobbyRecord>(call->command)) {
       for (const StreamEvents& se : call->outcome.streams) {
-        if (se.stream.rfind("lobby-", 0) == 0) subjects.push_back(se.stream);
+        std::string_view id;
+        if (ParseStream(se.stream, &id) == StreamKind::kLobby) subjects.push_back(se.stream);
       }
     }
     if (!subjects.empty() && !result.duplicate) {

@@ -834,10 +834,6 @@ class Decider {
 
 }  // namespace
 
-std::string ClientStream(const std::string& client_id) { return "client-" + client_id; }
-std::string CaseStream(const std::string& case_id) { return "case-" + case_id; }
-std::string LobbyStream(const std::string& lobby_id) { return "lobby-" + lobby_id; }
-
 Outcome Decide(const Command& command, const DecideContext& context, StateView* states) {
   if (!context.actor.Has(kCasework)) {
     return Outcome::Reject(Rejection::Forbidden(kCasework));

@@ -38,8 +38,4 @@ struct DecideContext {
 
 Outcome Decide(const Command& command, const DecideContext& context, StateView* states);
 
-std::string ClientStream(const std::string& client_id);
-std::string CaseStream(const std::string& case_id);
-std::string LobbyStream(const std::string& lobby_id);
-
 }  // namespace caseengine

@@ -83,4 +83,23 @@ void PersonalFields::Merge(const PersonalFields& o) {
   if (o.erased) erased = true;
 }
 
+std::string ClientStream(const std::string& client_id) { return "client-" + client_id; }
+std::string CaseStream(const std::string& case_id) { return "case-" + case_id; }
+std::string LobbyStream(const std::string& lobby_id) { return "lobby-" + lobby_id; }
+
+StreamKind ParseStream(std::string_view stream, std::string_view* id) {
+  static constexpr std::pair<std::string_view, StreamKind> kPrefixes[] = {
+      {"client-", StreamKind::kClient},
+      {"case-", StreamKind::kCase},
+      {"lobby-", StreamKind::kLobby}};
+  for (const auto& [prefix, kind] : kPrefixes) {
+    if (stream.starts_with(prefix)) {
+      *id = stream.substr(prefix.size());
+      return kind;
+    }
+  }
+  *id = {};
+  return StreamKind::kOther;
+}
+
 }  // namespace caseengine

@@ -66,6 +66,15 @@ enum class EventType {
                          // its key is destroyed: gone from searches and reports
 };
 
+// Streams: client-<id>, case-<id>, lobby-<id>.
+enum class StreamKind { kOther, kClient, kCase, kLobby };
+std::string ClientStream(const std::string& client_id);
+std::string CaseStream(const std::string& case_id);
+std::string LobbyStream(const std::string& lobby_id);
+// The kind of a stream and the id in it ("case-42": kCase, "42"); kOther and an empty id
+// for a stream of no aggregate. `id` points into `stream`.
+StreamKind ParseStream(std::string_view stream, std::string_view* id);
+
 const char* EventTypeName(EventType type);
 // False for a name this build does not know.
 bool ParseEventType(std::string_view name, EventType* type);

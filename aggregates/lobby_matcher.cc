@@ -4,10 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
-
-#include "aggregates/event_codec.h"
-#include "events/event_log.h"
 
 namespace caseengine {
 namespace {
@@ -180,38 +176,6 @@ std::vector<Match> RankMatches(
                 matches.end());
   if (matches.size() > max) matches.resize(max);
   return matches;
-}
-
-Status FindMatches(const EventLog& log, const EventCodec& codec, const PersonalFields& referral,
-                   size_t max, std::vector<Match>* matches) {
-  std::map<std::string, PersonalFields> clients;  // by client id
-  std::set<std::string> deleted;                  // hidden from matching while deleted
-  Status decode;
-  Status s = log.Scan(1, 0, [&](const EventView& v) {
-    if (v.stream().rfind("client-", 0) != 0) return true;
-    const std::string_view type = v.type();
-    if (type != "ClientRegistered" && type != "ClientDetailsCorrected" && type != "ClientDeleted" &&
-        type != "ClientRestored") {
-      return true;
-    }
-    Event e;
-    decode = codec.Decode(type, v.payload(), &e);
-    if (!decode.ok()) return false;
-    const std::string id(v.stream().substr(7));
-    if (e.type == EventType::kClientRegistered) clients[id] = e.personal;
-    if (e.type == EventType::kClientDetailsCorrected) clients[id].Merge(e.personal);
-    if (e.type == EventType::kClientDeleted) deleted.insert(id);
-    if (e.type == EventType::kClientRestored) deleted.erase(id);
-    return true;
-  });
-  if (!s.ok()) return s;
-  if (!decode.ok()) return decode;
-  std::vector<std::pair<std::string, PersonalFields>> candidates;
-  for (const auto& [id, person] : clients) {
-    if (!deleted.count(id)) candidates.emplace_back(id, person);
-  }
-  *matches = RankMatches(referral, candidates, max);
-  return Status::Ok();
 }
 
 }  // namespace caseengine

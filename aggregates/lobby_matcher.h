@@ -21,9 +21,6 @@
 
 namespace caseengine {
 
-class EventCodec;
-class EventLog;
-
 struct FieldContribution {
   std::string field;       // surname, forenames, date_of_birth, nino, email, phone, postcode
   std::string comparison;  // agree | partial | disagree | missing
@@ -52,10 +49,5 @@ std::vector<Match> RankMatches(
     const PersonalFields& referral,
     const std::vector<std::pair<std::string, PersonalFields>>& candidates, size_t max = 10,
     double floor = 0.01);
-
-// Candidates from the log itself: every client not deleted, with its current details.
-// (A scan of the log; the client search read model replaces it for large caseloads.)
-Status FindMatches(const EventLog& log, const EventCodec& codec, const PersonalFields& referral,
-                   size_t max, std::vector<Match>* matches);
 
 }  // namespace caseengine

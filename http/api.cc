@@ -179,8 +179,7 @@ std::string Today() {
 nlohmann::json EventJson(const EventView& v, const EventCodec& codec) {
   nlohmann::json j = EventToJson(v);
   Event e;
-  EventType type;
-  if (ParseEventType(v.type(), &type) && codec.Decode(v.type(), v.payload(), &e).ok()) {
+  if (codec.Decode(v.type(), v.payload(), &e).ok()) {
     j["data"] = EventFieldsToJson(e);
   }
   return j;
@@ -313,39 +312,56 @@ AsOf ParseAsOf(const HttpRequest& req) {
 
 }  // namespace
 
+namespace {
+
+// What a read hides: deleted clients and cases from all but administrators, removed lobby
+// records from everyone.
+bool Hidden(const ClientState& s, const Actor& actor) {
+  return s.deleted && !actor.Has(kAdminister);
+}
+bool Hidden(const CaseState& s, const Actor& actor) { return s.deleted && !actor.Has(kAdminister); }
+bool Hidden(const LobbyState& s, const Actor&) { return s.status == "removed"; }
+
+// One aggregate as `actor` may see it (as of `as_of`): 404 when it has no events by then
+// or is hidden.
+template <class State>
+State ReadVisible(Engine& engine, const Actor& actor, const std::string& stream,
+                  const std::string& what, const AsOf& as_of) {
+  State s;
+  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, as_of, &s));
+  if (Hidden(s, actor)) throw Problem::NotFound("no " + what);
+  return s;
+}
+
+void AnswerState(const nlohmann::json& j, uint64_t version, HttpResponse* res) {
+  res->Json(j);
+  res->headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+}
+
+}  // namespace
+
 void Api::GetClient(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
   const std::string& id = req.path_params[0];
-  ClientState s;
-  Check(ReadState(engine_->log(), engine_->handler().codec(), ClientStream(id), "client " + id,
-                  ParseAsOf(req), &s));
-  // Deleted clients are hidden from all but administrators.
-  if (s.deleted && !req.actor->Has(kAdminister)) throw Problem::NotFound("no client " + id);
-  nlohmann::json j = ClientToJson(s);
-  res->Json(j);
-  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+  const auto s = ReadVisible<ClientState>(*engine_, *req.actor, ClientStream(id), "client " + id,
+                                          ParseAsOf(req));
+  AnswerState(ClientToJson(s), s.version, res);
 }
 
 void Api::GetCase(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
   const std::string& id = req.path_params[0];
-  CaseState s;
-  Check(ReadState(engine_->log(), engine_->handler().codec(), CaseStream(id), "case " + id,
-                  ParseAsOf(req), &s));
-  if (s.deleted && !req.actor->Has(kAdminister)) throw Problem::NotFound("no case " + id);
-  res->Json(CaseToJson(s));
-  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+  const auto s =
+      ReadVisible<CaseState>(*engine_, *req.actor, CaseStream(id), "case " + id, ParseAsOf(req));
+  AnswerState(CaseToJson(s), s.version, res);
 }
 
 void Api::GetLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
   const std::string& id = req.path_params[0];
-  LobbyState s;
-  Check(ReadState(engine_->log(), engine_->handler().codec(), LobbyStream(id), "lobby record " + id,
-                  AsOf(), &s));
-  if (s.status == "removed") throw Problem::NotFound("no lobby record " + id + " (removed)");
-  res->Json(LobbyToJson(s));
-  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+  const auto s =
+      ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id), "lobby record " + id, AsOf());
+  AnswerState(LobbyToJson(s), s.version, res);
 }
 
 void Api::SearchClients(const HttpRequest& req, HttpResponse* res) {
@@ -452,10 +468,8 @@ void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
 void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   const std::string& id = req.path_params[0];
-  LobbyState s;
-  Check(ReadState(engine_->log(), engine_->handler().codec(), LobbyStream(id), "lobby record " + id,
-                  AsOf(), &s));
-  if (s.status == "removed") throw Problem::NotFound("no lobby record " + id + " (removed)");
+  const auto s =
+      ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id), "lobby record " + id, AsOf());
   const auto& search = engine_->read_models().client_search.search();
   const auto candidates = search.Candidates(s.personal);
   const std::vector<Match> matches = RankMatches(s.personal, candidates, ParseLimit(req, 10));

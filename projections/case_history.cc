@@ -12,9 +12,6 @@
 namespace caseengine {
 namespace {
 
-constexpr std::string_view kCaseStream = "case-";
-constexpr std::string_view kClientStream = "client-";
-
 // The string fields an event may carry, all but `subject` (which only names the key that
 // seals the personal fields); personal fields are not among them.
 struct Field {
@@ -157,13 +154,12 @@ const std::string& CaseHistoryProjection::At(int64_t micros) {
 }
 
 void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
-  const std::string_view stream = pe.envelope.stream();
   const Event* e = pe.event;
-  if (stream.starts_with(kClientStream)) {
+  if (pe.kind == StreamKind::kClient) {
     if (e == nullptr || e->type != EventType::kClientDeleted || e->mode != "erase") return;
     // The client's cases go with it, also those deleted before it (for which no
     // CaseDeleted is written now).
-    const std::string owned = RowPrefix('o', stream.substr(kClientStream.size()));
+    const std::string owned = RowPrefix('o', pe.id);
     auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
     for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
       DeleteCase(it->key().substr(owned.size()), rows);
@@ -171,8 +167,8 @@ void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
     }
     return;
   }
-  if (!stream.starts_with(kCaseStream)) return;
-  const std::string_view case_id = stream.substr(kCaseStream.size());
+  if (pe.kind != StreamKind::kCase) return;
+  const std::string_view case_id = pe.id;
   if (e != nullptr) {
     switch (e->type) {
       case EventType::kCaseOpened: {

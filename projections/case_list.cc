@@ -287,13 +287,12 @@ void CaseListProjection::Flush(RowWriter* rows) {
 void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   if (pe.event == nullptr) return;
   const Event& e = *pe.event;
-  const std::string_view stream = pe.envelope.stream();
   std::unique_lock<std::shared_mutex> lock(list_.mu_);
   auto& clients = list_.clients_;
   auto& cases = list_.cases_;
 
-  if (stream.rfind("client-", 0) == 0) {
-    const std::string id(stream.substr(7));
+  if (pe.kind == StreamKind::kClient) {
+    const std::string id(pe.id);
     CaseListClient* c =
         e.type == EventType::kClientRegistered ? clients.Upsert(id) : clients.Change(id);
     if (c == nullptr) return;
@@ -339,8 +338,8 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     for (const CaseListRow* r : affected) list_.Reindex(r);  // gone rows are left out
     return;
   }
-  if (stream.rfind("case-", 0) != 0) return;
-  const std::string id(stream.substr(5));
+  if (pe.kind != StreamKind::kCase) return;
+  const std::string id(pe.id);
   auto detach = [](CaseListRow* r) {
     if (r->applicant == nullptr) return;
     auto& rows = const_cast<CaseListClient*>(r->applicant)->rows;

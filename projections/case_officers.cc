@@ -356,22 +356,21 @@ void CaseOfficersProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     default:
       return;
   }
-  const std::string_view stream = pe.envelope.stream();
   auto& o = officers_;
   std::unique_lock<std::shared_mutex> lock(o.mu_);
 
   if (e.type == EventType::kClientDeleted) {
-    if (stream.rfind("client-", 0) != 0) return;
+    if (pe.kind != StreamKind::kClient) return;
     // Cases deleted earlier with a soft delete of the client get no CaseDeleted of their
     // own when the client is erased; they go with it here.
-    auto it = o.cases_by_client_.find(std::string(stream.substr(7)));
+    auto it = o.cases_by_client_.find(std::string(pe.id));
     if (it == o.cases_by_client_.end()) return;
     const std::vector<std::string> ids = it->second;
     for (const std::string& id : ids) o.RemoveCase(id);
     return;
   }
-  if (stream.rfind("case-", 0) != 0) return;
-  const std::string id(stream.substr(5));
+  if (pe.kind != StreamKind::kCase) return;
+  const std::string id(pe.id);
   if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
     o.RemoveCase(id);
     return;

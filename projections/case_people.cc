@@ -209,12 +209,11 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     default:
       return;  // before the lock: most events change nothing here
   }
-  const std::string_view stream = pe.envelope.stream();
   auto& p = people_;
   std::unique_lock<std::shared_mutex> lock(p.mu_);
 
-  if (stream.rfind("client-", 0) == 0) {
-    const std::string id(stream.substr(7));
+  if (pe.kind == StreamKind::kClient) {
+    const std::string id(pe.id);
     if (e.type == EventType::kClientDeleted) {
       p.clients_.Remove(id);
       // Cases deleted earlier with a soft delete of the client get no CaseDeleted of their
@@ -235,8 +234,8 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     if (e.personal.forenames) c->forenames = *e.personal.forenames;
     return;
   }
-  if (stream.rfind("case-", 0) != 0) return;
-  const std::string id(stream.substr(5));
+  if (pe.kind != StreamKind::kCase) return;
+  const std::string id(pe.id);
   if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
     p.RemoveCase(id);
     return;

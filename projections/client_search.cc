@@ -519,9 +519,8 @@ void ClientSearchProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     default:
       return;  // before the lock: most events change nothing here
   }
-  const std::string_view stream = pe.envelope.stream();
-  if (stream.rfind("client-", 0) != 0) return;
-  const std::string id(stream.substr(7));
+  if (pe.kind != StreamKind::kClient) return;
+  const std::string id(pe.id);
   auto& s = search_;
   std::unique_lock<std::shared_mutex> lock(s.mu_);
 

@@ -15,8 +15,6 @@ namespace caseengine {
 namespace {
 
 constexpr char kErasedNote[] = "Note (erased)";
-constexpr std::string_view kCaseStream = "case-";
-constexpr std::string_view kClientStream = "client-";
 
 std::string EntryKey(std::string_view case_id, uint64_t position) {
   std::string key = RowPrefix('e', case_id);
@@ -210,12 +208,11 @@ std::string JournalProjection::Fact(const std::string& key, const RowWriter& row
 
 void JournalProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
   if (pe.event == nullptr) return;
-  const std::string_view stream = pe.envelope.stream();
-  if (stream.starts_with(kCaseStream)) {
-    ApplyCaseEvent(pe, std::string(stream.substr(kCaseStream.size())), rows);
-  } else if (pe.event->type == EventType::kClientDeleted && pe.event->mode == "erase" &&
-             stream.starts_with(kClientStream)) {
-    EraseClient(std::string(stream.substr(kClientStream.size())), rows);
+  if (pe.kind == StreamKind::kCase) {
+    ApplyCaseEvent(pe, std::string(pe.id), rows);
+  } else if (pe.kind == StreamKind::kClient && pe.event->type == EventType::kClientDeleted &&
+             pe.event->mode == "erase") {
+    EraseClient(std::string(pe.id), rows);
   }
 }
 
@@ -224,7 +221,7 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
   // Notes sealed for the client, on any case (also cases of others, where it was primary
   // applicant): the entry stays, its text goes. Before the deletes below, which must win
   // for the client's own cases (a batch applies in order).
-  const std::string notes = RowPrefix('n', std::string(kClientStream) + client_id);
+  const std::string notes = RowPrefix('n', ClientStream(client_id));
   auto it = store.NewIterator(rows->family(), ReadPattern::kShort);
   for (it->Seek(notes); it->Valid() && it->key().starts_with(notes); it->Next()) {
     const std::string entry_key = "e" + std::string(it->key().substr(notes.size()));

@@ -154,10 +154,9 @@ void LobbyQueueProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
 
   if (e.type == EventType::kClientDeleted) {
     if (e.mode != "erase") return;
-    const std::string_view stream = pe.envelope.stream();
-    if (stream.rfind("client-", 0) != 0) return;
+    if (pe.kind != StreamKind::kClient) return;
     std::unique_lock<std::shared_mutex> lock(q.mu_);
-    auto it = q.by_client_.find(std::string(stream.substr(7)));
+    auto it = q.by_client_.find(std::string(pe.id));
     if (it == q.by_client_.end()) return;
     for (const std::string& lobby_id : it->second) {
       LobbyQueueRow* r = q.rows_.Change(lobby_id);
@@ -180,9 +179,8 @@ void LobbyQueueProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     default:
       return;  // before the lock: most events change nothing here
   }
-  const std::string_view stream = pe.envelope.stream();
-  if (stream.rfind("lobby-", 0) != 0) return;
-  const std::string id(stream.substr(6));
+  if (pe.kind != StreamKind::kLobby) return;
+  const std::string id(pe.id);
   std::unique_lock<std::shared_mutex> lock(q.mu_);
   if (e.type == EventType::kLobbyRecordRemoved) {
     q.rows_.Remove(id);

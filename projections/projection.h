@@ -28,6 +28,8 @@ struct ProjectedEvent {
   // Decoded, with personal fields opened (or marked erased when the key is gone); null
   // when the event is not a domain event this build knows.
   const Event* event;
+  StreamKind kind;      // of envelope.stream()
+  std::string_view id;  // the client, case or lobby id in it
 };
 
 // The changes one batch makes to one projection's family.

@@ -120,12 +120,12 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
       failed = Commit(last);
       if (!failed.ok()) return false;
     }
-    Event event;
-    EventType type;
-    const bool known =
-        ParseEventType(v.type(), &type) && codec_->Decode(v.type(), v.payload(), &event).ok();
+    Event event;  // Decode refuses a type this build does not know
+    const bool known = codec_->Decode(v.type(), v.payload(), &event).ok();
     if (!known) ++undecodable;
-    const ProjectedEvent pe{v, known ? &event : nullptr};
+    std::string_view id;
+    const StreamKind kind = ParseStream(v.stream(), &id);
+    const ProjectedEvent pe{v, known ? &event : nullptr, kind, id};
     for (size_t i = 0; i < projections_.size(); ++i) {
       if (checkpoints_[i] >= position) continue;
       RowWriter rows(&batch_, families_[i], store_);

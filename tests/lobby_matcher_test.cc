@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "projections/client_search.h"
+#include "projections/projection_runner.h"
 #include "tests/domain_fixture.h"
 
 using namespace caseengine;
@@ -101,9 +103,16 @@ TEST_CASE("unrelated people do not match", "[lobby][match]") {
   CHECK(RankMatches(r, others).empty());
 }
 
-TEST_CASE("match candidates come from the clients in the log, deleted ones hidden",
-          "[lobby][match]") {
+TEST_CASE("match candidates come from the client search, deleted ones hidden", "[lobby][match]") {
   DomainFixture d;
+  ClientSearchProjection search;
+  MemoryStore rows(ProjectionRunner::FamilyNames({&search}));
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), &rows, {&search});
+  REQUIRE(runner.Open().ok());
+  auto find = [&](const PersonalFields& referral) {
+    REQUIRE(runner.CatchUp().ok());
+    return RankMatches(referral, search.search().Candidates(referral), 10);
+  };
   PersonalFields extra;
   extra.postcode = "N1 9GU";
   auto [match, first] = d.Register("Okafor", "1988-03-21", extra);
@@ -114,13 +123,12 @@ TEST_CASE("match candidates come from the clients in the log, deleted ones hidde
   referral.surname = "okafor";
   referral.date_of_birth = "1988-03-21";
   referral.postcode = "N1 9GU";
-  std::vector<Match> matches;
-  REQUIRE(FindMatches(*d.log, d.handler->codec(), referral, 10, &matches).ok());
+  std::vector<Match> matches = find(referral);
   REQUIRE(matches.size() == 1);
   CHECK(matches[0].client_id == match);
   CHECK(matches[0].confidence > 0.9);
   REQUIRE(Kind(d.Run("admin", RestoreClient{hidden})) == "ok");
-  REQUIRE(FindMatches(*d.log, d.handler->codec(), referral, 10, &matches).ok());
+  matches = find(referral);
   CHECK(matches.size() == 2);
   CHECK(matches[0].confidence < 0.6);  // two equally good candidates
 }
