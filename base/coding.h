@@ -31,6 +31,8 @@ inline uint64_t DecodeBigEndian64(const char* p) {
 }
 
 std::string HexEncode(std::string_view bytes);
+// False when `text` is not an even number of hex digits (either case).
+bool HexDecode(std::string_view text, std::string* bytes);
 std::string Base64Encode(std::string_view bytes);
 // False when `text` is not padded base64.
 bool Base64Decode(std::string_view text, std::string* bytes);

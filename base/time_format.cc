@@ -106,6 +106,12 @@ bool ParseInstant(std::string_view s, int64_t* micros) {
   return true;
 }
 
+bool ParseInstantUntil(std::string_view s, int64_t* micros) {
+  if (!ParseInstant(s, micros)) return false;
+  if (s.size() == 10) *micros += 86400LL * 1000000 - 1;
+  return true;
+}
+
 int64_t DaysBetween(std::string_view from, std::string_view to) {
   int64_t a, b;
   if (!ParseDate(from, &a) || !ParseDate(to, &b)) return 0;

@@ -15,6 +15,9 @@ std::string MicrosToDate(int64_t micros);
 // An instant from RFC 3339 ("2026-11-22T10:15:30Z", fractions and offsets allowed) or a
 // date ("2026-11-22" is its midnight UTC). False when `text` is neither.
 bool ParseInstant(std::string_view text, int64_t* micros);
+// Like ParseInstant, for the end of a range: a date means the last microsecond of that day,
+// so that "up to 2026-11-22" includes all of it.
+bool ParseInstantUntil(std::string_view text, int64_t* micros);
 // Whole days from date `from` to date `to` (both YYYY-MM-DD); 0 when either is malformed.
 int64_t DaysBetween(std::string_view from, std::string_view to);
 

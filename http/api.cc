@@ -9,6 +9,7 @@
 #include "aggregates/state_reader.h"
 #include "base/json_text.h"
 #include "base/time_format.h"
+#include "replay/digest.h"
 #include "replay/event_json.h"
 
 namespace caseengine {
@@ -94,20 +95,6 @@ uint64_t ParseIfMatch(const std::string& header) {
   return std::stoull(v);
 }
 
-std::string CsvCell(const nlohmann::json& v) {
-  std::string text = v.is_string() ? v.get<std::string>()
-                     : v.is_null()
-                         ? std::string()
-                         : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 bool WantsCsv(const HttpRequest& req) {
   return req.header("Accept").find("text/csv") != std::string::npos;
 }
@@ -174,15 +161,6 @@ std::string Today() {
   return MicrosToDate(std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count());
-}
-
-nlohmann::json EventJson(const EventView& v, const EventCodec& codec) {
-  nlohmann::json j = EventToJson(v);
-  Event e;
-  if (codec.Decode(v.type(), v.payload(), &e).ok()) {
-    j["data"] = EventFieldsToJson(e);
-  }
-  return j;
 }
 
 }  // namespace
@@ -301,11 +279,10 @@ AsOf ParseAsOf(const HttpRequest& req) {
     if (as_of.position == 0) throw Problem::Invalid("at", "must be a position of 1 or more");
   }
   if (req.Has("as_of")) {
-    if (!ParseInstant(req.Param("as_of"), &as_of.micros)) {
+    // A date means the end of that day.
+    if (!ParseInstantUntil(req.Param("as_of"), &as_of.micros)) {
       throw Problem::Invalid("as_of", "must be an RFC 3339 instant or a date YYYY-MM-DD");
     }
-    // A date means the end of that day.
-    if (req.Param("as_of").size() == 10) as_of.micros += 86400LL * 1000000 - 1;
   }
   return as_of;
 }
@@ -441,11 +418,11 @@ void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
   for (const char* name : {"from", "to"}) {
     if (!req.Has(name)) continue;
     int64_t micros;
-    if (!ParseInstant(req.Param(name), &micros)) {
+    // A date as the end of a range means the whole of that day.
+    const bool until = std::string(name) == "to";
+    if (!(until ? ParseInstantUntil : ParseInstant)(req.Param(name), &micros)) {
       throw Problem::Invalid(name, "must be an RFC 3339 instant or a date YYYY-MM-DD");
     }
-    // A date as the end of a range means the whole of that day.
-    if (std::string(name) == "to" && req.Param(name).size() == 10) micros += 86400LL * 1000000 - 1;
     (std::string(name) == "from" ? q.from_micros : q.to_micros) = micros;
   }
   q.limit = ParseLimit(req, 100);
@@ -453,6 +430,42 @@ void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
   nlohmann::json page;
   Check(engine_->read_models().audit_trail.trail().Query(q, &page));
   res->Json(page);
+}
+
+void Api::GetAuditDigest(const HttpRequest& req, HttpResponse* res) {
+  LogDigest digest;
+  Check(DigestAt(engine_->log(), 0, &digest));
+  res->Json(DigestToJson(digest));
+}
+
+void Api::VerifyAudit(const HttpRequest& req, HttpResponse* res) {
+  const bool has_digest = req.Has("position") || req.Has("hash");
+  std::optional<LogDigest> digest;
+  if (has_digest) {
+    if (!req.Has("position") || !req.Has("hash")) {
+      throw Problem::Invalid(req.Has("hash") ? "position" : "hash",
+                             "a digest needs both position and hash");
+    }
+    if (req.Has("from") || req.Has("to")) {
+      throw Problem::Invalid("from",
+                             "a digest is checked against the whole chain; drop from and to");
+    }
+    LogDigest d;
+    d.position = ParseCount(req, "position", 0, UINT64_MAX / 2);
+    if (!ParseHash(req.Param("hash"), &d.hash)) {
+      throw Problem::Invalid("hash", "must be 64 hex digits");
+    }
+    digest = d;
+  }
+  const uint64_t from = ParseCount(req, "from", 1, UINT64_MAX / 2);
+  const uint64_t to = ParseCount(req, "to", 0, UINT64_MAX / 2);
+  if (to != 0 && from > to) throw Problem::Invalid("from", "must not be after to");
+  if (from > std::max<uint64_t>(engine_->log().HeadPosition(), 1)) {
+    throw Problem::Invalid(
+        "from", "is past the head position " + std::to_string(engine_->log().HeadPosition()));
+  }
+  std::lock_guard<std::mutex> lock(verify_mu_);
+  res->Json(Audit(engine_->log(), from, to, digest).ToJson());
 }
 
 void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {

@@ -59,6 +59,8 @@ class Api {
   void GetJournal(const HttpRequest& req, HttpResponse* res);
   void GetHistory(const HttpRequest& req, HttpResponse* res);
   void GetAudit(const HttpRequest& req, HttpResponse* res);
+  void GetAuditDigest(const HttpRequest& req, HttpResponse* res);
+  void VerifyAudit(const HttpRequest& req, HttpResponse* res);
   void ListLobby(const HttpRequest& req, HttpResponse* res);
   void GetLobby(const HttpRequest& req, HttpResponse* res);
   void GetLobbyMatches(const HttpRequest& req, HttpResponse* res);
@@ -80,6 +82,9 @@ class Api {
   Metrics* metrics_ = nullptr;
   std::vector<Route> routes_;
   std::atomic<bool> stopping_{false};
+
+  // One chain verification at a time: each reads the whole log on a core of its own.
+  std::mutex verify_mu_;
 
   std::mutex kept_mu_;
   std::unordered_map<std::string, Kept> kept_;

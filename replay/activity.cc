@@ -1,0 +1,81 @@
+// Activity: see activity.h.
+#include "replay/activity.h"
+
+#include "replay/event_json.h"
+
+namespace caseengine {
+
+Status FirstPositionAtOrAfter(const EventLog& log, int64_t micros, uint64_t* position) {
+  // Invariant: every position below lo is recorded before `micros`; hi and above are not.
+  uint64_t lo = 1, hi = log.HeadPosition() + 1;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    int64_t at = 0;
+    bool found = false;
+    Status s = log.Scan(mid, mid, [&](const EventView& v) {
+      found = true;
+      at = v.recorded_at();
+      return false;
+    });
+    if (!s.ok()) return s;
+    if (!found) return Status::Corruption("event " + std::to_string(mid) + " is missing");
+    if (at < micros) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  *position = lo;
+  return Status::Ok();
+}
+
+Status ScanActivity(const EventLog& log, const ActivityFilter& f,
+                    const std::function<bool(const EventView&)>& fn) {
+  auto visit = [&](const EventView& v) {
+    if (v.recorded_at() > f.to_micros) return false;
+    if (v.recorded_at() < f.from_micros) return true;
+    if (!f.actor.empty() && v.actor() != f.actor) return true;
+    if (!f.stream.empty() && v.stream() != f.stream) return true;
+    return fn(v);
+  };
+  if (!f.stream.empty()) return log.ScanStream(f.stream, 1, visit);
+  uint64_t from = 1;
+  if (f.from_micros != std::numeric_limits<int64_t>::min()) {
+    Status s = FirstPositionAtOrAfter(log, f.from_micros, &from);
+    if (!s.ok()) return s;
+  }
+  if (from > log.HeadPosition()) return Status::Ok();
+  return log.Scan(from, 0, visit);
+}
+
+std::string HistoryText(const nlohmann::json& e) {
+  std::string out = "#" + std::to_string(e.value("position", uint64_t{0})) + " v" +
+                    std::to_string(e.value("version", uint64_t{0})) + " " +
+                    e.value("recorded_at", "") + " " + e.value("actor", "") + " " +
+                    e.value("type", "") + "\n";
+  if (!e.contains("data")) return out + "  (the payload does not decode)\n";
+  for (const auto& [name, value] : e["data"].items()) {
+    out += "  " + name + ": ";
+    if (name == "personal" && value.value("erased", false)) {
+      out += "erased";
+    } else {
+      out += value.is_string() ? value.get<std::string>() : ToJsonLine(value);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ActivityCsvHeader() {
+  return "position,recorded_at,actor,stream,type,command_id,details\n";
+}
+
+std::string ActivityCsvRow(const nlohmann::json& e) {
+  std::string row;
+  for (const char* name : {"position", "recorded_at", "actor", "stream", "type", "command_id"}) {
+    row += CsvCell(e.value(name, nlohmann::json())) + ",";
+  }
+  return row + CsvCell(e.contains("data") ? e["data"] : nlohmann::json()) + "\n";
+}
+
+}  // namespace caseengine

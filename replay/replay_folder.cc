@@ -1,0 +1,38 @@
+// ReplayFolder: see replay_folder.h.
+#include "replay/replay_folder.h"
+
+#include "events/log_store.h"
+#include "storage/memory_store.h"
+
+namespace caseengine {
+
+Status ReplayFolder::Open(const std::string& dir, std::unique_ptr<ReplayFolder>* out) {
+  std::unique_ptr<ReplayFolder> f(new ReplayFolder());
+  // The read models' families, when the folder has them, are opened as well (the store
+  // opens every family it finds); `diff` reads them.
+  Status s = OpenLogFolder(dir, /*read_only=*/true, &f->store_, &f->log_);
+  if (!s.ok()) return s;
+  FamilyId keys;
+  if (f->store_->Family(kKeysFamily, &keys).ok()) {
+    s = KeyStore::Open(f->store_.get(), &f->keys_);
+  } else {
+    // A bare log (written without the domain) has no keys: nothing in it can be opened,
+    // so an empty key store stands in, and sealed fields read as erased.
+    f->no_keys_ = std::make_unique<MemoryStore>(std::vector<std::string>{kKeysFamily});
+    s = KeyStore::Open(f->no_keys_.get(), &f->keys_);
+  }
+  if (!s.ok()) return s;
+  f->codec_ = std::make_unique<EventCodec>(f->keys_.get());
+  *out = std::move(f);
+  return Status::Ok();
+}
+
+ReplayFolder::~ReplayFolder() {
+  codec_.reset();
+  keys_.reset();
+  log_.reset();
+  store_.reset();
+  no_keys_.reset();
+}
+
+}  // namespace caseengine
