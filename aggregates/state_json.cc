@@ -35,7 +35,8 @@ nlohmann::json ClientToJson(const ClientState& s) {
   j["invitations_sent"] = s.invitations_sent;
   j["cases"] = s.cases;
   j["deleted"] = s.deleted;
-  j["erased"] = s.erased;
+  // The details are gone once the key is, also in the state as it was before the erasure.
+  j["erased"] = s.erased || s.personal.erased;
   j["version"] = s.version;
   return j;
 }

@@ -16,5 +16,6 @@ $b/replay_bench --reuse --data /tmp/caseengine-replay-bench --verify --json
 rm -rf /tmp/caseengine-replay-bench
 $b/command_bench --writers 64 --commands "$((events / 2))" --json
 $b/command_bench --writers 8 --commands "$((events / 4))" --json
-build/bench/read_bench --clients "${CLIENTS:-100000}" --json
+$b/audit_bench --json
+$b/read_bench --clients "${CLIENTS:-100000}" --json
 bash bench/http_bench.sh 64 20

@@ -336,8 +336,8 @@ void Api::GetCase(const HttpRequest& req, HttpResponse* res) {
 void Api::GetLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
   const std::string& id = req.path_params[0];
-  const auto s =
-      ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id), "lobby record " + id, AsOf());
+  const auto s = ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id),
+                                         "lobby record " + id, ParseAsOf(req));
   AnswerState(LobbyToJson(s), s.version, res);
 }
 
@@ -434,7 +434,7 @@ void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
 
 void Api::GetAuditDigest(const HttpRequest& req, HttpResponse* res) {
   LogDigest digest;
-  Check(DigestAt(engine_->log(), 0, &digest));
+  Check(DigestAt(engine_->log(), engine_->log().HeadPosition(), &digest));
   res->Json(DigestToJson(digest));
 }
 

@@ -43,6 +43,7 @@ struct Args {
   std::string dir, stream, digest_file, out, into, format, actor, as_of, read_model;
   std::string dir_a, dir_b, from_time, to_time;
   uint64_t from = 1, to = 0, at = 0, limit = UINT64_MAX, max_shown = 20;
+  bool at_given = false;  // checkpoint --at 0 is the empty log's digest, not the head's
 };
 
 int Verify(const Args& a) {
@@ -107,7 +108,7 @@ int Checkpoint(const Args& a) {
     return Cannot("--at " + std::to_string(a.at) + " is past the head position " +
                   std::to_string(head));
   }
-  const uint64_t at = a.at == 0 ? head : a.at;
+  const uint64_t at = a.at_given ? a.at : head;
   // A digest certifies the log up to it: never issue one for a broken chain.
   if (at > 0) {
     const VerifyReport chain = folder->log().VerifyChain(1, at);
@@ -308,7 +309,8 @@ int main(int argc, char** argv) {
 
   auto* checkpoint = app.add_subcommand("checkpoint", "verify, then print a digest to keep");
   checkpoint->add_option("--data", a.dir, "data folder")->required();
-  checkpoint->add_option("--at", a.at, "position of the digest (default: the head)");
+  auto* checkpoint_at =
+      checkpoint->add_option("--at", a.at, "position of the digest (default: the head)");
   checkpoint->add_option("--out", a.out, "also write the digest to this file");
 
   auto* history = app.add_subcommand("history", "the readable history of one stream");
@@ -358,7 +360,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : caseengine::kCannot;
   }
   if (verify->parsed()) return caseengine::Verify(a);
-  if (checkpoint->parsed()) return caseengine::Checkpoint(a);
+  if (checkpoint->parsed()) {
+    a.at_given = checkpoint_at->count() > 0;
+    return caseengine::Checkpoint(a);
+  }
   if (history->parsed()) return caseengine::History(a);
   if (state->parsed()) return caseengine::State(a);
   if (rebuild->parsed()) return caseengine::Rebuild(a);

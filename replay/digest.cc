@@ -31,7 +31,6 @@ Status DigestAt(const EventLog& log, uint64_t position, LogDigest* digest) {
   *digest = LogDigest();
   digest->taken_at = NowMicros();
   const uint64_t head = log.HeadPosition();
-  if (position == 0) position = head;
   if (position > head) {
     return Status::NotFound("position " + std::to_string(position) + " is past the head " +
                             std::to_string(head));

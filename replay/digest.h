@@ -38,8 +38,8 @@ struct LogDigest {
   int64_t taken_at = 0;
 };
 
-// The digest of the log at `position` (0: its durable head). Reads that event alone; it
-// does not verify the chain. NotFound past the head.
+// The digest of the log at `position` (0: the empty log's). Reads that event alone; it
+// does not verify the chain. NotFound past the durable head.
 Status DigestAt(const EventLog& log, uint64_t position, LogDigest* digest);
 
 nlohmann::json DigestToJson(const LogDigest& digest);

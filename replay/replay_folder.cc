@@ -8,9 +8,11 @@ namespace caseengine {
 
 Status ReplayFolder::Open(const std::string& dir, std::unique_ptr<ReplayFolder>* out) {
   std::unique_ptr<ReplayFolder> f(new ReplayFolder());
-  // The read models' families, when the folder has them, are opened as well (the store
-  // opens every family it finds); `diff` reads them.
-  Status s = OpenLogFolder(dir, /*read_only=*/true, &f->store_, &f->log_);
+  // The log's families and the keys alone: the read models are not needed to replay.
+  RocksStoreOptions options = LogStoreOptions(dir, /*read_only=*/true);
+  options.open_all_families = false;
+  Status s = OpenRocksStore(options, &f->store_);
+  if (s.ok()) s = EventLog::Open(f->store_.get(), EventLogOptions(), &f->log_);
   if (!s.ok()) return s;
   FamilyId keys;
   if (f->store_->Family(kKeysFamily, &keys).ok()) {

@@ -9,9 +9,11 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <system_error>
+#include <thread>
 
 namespace caseengine {
 namespace {
@@ -63,9 +65,11 @@ class RocksStore : public Store {
  public:
   RocksStore(std::string path, bool read_only) : path_(std::move(path)), read_only_(read_only) {}
   ~RocksStore() override {
-    if (db_ == nullptr) return;
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    db_->Close();
+    if (db_ != nullptr) {
+      for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+      db_->Close();
+      delete db_;
+    }
   }
 
   Status Open(const RocksStoreOptions& options);
@@ -179,6 +183,24 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
+// The write-ahead log files of a database folder, sorted.
+std::vector<std::string> LogFiles(const std::string& path) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0) files.push_back(name);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool MissingFile(const rocksdb::Status& s) {
+  return s.ToString().find("No such file") != std::string::npos;
+}
+
+constexpr int kReadOnlyOpenAttempts = 200;
+
 // Files RocksDB writes while it creates a database, before CURRENT exists.
 bool IsCreationArtifact(const std::string& name) {
   static const std::regex kArtifact(
@@ -268,6 +290,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  db_options.max_open_files = -1;  // every table file open from the start: see read_only
   // No WAL recycling: a recycled WAL keeps old bytes, and erasure by destroying a data key
   // needs every copy of the key gone from the folder once its WAL is obsolete. (Recycling
   // makes an fdatasync of overwritten blocks cheaper, but measured syncs barely changed.)
@@ -294,7 +317,9 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     }
   }
   for (const auto& e : existing) {
-    if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);
+    if (!options.read_only || options.open_all_families) {
+      if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);
+    }
   }
   if (std::find(names.begin(), names.end(), rocksdb::kDefaultColumnFamilyName) == names.end()) {
     names.push_back(rocksdb::kDefaultColumnFamilyName);
@@ -321,11 +346,41 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   }
 
   rocksdb::Options open_options(db_options, FamilyOptions(cache, options.compress));
-  rocksdb::Status rs =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(open_options, options.path, descriptors, &handles_, &db_)
-          : rocksdb::DB::Open(open_options, options.path, descriptors, &handles_, &db_);
+  rocksdb::Status rs;
+  if (!options.read_only) {
+    rs = rocksdb::DB::Open(open_options, options.path, descriptors, &handles_, &db_);
+  } else {
+    // A read-only open takes no lock, and a live engine may flush, compact and delete files
+    // meanwhile. The open reads the MANIFEST, then replays the log files it finds: when the
+    // engine flushes and deletes a log file between the two, that file's events are in
+    // neither, and the open would see a log with a gap (or fail on a table file deleted
+    // before it was opened). So the attempt counts only when every log file present before
+    // it is still there after it, and is repeated otherwise. Once open, every table file
+    // stays open (max_open_files = -1), so later deletions do not matter.
+    for (int attempt = 1;; ++attempt) {
+      const std::vector<std::string> before = LogFiles(options.path);
+      rs = rocksdb::DB::OpenForReadOnly(open_options, options.path, descriptors, &handles_, &db_);
+      const std::vector<std::string> after = LogFiles(options.path);
+      const bool lost = !std::includes(after.begin(), after.end(), before.begin(), before.end());
+      if (!lost && (rs.ok() || !MissingFile(rs))) break;
+      if (db_ != nullptr) {
+        for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+        delete db_;
+        db_ = nullptr;
+      }
+      handles_.clear();
+      if (attempt == kReadOnlyOpenAttempts) {
+        return Status::Busy("the engine kept replacing the log files of " + options.path +
+                            " while they were being opened read-only; try again");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2 * attempt, 50)));
+    }
+  }
   if (!rs.ok()) {
+    if (db_ != nullptr) {
+      for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+      delete db_;
+    }
     db_ = nullptr;
     handles_.clear();
     return FromRocks(rs, options.path);

@@ -76,6 +76,58 @@ std::vector<std::string> DomainFixture::EventTypes(const std::string& stream) {
   return out;
 }
 
+std::string KnownIds::Pick(std::vector<std::string>& v, std::mt19937& rng) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (v.empty()) return "none";
+  return v[rng() % v.size()];
+}
+
+void KnownIds::Add(std::vector<std::string>& v, const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu);
+  v.push_back(id);
+}
+
+Command RandomCommand(KnownIds& known, std::mt19937& rng) {
+  const std::string client = known.Pick(known.clients, rng);
+  const std::string kase = known.Pick(known.cases, rng);
+  const char* roles[] = {"primary", "secondary", "supervisor", "other"};
+  const char* users[] = {"officer", "supervisor", "admin"};
+  switch (rng() % 14) {
+    case 0:
+    case 1: {
+      RegisterClient c;
+      c.personal.surname = "Random" + std::to_string(rng() % 1000);
+      c.personal.date_of_birth = "19" + std::to_string(50 + rng() % 50) + "-0" +
+                                 std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 9);
+      return c;
+    }
+    case 2:
+      return OpenCase{client};
+    case 3:
+      return AddPerson{kase, client, "partner", rng() % 2 == 0, ""};
+    case 4:
+      return PersonLeaves{kase, client, "2026-11-23"};
+    case 5:
+      return SwitchPrimaryApplicant{kase, client};
+    case 6:
+      return CloseCase{kase, "housed"};
+    case 7:
+      return ReopenCase{kase, "re-approached"};
+    case 8:
+      return DeleteCase{kase};
+    case 9:
+      return AddNote{kase, "called the client", ""};
+    case 10:
+      return CreateAction{kase, "check ID", "2026-12-01", ""};
+    case 11:
+      return AssignOfficer{kase, users[rng() % 3], roles[rng() % 4]};
+    case 12:
+      return UnassignOfficer{kase, users[rng() % 3], roles[rng() % 4]};
+    default:
+      return ChangeClientStatus{client, rng() % 2 ? "inactive" : "active"};
+  }
+}
+
 std::string Kind(const CommandResult& r) {
   if (!r.status.ok()) return "error";
   if (!r.rejected) return r.unchanged ? "unchanged" : "ok";

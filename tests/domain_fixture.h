@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,19 @@ class DomainFixture {
  private:
   std::atomic<int> next_id_{0};
 };
+
+// Ids seen created, for random commands to aim at (some will be stale: fine). Thread-safe.
+struct KnownIds {
+  std::mutex mu;
+  std::vector<std::string> clients, cases;
+  std::string Pick(std::vector<std::string>& v, std::mt19937& rng);
+  void Add(std::vector<std::string>& v, const std::string& id);
+};
+
+// A random command over the casework of clients and cases (registrations, cases, people,
+// officers, notes, actions, closures, deletions of cases, client status), aimed at ids of
+// `known`; many are refused by a rule, as a busy office's would be.
+Command RandomCommand(KnownIds& known, std::mt19937& rng);
 
 // The stable problem kind of a result, for CHECKs: "ok", "unchanged", "validation",
 // "not-found", "forbidden", "rule-violated", "version-mismatch" or "error".

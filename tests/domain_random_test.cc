@@ -4,7 +4,6 @@
 // case, the primary applicant is always a current member, no officer holds a role twice.
 #include <catch2/catch.hpp>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -14,70 +13,10 @@
 using namespace caseengine;
 using namespace caseengine::testing;
 
-namespace {
-
-// Ids the threads have seen created, to aim commands at (some will be stale: fine).
-struct Known {
-  std::mutex mu;
-  std::vector<std::string> clients, cases;
-  std::string Pick(std::vector<std::string>& v, std::mt19937& rng) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (v.empty()) return "none";
-    return v[rng() % v.size()];
-  }
-  void Add(std::vector<std::string>& v, const std::string& id) {
-    std::lock_guard<std::mutex> lock(mu);
-    v.push_back(id);
-  }
-};
-
-Command RandomCommand(Known& known, std::mt19937& rng) {
-  const std::string client = known.Pick(known.clients, rng);
-  const std::string kase = known.Pick(known.cases, rng);
-  const char* roles[] = {"primary", "secondary", "supervisor", "other"};
-  const char* users[] = {"officer", "supervisor", "admin"};
-  switch (rng() % 14) {
-    case 0:
-    case 1: {
-      RegisterClient c;
-      c.personal.surname = "Random" + std::to_string(rng() % 1000);
-      c.personal.date_of_birth = "19" + std::to_string(50 + rng() % 50) + "-0" +
-                                 std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 9);
-      return c;
-    }
-    case 2:
-      return OpenCase{client};
-    case 3:
-      return AddPerson{kase, client, "partner", rng() % 2 == 0, ""};
-    case 4:
-      return PersonLeaves{kase, client, "2026-11-23"};
-    case 5:
-      return SwitchPrimaryApplicant{kase, client};
-    case 6:
-      return CloseCase{kase, "housed"};
-    case 7:
-      return ReopenCase{kase, "re-approached"};
-    case 8:
-      return DeleteCase{kase};
-    case 9:
-      return AddNote{kase, "called the client", ""};
-    case 10:
-      return CreateAction{kase, "check ID", "2026-12-01", ""};
-    case 11:
-      return AssignOfficer{kase, users[rng() % 3], roles[rng() % 4]};
-    case 12:
-      return UnassignOfficer{kase, users[rng() % 3], roles[rng() % 4]};
-    default:
-      return ChangeClientStatus{client, rng() % 2 ? "inactive" : "active"};
-  }
-}
-
-}  // namespace
-
 TEST_CASE("random commands from several threads never break an invariant of the casework",
           "[domain][random]") {
   DomainFixture d;
-  Known known;
+  KnownIds known;
   std::atomic<int> ok{0}, refused{0}, errors{0};
   std::vector<std::thread> threads;
   const int kThreads = 4, kCommands = 750;

@@ -161,6 +161,34 @@ void FlipByte(const std::string& dir, uint64_t position,
   });
 }
 
+// A forger's edit: flips a payload byte of the event at `from`, then rewrites prev_hash and
+// hash of every event from there to `to`, so the chain verifies again. Returns the new
+// hash at `to`.
+Hash256 ChangeAndRehash(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, uint64_t from,
+                        uint64_t to) {
+  Hash256 prev{};
+  for (uint64_t p = from; p <= to; ++p) {
+    std::string value = RawGet(db, log, p);
+    EventView view;
+    REQUIRE(EventView::Parse(value, &view).ok());
+    if (p == from) {
+      prev = view.prev_hash();
+      const size_t offset = PayloadByte(value);
+      value[offset] = static_cast<char>(value[offset] ^ 0x01);
+    }
+    // prev_hash sits in the envelope as a fixed struct: overwrite it in place.
+    const Hash256 stored_prev = view.prev_hash();
+    const size_t prev_offset = value.find(std::string(AsBytes(stored_prev)));
+    REQUIRE(prev_offset != std::string::npos);
+    std::memcpy(value.data() + prev_offset, prev.data(), prev.size());
+    REQUIRE(EventView::Parse(value, &view).ok());
+    prev = log_format::ChainHash(prev, view.bytes(), view.hash_offset());
+    std::memcpy(value.data() + view.hash_offset(), prev.data(), prev.size());
+    RawPut(db, log, p, value);
+  }
+  return prev;
+}
+
 VerifyReport VerifyReadOnly(const std::string& dir, uint64_t from, uint64_t to) {
   testing::OpenLog ol;
   Status s = testing::OpenRocksLog(dir, &ol, /*read_only=*/true);
@@ -338,26 +366,7 @@ TEST_CASE("rewriting the whole chain after a change keeps it valid but changes t
   REQUIRE(before.ok);
   constexpr uint64_t kP = 200;
   TamperLog(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
-    Hash256 prev{};
-    for (uint64_t p = kP; p <= kEvents; ++p) {
-      std::string value = RawGet(db, log, p);
-      EventView view;
-      REQUIRE(EventView::Parse(value, &view).ok());
-      if (p == kP) {
-        prev = view.prev_hash();
-        const size_t offset = PayloadByte(value);
-        value[offset] = static_cast<char>(value[offset] ^ 0x01);
-      }
-      // prev_hash sits in the envelope as a fixed struct: overwrite it in place.
-      const Hash256 stored_prev = view.prev_hash();
-      const size_t prev_offset = value.find(std::string(AsBytes(stored_prev)));
-      REQUIRE(prev_offset != std::string::npos);
-      std::memcpy(value.data() + prev_offset, prev.data(), prev.size());
-      REQUIRE(EventView::Parse(value, &view).ok());
-      prev = log_format::ChainHash(prev, view.bytes(), view.hash_offset());
-      std::memcpy(value.data() + view.hash_offset(), prev.data(), prev.size());
-      RawPut(db, log, p, value);
-    }
+    ChangeAndRehash(db, log, kP, kEvents);
   });
 
   const VerifyReport after = VerifyReadOnly(dir, 1, 0);
@@ -533,6 +542,113 @@ TEST_CASE("a changed hash just before a range is reported at the range's first p
   CHECK_THAT(r.reason, Catch::Contains("150"));
   CHECK(ol.log->VerifyChain(152, 200).ok);
   CHECK(ol.log->VerifyChain(100, 149).ok);
+}
+
+TEST_CASE("inserting an event between two is detected at the right position", "[tamper]") {
+  // Every event after the insertion moves up one key, as it would have to for the log to
+  // stay gapless, and the head record is rewritten to the new end: only the chain and the
+  // positions the envelopes carry can tell.
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  WriteLog(dir);
+  constexpr uint64_t kP = 140;  // the inserted event goes here, between 139 and the old 140
+  auto insert =
+      [&](const std::function<std::string(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& make) {
+        TamperLogAndMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log,
+                                  rocksdb::ColumnFamilyHandle* meta) {
+          const std::string inserted = make(db, log);
+          for (uint64_t p = kEvents; p >= kP; --p) RawPut(db, log, p + 1, RawGet(db, log, p));
+          RawPut(db, log, kP, inserted);
+          EventView last;
+          const std::string last_bytes = RawGet(db, log, kEvents + 1);
+          REQUIRE(EventView::Parse(last_bytes, &last).ok());
+          REQUIRE(db->Put(rocksdb::WriteOptions(), meta, log_format::kHeadKey,
+                          log_format::CommittedHeadValue(kEvents + 1, last.hash()))
+                      .ok());
+        });
+      };
+
+  SECTION("an event copied from elsewhere in the log is detected where it was inserted") {
+    insert([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
+      return RawGet(db, log, kP + 50);  // a genuine event, with its genuine hash
+    });
+    VerifyReport r = VerifyReadOnly(dir, 1, 0);
+    RequireBrokenAt(r, kP);
+    RequireCasereplayBrokenAt(dir, kP);
+  }
+  SECTION("a forged event that chains onto the one before is detected at the event after it") {
+    // The forger gives the new event the right position, the right prev_hash and its own
+    // correct hash; the event after it (the old kP) still names the hash of kP - 1 and its
+    // old position.
+    insert([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
+      std::string value = RawGet(db, log, kP);
+      const size_t offset = PayloadByte(value);
+      value[offset] = static_cast<char>(value[offset] ^ 0x01);
+      EventView view;
+      REQUIRE(EventView::Parse(value, &view).ok());
+      REQUIRE(view.position() == kP);
+      const Hash256 h = log_format::ChainHash(view.prev_hash(), view.bytes(), view.hash_offset());
+      std::memcpy(value.data() + view.hash_offset(), h.data(), h.size());
+      return value;
+    });
+    VerifyReport r = VerifyReadOnly(dir, 1, 0);
+    RequireBrokenAt(r, kP + 1);
+    RequireCasereplayBrokenAt(dir, kP + 1);
+  }
+  {
+    testing::OpenLog ol;
+    REQUIRE(testing::OpenRocksLog(dir, &ol, /*read_only=*/true).ok());
+    CHECK(ol.log->HeadPosition() == kEvents + 1);
+  }
+}
+
+TEST_CASE(
+    "rewriting one event and recomputing every later hash is caught by verify --digest "
+    "against a digest taken before",
+    "[tamper]") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  WriteLog(dir);
+  const std::string digest = tmp.Sub("digest.json");
+  std::string out;
+  int status = Casereplay({"checkpoint", "--data", dir, "--out", digest}, &out);
+  INFO(out);
+  REQUIRE(status == 0);
+  status = Casereplay({"verify", "--data", dir, "--digest", digest}, &out);
+  INFO(out);
+  REQUIRE(status == 0);
+  CHECK_THAT(out, Catch::Contains("digest ok: the log extends the digest at position " +
+                                  std::to_string(kEvents)));
+
+  constexpr uint64_t kP = 77;
+  TamperLogAndMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log,
+                            rocksdb::ColumnFamilyHandle* meta) {
+    const Hash256 head = ChangeAndRehash(db, log, kP, kEvents);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), meta, log_format::kHeadKey,
+                    log_format::CommittedHeadValue(kEvents, head))
+                .ok());
+  });
+  {
+    // Nothing in the folder can tell: the chain verifies and the engine opens it to write.
+    testing::OpenLog ol;
+    Status s = testing::OpenRocksLog(dir, &ol);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    VerifyReport r = ol.log->VerifyChain(1, 0);
+    INFO(r.reason);
+    CHECK(r.ok);
+    CHECK(r.last_position == kEvents);
+  }
+  status = Casereplay({"verify", "--data", dir}, &out);
+  INFO(out);
+  CHECK(status == 0);
+
+  // The digest kept outside the folder does.
+  status = Casereplay({"verify", "--data", dir, "--digest", digest}, &out);
+  INFO(out);
+  CHECK(status == 1);
+  CHECK_THAT(out, Catch::Contains("digest MISMATCH: "));
+  CHECK_THAT(out, !Catch::Contains("digest ok"));
 }
 
 }  // namespace caseengine
