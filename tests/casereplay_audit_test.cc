@@ -51,6 +51,7 @@
 #include "projections/read_models.h"
 #include "storage/rocks_store.h"
 #include "tests/domain_fixture.h"
+#include "tests/raw_folder.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -209,21 +210,8 @@ int64_t Instant(const std::string& s) {
   return micros;
 }
 
-// Relative path -> SHA-256 of the content for every file in the folder except RocksDB's
-// informational logs (see casereplay_cli_test.cc).
 std::map<std::string, std::string> FolderHashes(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name == "LOG" || name.rfind("LOG.old.", 0) == 0) continue;
-    const std::string rel = fs::relative(entry.path(), dir).string();
-    if (entry.is_directory()) {
-      files[rel + "/"] = "";
-      continue;
-    }
-    files[rel] = Hex(Sha256({ReadFile(entry.path().string())}));
-  }
-  return files;
+  return testing::FolderSnapshot(dir);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -473,45 +461,11 @@ void WaitForReadModels(Engine& engine) {
 // ---------------------------------------------------------------------------------------
 // Raw RocksDB edits behind the engine's back (see tamper_test.cc).
 
-using Families = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
-
-// Opens the folder with plain RocksDB on every family, lets `fn` edit it, flushes every
-// family and closes it.
-void RawEdit(const std::string& dir, const std::function<void(rocksdb::DB*, Families&)>& fn) {
-  rocksdb::DBOptions options;
-  options.create_if_missing = false;
-  std::vector<std::string> names;
-  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, dir, &names);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  rocksdb::ColumnFamilyOptions family_options;
-  family_options.compression = rocksdb::kNoCompression;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, family_options);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  s = rocksdb::DB::Open(options, dir, descriptors, &handles, &db);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  struct Closer {
-    rocksdb::DB* db;
-    std::vector<rocksdb::ColumnFamilyHandle*>* handles;
-    ~Closer() {
-      for (auto* h : *handles) db->DestroyColumnFamilyHandle(h);
-      db->Close();
-      delete db;
-    }
-  } closer{db, &handles};
-  Families families;
-  for (size_t i = 0; i < names.size(); ++i) families[names[i]] = handles[i];
-  fn(db, families);
-  for (auto* h : handles) REQUIRE(db->Flush(rocksdb::FlushOptions(), h).ok());
-}
+using Families = testing::RawFamilies;
+using testing::RawEdit;
 
 rocksdb::ColumnFamilyHandle* Family(Families& f, const std::string& name) {
-  INFO("family " << name);
-  REQUIRE(f.count(name) == 1);
-  return f[name];
+  return testing::RawFamily(f, name);
 }
 
 std::string RawGet(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const std::string& key) {
@@ -577,14 +531,7 @@ Hash256 RewriteAndRehash(const std::string& dir, uint64_t from, uint64_t head) {
         prev = view.prev_hash();
         value[PayloadByte(value)] ^= 0x01;
       }
-      // prev_hash sits in the envelope as a fixed struct: overwrite it in place.
-      const Hash256 stored_prev = view.prev_hash();
-      const size_t prev_offset = value.find(std::string(AsBytes(stored_prev)));
-      REQUIRE(prev_offset != std::string::npos);
-      std::memcpy(value.data() + prev_offset, prev.data(), prev.size());
-      REQUIRE(EventView::Parse(value, &view).ok());
-      prev = log_format::ChainHash(prev, view.bytes(), view.hash_offset());
-      std::memcpy(value.data() + view.hash_offset(), prev.data(), prev.size());
+      prev = testing::Rechain(&value, prev);
       RawPut(db, log, log_format::LogKey(p), value);
     }
     RawPut(db, meta, log_format::kHeadKey, log_format::CommittedHeadValue(head, prev));

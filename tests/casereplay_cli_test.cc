@@ -20,6 +20,7 @@
 #include "base/sha256.h"
 #include "events/event_log.h"
 #include "storage/rocks_store.h"
+#include "tests/raw_folder.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -239,25 +240,8 @@ std::vector<RecordedEvent> ReadAllInProcess(const std::string& dir) {
   return all;
 }
 
-// Relative path -> SHA-256 of the content, for every file in the folder except RocksDB's
-// informational logs (LOG, LOG.old.*): they hold RocksDB's diagnostics, not data, and
-// RocksDB versions differ in whether a read-only open writes to them (7.8 does not touch
-// them, but that is RocksDB's business, not casereplay's).
 std::map<std::string, std::string> Snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name == "LOG" || name.rfind("LOG.old.", 0) == 0) continue;
-    const std::string rel = fs::relative(entry.path(), dir).string();
-    if (entry.is_directory()) {
-      files[rel + "/"] = "";
-      continue;
-    }
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    files[rel] = Hex(Sha256({content}));
-  }
-  return files;
+  return testing::FolderSnapshot(dir);
 }
 
 }  // namespace

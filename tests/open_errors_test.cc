@@ -27,6 +27,7 @@
 #include "base/sha256.h"
 #include "events/event_log.h"
 #include "events/log_format.h"
+#include "tests/raw_folder.h"
 #include "tests/test_support.h"
 
 namespace Catch {
@@ -53,20 +54,10 @@ void WriteFile(const fs::path& p, std::string_view bytes) {
   REQUIRE(out.good());
 }
 
-bool IsInfoLog(const std::string& name) { return name == "LOG" || name.rfind("LOG.old.", 0) == 0; }
-
 enum class InfoLogs { kInclude, kExclude };
 
-// Every file and folder under `dir`: relative path -> SHA-256 of the contents ("dir" for
-// folders).
 std::map<std::string, std::string> Snapshot(const std::string& dir, InfoLogs info_logs) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string rel = fs::relative(e.path(), dir).string();
-    if (info_logs == InfoLogs::kExclude && IsInfoLog(e.path().filename().string())) continue;
-    files[rel] = e.is_directory() ? "dir" : HexEncode(AsBytes(Sha256({ReadFile(e.path())})));
-  }
-  return files;
+  return testing::FolderSnapshot(dir, info_logs == InfoLogs::kInclude);
 }
 
 // What changed between two snapshots, or "" when nothing did.

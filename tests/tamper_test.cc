@@ -19,6 +19,7 @@
 #include "events/event_log.h"
 #include "events/event_view.h"
 #include "events/log_format.h"
+#include "tests/raw_folder.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -76,38 +77,10 @@ void WriteLog(const std::string& dir, uint64_t total = kEvents) {
 void TamperLogAndMeta(const std::string& dir,
                       const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* log,
                                                rocksdb::ColumnFamilyHandle* meta)>& fn) {
-  rocksdb::DBOptions options;
-  options.create_if_missing = false;
-  std::vector<std::string> names;
-  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, dir, &names);
-  REQUIRE(s.ok());
-  rocksdb::ColumnFamilyOptions family_options;
-  family_options.compression = rocksdb::kNoCompression;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, family_options);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  s = rocksdb::DB::Open(options, dir, descriptors, &handles, &db);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  struct Closer {
-    rocksdb::DB* db;
-    std::vector<rocksdb::ColumnFamilyHandle*>* handles;
-    ~Closer() {
-      for (auto* h : *handles) db->DestroyColumnFamilyHandle(h);
-      db->Close();
-      delete db;
-    }
-  } closer{db, &handles};
-  rocksdb::ColumnFamilyHandle *log = nullptr, *meta = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == log_format::kLogFamily) log = handles[i];
-    if (names[i] == log_format::kMetaFamily) meta = handles[i];
-  }
-  REQUIRE(log != nullptr);
-  REQUIRE(meta != nullptr);
-  fn(db, log, meta);
-  for (auto* h : handles) REQUIRE(db->Flush(rocksdb::FlushOptions(), h).ok());
+  testing::RawEdit(dir, [&](rocksdb::DB* db, testing::RawFamilies& families) {
+    fn(db, testing::RawFamily(families, log_format::kLogFamily),
+       testing::RawFamily(families, log_format::kMetaFamily));
+  });
 }
 
 // The same for edits of the `log` family alone.
@@ -176,14 +149,7 @@ Hash256 ChangeAndRehash(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, uint6
       const size_t offset = PayloadByte(value);
       value[offset] = static_cast<char>(value[offset] ^ 0x01);
     }
-    // prev_hash sits in the envelope as a fixed struct: overwrite it in place.
-    const Hash256 stored_prev = view.prev_hash();
-    const size_t prev_offset = value.find(std::string(AsBytes(stored_prev)));
-    REQUIRE(prev_offset != std::string::npos);
-    std::memcpy(value.data() + prev_offset, prev.data(), prev.size());
-    REQUIRE(EventView::Parse(value, &view).ok());
-    prev = log_format::ChainHash(prev, view.bytes(), view.hash_offset());
-    std::memcpy(value.data() + view.hash_offset(), prev.data(), prev.size());
+    prev = testing::Rechain(&value, prev);
     RawPut(db, log, p, value);
   }
   return prev;
