@@ -33,8 +33,8 @@ std::string RandomId() { return HexEncode(RandomBytes(8)); }
 // The folded aggregates the writer thread decides against.
 class CommandHandler::Cache : public StateView {
  public:
-  Cache(const EventLog* log, const EventCodec* codec, KeyStore* keys)
-      : log_(log), codec_(codec), keys_(keys) {}
+  Cache(const EventLog* log, const EventCodec* codec, KeyStore* keys, size_t max_entries)
+      : log_(log), codec_(codec), keys_(keys), max_entries_(std::max<size_t>(max_entries, 2)) {}
 
   const ClientState* Client(const std::string& id) override {
     return Load(&clients_, ClientStream(id));
@@ -65,6 +65,7 @@ class CommandHandler::Cache : public StateView {
       failed_rounds_seen_ = failed;
     }
     if (!index_built_) BuildIndex();
+    if (clients_.size() + cases_.size() + lobby_.size() > max_entries_) Trim();
   }
   void Evict(const std::string& stream) {
     clients_.erase(stream);
@@ -74,35 +75,86 @@ class CommandHandler::Cache : public StateView {
   // A read that failed while loading state: the decision cannot stand.
   const Status& error() const { return error_; }
 
-  void Apply(const std::vector<StreamEvents>& streams) {
+  // `last_position`: where the log put the decision's last event.
+  void Apply(const std::vector<StreamEvents>& streams, uint64_t last_position) {
     for (const auto& se : streams) {
       std::string_view id;
       const StreamKind kind = ParseStream(se.stream, &id);
       for (const Event& e : se.events) {
         if (kind == StreamKind::kClient) {
-          Evolve(&clients_[se.stream], e);
+          Evolve(Touch(&clients_[se.stream], last_position), e);
         } else if (kind == StreamKind::kLobby) {
-          Evolve(&lobby_[se.stream], e);
+          Evolve(Touch(&lobby_[se.stream], last_position), e);
         } else {
-          Evolve(&cases_[se.stream], e);
+          Evolve(Touch(&cases_[se.stream], last_position), e);
           Index(std::string(id), e);
         }
       }
     }
   }
+  size_t size() const { return clients_.size() + cases_.size() + lobby_.size(); }
 
  private:
+  // A folded aggregate, when it was last used (for trimming) and the position of the last
+  // event applied to it here (0: as folded from the durable log).
   template <class State>
-  const State* Load(std::unordered_map<std::string, State>* map, const std::string& stream) {
-    auto it = map->find(stream);
-    if (it != map->end()) return &it->second;
+  struct Entry {
     State state;
-    Status s = FoldStream(*log_, *codec_, stream, AsOf(), &state);
+    uint64_t used = 0;
+    uint64_t position = 0;
+  };
+  template <class State>
+  using Map = std::unordered_map<std::string, Entry<State>>;
+
+  template <class State>
+  State* Touch(Entry<State>* entry, uint64_t position = 0) {
+    entry->used = ++clock_;
+    entry->position = std::max(entry->position, position);
+    return &entry->state;
+  }
+
+  template <class State>
+  const State* Load(Map<State>* map, const std::string& stream) {
+    auto it = map->find(stream);
+    if (it != map->end()) return Touch(&it->second);
+    Entry<State> entry;
+    Status s = FoldStream(*log_, *codec_, stream, AsOf(), &entry.state);
     if (!s.ok()) {
       error_ = s;
       return nullptr;
     }
-    return &map->emplace(stream, std::move(state)).first->second;
+    return Touch(&map->emplace(stream, std::move(entry)).first->second);
+  }
+
+  // Keeps the cache within its bound: drops the least recently used half. An aggregate
+  // with events accepted but not yet durable stays, because folding it again from the log
+  // now would miss them (rules that read other streams than they write have no expected
+  // version to catch that).
+  void Trim() {
+    const uint64_t durable = log_->HeadPosition();
+    std::vector<uint64_t> stamps;
+    stamps.reserve(size());
+    auto collect = [&](const auto& map) {
+      for (const auto& [stream, entry] : map) stamps.push_back(entry.used);
+    };
+    collect(clients_);
+    collect(cases_);
+    collect(lobby_);
+    auto middle = stamps.begin() + stamps.size() / 2;
+    std::nth_element(stamps.begin(), middle, stamps.end());
+    const uint64_t cutoff = *middle;
+    auto drop = [&](auto* map) {
+      for (auto it = map->begin(); it != map->end();) {
+        if (it->second.used < cutoff && it->second.position <= durable) {
+          it = map->erase(it);
+        } else {
+          ++it;
+        }
+      }
+    };
+    drop(&clients_);
+    drop(&cases_);
+    drop(&lobby_);
   }
 
   // Which cases each client is the primary applicant of, for the rules that count over
@@ -174,9 +226,11 @@ class CommandHandler::Cache : public StateView {
   bool index_built_ = false;
   std::unordered_map<std::string, std::set<std::string>> primary_;  // client -> cases
   std::unordered_map<std::string, std::string> case_primary_;       // case -> client
-  std::unordered_map<std::string, ClientState> clients_;
-  std::unordered_map<std::string, CaseState> cases_;
-  std::unordered_map<std::string, LobbyState> lobby_;
+  size_t max_entries_;
+  uint64_t clock_ = 0;
+  Map<ClientState> clients_;
+  Map<CaseState> cases_;
+  Map<LobbyState> lobby_;
   uint64_t failed_rounds_seen_ = 0;
   Status error_;
 };
@@ -188,7 +242,7 @@ CommandHandler::CommandHandler(EventLog* log, KeyStore* keys, const DomainConfig
       config_(config),
       options_(std::move(options)),
       codec_(keys),
-      cache_(std::make_unique<Cache>(log, &codec_, keys)) {
+      cache_(std::make_unique<Cache>(log, &codec_, keys, options_.max_cached_aggregates)) {
   if (!options_.today) options_.today = UtcToday;
   if (!options_.new_id) options_.new_id = RandomId;
   purger_ = std::thread([this] { PurgeLoop(); });
@@ -307,7 +361,9 @@ void CommandHandler::Submit(std::shared_ptr<Call> call) {
     if (!request->fresh_command_id) request->response = call->outcome.response.dump();
     return Status::Ok();
   };
-  decision.accepted = [this, call](const AppendResult&) { cache_->Apply(call->outcome.streams); };
+  decision.accepted = [this, call](const AppendResult& r) {
+    cache_->Apply(call->outcome.streams, r.last_position);
+  };
   call->decided = false;
   log_->DecideAsync(call->base, std::move(decision),
                     [this, call](AppendOutcome appended) { Finish(call, std::move(appended)); });

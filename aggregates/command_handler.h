@@ -10,6 +10,7 @@
 // pass are decided one after the other. The cache is updated when the log accepts a
 // decision; a round that fails to write empties it (the log's failed-round counter), and
 // a decision the log refuses as stale evicts the streams involved and is decided again.
+// The cache is bounded (CommandHandlerOptions::max_cached_aggregates).
 //
 // Erasure: when a client is erased, the handler destroys its data key after the event is
 // durable and before it answers, then compacts the store on a background thread so the
@@ -60,6 +61,10 @@ struct CommandResult {
 struct CommandHandlerOptions {
   std::function<std::string()> today;   // YYYY-MM-DD; UTC today when empty
   std::function<std::string()> new_id;  // 16 random hex digits when empty
+  // Folded aggregates kept for deciding. Past this, the least recently used half is
+  // dropped (and folded again from the log when next needed), so memory stays bounded
+  // however many clients and cases the log holds.
+  size_t max_cached_aggregates = 200000;
 };
 
 class CommandHandler {

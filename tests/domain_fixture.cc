@@ -5,7 +5,7 @@
 
 namespace caseengine::testing {
 
-DomainFixture::DomainFixture() {
+DomainFixture::DomainFixture(size_t max_cached_aggregates) {
   std::vector<std::string> families = EventLog::LogFamilyNames();
   families.push_back(kKeysFamily);
   store = std::make_unique<MemoryStore>(families);
@@ -14,6 +14,7 @@ DomainFixture::DomainFixture() {
   CommandHandlerOptions options;
   options.today = [] { return std::string(kToday); };
   options.new_id = [this] { return "id" + std::to_string(++next_id_); };
+  options.max_cached_aggregates = max_cached_aggregates;
   handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config, options);
 }
 

@@ -22,7 +22,9 @@ class DomainFixture {
  public:
   static constexpr const char* kToday = "2026-11-22";
 
-  DomainFixture();
+  // `max_cached_aggregates`: the handler's decision cache bound (CommandHandlerOptions).
+  explicit DomainFixture(
+      size_t max_cached_aggregates = CommandHandlerOptions().max_cached_aggregates);
   ~DomainFixture();
 
   // Runs a command as a user of the demo configuration (admin, officer, supervisor,
