@@ -87,20 +87,35 @@ class RocksStore : public Store {
 
   Status Write(const WriteBatch& batch, bool sync) override {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
-    rocksdb::WriteBatch wb(batch.ByteSize() + 16 * batch.Count() + 64);
+    // The operations go to RocksDB sorted by family and key (stably, so operations on one
+    // key keep their order and the batch means the same). A memtable insert starts from
+    // where the previous one in that memtable went, so ascending keys skip most of the
+    // skip list's search: rebuilds, whose batches scatter rows over every read model,
+    // spend most of their time in those inserts.
+    struct Op {
+      FamilyId family;
+      bool put;
+      std::string_view key, value;
+    };
+    std::vector<Op> ops;
+    ops.reserve(batch.Count());
     Status bad;
     batch.ForEach([&](FamilyId f, bool put, std::string_view key, std::string_view value) {
-      if (f >= handles_.size()) {
-        bad = Status::InvalidArgument("write to an unknown family");
-        return;
-      }
-      if (put) {
-        wb.Put(handles_[f], ToSlice(key), ToSlice(value));
-      } else {
-        wb.Delete(handles_[f], ToSlice(key));
-      }
+      if (f >= handles_.size()) bad = Status::InvalidArgument("write to an unknown family");
+      ops.push_back({f, put, key, value});
     });
     if (!bad.ok()) return bad;
+    std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
+      return a.family != b.family ? a.family < b.family : a.key < b.key;
+    });
+    rocksdb::WriteBatch wb(batch.ByteSize() + 16 * batch.Count() + 64);
+    for (const Op& op : ops) {
+      if (op.put) {
+        wb.Put(handles_[op.family], ToSlice(op.key), ToSlice(op.value));
+      } else {
+        wb.Delete(handles_[op.family], ToSlice(op.key));
+      }
+    }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     return FromRocks(db_->Write(wo, &wb), path_);
