@@ -259,6 +259,17 @@ Status EventLog::ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* 
   });
 }
 
+Status EventLog::ReadAt(uint64_t position, RecordedEvent* out) const {
+  std::vector<RecordedEvent> one;
+  Status s = position == 0 ? Status::Ok() : ReadAll(position, 1, &one);
+  if (!s.ok()) return s;
+  if (one.empty() || one[0].position != position) {
+    return Status::NotFound("no event at position " + std::to_string(position));
+  }
+  *out = std::move(one[0]);
+  return Status::Ok();
+}
+
 Status EventLog::ReadStream(std::string_view stream, uint64_t from_version, size_t max,
                             std::vector<RecordedEvent>* out) const {
   out->clear();

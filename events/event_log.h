@@ -203,6 +203,8 @@ class EventLog {
 
   // Up to `max` events from position `from` (inclusive) in order.
   Status ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* out) const;
+  // The event at `position`; NotFound when the log has none there.
+  Status ReadAt(uint64_t position, RecordedEvent* out) const;
   // Up to `max` events of `stream` from version `from_version` (inclusive).
   Status ReadStream(std::string_view stream, uint64_t from_version, size_t max,
                     std::vector<RecordedEvent>* out) const;

@@ -10,15 +10,10 @@ Status FirstPositionAtOrAfter(const EventLog& log, int64_t micros, uint64_t* pos
   uint64_t lo = 1, hi = log.HeadPosition() + 1;
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    int64_t at = 0;
-    bool found = false;
-    Status s = log.Scan(mid, mid, [&](const EventView& v) {
-      found = true;
-      at = v.recorded_at();
-      return false;
-    });
+    RecordedEvent event;
+    Status s = log.ReadAt(mid, &event);
     if (!s.ok()) return s;
-    if (!found) return Status::Corruption("event " + std::to_string(mid) + " is missing");
+    const int64_t at = event.recorded_at;
     if (at < micros) {
       lo = mid + 1;
     } else {

@@ -36,16 +36,12 @@ Status DigestAt(const EventLog& log, uint64_t position, LogDigest* digest) {
                             std::to_string(head));
   }
   if (position == 0) return Status::Ok();
-  bool found = false;
-  Status s = log.Scan(position, position, [&](const EventView& v) {
-    found = v.position() == position;
-    digest->position = position;
-    digest->hash = v.hash();
-    digest->recorded_at = v.recorded_at();
-    return false;
-  });
+  RecordedEvent event;
+  Status s = log.ReadAt(position, &event);
   if (!s.ok()) return s;
-  if (!found) return Status::Corruption("event " + std::to_string(position) + " is missing");
+  digest->position = position;
+  digest->hash = event.hash;
+  digest->recorded_at = event.recorded_at;
   return Status::Ok();
 }
 
