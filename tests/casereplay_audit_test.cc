@@ -890,6 +890,14 @@ Worked WorkThreeDays(Office& o) {
   return w;
 }
 
+// A data folder "data" in `tmp` after WorkThreeDays, closed.
+std::string ThreeDaysFolder(const TempDir& tmp) {
+  const std::string dir = tmp.Sub("data");
+  Office o(dir);
+  WorkThreeDays(o);
+  return dir;
+}
+
 }  // namespace
 
 // =======================================================================================
@@ -944,11 +952,7 @@ TEST_CASE("casereplay checkpoint prints the digest of the head with the document
 
 TEST_CASE("casereplay checkpoint --out writes the digest it prints", "[audit][checkpoint]") {
   TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-  }
+  const std::string dir = ThreeDaysFolder(tmp);
   const std::string file = tmp.Sub("digest.json");
   const Ran ran = Casereplay({"checkpoint", "--data", dir, "--out", file});
   INFO(ran);
@@ -996,11 +1000,7 @@ TEST_CASE("casereplay checkpoint --at 0 certifies position 0 and never the head"
   // explicitly, that is what --at 0 prints (or it is refused as a usage error), never the
   // digest of another position.
   TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-  }
+  const std::string dir = ThreeDaysFolder(tmp);
   const Ran r = Casereplay({"checkpoint", "--data", dir, "--at", "0"});
   INFO(r);
   CHECK(r.status == 0);
@@ -1221,11 +1221,7 @@ TEST_CASE("casereplay verify --digest reports a broken chain even when the diges
 TEST_CASE("casereplay verify refuses a file that is not a digest and --digest with a range",
           "[audit][digest]") {
   TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-  }
+  const std::string dir = ThreeDaysFolder(tmp);
   const std::string good = tmp.Sub("good.json");
   Ok({"checkpoint", "--data", dir, "--out", good});
   const json g = ParseObject(ReadFile(good));
@@ -1354,11 +1350,7 @@ TEST_CASE("casereplay history prints every event of a case and a lobby stream in
 
 TEST_CASE("casereplay history of a stream without events is exit 2", "[audit][history]") {
   TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-  }
+  const std::string dir = ThreeDaysFolder(tmp);
   for (const std::string& stream : {std::string("client-0123456789abcdef"),
                                     std::string("case-nobody"), std::string("lobby-none")}) {
     for (const char* format : {"text", "jsonl"}) {
@@ -2136,11 +2128,7 @@ TEST_CASE("casereplay export quotes a cell holding a comma and a quote as RFC 41
 TEST_CASE("casereplay export refuses a malformed time or format as a usage error",
           "[audit][export]") {
   TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-  }
+  const std::string dir = ThreeDaysFolder(tmp);
   const std::vector<std::vector<std::string>> variants = {
       {"--from", "last tuesday"}, {"--to", "2025-13-45"}, {"--format", "xlsx"}};
   for (const auto& extra : variants) {
