@@ -65,7 +65,7 @@ class CommandHandler::Cache : public StateView {
       failed_rounds_seen_ = failed;
     }
     if (!index_built_) BuildIndex();
-    if (clients_.size() + cases_.size() + lobby_.size() > max_entries_) Trim();
+    if (size() > max_entries_) Trim();
   }
   void Evict(const std::string& stream) {
     clients_.erase(stream);

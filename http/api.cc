@@ -375,7 +375,7 @@ void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
 void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   CaseOfficersQuery q;
-  q.filters = Filters(req, {"officer", "case_id", "role", "team", "case_status"});
+  q.filters = Filters(req, CaseOfficers::FilterNames());
   q.group_by = req.Param("group_by");
   q.list = ListOf(req);
   ListPage page;
@@ -386,7 +386,7 @@ void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
 void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   CasePeopleQuery q;
-  q.filters = Filters(req, {"case_id", "client_id", "current"});
+  q.filters = Filters(req, CasePeople::FilterNames());
   q.list = ListOf(req);
   ListPage page;
   Check(engine_->read_models().case_people.people().Query(q, &page));
@@ -459,11 +459,8 @@ void Api::VerifyAudit(const HttpRequest& req, HttpResponse* res) {
   }
   const uint64_t from = ParseCount(req, "from", 1, UINT64_MAX / 2);
   const uint64_t to = ParseCount(req, "to", 0, UINT64_MAX / 2);
-  if (to != 0 && from > to) throw Problem::Invalid("from", "must not be after to");
-  if (from > std::max<uint64_t>(engine_->log().HeadPosition(), 1)) {
-    throw Problem::Invalid(
-        "from", "is past the head position " + std::to_string(engine_->log().HeadPosition()));
-  }
+  const Status range = CheckRange(engine_->log().HeadPosition(), from, to);
+  if (!range.ok()) throw Problem::Invalid("from", range.message());
   std::lock_guard<std::mutex> lock(verify_mu_);
   res->Json(Audit(engine_->log(), from, to, digest).ToJson());
 }
@@ -471,7 +468,7 @@ void Api::VerifyAudit(const HttpRequest& req, HttpResponse* res) {
 void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   LobbyQueueQuery q;
-  q.filters = Filters(req, {"status", "source", "claimed_by"});
+  q.filters = Filters(req, LobbyQueue::FilterNames());
   q.list = ListOf(req);
   ListPage page;
   Check(engine_->read_models().lobby_queue.queue().Query(q, &page));

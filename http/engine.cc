@@ -14,7 +14,7 @@ RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only) {
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
   std::unique_ptr<Engine> e(new Engine(options));
   if (e->options_.config == nullptr) return Status::InvalidArgument("no domain configuration");
-  Status s = OpenRocksStore(StoreOptions(options.dir, options.read_only), &e->store_);
+  Status s = OpenRocksStore(StoreOptions(options.dir, /*read_only=*/false), &e->store_);
   if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->keys_);
   if (!s.ok()) return s;
@@ -25,9 +25,9 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
       std::make_unique<ProjectionRunner>(e->log_.get(), &e->handler_->codec(), e->store_.get(),
                                          e->read_models_->All(), options.runner);
   s = e->runner_->Open(options.load_read_models);
-  if (s.ok() && !options.read_only && options.load_read_models) s = e->runner_->CatchUp();
+  if (s.ok() && options.load_read_models) s = e->runner_->CatchUp();
   if (!s.ok()) return s;
-  if (options.start_runner && !options.read_only) e->runner_->Start();
+  if (options.start_runner) e->runner_->Start();
   *out = std::move(e);
   return Status::Ok();
 }

@@ -24,8 +24,7 @@ namespace caseengine {
 struct EngineOptions {
   std::string dir;
   const DomainConfig* config = nullptr;  // not owned; must outlive the engine
-  bool read_only = false;
-  bool start_runner = true;  // tail the log in the background
+  bool start_runner = true;              // tail the log in the background
   // Load the read models' rows and catch them up. Off only for a rebuild of every read
   // model, which empties them anyway.
   bool load_read_models = true;
@@ -35,7 +34,7 @@ struct EngineOptions {
 
 class Engine {
  public:
-  // Opens (creating when missing and writable) the folder, loads the read models and
+  // Opens (creating when missing) the folder for writing, loads the read models and
   // catches them up with the log before it returns.
   static Status Open(const EngineOptions& options, std::unique_ptr<Engine>* engine);
   ~Engine();

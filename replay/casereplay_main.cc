@@ -63,13 +63,8 @@ int Verify(const Args& a) {
   }
   const EventLog& log = folder->log();
   const uint64_t head = log.HeadPosition();
-  if (a.to != 0 && a.from > a.to) {
-    return Cannot("--from " + std::to_string(a.from) + " is after --to " + std::to_string(a.to));
-  }
-  if (a.from > std::max<uint64_t>(head, 1)) {
-    return Cannot("--from " + std::to_string(a.from) + " is beyond the head position " +
-                  std::to_string(head));
-  }
+  s = CheckRange(head, a.from, a.to, "--");
+  if (!s.ok()) return Cannot(s.message());
   const AuditReport r = Audit(log, a.from, a.to, digest);
   const bool whole = r.from <= 1 && r.to >= head;
   if (!r.chain.ok) {

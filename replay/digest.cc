@@ -91,6 +91,18 @@ Status ParseDigest(std::string_view text, LogDigest* digest) {
   return Status::Ok();
 }
 
+Status CheckRange(uint64_t head, uint64_t from, uint64_t to, std::string_view prefix) {
+  const std::string f = std::string(prefix) + "from " + std::to_string(from);
+  if (to != 0 && from > to) {
+    return Status::InvalidArgument(f + " is after " + std::string(prefix) + "to " +
+                                   std::to_string(to));
+  }
+  if (from > std::max<uint64_t>(head, 1)) {
+    return Status::InvalidArgument(f + " is beyond the head position " + std::to_string(head));
+  }
+  return Status::Ok();
+}
+
 AuditReport Audit(const EventLog& log, uint64_t from, uint64_t to,
                   const std::optional<LogDigest>& digest) {
   AuditReport r;

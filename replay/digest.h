@@ -62,6 +62,10 @@ struct AuditReport {
   nlohmann::json ToJson() const;
 };
 
+// InvalidArgument, naming `from`, when [from, to] (to = 0: the head) is backwards or
+// starts past the head. `prefix` goes before the bounds' names ("--" for flags).
+Status CheckRange(uint64_t head, uint64_t from, uint64_t to, std::string_view prefix = "");
+
 // Verifies [from, to] (to = 0: the head). With a digest, the whole chain is verified
 // (from and to are ignored) and the event at the digest's position must carry its hash.
 AuditReport Audit(const EventLog& log, uint64_t from, uint64_t to,
