@@ -28,6 +28,13 @@ std::vector<Route> Api::MakeRoutes() {
     a.insert(a.end(), b.begin(), b.end());
     return a;
   };
+  // A list's parameters: its read model's filters (static strings, so the pointers stay
+  // valid), `extra`, and those of every list.
+  auto list = [&](const std::vector<std::string>& filters, std::vector<const char*> extra) {
+    std::vector<const char*> names;
+    for (const std::string& f : filters) names.push_back(f.c_str());
+    return with(with(names, extra), kList);
+  };
 
   return {
       // Clients.
@@ -476,10 +483,7 @@ std::vector<Route> Api::MakeRoutes() {
        "The case list (JSON, or CSV with Accept: text/csv)",
        R,
        200,
-       with({"status", "officer", "role", "team", "strand_type", "strand_status", "client_id",
-             "client_status", "client_type", "opened_from", "opened_to", "closed_from", "closed_to",
-             "last_activity_from", "last_activity_to", "total"},
-            kList),
+       list(CaseList::FilterNames(), {"total"}),
        {},
        query(&Api::ListCases)},
       {"GET",
@@ -488,7 +492,7 @@ std::vector<Route> Api::MakeRoutes() {
        "A row per officer assignment; group_by=officer gives workload counts",
        R,
        200,
-       with({"officer", "case_id", "role", "team", "case_status", "group_by"}, kList),
+       list(CaseOfficers::FilterNames(), {"group_by"}),
        {},
        query(&Api::ListCaseOfficers)},
       {"GET",
@@ -497,7 +501,7 @@ std::vector<Route> Api::MakeRoutes() {
        "A row per person on a case",
        R,
        200,
-       with({"case_id", "client_id", "current"}, kList),
+       list(CasePeople::FilterNames(), {}),
        {},
        query(&Api::ListCasePeople)},
       {"GET",
@@ -551,7 +555,7 @@ std::vector<Route> Api::MakeRoutes() {
        "The Lobby queue (waiting records unless status=)",
        R,
        200,
-       with({"status", "source", "claimed_by"}, kList),
+       list(LobbyQueue::FilterNames(), {}),
        {},
        query(&Api::ListLobby)},
       {"GET",
