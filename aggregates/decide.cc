@@ -817,13 +817,17 @@ class Decider {
   }
 
   Outcome OnClient(const ClientState& s, Event e) {
-    Outcome o;
-    o.streams.push_back({ClientStream(s.id), s.version, {std::move(e)}});
-    return o;
+    return OnStream(ClientStream(s.id), s.version, std::move(e));
   }
   Outcome OnCase(const CaseState& s, Event e) {
+    return OnStream(CaseStream(s.id), s.version, std::move(e));
+  }
+  // One event on one stream. Moved in: a braced list would copy the event (an
+  // initializer_list holds const elements), and an Event is a few dozen strings.
+  static Outcome OnStream(std::string stream, uint64_t version, Event e) {
     Outcome o;
-    o.streams.push_back({CaseStream(s.id), s.version, {std::move(e)}});
+    o.streams.push_back({std::move(stream), version, {}});
+    o.streams.back().events.push_back(std::move(e));
     return o;
   }
 

@@ -18,7 +18,7 @@ inline constexpr size_t kDataKeyBytes = 32;
 
 // A fresh random 256-bit key.
 std::string NewDataKey();
-// Random bytes from OpenSSL's CSPRNG.
+// Random bytes from OpenSSL's CSPRNG (drawn a page at a time per thread).
 std::string RandomBytes(size_t n);
 
 Status Seal(std::string_view key, std::string_view plaintext, std::string_view aad,

@@ -203,24 +203,16 @@ uint64_t EventLog::WaitForPosition(uint64_t position, std::chrono::milliseconds 
 
 Status EventLog::Head(std::string_view stream, StreamHead* head) const {
   using namespace log_format;
+  // From the stream index, not the heads family: that family is a checkpoint (see
+  // log_format.h), and the index holds every event, durable or about to be.
   *head = StreamHead();
-  std::string value;
-  Status s = store_->Get(families_.heads, stream, &value);
-  if (s.code() == Status::Code::kNotFound) return Status::Ok();
-  if (!s.ok()) return s;
-  if (!ParseHeadValue(value, &head->version, &head->last_position)) {
-    return Status::Corruption("stream head of " + std::string(stream) + " is unreadable");
-  }
   const uint64_t durable = HeadPosition();
-  if (head->last_position <= durable) return Status::Ok();
-  // The head is ahead of what is synced: step back through the stream index.
-  *head = StreamHead();
   const std::string prefix = StreamPrefix(stream);
   auto it = store_->NewIterator(families_.streams);
   for (it->SeekForPrev(StreamKey(stream, UINT64_MAX)); it->Valid(); it->Prev()) {
     if (it->key().substr(0, prefix.size()) != prefix || it->value().size() != 8) break;
     const uint64_t position = DecodeBigEndian64(it->value().data());
-    if (position > durable) continue;
+    if (position > durable) continue;  // written, not yet synced
     std::string_view ignored;
     ParseStreamKey(it->key(), &ignored, &head->version);
     head->last_position = position;

@@ -148,6 +148,10 @@ struct EventLogOptions {
   size_t max_batch_bytes = 8 << 20;
   // Current time in microseconds since the epoch; the system clock when empty.
   std::function<int64_t()> clock;
+  // The stream heads are written to their family once this many events have been
+  // appended since they last were (see log_format.h, "heads-at"); an open reads the
+  // events after that from the log.
+  uint64_t heads_checkpoint_events = 65536;
 };
 
 // Limits on what one request may carry.

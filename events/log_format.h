@@ -7,7 +7,7 @@
 //   streams      key   := stream-id 0x00 version:u64
 //                value := position:u64
 //   heads        key   := stream-id
-//                value := version:u64 last-position:u64
+//                value := version:u64 last-position:u64   (as of "heads-at", below)
 //   idempotency  key   := command-id
 //                value := append-record            (FlatBuffers AppendRecord)
 //   meta         key   := "format"
@@ -15,6 +15,17 @@
 //                key   := "head"
 //                value := position:u64 hash:32       (the last committed event, written
 //                                                     in the same batch as it)
+//                key   := "heads-at"
+//                value := position:u64               (the heads family holds every
+//                                                     stream's head as of this position)
+//
+// The heads family is a checkpoint, not written with every event: the writer keeps every
+// head in memory and writes those changed since the last checkpoint, with "heads-at", in
+// the batch of the round that passes EventLogOptions::heads_checkpoint_events. An open
+// loads the family, then reads the events after "heads-at" from the log. A folder
+// without "heads-at" (written before the checkpoint) has every head up to the committed
+// head; the first open that appends records that position. Readers take a stream's head
+// from the stream index (its last key), never from this family.
 //
 //   position  := 1, 2, 3, ... with no gap; the n-th committed event has position n
 //   version   := 1, 2, 3, ... within a stream
@@ -55,6 +66,7 @@ inline constexpr const char* kMetaFamily = "meta";
 inline constexpr const char* kFormatKey = "format";
 inline constexpr const char* kFormatValue = "caseengine-log/1";
 inline constexpr const char* kHeadKey = "head";
+inline constexpr const char* kHeadsAtKey = "heads-at";
 
 std::string LogKey(uint64_t position);
 // False unless `key` is exactly 8 bytes.

@@ -125,26 +125,53 @@ LogWriter::LogWriter(EventLog* log, const LogTail& tail)
 
 Status LogWriter::Create(EventLog* log, const LogTail& tail, std::unique_ptr<LogWriter>* out) {
   std::unique_ptr<LogWriter> writer(new LogWriter(log, tail));
-  Status s = writer->LoadHeads();
+  Status s = writer->LoadHeads(tail.position);
   if (!s.ok()) return s;
   writer->StartThreads();
   *out = std::move(writer);
   return Status::Ok();
 }
 
-Status LogWriter::LoadHeads() {
+Status LogWriter::LoadHeads(uint64_t tail_position) {
   // Sized once for a large caseload: rehashing a table of a million streams stalls the
   // writer (8 MB of buckets).
   heads_.reserve(1 << 20);
   auto it = store_->NewIterator(families_.heads, ReadPattern::kScan);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    StreamHead head;
+    CachedHead head;
     if (!log_format::ParseHeadValue(it->value(), &head.version, &head.last_position)) {
       return Status::Corruption("the head of stream " + std::string(it->key()) + " is unreadable");
     }
     heads_.emplace(std::string(it->key()), head);
   }
-  return it->status();
+  if (!it->status().ok()) return it->status();
+
+  std::string value;
+  Status s = store_->Get(families_.meta, log_format::kHeadsAtKey, &value);
+  if (s.code() == Status::Code::kNotFound) {
+    // A new log, or one written before the checkpoint (every head is in the family).
+    // The first round records where the family ends, since it no longer writes heads
+    // itself: without the record, the next open would take the family as complete.
+    heads_at_ = tail_position;
+    write_heads_at_ = true;
+    return Status::Ok();
+  }
+  if (!s.ok()) return s;
+  if (!log_format::ParseLogKey(value, &heads_at_) || heads_at_ > tail_position) {
+    return Status::Corruption("the heads' checkpoint position is unreadable or past the log");
+  }
+  // The events after the checkpoint, from the log.
+  if (heads_at_ == tail_position) return Status::Ok();
+  return log_->Scan(heads_at_ + 1, tail_position, [&](const EventView& e) {
+    auto [entry, created] = heads_.try_emplace(std::string(e.stream()));
+    entry->second.version = e.version();
+    entry->second.last_position = e.position();
+    if (!entry->second.dirty) {
+      entry->second.dirty = true;
+      dirty_.push_back(&*entry);
+    }
+    return true;
+  });
 }
 
 void LogWriter::StartThreads() {
@@ -282,12 +309,16 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       continue;
     }
     if (heads[i] == nullptr) {
-      heads[i] = &*heads_.emplace(w.stream, StreamHead()).first;
-      undo_.push_back({heads[i], StreamHead(), true});
+      heads[i] = &*heads_.emplace(w.stream, CachedHead()).first;
+      undo_.push_back({heads[i], CachedHead(), true});
     } else {
       undo_.push_back({heads[i], heads[i]->second, false});
     }
-    StreamHead& head = heads[i]->second;
+    CachedHead& head = heads[i]->second;
+    if (!head.dirty) {
+      head.dirty = true;
+      dirty_.push_back(heads[i]);
+    }
     for (const NewEvent& ev : w.events) {
       const uint64_t position = next_position_++;
       const uint64_t version = ++head.version;
@@ -335,7 +366,6 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       scratch_ = log_format::StreamKey(w.stream, version);
       batch_.Put(families_.streams, scratch_, log_format::LogKey(position));
     }
-    batch_.Put(families_.heads, w.stream, log_format::HeadValue(head.version, head.last_position));
     result.versions.push_back({w.stream, head.version});
   }
   result.last_position = next_position_ - 1;
@@ -366,18 +396,19 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
 
   const uint64_t saved_next = next_position_;
   const Hash256 saved_hash = last_hash_;
+  const size_t saved_dirty = dirty_.size();
   const int64_t now =
       std::max(log_->options_.clock ? log_->options_.clock() : SystemMicros(), last_recorded_at_);
 
   batch_.Clear();
   Handoff written;
-  std::vector<PendingPtr> followers;
+  std::vector<PendingPtr> followers, answered;
   uint64_t follow_position = 0;
   std::vector<HeadRef> heads;
   for (auto& p : *round) {
     switch (Admit(p.get(), &heads, &follow_position)) {
       case Admission::kDone:
-        Complete(p.get());
+        answered.push_back(std::move(p));
         break;
       case Admission::kFollow:
         followers.push_back(std::move(p));
@@ -393,6 +424,17 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   if (!batch_.Empty()) {
     batch_.Put(families_.meta, log_format::kHeadKey,
                log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
+    const bool checkpoint =
+        next_position_ - 1 - heads_at_ >= log_->options_.heads_checkpoint_events;
+    if (checkpoint) {
+      for (HeadRef h : dirty_) {
+        batch_.Put(families_.heads, h->first,
+                   log_format::HeadValue(h->second.version, h->second.last_position));
+      }
+      batch_.Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(next_position_ - 1));
+    } else if (write_heads_at_) {
+      batch_.Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+    }
     const auto write_start = std::chrono::steady_clock::now();
     counters_.encode_micros +=
         std::chrono::duration_cast<std::chrono::microseconds>(write_start - round_start).count();
@@ -404,6 +446,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       // round, so they fail too (a retry finds the truth).
       next_position_ = saved_next;
       last_hash_ = saved_hash;
+      dirty_.resize(saved_dirty);  // the undo below restores the flags
       counters_.failed_rounds++;
       for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
         if (u->created) {
@@ -418,9 +461,16 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       }
       Fail(&written.pending, s);
       Fail(&followers, s);
+      Fail(&answered, s);
       return;
     }
     last_recorded_at_ = now;
+    write_heads_at_ = false;
+    if (checkpoint) {
+      for (HeadRef h : dirty_) h->second.dirty = false;
+      dirty_.clear();
+      heads_at_ = next_position_ - 1;
+    }
     counters_.rounds++;
     counters_.appends += written.pending.size();
     counters_.events += next_position_ - saved_next;
@@ -428,6 +478,12 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   }
   for (auto& p : followers) written.pending.push_back(std::move(p));
   written.wait_position = std::max(written.wait_position, follow_position);
+  if (!answered.empty()) {
+    // Answered without writing (refused, a durable duplicate): the answer may rest on
+    // appends decided before it, so it waits for them to be durable like any other.
+    for (auto& p : answered) written.pending.push_back(std::move(p));
+    written.wait_position = std::max(written.wait_position, next_position_ - 1);
+  }
   if (written.pending.empty()) return;
   if (syncs_.Push(std::move(written))) {
     boost::asio::post(syncer_io_, [this] { DrainSyncs(); });

@@ -8,13 +8,19 @@
 //   of them, publishes the new durable position and passes the requests on;
 // - the completer runs their callbacks (waking the callers), so the next sync starts at
 //   once instead of after a few dozen thread wake-ups.
+// Requests answered without writing (refused by a decision, conflicts, duplicates) go the
+// same way: their callbacks never run on the writer thread, which every append waits for,
+// and an answer never rests on appends that are not yet durable.
 // So the writer prepares round k+1 while round k is being synced and round k-1 is
 // being acknowledged.
 //
 // The writer holds the head (version, last position) of every stream in memory, loaded
-// from the `heads` family at open: deciding an append never reads the store. That costs
-// about 120 bytes a stream (a million streams: about 120 MB) and a scan of the heads at
-// open, and it is what lets one thread decide every append race-free.
+// at open from the `heads` family and the events after its checkpoint: deciding an
+// append never reads the store. That costs about 120 bytes a stream (a million streams:
+// about 120 MB) and a scan of the heads at open, and it is what lets one thread decide
+// every append race-free. The family is written as a checkpoint every
+// EventLogOptions::heads_checkpoint_events events, not with every round: a row per
+// stream per round cost the writer as much as the stream index does.
 //
 // Invariants: positions handed out are gapless (a round that fails to write gives its
 // positions back before the next round, and undoes what it did to the heads); the
@@ -69,13 +75,17 @@ class LogWriter {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  using HeadCache = std::unordered_map<std::string, StreamHead, StringHash, std::equal_to<>>;
+  struct CachedHead : StreamHead {
+    bool dirty = false;  // changed since the heads family was last written
+  };
+  using HeadCache = std::unordered_map<std::string, CachedHead, StringHash, std::equal_to<>>;
   // Pointers to cache entries, unlike iterators, survive a rehash.
   using HeadRef = HeadCache::value_type*;
 
   enum class Admission {
     kWrite,   // append its events in this round
-    kDone,    // answered without writing (invalid, conflict, durable duplicate)
+    kDone,    // answered without writing (invalid, conflict, durable duplicate); the
+              // answer goes out with the round, once what was decided before it is durable
     kFollow,  // a duplicate of an unsynced append: answer when that one is durable
   };
 
@@ -85,7 +95,7 @@ class LogWriter {
   Admission Admit(Pending* p, std::vector<HeadRef>* heads, uint64_t* follow_position);
   // heads[i] is null for a stream that does not exist yet; AppendEvents creates it.
   void AppendEvents(Pending* p, HeadRef* heads, int64_t now);
-  Status LoadHeads();
+  Status LoadHeads(uint64_t tail_position);
   void StartThreads();
   LogWriter(EventLog* log, const LogTail& tail);
   void PruneInFlight();
@@ -102,10 +112,16 @@ class LogWriter {
   Hash256 last_hash_;
   int64_t last_recorded_at_;
   HeadCache heads_;
+  // The heads' checkpoint (log_format.h, "heads-at"): the position the heads family is
+  // written up to, the heads changed since, and whether a folder from before the
+  // checkpoint still needs its "heads-at" record.
+  uint64_t heads_at_ = 0;
+  std::vector<HeadRef> dirty_;
+  bool write_heads_at_ = false;
   // What this round did to heads_, to undo it (newest last) when its batch fails.
   struct HeadUndo {
     HeadRef ref;
-    StreamHead before;
+    CachedHead before;
     bool created;
   };
   std::vector<HeadUndo> undo_;
