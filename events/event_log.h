@@ -1,20 +1,20 @@
 // EventLog: the durable, gapless, hash-chained log of every event, with a stream index.
 //
 // Appends come from any thread and are queued to one writer thread, which checks each
-// request's expected stream versions, gives its events the next global positions, chains
-// their hashes and writes them (with the stream index, stream heads and the idempotency
-// record) in one unsynced batch per round. A second thread syncs the WAL once for every
-// batch written meanwhile and only then acknowledges them: group commit, with writing and
-// syncing overlapped. Readers never see past the last synced position, so a reader that
-// has seen position N has seen every event below N.
+// request's expected stream versions, gives its events the next global positions and
+// chains their hashes into one batch per round (with the stream index and the
+// idempotency record). A store thread writes the batches in order, unsynced; a sync
+// thread syncs the WAL once for every batch written meanwhile and only then acknowledges
+// them: group commit, with deciding, writing and syncing overlapped (see log_writer.h).
+// Readers never see past the last synced position, so a reader that has seen position N
+// has seen every event below N.
 //
-// Failure: a batch that cannot be written fails every request in it and the writer's
-// in-memory state is restored from the store. A sync that fails leaves the outcome of the
-// unsynced requests unknown, so the log stops (every later append is refused as
-// unavailable) until it is reopened; retrying with the same command id is then safe.
+// Failure: a batch that cannot be written, or a sync that fails, stops the log: every
+// request not yet durable fails, and every later append is refused as unavailable until
+// the log is reopened; retrying with the same command id is then safe.
 //
-// Threading: every public method is thread-safe. Append callbacks run on the sync thread
-// and must not block.
+// Threading: every public method is thread-safe. Append callbacks run on the log's sync
+// or completion thread (or the caller's, when the log is closing) and must not block.
 #pragma once
 
 #include <atomic>
@@ -229,12 +229,12 @@ class EventLog {
   VerifyReport VerifyChain(uint64_t from, uint64_t to) const;
 
   LogStats Stats() const;
-  // Rounds whose batch could not be written, so far. It changes on the writer thread before
-  // the next decision is made: a decider that sees it change knows that state updated by
-  // Decision::accepted since it last looked may be void, and reloads it.
+  // Rounds whose batch could not be written, so far. Such a round stops the log (see
+  // failed()), so no decision follows it on this log; a decider that sees the count move
+  // knows that state updated by Decision::accepted since it last looked may be void.
   uint64_t FailedRounds() const;
 
-  // Stopped after a failed sync; appends are refused until reopened.
+  // Stopped after a failed write or sync; appends are refused until reopened.
   bool failed() const { return failed_.load(); }
   Store* store() const { return store_; }
 

@@ -120,6 +120,7 @@ LogWriter::LogWriter(EventLog* log, const LogTail& tail)
       last_recorded_at_(tail.recorded_at),
       fbb_(1024),
       writer_work_(writer_io_.get_executor()),
+      store_work_(store_io_.get_executor()),
       syncer_work_(syncer_io_.get_executor()),
       completer_work_(completer_io_.get_executor()) {}
 
@@ -180,6 +181,7 @@ void LogWriter::StartThreads() {
     io->run();
   };
   writer_thread_ = std::thread(run, &writer_io_, "log-writer");
+  store_thread_ = std::thread(run, &store_io_, "log-store");
   syncer_thread_ = std::thread(run, &syncer_io_, "log-sync");
   completer_thread_ = std::thread(run, &completer_io_, "log-ack");
 }
@@ -191,6 +193,8 @@ LogWriter::~LogWriter() {
   }
   writer_work_.reset();  // run() returns once the queued drains have run
   writer_thread_.join();
+  store_work_.reset();
+  store_thread_.join();
   syncer_work_.reset();
   syncer_thread_.join();
   completer_work_.reset();
@@ -308,12 +312,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       result.versions.push_back({w.stream, heads[i] ? heads[i]->second.version : 0});
       continue;
     }
-    if (heads[i] == nullptr) {
-      heads[i] = &*heads_.emplace(w.stream, CachedHead()).first;
-      undo_.push_back({heads[i], CachedHead(), true});
-    } else {
-      undo_.push_back({heads[i], heads[i]->second, false});
-    }
+    if (heads[i] == nullptr) heads[i] = &*heads_.emplace(w.stream, CachedHead()).first;
     CachedHead& head = heads[i]->second;
     if (!head.dirty) {
       head.dirty = true;
@@ -362,16 +361,16 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       last_hash_ = log_format::ChainHash(last_hash_, bytes, hash_offset);
       std::memcpy(data + hash_offset, last_hash_.data(), 32);
 
-      batch_.Put(families_.log, log_format::LogKey(position), bytes);
+      batch_->Put(families_.log, log_format::LogKey(position), bytes);
       scratch_ = log_format::StreamKey(w.stream, version);
-      batch_.Put(families_.streams, scratch_, log_format::LogKey(position));
+      batch_->Put(families_.streams, scratch_, log_format::LogKey(position));
     }
     result.versions.push_back({w.stream, head.version});
   }
   result.last_position = next_position_ - 1;
   result.response = r.response;
   if (!r.command_id.empty() && !r.fresh_command_id) {
-    batch_.Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
+    batch_->Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
     in_flight_[r.command_id] = InFlight{result};
     in_flight_order_.emplace_back(result.last_position, r.command_id);
   }
@@ -386,21 +385,15 @@ void LogWriter::PruneInFlight() {
 }
 
 void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
-  if (log_->failed()) {
-    return Fail(round, Status::Unavailable(
-                           "the event log stopped after a failed sync; reopen it to go on"));
-  }
+  if (log_->failed()) return Fail(round, StoppedStatus());
   const auto round_start = std::chrono::steady_clock::now();
   PruneInFlight();
-  undo_.clear();
 
-  const uint64_t saved_next = next_position_;
-  const Hash256 saved_hash = last_hash_;
-  const size_t saved_dirty = dirty_.size();
+  const uint64_t first_position = next_position_;
   const int64_t now =
       std::max(log_->options_.clock ? log_->options_.clock() : SystemMicros(), last_recorded_at_);
 
-  batch_.Clear();
+  batch_ = TakeSpareBatch();
   Handoff written;
   std::vector<PendingPtr> followers, answered;
   uint64_t follow_position = 0;
@@ -421,60 +414,34 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     }
   }
 
-  if (!batch_.Empty()) {
-    batch_.Put(families_.meta, log_format::kHeadKey,
-               log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
-    const bool checkpoint =
-        next_position_ - 1 - heads_at_ >= log_->options_.heads_checkpoint_events;
-    if (checkpoint) {
+  if (!batch_->Empty()) {
+    batch_->Put(families_.meta, log_format::kHeadKey,
+                log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
+    if (next_position_ - 1 - heads_at_ >= log_->options_.heads_checkpoint_events) {
       for (HeadRef h : dirty_) {
-        batch_.Put(families_.heads, h->first,
-                   log_format::HeadValue(h->second.version, h->second.last_position));
+        batch_->Put(families_.heads, h->first,
+                    log_format::HeadValue(h->second.version, h->second.last_position));
+        h->second.dirty = false;
       }
-      batch_.Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(next_position_ - 1));
-    } else if (write_heads_at_) {
-      batch_.Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
-    }
-    const auto write_start = std::chrono::steady_clock::now();
-    counters_.encode_micros +=
-        std::chrono::duration_cast<std::chrono::microseconds>(write_start - round_start).count();
-    Status s = store_->Write(batch_, /*sync=*/false);
-    counters_.write_micros += MicrosSince(write_start);
-    if (!s.ok()) {
-      // Nothing of this round is stored: give the positions back and undo what the
-      // round did to the heads, newest first. Followers may wait on an original of this
-      // round, so they fail too (a retry finds the truth).
-      next_position_ = saved_next;
-      last_hash_ = saved_hash;
-      dirty_.resize(saved_dirty);  // the undo below restores the flags
-      counters_.failed_rounds++;
-      for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
-        if (u->created) {
-          heads_.erase(u->ref->first);
-        } else {
-          u->ref->second = u->before;
-        }
-      }
-      while (!in_flight_order_.empty() && in_flight_order_.back().first >= saved_next) {
-        in_flight_.erase(in_flight_order_.back().second);
-        in_flight_order_.pop_back();
-      }
-      Fail(&written.pending, s);
-      Fail(&followers, s);
-      Fail(&answered, s);
-      return;
-    }
-    last_recorded_at_ = now;
-    write_heads_at_ = false;
-    if (checkpoint) {
-      for (HeadRef h : dirty_) h->second.dirty = false;
       dirty_.clear();
       heads_at_ = next_position_ - 1;
+      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+    } else if (write_heads_at_) {
+      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
     }
+    // From here on the round counts as written: the syncer writes it, in order, and a
+    // write that fails stops the log (see the header), so nothing decided after this
+    // round can be stored without it.
+    write_heads_at_ = false;
+    last_recorded_at_ = now;
+    counters_.encode_micros += MicrosSince(round_start);
     counters_.rounds++;
     counters_.appends += written.pending.size();
-    counters_.events += next_position_ - saved_next;
+    counters_.events += next_position_ - first_position;
+    written.batch = std::move(batch_);
     written.wait_position = next_position_ - 1;
+  } else {
+    ReturnSpareBatch(std::move(batch_));
   }
   for (auto& p : followers) written.pending.push_back(std::move(p));
   written.wait_position = std::max(written.wait_position, follow_position);
@@ -484,34 +451,90 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     for (auto& p : answered) written.pending.push_back(std::move(p));
     written.wait_position = std::max(written.wait_position, next_position_ - 1);
   }
-  if (written.pending.empty()) return;
-  if (syncs_.Push(std::move(written))) {
-    boost::asio::post(syncer_io_, [this] { DrainSyncs(); });
+  if (written.pending.empty() && written.batch == nullptr) return;
+  if (writes_.Push(std::move(written))) {
+    boost::asio::post(store_io_, [this] { DrainWrites(); });
+  }
+}
+
+Status LogWriter::StoppedStatus() {
+  return Status::Unavailable(
+      "the event log stopped after a failed write or sync; reopen it to go on");
+}
+
+std::unique_ptr<WriteBatch> LogWriter::TakeSpareBatch() {
+  std::lock_guard<std::mutex> lock(spare_mu_);
+  if (spare_batches_.empty()) return std::make_unique<WriteBatch>();
+  auto batch = std::move(spare_batches_.back());
+  spare_batches_.pop_back();
+  return batch;
+}
+
+void LogWriter::ReturnSpareBatch(std::unique_ptr<WriteBatch> batch) {
+  batch->Clear();
+  std::lock_guard<std::mutex> lock(spare_mu_);
+  if (spare_batches_.size() < 4) spare_batches_.push_back(std::move(batch));
+}
+
+void LogWriter::DrainWrites() {
+  for (auto handoffs = writes_.TakeAll(); !handoffs.empty(); handoffs = writes_.TakeAll()) {
+    // In order. Once a write fails, neither that round nor any after it (they chain onto
+    // it) may be stored: the log stops, and they fail.
+    for (Handoff& h : handoffs) {
+      if (log_->failed()) {
+        h.status = StoppedStatus();
+      } else if (h.batch != nullptr) {
+        const auto write_start = std::chrono::steady_clock::now();
+        h.status = store_->Write(*h.batch, /*sync=*/false);
+        counters_.write_micros += MicrosSince(write_start);
+        if (!h.status.ok()) {
+          log_->MarkFailed();
+          counters_.failed_rounds++;
+        }
+      }
+      if (h.batch != nullptr) ReturnSpareBatch(std::move(h.batch));
+    }
+    for (Handoff& h : handoffs) {
+      // True when the queue was empty: the syncer is not about to drain it.
+      if (syncs_.Push(std::move(h))) boost::asio::post(syncer_io_, [this] { DrainSyncs(); });
+    }
   }
 }
 
 void LogWriter::DrainSyncs() {
   for (auto handoffs = syncs_.TakeAll(); !handoffs.empty(); handoffs = syncs_.TakeAll()) {
     uint64_t target = 0;
-    for (const auto& h : handoffs) target = std::max(target, h.wait_position);
-    Status s;
-    if (log_->failed()) {
-      s = Status::Unavailable("the event log stopped after a failed sync; reopen it to go on");
+    for (const auto& h : handoffs) {
+      if (h.status.ok()) target = std::max(target, h.wait_position);
+    }
+    Status synced;
+    if (log_->failed() && target > log_->HeadPosition()) {
+      // Written, but a later round's write or sync failed first: never synced here.
+      synced = Status::Unavailable(
+          "the event log stopped before this append was synced; whether it is stored is "
+          "unknown: reopen the log and retry with the same command id");
     } else if (target > log_->HeadPosition()) {
       const auto sync_start = std::chrono::steady_clock::now();
-      s = store_->SyncWal();
+      synced = store_->SyncWal();
       counters_.syncs++;
       counters_.sync_micros += MicrosSince(sync_start);
-      if (!s.ok()) {
+      if (!synced.ok()) {
         log_->MarkFailed();
-        s = Status::Unavailable("syncing the log failed (" + s.message() +
-                                "); whether this append is stored is unknown: reopen the log "
-                                "and retry with the same command id");
+        synced = Status::Unavailable(
+            "syncing the log failed (" + synced.message() +
+            "); whether this append is stored is unknown: reopen the log and retry with the "
+            "same command id");
       }
     }
-    if (s.ok()) log_->Publish(target);
-    auto complete = [this, s](std::vector<Handoff>& done) {
+    // A log that stopped after these rounds were written and synced still publishes them:
+    // they are durable.
+    if (synced.ok() || target <= log_->HeadPosition()) {
+      synced = Status::Ok();
+      log_->Publish(target);
+    }
+    auto complete = [this, synced](std::vector<Handoff>& done) {
       for (auto& h : done) {
+        const Status& s = h.status.ok() ? synced : h.status;
         if (!s.ok()) {
           Fail(&h.pending, s);
           continue;

@@ -216,8 +216,8 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
   }
   CommandResult r = engine_->handler().Execute(*req.actor, std::move(command), options);
   if (!r.status.ok()) {
-    // The log could not take it: whether it was written is unknown only after a failed
-    // sync, and a retry with the same Idempotency-Key is then safe.
+    // The log could not take it: whether it was written is unknown after a failed write
+    // or sync, and a retry with the same Idempotency-Key is then safe.
     throw Problem::Unavailable(r.status.ToString() + "; retry with the same Idempotency-Key");
   }
   if (r.rejected) {
@@ -563,7 +563,8 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
                       {"head_position", head},
                       {"applied_position", applied},
                       {"projection_lag", head > applied ? head - applied : 0}};
-  if (engine_->log().failed()) j["log"] = "stopped after a failed sync; restart the engine";
+  if (engine_->log().failed())
+    j["log"] = "stopped after a failed write or sync; restart the engine";
   if (!runner.ok()) j["read_models"] = runner.ToString();
   res->Json(j, ok ? 200 : 503);
 }

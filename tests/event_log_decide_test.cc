@@ -110,7 +110,8 @@ TEST_CASE("a decision that refuses appends nothing and is not remembered", "[log
   CHECK_FALSE(ok.result.duplicate);
 }
 
-TEST_CASE("when a round cannot be written its decisions are reported void", "[log][decide]") {
+TEST_CASE("when a round cannot be written the log stops and its decisions are void",
+          "[log][decide]") {
   auto store = NewMemoryLogStore();
   std::unique_ptr<EventLog> log;
   REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
@@ -134,7 +135,17 @@ TEST_CASE("when a round cannot be written its decisions are reported void", "[lo
   auto failed = log->Decide(AppendRequest(), decision("case-1"));
   CHECK(failed.status.code() == Status::Code::kIoError);
   CHECK(log->FailedRounds() == 1);
+  // The log stopped: nothing more is decided until it is reopened.
+  CHECK(log->Decide(AppendRequest(), decision("case-2")).status.code() ==
+        Status::Code::kUnavailable);
+  CHECK(rule.claimed);  // what `accepted` did for the round that was never written
+  log.reset();
+  REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
+  // A reopened log gets a decider with its state folded from the log: nothing claimed.
+  rule.claimed = false;
+  seen = log->FailedRounds();
   auto ok = log->Decide(AppendRequest(), decision("case-2"));
   REQUIRE(ok.status.ok());
   CHECK(ok.result.first_position == 1);
+  CHECK(ok.result.response == "claimed by case-2");
 }

@@ -151,8 +151,14 @@ TEST_CASE("a round that fails to write leaves the heads checkpoint as it was", "
   AppendRandom(log.get(), 9, 3, &rng, &heads);
   const uint64_t at = HeadsAt(*store);
   store->FailNextWrites(1);
-  CHECK(!log->Append(OneEvent("case-new", ExpectedVersion::NoStream())).status.ok());
+  // Enough events to pass the checkpoint in this round: it is not written.
+  AppendRequest big;
+  big.writes.push_back({"case-new", ExpectedVersion::NoStream(), {}});
+  for (int i = 0; i < 6; ++i) big.writes.back().events.push_back({"SomethingHappened", "{}"});
+  CHECK(!log->Append(big).status.ok());
   CHECK(HeadsAt(*store) == at);
+  log.reset();  // a failed write stops the log
+  REQUIRE(EventLog::Open(store.get(), EveryFewEvents(4), &log).ok());
   CheckHeads(log.get(), &heads);
   AppendRandom(log.get(), 9, 4, &rng, &heads);
   log.reset();
