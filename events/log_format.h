@@ -20,29 +20,15 @@
 //                                                     stream's head as of this position)
 //
 // The heads family is a checkpoint, not written with every event: the writer keeps every
-// head in memory and writes those changed since the last checkpoint, with "heads-at", in
-// the batch of the round that passes EventLogOptions::heads_checkpoint_events. An open
-// loads the family, then reads the events after "heads-at" from the log. A folder
-// without "heads-at" (written before the checkpoint) has every head up to the committed
-// head; the first open that appends records that position. Readers take a stream's head
-// from the stream index (its last key), never from this family.
-//
-//   position  := 1, 2, 3, ... with no gap; the n-th committed event has position n
-//   version   := 1, 2, 3, ... within a stream
-//   stream-id := 1..256 bytes, printable ASCII (0x21..0x7e)
-//
-// The hash chain:
-//
-//   hash(n) := SHA-256( hash(n-1) || envelope(n) with its 32 hash bytes set to zero )
-//   hash(0) := 32 zero bytes
-//
-// and envelope(n).prev_hash must equal hash(n-1). The hash covers every stored byte of
-// the envelope (payloads included, as stored: personal data is hashed encrypted, so
-// destroying a key never breaks the chain). Changing, removing, inserting or reordering
-// any event breaks the chain at that position or the next. Cutting events off the end
-// keeps a valid chain, but no longer matches the "head" record; cutting the tail and
-// rewriting that record too is caught only by an auditor's digest of (position, hash)
-// kept outside the system.
+// head in memory. Once EventLogOptions::heads_checkpoint_events events were appended since
+// the last checkpoint, a pass writes the heads changed since then, at most 1,024 a round
+// (in the batches of the rounds' events), each with its value when written, and records
+// "heads-at" (the position where the pass began) when it is complete. Every row is then
+// at least as new as "heads-at" and no newer than the log. An open loads the family, then
+// replays the events after "heads-at" from the log, which brings every head to its
+// newest value. A folder without "heads-at" (written before the checkpoint) has every
+// head up to the committed head; the first round written records that position.
+// Readers take a stream's head from the stream index (its last key), never from here.
 //
 // Never renumber, reorder or reuse any of this: stored logs live for decades.
 #pragma once

@@ -16,6 +16,8 @@ namespace {
 
 // A sync that completes at most this many requests wakes their callers itself.
 constexpr size_t kInlineCompletions = 8;
+// Stream heads written per round during a checkpoint pass (see CheckpointHeads).
+constexpr size_t kHeadsPerRound = 1024;
 
 fb::Digest ToDigest(const Hash256& h) {
   return fb::Digest(flatbuffers::span<const uint8_t, 32>(h.data(), 32));
@@ -417,18 +419,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   if (!batch_->Empty()) {
     batch_->Put(families_.meta, log_format::kHeadKey,
                 log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
-    if (next_position_ - 1 - heads_at_ >= log_->options_.heads_checkpoint_events) {
-      for (HeadRef h : dirty_) {
-        batch_->Put(families_.heads, h->first,
-                    log_format::HeadValue(h->second.version, h->second.last_position));
-        h->second.dirty = false;
-      }
-      dirty_.clear();
-      heads_at_ = next_position_ - 1;
-      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
-    } else if (write_heads_at_) {
-      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
-    }
+    CheckpointHeads();
     // From here on the round counts as written: the syncer writes it, in order, and a
     // write that fails stops the log (see the header), so nothing decided after this
     // round can be stored without it.
@@ -457,6 +448,40 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
   }
 }
 
+void LogWriter::CheckpointHeads() {
+  // A pass starts once enough events were appended since the last one: the heads changed
+  // since then are written, at most kHeadsPerRound a round so that no round's write
+  // stalls, with their values when written. Those may be newer than the pass's position;
+  // an open replays the log from that position anyway, which ends every head at its
+  // newest value. Heads changed during the pass wait for the next one.
+  if (flushing_.empty() && !dirty_.empty() &&
+      next_position_ - 1 - heads_at_ >= log_->options_.heads_checkpoint_events) {
+    flushing_.swap(dirty_);
+    for (HeadRef h : flushing_) h->second.dirty = false;
+    flushed_ = 0;
+    pass_at_ = next_position_ - 1;
+  }
+  if (flushing_.empty()) {
+    if (write_heads_at_) {
+      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+    }
+    return;
+  }
+  const size_t end = std::min(flushing_.size(), flushed_ + kHeadsPerRound);
+  for (; flushed_ < end; ++flushed_) {
+    const HeadRef h = flushing_[flushed_];
+    batch_->Put(families_.heads, h->first,
+                log_format::HeadValue(h->second.version, h->second.last_position));
+  }
+  if (flushed_ == flushing_.size()) {
+    flushing_.clear();
+    heads_at_ = pass_at_;
+    batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+  } else if (write_heads_at_) {
+    batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+  }
+}
+
 Status LogWriter::StoppedStatus() {
   return Status::Unavailable(
       "the event log stopped after a failed write or sync; reopen it to go on");
@@ -476,24 +501,28 @@ void LogWriter::ReturnSpareBatch(std::unique_ptr<WriteBatch> batch) {
   if (spare_batches_.size() < 4) spare_batches_.push_back(std::move(batch));
 }
 
+void LogWriter::WriteHandoffs(std::vector<Handoff>* handoffs) {
+  // In order. Once a write fails, neither that round nor any after it (they chain onto
+  // it) may be stored: the log stops, and they fail.
+  for (Handoff& h : *handoffs) {
+    if (log_->failed()) {
+      h.status = StoppedStatus();
+    } else if (h.batch != nullptr) {
+      const auto write_start = std::chrono::steady_clock::now();
+      h.status = store_->Write(*h.batch, /*sync=*/false);
+      counters_.write_micros += MicrosSince(write_start);
+      if (!h.status.ok()) {
+        log_->MarkFailed();
+        counters_.failed_rounds++;
+      }
+    }
+    if (h.batch != nullptr) ReturnSpareBatch(std::move(h.batch));
+  }
+}
+
 void LogWriter::DrainWrites() {
   for (auto handoffs = writes_.TakeAll(); !handoffs.empty(); handoffs = writes_.TakeAll()) {
-    // In order. Once a write fails, neither that round nor any after it (they chain onto
-    // it) may be stored: the log stops, and they fail.
-    for (Handoff& h : handoffs) {
-      if (log_->failed()) {
-        h.status = StoppedStatus();
-      } else if (h.batch != nullptr) {
-        const auto write_start = std::chrono::steady_clock::now();
-        h.status = store_->Write(*h.batch, /*sync=*/false);
-        counters_.write_micros += MicrosSince(write_start);
-        if (!h.status.ok()) {
-          log_->MarkFailed();
-          counters_.failed_rounds++;
-        }
-      }
-      if (h.batch != nullptr) ReturnSpareBatch(std::move(h.batch));
-    }
+    WriteHandoffs(&handoffs);
     for (Handoff& h : handoffs) {
       // True when the queue was empty: the syncer is not about to drain it.
       if (syncs_.Push(std::move(h))) boost::asio::post(syncer_io_, [this] { DrainSyncs(); });

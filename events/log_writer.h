@@ -110,6 +110,9 @@ class LogWriter {
   LogWriter(EventLog* log, const LogTail& tail);
   void PruneInFlight();
   void DrainWrites();
+  void WriteHandoffs(std::vector<Handoff>* handoffs);
+  // Adds this round's part of the heads' checkpoint to batch_.
+  void CheckpointHeads();
   void DrainSyncs();
   static void Complete(Pending* p) { p->done(std::move(p->outcome)); }
   void Fail(std::vector<PendingPtr>* pending, const Status& status);
@@ -127,10 +130,14 @@ class LogWriter {
   int64_t last_recorded_at_;
   HeadCache heads_;
   // The heads' checkpoint (log_format.h, "heads-at"): the position the heads family is
-  // written up to, the heads changed since, and whether a folder from before the
-  // checkpoint still needs its "heads-at" record.
+  // complete up to, the heads changed since, the pass being written (its heads, how many
+  // are written, its position), and whether a folder from before the checkpoint still
+  // needs its "heads-at" record.
   uint64_t heads_at_ = 0;
   std::vector<HeadRef> dirty_;
+  std::vector<HeadRef> flushing_;
+  size_t flushed_ = 0;
+  uint64_t pass_at_ = 0;
   bool write_heads_at_ = false;
   std::unordered_map<std::string, InFlight, StringHash, std::equal_to<>> in_flight_;
   std::deque<std::pair<uint64_t, std::string>> in_flight_order_;  // (last position, id)

@@ -96,6 +96,30 @@ TEST_CASE("the heads family is a checkpoint that an open completes from the log"
   CheckHeads(log.get(), &heads);
 }
 
+TEST_CASE("a checkpoint pass over more heads than one round writes spans rounds", "[log][heads]") {
+  auto store = NewMemoryLogStore();
+  std::map<std::string, StreamHead> heads;
+  std::unique_ptr<EventLog> log;
+  REQUIRE(EventLog::Open(store.get(), EveryFewEvents(2500), &log).ok());
+  // 3,000 streams, one event each: the pass starts at 2,500 and writes 1,024 heads a
+  // round, so it is complete only three rounds later.
+  for (int i = 0; i < 3000; ++i) {
+    const std::string stream = "client-" + std::to_string(i);
+    auto o = log->Append(OneEvent(stream, ExpectedVersion::NoStream()));
+    REQUIRE(o.status.ok());
+    heads[stream] = StreamHead{1, o.result.last_position};
+    if (i == 2500) CHECK(HeadsAt(*store) == 0);  // the pass is under way
+  }
+  CHECK(HeadsAt(*store) == 2500);
+  // A power cut in the middle of the next pass, then an open.
+  std::mt19937 rng(1);
+  AppendRandom(log.get(), 2501, 3000, &rng, &heads);
+  log.reset();
+  store->SimulatePowerLoss();
+  REQUIRE(EventLog::Open(store.get(), EveryFewEvents(2500), &log).ok());
+  CheckHeads(log.get(), &heads);
+}
+
 TEST_CASE("stream heads are right after a power cut between checkpoints", "[log][heads]") {
   auto store = NewMemoryLogStore();
   std::mt19937 rng(11);
