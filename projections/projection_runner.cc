@@ -2,6 +2,8 @@
 #include "projections/projection_runner.h"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <limits>
 
 #include "base/coding.h"
@@ -10,6 +12,11 @@ namespace caseengine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Chunks smaller than this are applied on the runner's thread alone: a live runner
+// usually applies a few events at a time, and a second thread would cost more than it
+// saves.
+constexpr size_t kParallelChunkEvents = 512;
 
 uint64_t MicrosSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
@@ -111,39 +118,31 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   Status failed;
   Clock::time_point start = Clock::now();
   bool erasure = false;  // an erasure was applied: personal families are purged at the end
-  uint64_t last = from - 1;
   uint64_t undecodable = 0, events = 0;
+  // Decoded a chunk at a time, once for every projection (see ApplyChunk).
+  chunk_.clear();
+  chunk_.reserve(options_.max_batch_events);
   Status scan = log_->Scan(from, to, [&](const EventView& v) {
-    const uint64_t position = v.position();
-    // Rows to delete must be committed before the event that deletes them is applied.
-    if (DeletesRows(v.type()) && pending_ > 0) {
-      failed = Commit(last);
-      if (!failed.ok()) return false;
-    }
-    Event event;  // Decode refuses a type this build does not know
-    const bool known = codec_->Decode(v.type(), v.payload(), &event).ok();
-    if (!known) ++undecodable;
-    std::string_view id;
-    const StreamKind kind = ParseStream(v.stream(), &id);
-    const ProjectedEvent pe{v, known ? &event : nullptr, kind, id};
-    for (size_t i = 0; i < projections_.size(); ++i) {
-      if (checkpoints_[i] >= position) continue;
-      RowWriter rows(&batch_, families_[i], store_);
-      projections_[i]->Apply(pe, &rows);
-    }
+    DecodedEvent& d = chunk_.emplace_back();
+    d.bytes.assign(v.bytes());
+    // Parsed again over its own copy: the scan's bytes do not outlive this call. (An
+    // envelope is longer than a short string's inline buffer, so the view would survive
+    // the vector moving its elements; it is reserved anyway.)
+    failed = EventView::Parse(d.bytes, &d.view);
+    if (!failed.ok()) return false;
+    d.known = codec_->Decode(v.type(), v.payload(), &d.event).ok();  // refuses unknown types
+    if (!d.known) ++undecodable;
+    d.kind = ParseStream(d.view.stream(), &d.id);
+    d.erases = IsErasure(d.Projected());
+    erasure = erasure || d.erases;
     ++events;
-    ++pending_;
-    last = position;
-    // An erasure's rows are written at once, so nothing after it can bring them back.
-    const bool erases = IsErasure(pe);
-    erasure = erasure || erases;
-    if (pending_ >= options_.max_batch_events || erases) {
-      failed = Commit(last);
+    if (chunk_.size() >= options_.max_batch_events) {
+      failed = ApplyChunk();
       if (!failed.ok()) return false;
     }
     return true;
   });
-  if (failed.ok() && scan.ok() && pending_ > 0) failed = Commit(last);
+  if (failed.ok() && scan.ok() && !chunk_.empty()) failed = ApplyChunk();
   // One purge for every erasure of this pass: the person's plaintext leaves the files
   // before the pass is over, without rewriting the families once per erasure.
   if (failed.ok() && scan.ok() && erasure) failed = PurgePersonal();
@@ -157,6 +156,68 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   return failed;
 }
 
+Status ProjectionRunner::ApplyChunk() {
+  // Projection by projection, the costliest of the last chunk first, each taken by
+  // whichever thread is free: projections never read one another, so each commits its
+  // rows and checkpoint on its own, and the two threads stay evenly loaded.
+  costs_.resize(projections_.size());
+  std::vector<size_t> order(projections_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return costs_[a] > costs_[b]; });
+  std::atomic<size_t> next{0};
+  std::mutex failed_mu;
+  Status failed;
+  auto work = [&](WriteBatch* batch) {
+    for (size_t k = next++; k < order.size(); k = next++) {
+      const size_t i = order[k];
+      const Clock::time_point start = Clock::now();
+      Status s = ApplyProjection(i, batch);
+      costs_[i] = MicrosSince(start);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(failed_mu);
+        if (failed.ok()) failed = s;
+      }
+    }
+  };
+  if (options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents && order.size() >= 2) {
+    auto other = std::async(std::launch::async, [&] { work(&batches_[1]); });
+    work(&batches_[0]);
+    other.get();
+  } else {
+    work(&batches_[0]);
+  }
+  chunk_.clear();
+  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  return failed;
+}
+
+Status ProjectionRunner::ApplyProjection(size_t i, WriteBatch* batch) {
+  size_t pending = 0;
+  uint64_t last = 0;
+  for (const DecodedEvent& d : chunk_) {
+    const uint64_t position = d.view.position();
+    if (checkpoints_[i] >= position) continue;
+    // Rows to delete must be committed before the event that deletes them is applied.
+    if (pending > 0 && DeletesRows(d.view.type())) {
+      Status s = Commit(i, batch, last);
+      if (!s.ok()) return s;
+      pending = 0;
+    }
+    RowWriter rows(batch, families_[i], store_);
+    projections_[i]->Apply(d.Projected(), &rows);
+    ++pending;
+    last = position;
+    // An erasure's rows are written at once, so nothing after it can bring them back.
+    if (d.erases) {
+      Status s = Commit(i, batch, last);
+      if (!s.ok()) return s;
+      pending = 0;
+    }
+  }
+  return pending > 0 ? Commit(i, batch, last) : Status::Ok();
+}
+
 Status ProjectionRunner::PurgePersonal() {
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (!projections_[i]->personal()) continue;
@@ -168,27 +229,20 @@ Status ProjectionRunner::PurgePersonal() {
   return Status::Ok();
 }
 
-Status ProjectionRunner::Commit(uint64_t position) {
+Status ProjectionRunner::Commit(size_t i, WriteBatch* batch, uint64_t position) {
   const Clock::time_point start = Clock::now();
-  for (size_t i = 0; i < projections_.size(); ++i) {
-    if (checkpoints_[i] >= position) continue;
-    RowWriter rows(&batch_, families_[i], store_);
-    projections_[i]->Flush(&rows);
-    batch_.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
-  }
-  Status s = store_->Write(batch_, /*sync=*/false);
-  const size_t rows = batch_.Count();
-  batch_.Clear();
-  pending_ = 0;
+  RowWriter rows(batch, families_[i], store_);
+  projections_[i]->Flush(&rows);
+  batch->Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
+  Status s = store_->Write(*batch, /*sync=*/false);
+  const size_t count = batch->Count();
+  batch->Clear();
   if (!s.ok()) return s;
-  for (uint64_t& c : checkpoints_) c = std::max(c, position);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.batches++;
-    stats_.rows += rows;
-    stats_.write_micros += MicrosSince(start);
-  }
-  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  checkpoints_[i] = position;
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.batches++;
+  stats_.rows += count;
+  stats_.write_micros += MicrosSince(start);
   return Status::Ok();
 }
 

@@ -21,6 +21,12 @@
 // The log and codec may belong to another folder than the store (a rebuild into a
 // separate folder reads one and writes the other).
 //
+// Events are decoded a chunk at a time, then applied projection by projection; a large
+// chunk (a catch-up, a rebuild) is shared by two threads, each taking the next projection,
+// costliest first, and writing that projection's rows and checkpoint in batches of its
+// own. A projection is applied by one thread at a time; a chunk is over, rows and
+// checkpoints written, when every projection has applied it.
+//
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
 // Applied, WaitForApplied, Stats and error from any thread.
 #pragma once
@@ -46,7 +52,11 @@ inline constexpr const char* kCheckpointsFamily = "checkpoints";
 std::string ReadModelFamily(const Projection& projection);
 
 struct ProjectionRunnerOptions {
+  // Events decoded and applied per chunk; each projection commits at least once a chunk.
   size_t max_batch_events = 4096;
+  // Threads that apply a large chunk (1 or 2): with 2, a second thread takes projections
+  // too, each writing its own batches.
+  int threads = 2;
 };
 
 struct ProjectionStats {
@@ -95,8 +105,25 @@ class ProjectionRunner {
   Projection* Find(std::string_view name) const;
 
  private:
+  // An event of the log, decoded once for every projection.
+  struct DecodedEvent {
+    std::string bytes;
+    EventView view;  // over bytes
+    Event event;
+    bool known = false;  // decoded (a type this build knows)
+    bool erases = false;
+    StreamKind kind = StreamKind::kOther;
+    std::string_view id;
+    ProjectedEvent Projected() const { return {view, known ? &event : nullptr, kind, id}; }
+  };
+
   Status ApplyRange(uint64_t from, uint64_t to);
-  Status Commit(uint64_t position);
+  // Applies chunk_ to every projection, then empties it.
+  Status ApplyChunk();
+  // Applies chunk_ to projection i, committing its rows and checkpoint in `batch` before
+  // an event that deletes rows, after an erasure and at the end.
+  Status ApplyProjection(size_t i, WriteBatch* batch);
+  Status Commit(size_t i, WriteBatch* batch, uint64_t position);
   Status PurgePersonal();
   void Publish(uint64_t position);
   void Loop();
@@ -110,8 +137,9 @@ class ProjectionRunner {
   FamilyId checkpoints_family_ = 0;
   std::vector<FamilyId> families_;     // per projection
   std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
-  WriteBatch batch_;
-  size_t pending_ = 0;  // events applied since the last commit
+  std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
+  std::vector<DecodedEvent> chunk_;
+  WriteBatch batches_[2];  // one per applying thread
 
   std::atomic<uint64_t> applied_{0};
   mutable std::mutex mu_;  // guards error_, stats_, and the wait below
