@@ -142,6 +142,7 @@ class LogWriter {
   std::unordered_map<std::string, InFlight, StringHash, std::equal_to<>> in_flight_;
   std::deque<std::pair<uint64_t, std::string>> in_flight_order_;  // (last position, id)
   std::unique_ptr<WriteBatch> batch_;                             // the round being decided
+  WriteBatch combined_;  // store thread: the rounds of one write
   flatbuffers::FlatBufferBuilder fbb_;
   std::string scratch_;
 

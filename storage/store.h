@@ -28,6 +28,8 @@ class WriteBatch {
  public:
   void Put(FamilyId family, std::string_view key, std::string_view value);
   void Delete(FamilyId family, std::string_view key);
+  // Adds other's operations after these, in order.
+  void Append(const WriteBatch& other);
   void Clear();
   size_t Count() const { return ops_.size(); }
   size_t ByteSize() const { return data_.size(); }

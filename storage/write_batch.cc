@@ -18,6 +18,16 @@ void WriteBatch::Delete(FamilyId family, std::string_view key) {
   ops_.push_back(op);
 }
 
+void WriteBatch::Append(const WriteBatch& other) {
+  const size_t base = data_.size();
+  data_.append(other.data_);
+  for (Op op : other.ops_) {
+    op.key_off += base;
+    op.value_off += base;
+    ops_.push_back(op);
+  }
+}
+
 void WriteBatch::Clear() {
   data_.clear();
   ops_.clear();

@@ -53,6 +53,27 @@ TEST_CASE("operations on one key keep their order within a batch whatever the ke
   }
 }
 
+TEST_CASE("batches appended to one another mean the same as written one after the other",
+          "[store]") {
+  MemoryStore memory({"a"});
+  FamilyId a;
+  REQUIRE(memory.Family("a", &a).ok());
+  WriteBatch first, second, third, combined;
+  first.Put(a, "k", "1");
+  first.Put(a, "gone", "x");
+  second.Delete(a, "gone");
+  second.Put(a, "k", "2");
+  third.Put(a, "new", "y");
+  third.Put(a, "k", "3");
+  for (const WriteBatch* b : {&first, &second, &third}) combined.Append(*b);
+  CHECK(combined.Count() == first.Count() + second.Count() + third.Count());
+  CHECK(combined.ByteSize() == first.ByteSize() + second.ByteSize() + third.ByteSize());
+  REQUIRE(memory.Write(combined, /*sync=*/true).ok());
+  CHECK(Read(memory, a, "k") == "3");
+  CHECK(Read(memory, a, "gone") == "<none>");
+  CHECK(Read(memory, a, "new") == "y");
+}
+
 TEST_CASE("a batch that names an unknown family writes nothing", "[store]") {
   testing::TempDir tmp;
   RocksStoreOptions options;
