@@ -262,6 +262,27 @@ Status EventLog::ReadAt(uint64_t position, RecordedEvent* out) const {
   return Status::Ok();
 }
 
+Status EventLog::FirstAtOrAfter(int64_t micros, uint64_t* position) const {
+  // Invariant: every position below lo is recorded before `micros`; hi and above are not.
+  uint64_t lo = 1, hi = HeadPosition() + 1;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    int64_t at = 0;
+    Status s = Scan(mid, mid, [&](const EventView& v) {
+      at = v.recorded_at();
+      return false;
+    });
+    if (!s.ok()) return s;
+    if (at < micros) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  *position = lo;
+  return Status::Ok();
+}
+
 Status EventLog::ReadStream(std::string_view stream, uint64_t from_version, size_t max,
                             std::vector<RecordedEvent>* out) const {
   out->clear();

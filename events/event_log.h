@@ -209,6 +209,10 @@ class EventLog {
   Status ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* out) const;
   // The event at `position`; NotFound when the log has none there.
   Status ReadAt(uint64_t position, RecordedEvent* out) const;
+  // The first position recorded at or after `micros` (the head + 1 when none is), by
+  // binary search: recorded times never go backwards along the log (the writer takes the
+  // larger of the clock and the last time, also across restarts).
+  Status FirstAtOrAfter(int64_t micros, uint64_t* position) const;
   // Up to `max` events of `stream` from version `from_version` (inclusive).
   Status ReadStream(std::string_view stream, uint64_t from_version, size_t max,
                     std::vector<RecordedEvent>* out) const;

@@ -1,26 +1,23 @@
-// AuditTrail: who did what and when, a row per event of every stream (ids only, never
-// personal data), filtered by actor, by stream and by time with index range scans; and
-// AuditTrailProjection, which writes it. The rows live in the store only (they grow with
-// every event); queries read the store.
+// AuditTrail: who did what and when, an entry per event of every stream (ids only, never
+// personal data), filtered by actor, by stream and by time; and AuditTrailProjection,
+// which keeps its one index. The entries are the log's own envelopes: the read model
+// holds only what the log cannot find fast, the events of each actor.
 //
-//   rm.audit_trail  key := 'p' position:u64                  value := row
-//                        | 'a' actor 0x00 position:u64       value := ""
-//                        | 's' stream 0x00 position:u64      value := ""
-//   row := recorded_at:u64 str(stream) str(actor) str(type) str(command_id)
-//          str(correlation_id)
-//   str := length:u32 bytes
-//   u32, u64 := big-endian, so keys sort by position.
+//   rm.audit_trail  key := 'a' actor 0x00 position:u64       value := ""
+//   u64 := big-endian, so keys sort by position.
 //
-// A time range is a position range: the log's writer gives every event a recorded_at no
-// smaller than the one before it (max of the clock and the last, also across restarts), so
-// the bounds are found by binary search over the 'p' rows, and combine with the actor and
-// stream indexes. An event without an actor has no 'a' key.
+// All events, a position range, are read from the log; a stream's through the log's
+// stream index; an actor's through this index. A time range is a position range: the
+// log's writer gives every event a recorded_at no smaller than the one before it (max of
+// the clock and the last, also across restarts), so its bounds are found by binary search
+// over the log. An event without an actor has no key.
 //
-// Invariants: a 'p' row for every event applied (also those this build cannot decode), so
-// positions run without gaps; the rows of erased clients stay (they hold ids only).
+// Folders written before this layout also hold 'p' (a copy of each event's metadata) and
+// 's' (stream index) keys, which nothing reads any more; `caseengine rebuild --projection
+// audit_trail` removes them.
 //
 // Threading: Apply and Load on the runner's thread; Query and ForEach from any thread (the
-// store is thread-safe and they keep no state).
+// store and the log are thread-safe and they keep no state). SetLog before the first query.
 #pragma once
 
 #include <atomic>
@@ -29,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "events/event_log.h"
 #include "projections/projection.h"
 
 namespace caseengine {
@@ -64,6 +62,7 @@ class AuditTrail {
 
   std::atomic<const Store*> store_{nullptr};
   std::atomic<FamilyId> family_{0};
+  std::atomic<const EventLog*> log_{nullptr};
 };
 
 class AuditTrailProjection : public Projection {
@@ -74,10 +73,12 @@ class AuditTrailProjection : public Projection {
   bool personal() const override { return false; }
 
   const AuditTrail& trail() const { return trail_; }
+  // The log the entries are read from (the one this read model projects).
+  void SetLog(const EventLog* log) { trail_.log_.store(log, std::memory_order_release); }
 
  private:
   AuditTrail trail_;
-  std::string key_, value_;  // reused: Apply runs for every event
+  std::string key_;  // reused: Apply runs for every event
 };
 
 }  // namespace caseengine

@@ -5,25 +5,6 @@
 
 namespace caseengine {
 
-Status FirstPositionAtOrAfter(const EventLog& log, int64_t micros, uint64_t* position) {
-  // Invariant: every position below lo is recorded before `micros`; hi and above are not.
-  uint64_t lo = 1, hi = log.HeadPosition() + 1;
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    RecordedEvent event;
-    Status s = log.ReadAt(mid, &event);
-    if (!s.ok()) return s;
-    const int64_t at = event.recorded_at;
-    if (at < micros) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  *position = lo;
-  return Status::Ok();
-}
-
 Status ScanActivity(const EventLog& log, const ActivityFilter& f,
                     const std::function<bool(const EventView&)>& fn) {
   auto visit = [&](const EventView& v) {
@@ -36,7 +17,7 @@ Status ScanActivity(const EventLog& log, const ActivityFilter& f,
   if (!f.stream.empty()) return log.ScanStream(f.stream, 1, visit);
   uint64_t from = 1;
   if (f.from_micros != std::numeric_limits<int64_t>::min()) {
-    Status s = FirstPositionAtOrAfter(log, f.from_micros, &from);
+    Status s = log.FirstAtOrAfter(f.from_micros, &from);
     if (!s.ok()) return s;
   }
   if (from > log.HeadPosition()) return Status::Ok();

@@ -26,9 +26,6 @@ struct ActivityFilter {
   std::string stream;                                         // empty: every stream
 };
 
-// The first position recorded at or after `micros`; the head + 1 when there is none.
-Status FirstPositionAtOrAfter(const EventLog& log, int64_t micros, uint64_t* position);
-
 // Calls fn for each event the filter selects, in position order, until it returns false.
 // With a stream, only that stream's events are read (through the stream index).
 Status ScanActivity(const EventLog& log, const ActivityFilter& filter,

@@ -68,6 +68,7 @@ struct Harness {
   void Restart() {
     runner.reset();
     models = std::make_unique<LogModels>();
+    models->audit.SetLog(f.log.get());
     runner = std::make_unique<ProjectionRunner>(f.log.get(), &f.handler->codec(), store.get(),
                                                 models->All());
     Status s = runner->Open();
@@ -529,6 +530,38 @@ TEST_CASE("case history filters by month and type and never holds note text", "[
     if (cursor.empty()) break;
   }
   CHECK(paged == Positions(all));
+}
+
+TEST_CASE("the audit trail keeps only an actor index and reads its entries from the log",
+          "[read-models]") {
+  Harness h;
+  auto [a, case_a] = h.f.Register("Able");
+  h.Run("officer", AddNote{case_a, "a note", ""});
+  h.Run("supervisor", CreateAction{case_a, "an action", "", ""});
+  h.CatchUp();
+  const std::vector<Recorded> log = WholeLog(*h.f.log);
+  const Rows rows = FamilyRows(*h.store, "rm.audit_trail");
+  size_t with_actor = 0;
+  for (const Recorded& r : log) with_actor += !r.actor.empty();
+  CHECK(rows.size() == with_actor);  // one key per event with an actor, nothing else
+  for (const auto& [key, value] : rows) {
+    CHECK(key[0] == 'a');
+    CHECK(value.empty());
+  }
+  // A folder from before this layout also holds 'p' and 's' keys: nothing reads them.
+  FamilyId family;
+  REQUIRE(h.store->Family("rm.audit_trail", &family).ok());
+  WriteBatch old;
+  old.Put(family, std::string("p") + std::string(8, '\x01'), "stale");
+  old.Put(family, "scase-" + case_a + std::string(1, '\0') + std::string(8, '\x02'), "");
+  REQUIRE(h.store->Write(old, /*sync=*/true).ok());
+  for (const AuditQuery& q : {Audit(""), Audit("officer"), Audit("", "case-" + case_a)}) {
+    CHECK(AuditPositions(h.audit(), q) == Expected(log, q));
+  }
+  // Without its log the read model cannot answer.
+  AuditTrailProjection alone;
+  nlohmann::json page;
+  CHECK(alone.trail().Query(AuditQuery(), &page).code() == Status::Code::kUnavailable);
 }
 
 TEST_CASE("the audit trail filters by actor and stream and time range with paging",
