@@ -420,8 +420,8 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     batch_->Put(families_.meta, log_format::kHeadKey,
                 log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
     CheckpointHeads();
-    // From here on the round counts as written: the syncer writes it, in order, and a
-    // write that fails stops the log (see the header), so nothing decided after this
+    // From here on the round counts as written: the store thread writes it, in order, and
+    // a write that fails stops the log (see the header), so nothing decided after this
     // round can be stored without it.
     write_heads_at_ = false;
     last_recorded_at_ = now;

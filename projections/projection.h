@@ -8,8 +8,8 @@
 // family and answer queries from the store. Its rows are a pure function of the events:
 // no clocks, no randomness, so a rebuild gives byte-identical rows.
 //
-// Threading: Apply, Flush, Load and Reset run on one thread at a time (the runner's, or its
-// second thread for half of the projections, see ProjectionRunner); queries come from any
+// Threading: Apply, Flush, Load and Reset run on one thread at a time (the runner's, or the
+// second thread it shares large chunks with, see ProjectionRunner); queries come from any
 // thread, so a projection that keeps rows in memory guards them itself. A projection
 // reads and writes its own family only.
 #pragma once

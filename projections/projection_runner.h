@@ -2,8 +2,8 @@
 //
 // It tails the log on a thread of its own, decodes each event once (personal fields
 // opened with their subject's key) and gives it to every projection that has not yet
-// applied it. Each batch holds the rows the projections changed and their checkpoints,
-// so a projection resumes after a restart exactly where its rows end. Batches are written
+// applied it. Each batch holds the rows one projection changed and its checkpoint, so a
+// projection resumes after a restart exactly where its rows end. Batches are written
 // unsynced: a crash loses a suffix of batches, rows and checkpoints together, and the
 // runner applies those events again.
 //
