@@ -18,6 +18,9 @@ using Clock = std::chrono::steady_clock;
 // saves.
 constexpr size_t kParallelChunkEvents = 512;
 
+// A runner tailing the log purges personal families at most once in this interval.
+constexpr std::chrono::milliseconds kMinPurgeInterval(250);
+
 uint64_t MicrosSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
 }
@@ -101,11 +104,20 @@ Status ProjectionRunner::Open(bool load_rows) {
   return Status::Ok();
 }
 
-Status ProjectionRunner::CatchUp(uint64_t to) {
+Status ProjectionRunner::CatchUp(uint64_t to) { return CatchUpTo(to, /*purge_at_once=*/true); }
+
+Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
   if (to == 0) to = log_->HeadPosition();
   const uint64_t from = Applied() + 1;
-  if (to < from) return Status::Ok();
-  Status s = ApplyRange(from, to);
+  Status s;
+  if (to >= from) s = ApplyRange(from, to);
+  // One purge for the erasures of a pass, or (tailing the log) of every pass in an
+  // interval: each purge flushes every family, and a run of erasures would otherwise
+  // rewrite the files, and replace the log files under read-only readers, back to back.
+  if (s.ok() && purge_pending_ &&
+      (purge_at_once || Clock::now() - last_purge_ >= kMinPurgeInterval)) {
+    s = PurgePersonal();
+  }
   if (!s.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     error_ = s;
@@ -143,9 +155,9 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     return true;
   });
   if (failed.ok() && scan.ok() && !chunk_.empty()) failed = ApplyChunk();
-  // One purge for every erasure of this pass: the person's plaintext leaves the files
-  // before the pass is over, without rewriting the families once per erasure.
-  if (failed.ok() && scan.ok() && erasure) failed = PurgePersonal();
+  // The person's plaintext leaves the files by a purge of the personal families, once
+  // for the pass (see CatchUpTo), not once per erasure.
+  if (failed.ok() && scan.ok() && erasure) purge_pending_ = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.events += events;
@@ -219,6 +231,8 @@ Status ProjectionRunner::ApplyProjection(size_t i, WriteBatch* batch) {
 }
 
 Status ProjectionRunner::PurgePersonal() {
+  purge_pending_ = false;
+  last_purge_ = Clock::now();
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (!projections_[i]->personal()) continue;
     Status s = store_->Purge(families_[i]);
@@ -315,13 +329,15 @@ void ProjectionRunner::Stop() {
 
 void ProjectionRunner::Loop() {
   while (!stop_.load()) {
+    // Also when nothing new came: a purge put off by the interval is due.
     const uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
-    if (head <= Applied()) continue;
-    if (!CatchUp(head).ok()) {
+    if (!CatchUpTo(head, /*purge_at_once=*/false).ok()) {
       // Stopped: the error is kept for /healthz and queries answer 503 past this point.
       return;
     }
   }
+  // An erasure applied but not yet purged is finished before the runner stops.
+  if (purge_pending_) CatchUpTo(Applied(), /*purge_at_once=*/true);
 }
 
 Status ProjectionRunner::error() const {

@@ -15,8 +15,9 @@
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
-// that hold personal data are purged (once per pass), so the person's plaintext leaves
-// the files.
+// that hold personal data are purged, so the person's plaintext leaves the files: at the
+// end of CatchUp, and by a runner tailing the log at most once every 250 ms (a run of
+// erasures shares one purge) and before it stops.
 //
 // The log and codec may belong to another folder than the store (a rebuild into a
 // separate folder reads one and writes the other).
@@ -117,6 +118,9 @@ class ProjectionRunner {
     ProjectedEvent Projected() const { return {view, known ? &event : nullptr, kind, id}; }
   };
 
+  // CatchUp; a runner tailing the log puts the purge after erasures off to at most one
+  // an interval (purge_at_once false).
+  Status CatchUpTo(uint64_t to, bool purge_at_once);
   Status ApplyRange(uint64_t from, uint64_t to);
   // Applies chunk_ to every projection, then empties it.
   Status ApplyChunk();
@@ -139,7 +143,9 @@ class ProjectionRunner {
   std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
-  WriteBatch batches_[2];  // one per applying thread
+  WriteBatch batches_[2];       // one per applying thread
+  bool purge_pending_ = false;  // an erasure was applied and its purge has not run
+  std::chrono::steady_clock::time_point last_purge_;
 
   std::atomic<uint64_t> applied_{0};
   mutable std::mutex mu_;  // guards error_, stats_, and the wait below
