@@ -269,7 +269,6 @@ void CommandHandler::PurgeLoop() {
   // At most one purge in an interval: each flushes every family and replaces the log
   // files, so a run of erasures shares one instead of rewriting the files back to back
   // (under read-only readers too). A purge wanted at shutdown still runs.
-  constexpr std::chrono::milliseconds kMinPurgeInterval(250);
   std::chrono::steady_clock::time_point last;
   std::unique_lock<std::mutex> lock(purge_mu_);
   for (;;) {

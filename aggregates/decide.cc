@@ -35,9 +35,9 @@ class Decider {
     registered.subject = ClientStream(client_id);
     registered.personal = c.personal;
     Outcome o;
-    o.streams.push_back({ClientStream(client_id), 0, {registered}});
+    o.Add(ClientStream(client_id), 0, std::move(registered));
     // Registering a client creates its first case, assigned to the registering officer.
-    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, client_id, "registration")}});
+    o.Add(CaseStream(case_id), 0, CaseOpened(case_id, client_id, "registration"));
     o.response = {{"client_id", client_id}, {"case_id", case_id}};
     return o;
   }
@@ -174,7 +174,7 @@ class Decider {
     Event added = Make(EventType::kClientCaseAdded);
     added.case_id = case_id;
     Outcome o = OnClient(*s, added);
-    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, c.client_id, "new_case")}});
+    o.Add(CaseStream(case_id), 0, CaseOpened(case_id, c.client_id, "new_case"));
     o.response = {{"case_id", case_id}};
     return o;
   }
@@ -326,7 +326,7 @@ class Decider {
     Outcome o = OnCase(*s, Make(EventType::kCaseDeleted));
     Event removed = Make(EventType::kClientCaseDeleted);
     removed.case_id = c.case_id;
-    o.streams.push_back({ClientStream(s->client_id), client->version, {removed}});
+    o.Add(ClientStream(s->client_id), client->version, std::move(removed));
     return o;
   }
 
@@ -472,7 +472,8 @@ class Decider {
 
     Outcome o;
     o.streams.push_back(std::move(from));
-    o.streams.push_back({CaseStream(target->id), target->version, {in, journal_in}});
+    o.Add(CaseStream(target->id), target->version, std::move(in));
+    o.Add(CaseStream(target->id), target->version, std::move(journal_in));
     nlohmann::json warnings = nlohmann::json::array();
     if (closed_actions > 0) {
       warnings.push_back(std::to_string(closed_actions) +
@@ -514,7 +515,7 @@ class Decider {
       Event gone = Make(EventType::kCaseDeleted);
       gone.mode = mode;
       gone.reason = "client deleted";
-      o.streams.push_back({CaseStream(case_id), k->version, {gone}});
+      o.Add(CaseStream(case_id), k->version, std::move(gone));
     }
     const size_t cases_deleted = o.streams.size() - 1;
     // Erasure reaches the referrals the client came from: the same person's details,
@@ -526,7 +527,7 @@ class Decider {
         if (l == nullptr || !l->exists || l->status == "removed") continue;
         Event removed = Make(EventType::kLobbyRecordRemoved);
         removed.reason = "client erased";
-        o.streams.push_back({LobbyStream(lobby_id), l->version, {removed}});
+        o.Add(LobbyStream(lobby_id), l->version, std::move(removed));
         ++referrals;
       }
     }
@@ -552,7 +553,7 @@ class Decider {
     for (const std::string& case_id : s->cases) {
       const CaseState* k = states_->Case(case_id);
       if (k == nullptr || !k->deleted_with_client) continue;
-      o.streams.push_back({CaseStream(case_id), k->version, {Make(EventType::kCaseRestored)}});
+      o.Add(CaseStream(case_id), k->version, Make(EventType::kCaseRestored));
     }
     o.response = {{"cases_restored", o.streams.size() - 1}};
     return o;
@@ -567,8 +568,9 @@ class Decider {
     e.subject = LobbyStream(e.item_id);
     e.personal = c.personal;
     Outcome o;
-    o.streams.push_back({LobbyStream(e.item_id), 0, {e}});
     o.response = {{"lobby_id", e.item_id}};
+    std::string stream = LobbyStream(e.item_id);  // before `e` is moved from
+    o.Add(std::move(stream), 0, std::move(e));
     return o;
   }
 
@@ -584,7 +586,7 @@ class Decider {
     Event e = Make(EventType::kLobbyRecordClaimed);
     e.user_id = ctx_.actor.user_id;
     Outcome o;
-    o.streams.push_back({LobbyStream(s->id), s->version, {e}});
+    o.Add(LobbyStream(s->id), s->version, std::move(e));
     return o;
   }
 
@@ -619,8 +621,8 @@ class Decider {
     assigned.case_id = case_id;
     assigned.status = close_now ? "closed" : "open";
     Outcome o;
-    o.streams.push_back({LobbyStream(s->id), s->version, {assigned}});
-    o.streams.push_back({ClientStream(client->id), client->version, {added}});
+    o.Add(LobbyStream(s->id), s->version, std::move(assigned));
+    o.Add(ClientStream(client->id), client->version, std::move(added));
     o.streams.push_back(std::move(kase));
     o.response = {{"case_id", case_id}, {"case_closed_automatically", close_now}};
     return o;
@@ -642,9 +644,9 @@ class Decider {
     created.client_id = client_id;
     created.case_id = case_id;
     Outcome o;
-    o.streams.push_back({LobbyStream(s->id), s->version, {created}});
-    o.streams.push_back({ClientStream(client_id), 0, {registered}});
-    o.streams.push_back({CaseStream(case_id), 0, {CaseOpened(case_id, client_id, "lobby")}});
+    o.Add(LobbyStream(s->id), s->version, std::move(created));
+    o.Add(ClientStream(client_id), 0, std::move(registered));
+    o.Add(CaseStream(case_id), 0, CaseOpened(case_id, client_id, "lobby"));
     o.response = {{"client_id", client_id}, {"case_id", case_id}};
     return o;
   }
@@ -654,7 +656,7 @@ class Decider {
     if (auto r = LoadLobby(c.lobby_id, &s)) return *r;
     if (auto r = RequireClaimed(*s)) return *r;
     Outcome o;
-    o.streams.push_back({LobbyStream(s->id), s->version, {Make(EventType::kLobbyRecordRemoved)}});
+    o.Add(LobbyStream(s->id), s->version, Make(EventType::kLobbyRecordRemoved));
     return o;
   }
 
@@ -817,17 +819,13 @@ class Decider {
   }
 
   Outcome OnClient(const ClientState& s, Event e) {
-    return OnStream(ClientStream(s.id), s.version, std::move(e));
+    Outcome o;
+    o.Add(ClientStream(s.id), s.version, std::move(e));
+    return o;
   }
   Outcome OnCase(const CaseState& s, Event e) {
-    return OnStream(CaseStream(s.id), s.version, std::move(e));
-  }
-  // One event on one stream. Moved in: a braced list would copy the event (an
-  // initializer_list holds const elements), and an Event is a few dozen strings.
-  static Outcome OnStream(std::string stream, uint64_t version, Event e) {
     Outcome o;
-    o.streams.push_back({std::move(stream), version, {}});
-    o.streams.back().events.push_back(std::move(e));
+    o.Add(CaseStream(s.id), s.version, std::move(e));
     return o;
   }
 

@@ -56,6 +56,15 @@ struct Outcome {
     return o;
   }
   bool Unchanged() const { return !rejected && streams.empty(); }
+  // Appends an event for `stream` (after the others for it when it was the last added).
+  // Moved in: a braced list would copy it (an initializer_list holds const elements),
+  // and an Event is a few dozen strings.
+  void Add(std::string stream, uint64_t expected_version, Event e) {
+    if (streams.empty() || streams.back().stream != stream) {
+      streams.push_back({std::move(stream), expected_version, {}});
+    }
+    streams.back().events.push_back(std::move(e));
+  }
 };
 
 }  // namespace caseengine

@@ -251,29 +251,39 @@ Status EventLog::ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* 
   });
 }
 
-Status EventLog::ReadAt(uint64_t position, RecordedEvent* out) const {
-  std::vector<RecordedEvent> one;
-  Status s = position == 0 ? Status::Ok() : ReadAll(position, 1, &one);
-  if (!s.ok()) return s;
-  if (one.empty() || one[0].position != position) {
+Status EventLog::ReadView(uint64_t position, std::string* bytes, EventView* view) const {
+  if (position == 0 || position > HeadPosition()) {
     return Status::NotFound("no event at position " + std::to_string(position));
   }
-  *out = std::move(one[0]);
+  Status s = store_->Get(families_.log, log_format::LogKey(position), bytes);
+  if (s.code() == Status::Code::kNotFound) {
+    return Status::Corruption("event " + std::to_string(position) + " is missing from the log");
+  }
+  if (!s.ok()) return s;
+  s = EventView::Parse(*bytes, view);
+  if (!s.ok()) return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+  return Status::Ok();
+}
+
+Status EventLog::ReadAt(uint64_t position, RecordedEvent* out) const {
+  std::string bytes;
+  EventView view;
+  Status s = ReadView(position, &bytes, &view);
+  if (!s.ok()) return s;
+  *out = view.ToRecorded();
   return Status::Ok();
 }
 
 Status EventLog::FirstAtOrAfter(int64_t micros, uint64_t* position) const {
   // Invariant: every position below lo is recorded before `micros`; hi and above are not.
   uint64_t lo = 1, hi = HeadPosition() + 1;
+  std::string bytes;
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    int64_t at = 0;
-    Status s = Scan(mid, mid, [&](const EventView& v) {
-      at = v.recorded_at();
-      return false;
-    });
+    EventView view;
+    Status s = ReadView(mid, &bytes, &view);
     if (!s.ok()) return s;
-    if (at < micros) {
+    if (view.recorded_at() < micros) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -306,15 +316,9 @@ Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
     if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
     const uint64_t position = DecodeBigEndian64(it->value().data());
     if (position > head) break;  // versions grow with positions
-    Status s = store_->Get(families_.log, LogKey(position), &bytes);
-    if (!s.ok()) {
-      return Status::Corruption("stream " + std::string(stream) + " names event " +
-                                std::to_string(position) + ", which is missing");
-    }
     EventView view;
-    s = EventView::Parse(bytes, &view);
-    if (!s.ok())
-      return Status::Corruption("event " + std::to_string(position) + ": " + s.message());
+    Status s = ReadView(position, &bytes, &view);
+    if (!s.ok()) return s;
     std::string_view indexed_stream;
     uint64_t indexed_version = 0;
     ParseStreamKey(it->key(), &indexed_stream, &indexed_version);

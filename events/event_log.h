@@ -209,6 +209,9 @@ class EventLog {
   Status ReadAll(uint64_t from, size_t max, std::vector<RecordedEvent>* out) const;
   // The event at `position`; NotFound when the log has none there.
   Status ReadAt(uint64_t position, RecordedEvent* out) const;
+  // One event by a point read (no iterator): `view` points into `bytes`. NotFound past
+  // the head, Corruption when the log lacks it or it does not parse.
+  Status ReadView(uint64_t position, std::string* bytes, EventView* view) const;
   // The first position recorded at or after `micros` (the head + 1 when none is), by
   // binary search: recorded times never go backwards along the log (the writer takes the
   // larger of the clock and the last time, also across restarts).

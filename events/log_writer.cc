@@ -461,23 +461,21 @@ void LogWriter::CheckpointHeads() {
     flushed_ = 0;
     pass_at_ = next_position_ - 1;
   }
-  if (flushing_.empty()) {
-    if (write_heads_at_) {
-      batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
+  bool completed = false;
+  if (!flushing_.empty()) {
+    const size_t end = std::min(flushing_.size(), flushed_ + kHeadsPerRound);
+    for (; flushed_ < end; ++flushed_) {
+      const HeadRef h = flushing_[flushed_];
+      batch_->Put(families_.heads, h->first,
+                  log_format::HeadValue(h->second.version, h->second.last_position));
     }
-    return;
+    completed = flushed_ == flushing_.size();
+    if (completed) {
+      flushing_.clear();
+      heads_at_ = pass_at_;
+    }
   }
-  const size_t end = std::min(flushing_.size(), flushed_ + kHeadsPerRound);
-  for (; flushed_ < end; ++flushed_) {
-    const HeadRef h = flushing_[flushed_];
-    batch_->Put(families_.heads, h->first,
-                log_format::HeadValue(h->second.version, h->second.last_position));
-  }
-  if (flushed_ == flushing_.size()) {
-    flushing_.clear();
-    heads_at_ = pass_at_;
-    batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
-  } else if (write_heads_at_) {
+  if (completed || write_heads_at_) {
     batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
   }
 }

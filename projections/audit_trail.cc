@@ -77,21 +77,20 @@ Status AuditTrail::Scan(
   std::string start = prefix;
   PutBigEndian64(&start, first);
   auto it = store->NewIterator(family, ReadPattern::kShort);
+  std::string bytes;
   for (it->Seek(start); more && it->Valid() && it->key().starts_with(prefix); it->Next()) {
     // Another actor whose id continues past a 0x00 would share the prefix: not ours.
     if (it->key().size() != prefix.size() + 8) continue;
     const uint64_t position = DecodeBigEndian64(it->key().data() + prefix.size());
     if (position > last) break;
-    bool found = false;
-    Status s = log->Scan(position, position, [&](const EventView& v) {
-      found = true;
-      return visit(v);
-    });
-    if (!s.ok()) return s;
-    if (!found) {
+    EventView view;
+    Status s = log->ReadView(position, &bytes, &view);
+    if (!s.ok()) {
       return Status::Corruption("audit trail index names position " + std::to_string(position) +
-                                " which the log does not hold; rebuild the read model");
+                                " which the log does not hold (" + s.message() +
+                                "); rebuild the read model");
     }
+    visit(view);
   }
   return it->status();
 }

@@ -18,9 +18,6 @@ using Clock = std::chrono::steady_clock;
 // saves.
 constexpr size_t kParallelChunkEvents = 512;
 
-// A runner tailing the log purges personal families at most once in this interval.
-constexpr std::chrono::milliseconds kMinPurgeInterval(250);
-
 uint64_t MicrosSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
 }

@@ -10,6 +10,7 @@
 // thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,6 +77,9 @@ class StoreIterator {
   virtual Status status() const = 0;
 };
 
+// The least time between purges made after erasures (see Store::Purge).
+inline constexpr std::chrono::milliseconds kMinPurgeInterval(250);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -97,6 +101,8 @@ class Store {
   // Makes what was deleted from `family` physically gone, at the cost of that family
   // alone: flushes every family's memtable (so the WAL files that held the data become
   // obsolete and are removed), then rewrites the family's files (used by erasure).
+  // Purges that follow erasures as they come run at most once in kMinPurgeInterval:
+  // each replaces the WAL, and back to back they would rewrite the files without end.
   virtual Status Purge(FamilyId family) = 0;
   virtual bool read_only() const = 0;
   // The data folder, or "" for an in-memory store.

@@ -898,6 +898,33 @@ std::string ThreeDaysFolder(const TempDir& tmp) {
   return dir;
 }
 
+// Three days of work in `dir`, closed; the log's head.
+uint64_t WorkThreeDaysIn(const std::string& dir) {
+  Office o(dir);
+  WorkThreeDays(o);
+  return o.log->HeadPosition();
+}
+
+// The folder is a sound log up to `head` on its own: in process and for casereplay.
+void CheckChainSound(const std::string& dir, uint64_t head) {
+  const VerifyReport r = VerifyInProcess(dir);
+  INFO(r.reason);
+  REQUIRE(r.ok);
+  CHECK(r.last_position == head);
+  const Ran plain = Casereplay({"verify", "--data", dir});
+  INFO(plain);
+  CHECK(plain.status == 0);
+}
+
+// casereplay verify --digest names the mismatch and never says the digest is ok.
+void CheckDigestMismatch(const std::string& dir, const std::string& digest) {
+  const Ran ran = Casereplay({"verify", "--data", dir, "--digest", digest});
+  INFO(ran);
+  CHECK(ran.status == 1);
+  CHECK(Contains(ran.out, "digest MISMATCH: "));
+  CHECK_FALSE(Contains(ran.out, "digest ok"));
+}
+
 }  // namespace
 
 // =======================================================================================
@@ -1037,12 +1064,7 @@ TEST_CASE("casereplay checkpoint of an empty log is position 0 with a hash of 64
 TEST_CASE("casereplay checkpoint refuses to certify a broken log", "[audit][checkpoint]") {
   TempDir tmp;
   const std::string dir = tmp.Sub("data");
-  uint64_t head = 0;
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-    head = o.log->HeadPosition();
-  }
+  const uint64_t head = WorkThreeDaysIn(dir);
   const uint64_t bad = head / 2;
   FlipPayloadByte(dir, bad);
   const std::string file = tmp.Sub("digest.json");
@@ -1072,12 +1094,7 @@ TEST_CASE("casereplay verify --digest accepts a log that extends the digest", "[
   const std::string dir = tmp.Sub("data");
   const std::string at_head = tmp.Sub("head.json"), at_3 = tmp.Sub("three.json"),
                     empty = tmp.Sub("empty.json");
-  uint64_t first_head = 0;
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-    first_head = o.log->HeadPosition();
-  }
+  const uint64_t first_head = WorkThreeDaysIn(dir);
   Ok({"checkpoint", "--data", dir, "--out", at_head});
   Ok({"checkpoint", "--data", dir, "--at", "3", "--out", at_3});
   {
@@ -1127,31 +1144,15 @@ TEST_CASE("a log cut back below a digest and given a matching head record fails 
   TempDir tmp;
   const std::string dir = tmp.Sub("data");
   const std::string digest = tmp.Sub("digest.json");
-  uint64_t head = 0;
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-    head = o.log->HeadPosition();
-  }
+  const uint64_t head = WorkThreeDaysIn(dir);
   Ok({"checkpoint", "--data", dir, "--out", digest});
   REQUIRE(Casereplay({"verify", "--data", dir, "--digest", digest}).status == 0);
 
   const uint64_t keep = head - 4;
   CutBackTo(dir, keep, head);
   // On its own the folder is a valid log of `keep` events.
-  const VerifyReport r = VerifyInProcess(dir);
-  INFO(r.reason);
-  REQUIRE(r.ok);
-  REQUIRE(r.last_position == keep);
-  const Ran plain = Casereplay({"verify", "--data", dir});
-  INFO(plain);
-  CHECK(plain.status == 0);
-
-  const Ran ran = Casereplay({"verify", "--data", dir, "--digest", digest});
-  INFO(ran);
-  CHECK(ran.status == 1);
-  CHECK(Contains(ran.out, "digest MISMATCH: "));
-  CHECK_FALSE(Contains(ran.out, "digest ok"));
+  CheckChainSound(dir, keep);
+  CheckDigestMismatch(dir, digest);
 }
 
 TEST_CASE("a log changed before a digest and re-hashed to its head fails verify --digest",
@@ -1159,12 +1160,7 @@ TEST_CASE("a log changed before a digest and re-hashed to its head fails verify 
   TempDir tmp;
   const std::string dir = tmp.Sub("data");
   const std::string digest = tmp.Sub("digest.json"), early = tmp.Sub("early.json");
-  uint64_t head = 0;
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-    head = o.log->HeadPosition();
-  }
+  const uint64_t head = WorkThreeDaysIn(dir);
   const uint64_t changed = head / 2;
   Ok({"checkpoint", "--data", dir, "--out", digest});
   Ok({"checkpoint", "--data", dir, "--at", std::to_string(changed - 1), "--out", early});
@@ -1172,22 +1168,9 @@ TEST_CASE("a log changed before a digest and re-hashed to its head fails verify 
 
   const Hash256 forged = RewriteAndRehash(dir, changed, head);
   CHECK(Hex(forged) != before["hash"].get<std::string>());
-  {
-    // The forgery is complete: the chain verifies and the engine would open it for writing.
-    const VerifyReport r = VerifyInProcess(dir);
-    INFO(r.reason);
-    REQUIRE(r.ok);
-    CHECK(r.last_position == head);
-    const Ran plain = Casereplay({"verify", "--data", dir});
-    INFO(plain);
-    CHECK(plain.status == 0);
-  }
-
-  const Ran ran = Casereplay({"verify", "--data", dir, "--digest", digest});
-  INFO(ran);
-  CHECK(ran.status == 1);
-  CHECK(Contains(ran.out, "digest MISMATCH: "));
-  CHECK_FALSE(Contains(ran.out, "digest ok"));
+  // The forgery is complete: the chain verifies and the engine would open it for writing.
+  CheckChainSound(dir, head);
+  CheckDigestMismatch(dir, digest);
   // A digest taken before the changed event still matches: the log extends it.
   const Ran old = Casereplay({"verify", "--data", dir, "--digest", early});
   INFO(old);
@@ -1201,12 +1184,7 @@ TEST_CASE("casereplay verify --digest reports a broken chain even when the diges
   TempDir tmp;
   const std::string dir = tmp.Sub("data");
   const std::string digest = tmp.Sub("digest.json");
-  uint64_t head = 0;
-  {
-    Office o(dir);
-    WorkThreeDays(o);
-    head = o.log->HeadPosition();
-  }
+  const uint64_t head = WorkThreeDaysIn(dir);
   Ok({"checkpoint", "--data", dir, "--at", "4", "--out", digest});
   // An event after the digest's position changed: the digest still matches, the chain not.
   const uint64_t bad = head - 3;

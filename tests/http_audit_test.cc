@@ -54,6 +54,20 @@ json Verify(HttpClient& auditor, const std::string& query = "") {
   return a.json;
 }
 
+// GET /audit/verify against a digest (position, hash).
+json VerifyDigest(HttpClient& auditor, uint64_t position, const std::string& hash) {
+  return Verify(auditor, "?position=" + std::to_string(position) + "&hash=" + hash);
+}
+
+// The verification refused the digest, with a reason.
+void CheckDigestRefused(const json& v) {
+  INFO(v.dump());
+  CHECK(v["ok"] == false);
+  REQUIRE(v.contains("digest"));
+  CHECK(v["digest"]["ok"] == false);
+  CHECK(v["digest"].value("reason", "") != "");
+}
+
 // The event at `position` as GET /events shows it.
 json EventAt(HttpClient& auditor, uint64_t position) {
   HttpAnswer a = auditor.Get("/events?from=" + std::to_string(position) + "&limit=1");
@@ -221,7 +235,7 @@ TEST_CASE("http: GET /audit/verify with an earlier digest says the log extends i
   REQUIRE(head > p);
 
   const std::string hash = earlier["hash"].get<std::string>();
-  const json v = Verify(s.auditor, "?position=" + std::to_string(p) + "&hash=" + hash);
+  const json v = VerifyDigest(s.auditor, p, hash);
   INFO(v.dump());
   CHECK(v["ok"] == true);
   CHECK(v["checked"] == head);
@@ -231,8 +245,8 @@ TEST_CASE("http: GET /audit/verify with an earlier digest says the log extends i
   CHECK(v["digest"]["hash"] == hash);
   // The head's own digest too.
   const json now = Digest(s.auditor);
-  const json v2 = Verify(s.auditor, "?position=" + std::to_string(now["position"].get<uint64_t>()) +
-                                        "&hash=" + now["hash"].get<std::string>());
+  const json v2 =
+      VerifyDigest(s.auditor, now["position"].get<uint64_t>(), now["hash"].get<std::string>());
   CHECK(v2["ok"] == true);
   CHECK(v2["digest"]["ok"] == true);
 }
@@ -246,29 +260,18 @@ TEST_CASE("http: GET /audit/verify with a wrong hash says the digest does not ma
   std::string wrong = d["hash"].get<std::string>();
   wrong[10] = wrong[10] == '0' ? '1' : '0';
 
-  const json v = Verify(s.auditor, "?position=" + std::to_string(p) + "&hash=" + wrong);
-  INFO(v.dump());
-  CHECK(v["ok"] == false);
-  REQUIRE(v.contains("digest"));
-  CHECK(v["digest"]["ok"] == false);
+  const json v = VerifyDigest(s.auditor, p, wrong);
+  CheckDigestRefused(v);
   CHECK(v["digest"]["position"] == p);
   CHECK(v["digest"]["hash"] == wrong);
-  CHECK(v["digest"].value("reason", "") != "");
   // The chain itself is fine.
   CHECK(v["checked"] == p);
   CHECK(v["last_position"] == p);
 
   // A digest past the end of the log: events were removed from its end.
-  const json beyond = Verify(
-      s.auditor, "?position=" + std::to_string(p + 100) + "&hash=" + d["hash"].get<std::string>());
-  INFO(beyond.dump());
-  CHECK(beyond["ok"] == false);
-  CHECK(beyond["digest"]["ok"] == false);
-  CHECK(beyond["digest"].value("reason", "") != "");
+  CheckDigestRefused(VerifyDigest(s.auditor, p + 100, d["hash"].get<std::string>()));
   // An earlier position with the head's hash.
-  const json earlier = Verify(s.auditor, "?position=2&hash=" + d["hash"].get<std::string>());
-  CHECK(earlier["ok"] == false);
-  CHECK(earlier["digest"]["ok"] == false);
+  CheckDigestRefused(VerifyDigest(s.auditor, 2, d["hash"].get<std::string>()));
 }
 
 TEST_CASE("http: GET /audit/verify refuses malformed parameters with validation problems",
