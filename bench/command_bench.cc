@@ -2,9 +2,19 @@
 // decided on the log's writer thread, sealed and synced before it is answered. W writers
 // (caseworkers' sessions), each with up to K commands in flight, act on the clients and
 // cases they have created:
-//   10% register a client (client + first case), 5% open another case, 35% add a note
-//   (sealed text), 15% assign or unassign an officer, 15% create an action, 10% complete
-//   one, 5% add a household member, 5% close or reopen a case.
+//   10% register a client (client + first case), 5% open another case, 25% add a note
+//   (sealed text; a third about an application), 10% assign or unassign an officer, 10%
+//   create an action, 7% complete one, 5% add a household member, 3% close or reopen a
+//   case, 12% add an application or assessment (strand), 8% change a strand's status
+//   (closed, cancelled, open again), 5% move a strand to another open case of the same
+//   client (sent by the supervisor: moves need the move_strands permission).
+// Strand types follow the cardinality rules: a fresh client's first case gets its one
+// Housing Register (with its Bedroom assessment) or Homeless application, other cases
+// mostly the many-per-case types (Homeless referral, Review, Risk, Health) and at most one
+// Financial assistance. Each writer tracks what its commands change (open cases, officers,
+// open actions, strands' statuses) so the rules refuse almost nothing, as with caseworkers
+// who see the case in front of them; a command with nothing to act on (no strand to move
+// yet) becomes a note.
 //
 //   command_bench --writers W --commands N [--inflight K] [--drive events|threads] [--json]
 //                 [--data DIR]
@@ -17,14 +27,19 @@
 //            thread-per-connection server does; the wake-ups of W threads on two vCPUs
 //            then cost about as much as the commands
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "aggregates/command_handler.h"
 #include "aggregates/key_store.h"
+#include "aggregates/strand_rules.h"
 #include "bench/bench_util.h"
 #include "events/log_store.h"
 
@@ -33,62 +48,284 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// One writer's view of what it created, updated from its commands' answers.
+// One writer's view of what it created. Next updates it with what a command will change
+// as it sends it, and Remember with the ids the answers give, so that the commands in
+// flight do not contradict each other and the rules accept most of the mix, as they do a
+// caseworker's requests: refusals should stay a small share.
 struct Caseload {
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  struct Client {
+    std::string id;
+    std::vector<size_t> cases;
+  };
+  struct Case {
+    std::string id;
+    size_t client;
+    bool open = true;
+    bool supervisor_secondary = false;
+    bool financial_assistance = false;  // one per case, so added at most once
+    std::vector<size_t> members;        // clients added to the household
+  };
+  struct Strand {
+    size_t kase;
+    std::string id, type;
+    std::string status = "open";  // open | closed | cancelled | closed_moved
+  };
+  struct Action {
+    std::string case_id, id;
+    size_t strand;  // kNone: about the case
+  };
+
   std::mutex mu;
-  std::vector<std::string> clients, cases;
-  std::vector<std::pair<std::string, std::string>> actions;  // case, action
-  std::string Pick(const std::vector<std::string>& v, std::mt19937& rng) {
-    return v.empty() ? std::string() : v[rng() % v.size()];
+  std::vector<Client> clients;
+  std::vector<Case> cases;
+  std::vector<Strand> strands;
+  std::vector<Action> actions;  // open ones
+  std::vector<size_t> movable;  // strands of the types that move; moved ones dropped lazily
+  // First cases of clients with no application yet: a client's one current Housing
+  // Register or Homeless application goes there, so it never meets another.
+  std::vector<size_t> fresh;
+  std::unordered_map<std::string, size_t> client_at, case_at, strand_at;
+
+  size_t AddCase(const std::string& id, size_t client) {
+    cases.emplace_back();
+    cases.back().id = id;
+    cases.back().client = client;
+    case_at[id] = cases.size() - 1;
+    clients[client].cases.push_back(cases.size() - 1);
+    return cases.size() - 1;
+  }
+  void AddStrand(size_t kase, const std::string& id, const std::string& type) {
+    strands.push_back({kase, id, type});
+    strand_at[id] = strands.size() - 1;
+    if (StrandRules::Find(type)->movable) movable.push_back(strands.size() - 1);
+  }
+
+  // A few tries keep the mix near its shares as the caseload fills; kNone when they fail.
+  size_t OpenCaseIndex(std::mt19937& rng) const {
+    for (int tries = 0; tries < 4; ++tries) {
+      const size_t k = rng() % cases.size();
+      if (cases[k].open) return k;
+    }
+    return kNone;
+  }
+  size_t CurrentStrandIndex(std::mt19937& rng) const {
+    for (int tries = 0; !strands.empty() && tries < 4; ++tries) {
+      const size_t s = rng() % strands.size();
+      if (strands[s].status == "open") return s;
+    }
+    return kNone;
   }
 };
+
+Command Register(std::mt19937& rng) {
+  RegisterClient c;
+  c.personal.surname = "Client" + std::to_string(rng() % 100000);
+  c.personal.forenames = "Alex";
+  c.personal.date_of_birth = "1980-05-17";
+  c.personal.postcode = "AB1 2CD";
+  return c;
+}
+
+// Every command that finds nothing to act on becomes a note: the most common of them.
+Command Note(Caseload& load, std::mt19937& rng) {
+  const char* text = "Client called about the application; advised on documents.";
+  // Some notes are about an application, as the ones a move warns it leaves behind.
+  if (rng() % 3 == 0) {
+    const size_t s = load.CurrentStrandIndex(rng);
+    if (s != Caseload::kNone) {
+      return AddNote{load.cases[load.strands[s].kase].id, text, load.strands[s].id};
+    }
+  }
+  return AddNote{load.cases[rng() % load.cases.size()].id, text, ""};
+}
+
+Command Officer(Caseload& load, std::mt19937& rng) {
+  Caseload::Case& kase = load.cases[rng() % load.cases.size()];
+  kase.supervisor_secondary = !kase.supervisor_secondary;
+  if (kase.supervisor_secondary) return AssignOfficer{kase.id, "supervisor", "secondary"};
+  return UnassignOfficer{kase.id, "supervisor", "secondary"};
+}
+
+Command NewAction(Caseload& load, std::mt19937& rng) {
+  if (rng() % 3 == 0) {
+    const size_t s = load.CurrentStrandIndex(rng);
+    if (s != Caseload::kNone) {
+      return CreateAction{load.cases[load.strands[s].kase].id, "Request medical evidence",
+                          "2026-12-01", load.strands[s].id};
+    }
+  }
+  return CreateAction{load.cases[rng() % load.cases.size()].id, "Check identity documents",
+                      "2026-12-01", ""};
+}
+
+std::optional<Command> Complete(Caseload& load, std::mt19937& rng) {
+  while (!load.actions.empty()) {
+    std::swap(load.actions[rng() % load.actions.size()], load.actions.back());
+    const Caseload::Action a = std::move(load.actions.back());
+    load.actions.pop_back();
+    // A move closed the open actions of the application it moved.
+    if (a.strand != Caseload::kNone && load.strands[a.strand].status == "closed_moved") continue;
+    return CompleteAction{a.case_id, a.id};
+  }
+  return std::nullopt;
+}
+
+std::optional<Command> Member(Caseload& load, std::mt19937& rng) {
+  static const char* const kRelationships[] = {"partner", "child", "parent", "other"};
+  for (int tries = 0; tries < 4; ++tries) {
+    Caseload::Case& kase = load.cases[rng() % load.cases.size()];
+    const size_t person = rng() % load.clients.size();
+    if (person == kase.client ||
+        std::find(kase.members.begin(), kase.members.end(), person) != kase.members.end()) {
+      continue;
+    }
+    kase.members.push_back(person);
+    return AddPerson{kase.id, load.clients[person].id,
+                     kRelationships[rng() % std::size(kRelationships)], false, ""};
+  }
+  return std::nullopt;
+}
+
+Command CloseOrReopen(Caseload& load, std::mt19937& rng) {
+  Caseload::Case& kase = load.cases[rng() % load.cases.size()];
+  kase.open = !kase.open;
+  if (kase.open) return ReopenCase{kase.id, "re-approached"};
+  return CloseCase{kase.id, "housed"};
+}
+
+std::optional<Command> NewStrand(Caseload& load, std::mt19937& rng) {
+  if (rng() % 10 < 3) {
+    while (!load.fresh.empty()) {
+      const Caseload::Case& first = load.cases[load.fresh.back()];
+      load.fresh.pop_back();
+      if (!first.open) continue;
+      return AddStrand{first.id, rng() % 2 ? "housing_register" : "homeless_application"};
+    }
+  }
+  const size_t k = load.OpenCaseIndex(rng);
+  if (k == Caseload::kNone) return std::nullopt;
+  Caseload::Case& kase = load.cases[k];
+  static const char* const kMany[] = {"homeless_referral", "homeless_referral", "review", "review",
+                                      "risk_assessment",   "health_assessment"};
+  if (!kase.financial_assistance && rng() % 10 == 0) {
+    kase.financial_assistance = true;
+    return AddStrand{kase.id, "financial_assistance"};
+  }
+  return AddStrand{kase.id, kMany[rng() % std::size(kMany)]};
+}
+
+std::optional<Command> StrandStatus(Caseload& load, std::mt19937& rng) {
+  for (int tries = 0; !load.strands.empty() && tries < 4; ++tries) {
+    Caseload::Strand& s = load.strands[rng() % load.strands.size()];
+    if (s.status == "closed_moved") continue;
+    if (s.status == "open") {
+      s.status = rng() % 4 ? "closed" : "cancelled";
+    } else {
+      // Reopened, an application counts again: only on an open case.
+      if (!load.cases[s.kase].open) continue;
+      s.status = "open";
+    }
+    return ChangeStrandStatus{load.cases[s.kase].id, s.id, s.status};
+  }
+  return std::nullopt;
+}
+
+// An application moves to another open case of the same client, as when the client
+// approaches again and casework continues on the new case.
+std::optional<Command> Move(Caseload& load, std::mt19937& rng) {
+  for (int tries = 0; !load.movable.empty() && tries < 16; ++tries) {
+    const size_t i = rng() % load.movable.size();
+    Caseload::Strand& s = load.strands[load.movable[i]];
+    if (s.status == "closed_moved") {
+      load.movable[i] = load.movable.back();
+      load.movable.pop_back();
+      continue;
+    }
+    if (s.status != "open") continue;
+    const Caseload::Case& from = load.cases[s.kase];
+    std::vector<size_t> targets;
+    for (size_t k : load.clients[from.client].cases) {
+      if (k != s.kase && load.cases[k].open) targets.push_back(k);
+    }
+    if (targets.empty()) continue;
+    s.status = "closed_moved";
+    return MoveStrand{from.id, s.id, load.cases[targets[rng() % targets.size()]].id};
+  }
+  return std::nullopt;
+}
 
 Command Next(Caseload& load, std::mt19937& rng) {
   std::lock_guard<std::mutex> lock(load.mu);
   const int roll = static_cast<int>(rng() % 100);
-  if (load.cases.empty() || roll < 10) {
-    RegisterClient c;
-    c.personal.surname = "Client" + std::to_string(rng() % 100000);
-    c.personal.forenames = "Alex";
-    c.personal.date_of_birth = "1980-05-17";
-    c.personal.postcode = "AB1 2CD";
-    return c;
+  if (load.cases.empty() || roll < 10) return Register(rng);
+  std::optional<Command> c;
+  if (roll < 15) {
+    c = OpenCase{load.clients[rng() % load.clients.size()].id};
+  } else if (roll < 40) {
+    c = Note(load, rng);
+  } else if (roll < 50) {
+    c = Officer(load, rng);
+  } else if (roll < 60) {
+    c = NewAction(load, rng);
+  } else if (roll < 67) {
+    c = Complete(load, rng);
+  } else if (roll < 72) {
+    c = Member(load, rng);
+  } else if (roll < 75) {
+    c = CloseOrReopen(load, rng);
+  } else if (roll < 87) {
+    c = NewStrand(load, rng);
+  } else if (roll < 95) {
+    c = StrandStatus(load, rng);
+  } else {
+    c = Move(load, rng);
   }
-  const std::string kase = load.Pick(load.cases, rng);
-  if (roll < 15) return OpenCase{load.Pick(load.clients, rng)};
-  if (roll < 50)
-    return AddNote{kase, "Client called about the application; advised on documents.", ""};
-  if (roll < 65) {
-    if (rng() % 2) return AssignOfficer{kase, "supervisor", "secondary"};
-    return UnassignOfficer{kase, "supervisor", "secondary"};
-  }
-  if (roll < 80) return CreateAction{kase, "Check identity documents", "2026-12-01", ""};
-  if (roll < 90 && !load.actions.empty()) {
-    auto a = load.actions[rng() % load.actions.size()];
-    return CompleteAction{a.first, a.second};
-  }
-  if (roll < 95) return AddPerson{kase, load.Pick(load.clients, rng), "other", false, ""};
-  if (rng() % 2) return CloseCase{kase, "housed"};
-  return ReopenCase{kase, "re-approached"};
+  return c ? *std::move(c) : Note(load, rng);
 }
 
 void Remember(Caseload& load, const Command& c, const CommandResult& r) {
   if (!r.ok() || r.duplicate) return;
   std::lock_guard<std::mutex> lock(load.mu);
-  if (r.response.contains("client_id")) load.clients.push_back(r.response["client_id"]);
-  if (r.response.contains("case_id")) load.cases.push_back(r.response["case_id"]);
-  if (r.response.contains("action_id")) {
-    load.actions.push_back({std::get<CreateAction>(c).case_id, r.response["action_id"]});
+  if (std::holds_alternative<RegisterClient>(c)) {
+    load.clients.push_back({r.response["client_id"], {}});
+    load.client_at[load.clients.back().id] = load.clients.size() - 1;
+    load.fresh.push_back(load.AddCase(r.response["case_id"], load.clients.size() - 1));
+  } else if (auto* open = std::get_if<OpenCase>(&c)) {
+    load.AddCase(r.response["case_id"], load.client_at.at(open->client_id));
+  } else if (auto* action = std::get_if<CreateAction>(&c)) {
+    const size_t strand =
+        action->strand_id.empty() ? Caseload::kNone : load.strand_at.at(action->strand_id);
+    load.actions.push_back({action->case_id, r.response["action_id"], strand});
+  } else if (auto* add = std::get_if<AddStrand>(&c)) {
+    const size_t kase = load.case_at.at(add->case_id);
+    load.AddStrand(kase, r.response["strand_id"], add->type);
+    // A Housing Register application brings its Bedroom assessment.
+    for (const auto& created : r.response.value("created", nlohmann::json::array())) {
+      load.AddStrand(kase, created["strand_id"], created["type"]);
+    }
+  } else if (auto* move = std::get_if<MoveStrand>(&c)) {
+    const std::string type = load.strands[load.strand_at.at(move->strand_id)].type;
+    load.AddStrand(load.case_at.at(move->target_case_id), r.response["new_strand_id"], type);
   }
 }
+
+// Who sends a command: the officer does the casework, the supervisor the moves, which need
+// the move_strands permission the demo officer lacks.
+struct Senders {
+  Actor officer, supervisor;
+  const Actor& For(const Command& c) const {
+    return std::holds_alternative<MoveStrand>(c) ? supervisor : officer;
+  }
+};
 
 // Writers as sessions without threads of their own (--drive events): a command's answer
 // sends the writer's next one. Answers arrive on the log's threads, one at a time per
 // thread; a writer's state is guarded by its Caseload's mutex.
 class EventDriven {
  public:
-  EventDriven(CommandHandler* handler, const Actor* actor, uint64_t commands, int writers)
-      : handler_(handler), actor_(actor), commands_(commands), sessions_(writers) {
+  EventDriven(CommandHandler* handler, const Senders* senders, uint64_t commands, int writers)
+      : handler_(handler), senders_(senders), commands_(commands), sessions_(writers) {
     for (int w = 0; w < writers; ++w) sessions_[w].rng.seed(w + 1);
   }
 
@@ -129,21 +366,22 @@ class EventDriven {
     }
     Command c = Next(s->load, s->rng);
     const auto t0 = Clock::now();
-    handler_->ExecuteAsync(*actor_, c, CommandOptions(), [this, s, c, t0](CommandResult r) {
-      const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-      if (!r.status.ok()) failed_++;
-      if (r.rejected) refused_++;
-      Remember(s->load, c, r);
-      {
-        std::lock_guard<std::mutex> lock(s->load.mu);
-        s->latencies.push_back(us);
-      }
-      Send(s);
-    });
+    handler_->ExecuteAsync(
+        senders_->For(c), c, CommandOptions(), [this, s, c, t0](CommandResult r) {
+          const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+          if (!r.status.ok()) failed_++;
+          if (r.rejected) refused_++;
+          Remember(s->load, c, r);
+          {
+            std::lock_guard<std::mutex> lock(s->load.mu);
+            s->latencies.push_back(us);
+          }
+          Send(s);
+        });
   }
 
   CommandHandler* handler_;
-  const Actor* actor_;
+  const Senders* senders_;
   const uint64_t commands_;
   std::vector<Session> sessions_;
   std::atomic<uint64_t> next_{0}, failed_{0}, refused_{0};
@@ -184,12 +422,12 @@ int main(int argc, char** argv) {
   }
   const DomainConfig config = DomainConfig::Demo();
   CommandHandler handler(log.get(), keys.get(), &config);
-  const Actor officer = config.users.at("officer");
+  const Senders senders{config.users.at("officer"), config.users.at("supervisor")};
 
   uint64_t failed = 0, refused = 0;
   bench::WriterRun run;
   if (drive == "events") {
-    EventDriven driven(&handler, &officer, commands, writers);
+    EventDriven driven(&handler, &senders, commands, writers);
     run = driven.Run(inflight);
     failed = driven.failed();
     refused = driven.refused();
@@ -201,7 +439,7 @@ int main(int argc, char** argv) {
       for (uint64_t i = next++; i < commands; i = next++) {
         const auto t0 = window.Acquire();
         Command c = Next(load, rng);
-        handler.ExecuteAsync(officer, c, CommandOptions(), [&, c, t0](CommandResult r) {
+        handler.ExecuteAsync(senders.For(c), c, CommandOptions(), [&, c, t0](CommandResult r) {
           if (!r.status.ok()) failed_count++;
           if (r.rejected) refused_count++;
           Remember(load, c, r);

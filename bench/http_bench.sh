@@ -16,9 +16,10 @@ seconds=${2:-20}
 clients=${3:-2000}
 dir=/tmp/caseengine-http-bench
 port=${PORT:-18080}
+bin=${CASEENGINE:-build/caseengine}
 rm -rf "$dir"
-build/caseengine seed --data "$dir" --clients "$clients" > /dev/null
-build/caseengine serve --data "$dir" --listen "127.0.0.1:$port" --threads "$((connections + 8))" \
+"$bin" seed --data "$dir" --clients "$clients" > /dev/null
+"$bin" serve --data "$dir" --listen "127.0.0.1:$port" ${IO_THREADS:+--io-threads $IO_THREADS} \
   > /tmp/caseengine-http-bench.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT

@@ -214,7 +214,25 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
       return;
     }
   }
-  CommandResult r = engine_->handler().Execute(*req.actor, std::move(command), options);
+  // The command waits for its log sync without a thread: its answer is written from the
+  // log's acknowledgement (HttpResponse::later).
+  const Actor* actor = req.actor;
+  res->later = [this, actor, command = std::move(command), options, kept_key,
+                created_status](std::function<void(HttpResponse::Fill)> finish) mutable {
+    engine_->handler().ExecuteAsync(
+        *actor, std::move(command), options,
+        [this, finish = std::move(finish), keep = !options.command_id.empty(), kept_key,
+         created_status](CommandResult r) {
+          auto result = std::make_shared<CommandResult>(std::move(r));
+          finish([this, result, keep, kept_key, created_status](HttpResponse* res) {
+            Answer(*result, keep ? kept_key : std::string(), created_status, res);
+          });
+        });
+  };
+}
+
+void Api::Answer(const CommandResult& r, const std::string& kept_key, int created_status,
+                 HttpResponse* res) {
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
     // or sync, and a retry with the same Idempotency-Key is then safe.
@@ -222,7 +240,7 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
   }
   if (r.rejected) {
     Problem p = FromRejection(r.rejection);
-    if (!options.command_id.empty()) {
+    if (!kept_key.empty()) {
       KeepAnswer(kept_key, {p.status, "application/problem+json", ProblemBody(p)});
     }
     throw p;
@@ -236,7 +254,7 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
   res->Json(body, r.unchanged ? 200 : created_status);
   // A command that changed nothing wrote nothing to the log either: its answer is kept
   // here, as a refusal's is.
-  if (r.unchanged && !options.command_id.empty()) {
+  if (r.unchanged && !kept_key.empty()) {
     KeepAnswer(kept_key, {res->status, res->content_type, res->body});
   }
 }

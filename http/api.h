@@ -9,7 +9,8 @@
 // is kept here, in memory and bounded, to give a repeat with the same Idempotency-Key the
 // same status and body (while the server runs).
 //
-// Threading: every route runs on an HTTP worker thread; the Api is shared by all.
+// Threading: a query runs on an HTTP worker thread, a command on an I/O thread up to its
+// append and its answer later (HttpResponse::later); the Api is shared by all.
 #pragma once
 
 #include <atomic>
@@ -47,6 +48,10 @@ class Api {
 
   // Commands.
   void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);
+  // A command's result as its answer; keeps it under `kept_key` (when not empty) if it
+  // wrote nothing.
+  void Answer(const CommandResult& r, const std::string& kept_key, int created_status,
+              HttpResponse* res);
   // Queries.
   void WaitForReadModels(const HttpRequest& req, HttpResponse* res);
   void WaitForLog(const HttpRequest& req);

@@ -1,6 +1,7 @@
 // caseengine: the engine's command line.
 //
 //   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
+//                      [--io-threads N]
 //       runs the HTTP API on a data folder (created when missing). Without a config file
 //       it runs on the demo configuration of API.md and prints how to call it. SIGTERM or
 //       SIGINT: stop accepting, answer what is in flight, flush, exit 0.
@@ -43,6 +44,7 @@ int Fail(const Status& s, int code = 2) {
 struct ServeFlags {
   std::string data, listen, config;
   int threads = 0;
+  int io_threads = 0;
 };
 
 int Serve(const ServeFlags& flags) {
@@ -68,6 +70,7 @@ int Serve(const ServeFlags& flags) {
     if (!s.ok()) return Fail(s);
   }
   if (flags.threads > 0) config.threads = flags.threads;
+  if (flags.io_threads > 0) config.io_threads = flags.io_threads;
 
   EngineOptions options;
   options.dir = config.data_dir;
@@ -182,8 +185,12 @@ int main(int argc, char** argv) {
   serve->add_option("--data", serve_flags.data, "data folder (default: data)");
   serve->add_option("--listen", serve_flags.listen, "host:port (default 127.0.0.1:8080)");
   serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
-  serve->add_option("--threads", serve_flags.threads, "HTTP worker threads")
+  serve->add_option("--threads", serve_flags.threads, "worker threads for queries (default 64)")
       ->check(CLI::Range(1, 4096));
+  serve
+      ->add_option("--io-threads", serve_flags.io_threads,
+                   "threads for connections and commands (default 1)")
+      ->check(CLI::Range(1, 64));
 
   std::string dir = "data";
   int clients = 1000;

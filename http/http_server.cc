@@ -1,161 +1,585 @@
-// HttpServer: see http_server.h. The only file that includes the HTTP library.
+// HttpServer: see http_server.h. The only file that includes the HTTP library (Boost.Beast
+// over Asio).
+//
+// A connection is a Session on a strand of the I/O context. It reads one request at a
+// time (keep-alive; a pipelined request waits for the answer before it), hands it over,
+// and writes the answer when it comes. An exchange (a request and its answer) runs:
+//   - a command route on the I/O thread, up to the append: the route sets
+//     HttpResponse::later, the command handler answers from the log's acknowledgement
+//     thread, and the answer is filled in and written back on the session's strand. No
+//     thread waits while the log syncs, so a few I/O threads serve any number of
+//     connections, and a round of answers costs a wake-up or two, not one per connection;
+//   - any other route (a query, which may wait for read models, scan the log, verify the
+//     chain or stream events) on the worker pool, which posts the answer back.
+// Every error, wherever it is thrown, becomes application/problem+json in Guard.
+//
+// Shutdown: Stop closes the listener and the idle connections; an exchange in flight
+// is answered (with Connection: close) and then its connection is closed; Serve returns
+// when no session is left.
 #include "http/http_server.h"
 
-#include <httplib.h>
-
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <iostream>
-#include <regex>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
 
 namespace caseengine {
 namespace {
 
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// "/clients/{id}/cases" -> "/clients/([^/]+)/cases"
-std::string PathRegex(const std::string& path) {
-  static const std::regex kPlaceholder(R"(\{[a-z_]+\})");
-  return std::regex_replace(path, kPlaceholder, "([^/]+)");
-}
+// How long a connection may sit between requests, or take to send one.
+constexpr std::chrono::seconds kIdleTimeout(30);
+// How long a connection that was answered with an error may keep sending what nobody
+// reads, before it is closed (see Session::Linger).
+constexpr std::chrono::seconds kLingerTimeout(5);
+constexpr uint32_t kHeaderLimit = 64 << 10;
 
-void WriteProblem(httplib::Response& res, int status, const std::string& type,
-                  const std::string& title, const std::string& detail,
-                  const nlohmann::json& extra = nlohmann::json::object()) {
+nlohmann::json ProblemJson(int status, const std::string& type, const std::string& title,
+                           const std::string& detail, const nlohmann::json& extra) {
   nlohmann::json j = {{"type", type}, {"title", title}, {"status", status}, {"detail", detail}};
   for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
-  res.status = status;
-  res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/problem+json");
+  return j;
 }
+
+void SetProblem(HttpResponse* res, const Problem& p) {
+  *res = HttpResponse();
+  res->Json(ProblemJson(p.status, p.type, p.title, p.what(), p.extra), p.status);
+  res->content_type = "application/problem+json";
+  if (p.status == 401) res->headers.emplace_back("WWW-Authenticate", "Bearer");
+}
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; a malformed escape stays as it is. '+' is a space in a query only.
+std::string Decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2]));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Splits a path at '/' (after the leading one), undecoded.
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (!path.empty() && path[0] == '/') path.remove_prefix(1);
+  for (;;) {
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+// A route's path: its segments, each literal or a "{placeholder}" that takes any one
+// non-empty segment.
+struct Pattern {
+  std::string method;
+  std::vector<std::string> literal;  // "" for a placeholder
+  std::vector<bool> placeholder;
+};
+
+Pattern MakePattern(const Route& route) {
+  Pattern p;
+  p.method = route.method;
+  for (std::string_view s : Segments(route.path)) {
+    const bool param = !s.empty() && s.front() == '{' && s.back() == '}';
+    p.placeholder.push_back(param);
+    p.literal.emplace_back(param ? std::string_view() : s);
+  }
+  return p;
+}
+
+bool Matches(const Pattern& p, const std::vector<std::string_view>& segments,
+             std::vector<std::string>* params) {
+  if (segments.size() != p.literal.size()) return false;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (p.placeholder[i] ? segments[i].empty() : segments[i] != p.literal[i]) return false;
+  }
+  params->clear();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (p.placeholder[i]) params->push_back(Decode(segments[i], false));
+  }
+  return true;
+}
+
+// "a=1&b=x+y" -> {a: 1, b: "x y"}; the first of a repeated name wins.
+void ParseQuery(std::string_view query, std::map<std::string, std::string>* out) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      const size_t eq = pair.find('=');
+      out->emplace(Decode(pair.substr(0, eq), true), eq == std::string_view::npos
+                                                         ? std::string()
+                                                         : Decode(pair.substr(eq + 1), true));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
+using RawRequest = http::request<http::string_body>;
 
 }  // namespace
 
 class HttpServer::Impl {
  public:
+  class Session;
+  struct Exchange;
+
   Impl(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics)
-      : config_(config), routes_(routes), metrics_(metrics) {
-    const int threads = config.threads;
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server_.set_keep_alive_max_count(1000000);
-    // An idle keep-alive connection holds its worker until this passes, also at shutdown.
-    server_.set_keep_alive_timeout(5);
-    server_.set_tcp_nodelay(true);
-    server_.set_payload_max_length(config.max_body_bytes);
-    server_.set_read_timeout(30, 0);
-    server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return;  // a route's own answer
-      switch (res.status) {
-        case 413:
-          WriteProblem(res, 413, "/problems/too-large", "Body too large",
-                       "the body is over " + std::to_string(config_.max_body_bytes) + " bytes");
-          break;
-        case 404:
-          WriteProblem(res, 404, "/problems/not-found", "Not found",
-                       "no route for " + req.method + " " + req.path);
-          break;
-        default:
-          WriteProblem(res, res.status, "/problems/malformed", "Malformed request",
-                       "the request could not be read");
-      }
-      metrics_->Record(metrics_->unrouted(), res.status, 0);
-    });
-    for (size_t i = 0; i < routes_.size(); ++i) Register(i);
+      : config_(config),
+        routes_(routes),
+        metrics_(metrics),
+        work_(net::make_work_guard(io_)),
+        acceptor_(io_),
+        pool_(static_cast<size_t>(std::max(1, config.threads))) {
+    for (const Route& r : routes_) patterns_.push_back(MakePattern(r));
   }
 
-  void Register(size_t index) {
-    const Route& route = routes_[index];
-    const std::string pattern = PathRegex(route.path);
-    auto handler = [this, index](const httplib::Request& req, httplib::Response& res) {
-      Handle(index, req, res);
-    };
-    const std::string method = route.method;
-    if (method == "GET") server_.Get(pattern, handler);
-    if (method == "POST") server_.Post(pattern, handler);
-    if (method == "PATCH") server_.Patch(pattern, handler);
-    if (method == "DELETE") server_.Delete(pattern, handler);
-  }
-
-  void Handle(size_t index, const httplib::Request& req, httplib::Response& res) {
-    const Clock::time_point start = Clock::now();
-    const Route& route = routes_[index];
-    HttpRequest request;
-    request.method = req.method;
-    request.path = req.path;
-    for (size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i]);
-    for (const auto& [k, v] : req.params) request.query.emplace(k, v);  // the first wins
-    request.header = [&req](const char* name) { return req.get_header_value(name); };
-    request.body = req.body;
-    HttpResponse response;
-    try {
-      Authorize(route, req, &request);
-      route.handler(request, &response);
-      res.status = response.status;
-      for (const auto& [k, v] : response.headers) res.set_header(k, v);
-      if (response.stream) {
-        auto stream = response.stream;
-        res.set_chunked_content_provider(
-            response.content_type, [stream](size_t, httplib::DataSink& sink) {
-              auto write = [&sink](const std::string& chunk) {
-                return sink.is_writable() && sink.write(chunk.data(), chunk.size());
-              };
-              if (!stream(write)) sink.done();
-              return true;
-            });
-      } else {
-        res.set_content(response.body, response.content_type);
-      }
-    } catch (const Problem& p) {
-      WriteProblem(res, p.status, p.type, p.title, p.what(), p.extra);
-      if (p.status == 401) res.set_header("WWW-Authenticate", "Bearer");
-    } catch (const nlohmann::json::exception& e) {
-      WriteProblem(res, 400, "/problems/malformed", "Malformed request", e.what());
-    } catch (const std::exception& e) {
-      std::cerr << "caseengine: " << route.method << " " << req.path << ": " << e.what() << "\n";
-      WriteProblem(res, 500, "/problems/internal", "Internal error",
-                   "the request failed on the server; nothing was changed by it");
-    }
-    metrics_->Record(
-        index, res.status,
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
-  }
-
-  void Authorize(const Route& route, const httplib::Request& req, HttpRequest* request) {
-    if (route.access == Access::kPublic) return;
-    const std::string auth = req.get_header_value("Authorization");
-    const std::string kBearer = "Bearer ";
-    const Actor* actor = nullptr;
-    if (auth.compare(0, kBearer.size(), kBearer) == 0) {
-      actor = config_.Authenticate(auth.substr(kBearer.size()));
-    }
-    if (actor == nullptr) {
-      throw Problem(401, "/problems/unauthorized", "Unauthorized",
-                    auth.empty() ? "send Authorization: Bearer <token>" : "unknown token");
-    }
-    if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
-    request->actor = actor;
-  }
+  ~Impl() { pool_.join(); }
 
   Status Bind(int* port) {
-    int bound = config_.port == 0
-                    ? server_.bind_to_any_port(config_.host)
-                    : (server_.bind_to_port(config_.host, config_.port) ? config_.port : -1);
-    if (bound <= 0) {
+    beast::error_code ec;
+    tcp::resolver resolver(io_);
+    auto endpoints =
+        resolver.resolve(config_.host, std::to_string(config_.port), tcp::resolver::passive, ec);
+    if (!ec && endpoints.empty()) ec = net::error::host_not_found;
+    if (!ec) {
+      const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+      acceptor_.open(endpoint.protocol(), ec);
+      if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor_.bind(endpoint, ec);
+      if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+      if (!ec) *port = acceptor_.local_endpoint(ec).port();
+    }
+    if (ec) {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
       return Status::Unavailable("cannot listen on " + config_.host + ":" +
                                  std::to_string(config_.port) +
                                  " (in use, or not an address of this machine)");
     }
-    *port = bound;
     return Status::Ok();
   }
-  void Serve() { server_.listen_after_bind(); }
-  void Stop() { server_.stop(); }
+
+  void Serve() {
+    if (acceptor_.is_open()) Accept();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::max(1, config_.io_threads); ++i) {
+      threads.emplace_back([this] { io_.run(); });
+    }
+    io_.run();
+    for (std::thread& t : threads) t.join();
+    pool_.join();
+  }
+
+  void Stop();
 
  private:
+  void Accept();
+  void Handle(const std::shared_ptr<Session>& session, RawRequest raw);
+  void Run(const std::shared_ptr<Exchange>& x);
+  void Stream(const std::shared_ptr<Exchange>& x);
+  void Answer(const std::shared_ptr<Exchange>& x);
+  void Closed(Session* s);
+  void ReleaseIfDone();
+  // Runs `fn`; whatever it throws becomes the exchange's problem answer.
+  template <typename Fn>
+  void Guard(Exchange* x, Fn&& fn);
+  void Authorize(const Route& route, HttpRequest* request);
+
   const ServerConfig& config_;
   const std::vector<Route>& routes_;
+  std::vector<Pattern> patterns_;
   Metrics* metrics_;
-  httplib::Server server_;
+  net::io_context io_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  tcp::acceptor acceptor_;
+  net::thread_pool pool_;
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mu_;
+  std::map<Session*, std::weak_ptr<Session>> sessions_;  // erased by the session's destructor
 };
+
+// One connection. Its handlers run on its strand, one at a time.
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Impl* server) : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_->Closed(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // On the strand: the answer to the request read last. `linger` after an answer to a
+  // request that was not read to its end.
+  void Write(HttpResponse&& answer, unsigned version, bool keep_alive, bool linger = false) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version);
+    res->result(static_cast<unsigned>(answer.status));
+    res->set(http::field::content_type, answer.content_type);
+    for (auto& [k, v] : answer.headers) res->set(k, v);
+    res->body() = std::move(answer.body);
+    const bool close = !keep_alive || server_->stopping_;
+    res->keep_alive(!close);
+    res->prepare_payload();
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, close, linger](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          if (linger) return self->Linger();
+          if (close) return self->Close();
+          self->ReadHeader();
+        });
+  }
+
+  // On the strand: shuts the connection when it waits for a request.
+  void CloseIfIdle() {
+    if (idle_) Close();
+  }
+
+  // For a streamed answer, on a worker thread while the session waits for the exchange
+  // to end (nothing else touches the socket meanwhile).
+  bool WriteHeaderBlocking(http::response<http::empty_body>* res) {
+    beast::error_code ec;
+    http::response_serializer<http::empty_body> sr(*res);
+    http::write_header(stream_, sr, ec);
+    return !ec;
+  }
+  bool WriteChunkBlocking(const std::string& chunk) {
+    beast::error_code ec;
+    if (!chunk.empty()) net::write(stream_, http::make_chunk(net::buffer(chunk)), ec);
+    return !ec;
+  }
+  void WriteLastChunkBlocking() {
+    beast::error_code ec;
+    net::write(stream_, http::make_chunk_last(), ec);
+  }
+  void EndStream() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void ReadHeader() {
+    if (server_->stopping_) return Close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(server_->config_.max_body_bytes);
+    idle_ = true;
+    stream_.expires_after(kIdleTimeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->idle_ = false;
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& req = parser_->get();
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                     req.version());
+      return http::async_write(stream_, *cont,
+                               [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                                 if (ec) return self->Close();
+                                 self->ReadBody();
+                               });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->OnReadError(ec);
+                       self->stream_.expires_never();
+                       auto self_ref = self;  // Handle may outlive this handler
+                       self->server_->Handle(self_ref, self->parser_->release());
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof || !parser_->got_some()) {
+      return Close();
+    }
+    HttpResponse answer;
+    if (ec == http::error::body_limit) {
+      answer.Json(ProblemJson(413, "/problems/too-large", "Body too large",
+                              "the body is over " +
+                                  std::to_string(server_->config_.max_body_bytes) + " bytes",
+                              nlohmann::json::object()),
+                  413);
+    } else {
+      answer.Json(
+          ProblemJson(400, "/problems/malformed", "Malformed request",
+                      "the request could not be read: " + ec.message(), nlohmann::json::object()),
+          400);
+    }
+    answer.content_type = "application/problem+json";
+    server_->metrics_->Record(server_->metrics_->unrouted(), answer.status, 0);
+    Write(std::move(answer), 11, false, true);
+  }
+
+  // After an error answer the client may still be sending a body nobody reads: closing
+  // at once would reset the connection, and the client could lose the answer. So the
+  // sending side is shut and what comes is read and dropped until the client closes.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    Drain();
+  }
+  void Drain() {
+    auto buf = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(net::buffer(*buf),
+                            [self = shared_from_this(), buf](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Impl* server_;
+  bool idle_ = false;
+};
+
+// A request on its way to an answer; it keeps its session alive.
+struct HttpServer::Impl::Exchange {
+  std::shared_ptr<Session> session;
+  RawRequest raw;
+  size_t route = 0;
+  HttpRequest request;
+  HttpResponse response;
+  Clock::time_point start;
+};
+
+void HttpServer::Impl::Stop() {
+  net::post(io_, [this] {
+    if (stopping_.exchange(true)) return;
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    std::vector<std::shared_ptr<Session>> open;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      for (auto& [raw, weak] : sessions_) open.push_back(weak.lock());
+    }
+    for (auto& s : open) {
+      if (s) net::post(s->executor(), [s] { s->CloseIfIdle(); });
+    }
+    ReleaseIfDone();
+  });
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!acceptor_.is_open() || stopping_) return;
+      // Out of descriptors and the like: keep listening rather than stop serving.
+      if (ec != net::error::operation_aborted)
+        std::cerr << "caseengine: accept: " << ec.message() << "\n";
+      return Accept();
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), this);
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      sessions_[session.get()] = session;
+    }
+    session->Start();
+    Accept();
+  });
+}
+
+void HttpServer::Impl::Closed(Session* s) {
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    sessions_.erase(s);
+  }
+  if (stopping_) net::post(io_, [this] { ReleaseIfDone(); });
+}
+
+// On the I/O context's own thread: once stopping and no session is left, lets run return.
+void HttpServer::Impl::ReleaseIfDone() {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  if (stopping_ && sessions_.empty()) work_.reset();
+}
+
+template <typename Fn>
+void HttpServer::Impl::Guard(Exchange* x, Fn&& fn) {
+  try {
+    fn();
+  } catch (const Problem& p) {
+    SetProblem(&x->response, p);
+  } catch (const nlohmann::json::exception& e) {
+    SetProblem(&x->response, Problem::BadRequest(e.what()));
+  } catch (const std::exception& e) {
+    const Route& route = routes_[x->route];
+    std::cerr << "caseengine: " << route.method << " " << x->request.path << ": " << e.what()
+              << "\n";
+    SetProblem(&x->response,
+               Problem(500, "/problems/internal", "Internal error",
+                       "the request failed on the server; nothing was changed by it"));
+  }
+}
+
+void HttpServer::Impl::Authorize(const Route& route, HttpRequest* request) {
+  if (route.access == Access::kPublic) return;
+  const std::string auth = request->header("Authorization");
+  const std::string kBearer = "Bearer ";
+  const Actor* actor = nullptr;
+  if (auth.compare(0, kBearer.size(), kBearer) == 0) {
+    actor = config_.Authenticate(std::string_view(auth).substr(kBearer.size()));
+  }
+  if (actor == nullptr) {
+    throw Problem(401, "/problems/unauthorized", "Unauthorized",
+                  auth.empty() ? "send Authorization: Bearer <token>" : "unknown token");
+  }
+  if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
+  request->actor = actor;
+}
+
+void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawRequest raw) {
+  auto x = std::make_shared<Exchange>();
+  x->start = Clock::now();
+  x->session = session;
+  x->raw = std::move(raw);
+  const std::string_view target(x->raw.target().data(), x->raw.target().size());
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  HttpRequest& request = x->request;
+  request.method = std::string(x->raw.method_string());
+  request.path = Decode(path, false);
+  if (question != std::string_view::npos) ParseQuery(target.substr(question + 1), &request.query);
+  const std::vector<std::string_view> segments = Segments(path);
+  size_t index = routes_.size();
+  for (size_t i = 0; i < patterns_.size() && index == routes_.size(); ++i) {
+    if (patterns_[i].method == request.method &&
+        Matches(patterns_[i], segments, &request.path_params))
+      index = i;
+  }
+  if (index == routes_.size()) {
+    HttpResponse answer;
+    SetProblem(&answer, Problem::NotFound("no route for " + request.method + " " + request.path));
+    metrics_->Record(metrics_->unrouted(), 404, 0);
+    return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive());
+  }
+  x->route = index;
+  const RawRequest* headers = &x->raw;
+  request.header = [headers](const char* name) { return std::string((*headers)[name]); };
+  request.body = std::move(x->raw.body());
+  if (routes_[index].access == Access::kCommand) {
+    Run(x);
+  } else {
+    net::post(pool_, [this, x] { Run(x); });
+  }
+}
+
+void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
+  const Route& route = routes_[x->route];
+  bool answered_later = false;
+  Guard(x.get(), [&] {
+    Authorize(route, &x->request);
+    route.handler(x->request, &x->response);
+    if (x->response.later) {
+      auto later = std::move(x->response.later);
+      x->response.later = nullptr;
+      answered_later = true;
+      // The route's work finishes on another thread; the answer is filled in and written
+      // on the session's strand.
+      later([this, x](HttpResponse::Fill fill) {
+        net::post(x->session->executor(), [this, x, fill = std::move(fill)] {
+          Guard(x.get(), [&] { fill(&x->response); });
+          Answer(x);
+        });
+      });
+    }
+  });
+  if (answered_later) return;
+  if (x->response.stream) return Stream(x);
+  if (route.access == Access::kCommand) return Answer(x);
+  net::post(x->session->executor(), [this, x] { Answer(x); });
+}
+
+// On the session's strand.
+void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
+  metrics_->Record(
+      x->route, x->response.status,
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x->start).count());
+  x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive());
+}
+
+// On a worker thread: a chunked answer written as the route's stream produces it; the
+// connection is closed after it.
+void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
+  const HttpResponse& answer = x->response;
+  http::response<http::empty_body> res(static_cast<http::status>(answer.status), x->raw.version());
+  res.set(http::field::content_type, answer.content_type);
+  for (const auto& [k, v] : answer.headers) res.set(k, v);
+  res.chunked(true);
+  res.keep_alive(false);
+  metrics_->Record(
+      x->route, answer.status,
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x->start).count());
+  Session& session = *x->session;
+  if (session.WriteHeaderBlocking(&res)) {
+    bool open = true;
+    auto write = [&](const std::string& chunk) {
+      open = session.WriteChunkBlocking(chunk);
+      return open;
+    };
+    try {
+      while (answer.stream(write)) {
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "caseengine: " << x->request.path << ": " << e.what() << "\n";
+    }
+    if (open) session.WriteLastChunkBlocking();
+  }
+  session.EndStream();
+}
 
 HttpServer::HttpServer(const ServerConfig& config, const std::vector<Route>& routes,
                        Metrics* metrics)

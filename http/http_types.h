@@ -2,7 +2,8 @@
 // the error a route throws to answer with application/problem+json. The library itself
 // is confined to http_server.cc.
 //
-// Threading: a request and its response belong to one worker thread.
+// Threading: a request and its response belong to one exchange, handled by one thread at
+// a time (see HttpResponse::later for an answer finished on another).
 #pragma once
 
 #include <functional>
@@ -41,6 +42,12 @@ struct HttpResponse {
   // Server-sent events: called repeatedly with a writer until it returns false or the
   // client goes; the writer returns false once the client is gone.
   std::function<bool(const std::function<bool(const std::string&)>& write)> stream;
+  // An answer given later, without holding a thread while it is prepared (a command
+  // waits for its log sync): the route sets `later` and returns; the server then calls
+  // it with `finish`, which the route's work calls once, from any thread, with what fills
+  // in the response (and may throw a Problem, as a route does).
+  using Fill = std::function<void(HttpResponse*)>;
+  std::function<void(std::function<void(Fill)> finish)> later;
 
   void Json(const nlohmann::json& j, int code = 200) {
     status = code;

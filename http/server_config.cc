@@ -64,6 +64,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     }
     c.threads = j.value("threads", c.threads);
     if (c.threads < 1 || c.threads > 4096) return bad("threads must be 1..4096");
+    c.io_threads = j.value("io_threads", c.io_threads);
+    if (c.io_threads < 1 || c.io_threads > 64) return bad("io_threads must be 1..64");
     c.max_body_bytes = j.value("max_body_bytes", c.max_body_bytes);
     for (const auto& t : j.value("teams", nlohmann::json::array())) {
       const std::string id = t.at("id").get<std::string>();

@@ -4,7 +4,7 @@
 //
 // The file is JSON:
 //
-//   { "data": "data", "listen": "127.0.0.1:8080", "threads": 64,
+//   { "data": "data", "listen": "127.0.0.1:8080", "threads": 64, "io_threads": 1,
 //     "max_body_bytes": 1048576,
 //     "users": [ { "id": "officer", "team": "housing-options",
 //                  "permissions": ["casework"], "token_sha256": "<64 hex digits>" } ],
@@ -30,7 +30,8 @@ struct ServerConfig {
   std::string data_dir = "data";
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 64;  // HTTP worker threads: each keep-alive connection holds one
+  int threads = 64;    // worker threads for queries (a streamed answer holds one)
+  int io_threads = 1;  // threads that read requests, run commands and write answers
   size_t max_body_bytes = 1 << 20;
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
