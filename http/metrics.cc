@@ -86,6 +86,14 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         ps.events);
   gauge("caseengine_projection_batches_total", "Read model batches written.", "counter",
         ps.batches);
+  gauge("caseengine_projection_rows_total", "Read model rows written (checkpoints included).",
+        "counter", ps.rows);
+  gauge("caseengine_projection_seconds_total",
+        "Time spent on read models: decoding, applying and writing.", "counter",
+        ps.apply_micros / 1e6);
+  gauge("caseengine_projection_write_seconds_total",
+        "Of which writing read model batches (summed over the runner's threads).", "counter",
+        ps.write_micros / 1e6);
   gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
         ps.undecodable);
   return out.str();

@@ -2,8 +2,9 @@
 //
 // It tails the log on a thread of its own, decodes each event once (personal fields
 // opened with their subject's key) and gives it to every projection that has not yet
-// applied it. Each batch holds the rows one projection changed and its checkpoint, so a
-// projection resumes after a restart exactly where its rows end. Batches are written
+// applied it. A batch holds the rows of one or more projections, each with its
+// checkpoint, so a projection resumes after a restart exactly where its rows end. Batches
+// are written
 // unsynced: a crash loses a suffix of batches, rows and checkpoints together, and the
 // runner applies those events again.
 //
@@ -24,8 +25,10 @@
 //
 // Events are decoded a chunk at a time, then applied projection by projection; a large
 // chunk (a catch-up, a rebuild) is shared by two threads, each taking the next projection,
-// costliest first, and writing that projection's rows and checkpoint in batches of its
-// own. A projection is applied by one thread at a time; a chunk is over, rows and
+// costliest first. Each thread writes the rows and checkpoints of the projections it
+// applied in one batch at the end of the chunk (or earlier, before a deleting event or
+// after an erasure): a live server's small chunks then cost one write, not one per
+// projection. A projection is applied by one thread at a time; a chunk is over, rows and
 // checkpoints written, when every projection has applied it.
 //
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
@@ -66,7 +69,7 @@ struct ProjectionStats {
   uint64_t rows = 0;          // row puts and deletes written (checkpoints included)
   uint64_t undecodable = 0;   // events no projection could decode (counted, skipped)
   uint64_t purges = 0;        // purges of personal rows after erasures
-  uint64_t apply_micros = 0;  // time spent decoding and applying
+  uint64_t apply_micros = 0;  // time spent decoding, applying and writing (wall clock)
   uint64_t write_micros = 0;  // time spent writing batches
 };
 
@@ -124,10 +127,19 @@ class ProjectionRunner {
   Status ApplyRange(uint64_t from, uint64_t to);
   // Applies chunk_ to every projection, then empties it.
   Status ApplyChunk();
-  // Applies chunk_ to projection i, committing its rows and checkpoint in `batch` before
-  // an event that deletes rows, after an erasure and at the end.
-  Status ApplyProjection(size_t i, WriteBatch* batch);
-  Status Commit(size_t i, WriteBatch* batch, uint64_t position);
+  // Rows and checkpoints staged for one write: a projection's rows are always staged with
+  // its checkpoint, so any write of the batch leaves every projection in it consistent.
+  struct Staged {
+    WriteBatch batch;
+    std::vector<std::pair<size_t, uint64_t>> checkpoints;  // projection, position
+  };
+  // Applies chunk_ to projection i and stages its rows and checkpoint in `out`; writes
+  // `out` before an event that deletes rows and after an erasure.
+  Status ApplyProjection(size_t i, Staged* out);
+  // Adds projection i's rows (its Flush) and its checkpoint at `position` to `out`.
+  void Stage(size_t i, Staged* out, uint64_t position);
+  // Writes `out` and records the checkpoints staged in it.
+  Status WriteStaged(Staged* out);
   Status PurgePersonal();
   void Publish(uint64_t position);
   void Loop();
@@ -143,7 +155,7 @@ class ProjectionRunner {
   std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
-  WriteBatch batches_[2];       // one per applying thread
+  Staged staged_[2];            // one per applying thread
   bool purge_pending_ = false;  // an erasure was applied and its purge has not run
   std::chrono::steady_clock::time_point last_purge_;
 

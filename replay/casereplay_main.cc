@@ -202,8 +202,8 @@ int Rebuild(const Args& a) {
               r.seconds > 0 ? r.stats.events / r.seconds : 0.0);
   std::printf("rows written: %llu in %llu batches\n", static_cast<unsigned long long>(r.stats.rows),
               static_cast<unsigned long long>(r.stats.batches));
-  std::printf("time decoding and applying: %.2f s, writing: %.2f s\n", r.stats.apply_micros / 1e6,
-              r.stats.write_micros / 1e6);
+  std::printf("time decoding, applying and writing: %.2f s, of which writing: %.2f s\n",
+              r.stats.apply_micros / 1e6, r.stats.write_micros / 1e6);
   return kOk;
 }
 
