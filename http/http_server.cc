@@ -24,6 +24,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -42,6 +43,11 @@ using Clock = std::chrono::steady_clock;
 
 // How long a connection may sit between requests, or take to send one.
 constexpr std::chrono::seconds kIdleTimeout(30);
+// How long an answer (or a part of a stream) may take to leave: a client that stops
+// reading loses its connection instead of holding it, and a worker, for ever.
+constexpr std::chrono::seconds kWriteTimeout(30);
+// How long a stop waits for the exchanges in flight before it closes their connections.
+constexpr std::chrono::seconds kStopGrace(2);
 // How long a connection that was answered with an error may keep sending what nobody
 // reads, before it is closed (see Session::Linger).
 constexpr std::chrono::seconds kLingerTimeout(5);
@@ -159,6 +165,8 @@ class HttpServer::Impl {
         routes_(routes),
         metrics_(metrics),
         work_(net::make_work_guard(io_)),
+        control_(net::make_strand(io_)),
+        stop_timer_(control_),
         acceptor_(io_),
         pool_(static_cast<size_t>(std::max(1, config.threads))) {
     for (const Route& r : routes_) patterns_.push_back(MakePattern(r));
@@ -210,6 +218,8 @@ class HttpServer::Impl {
   void Stream(const std::shared_ptr<Exchange>& x);
   void Answer(const std::shared_ptr<Exchange>& x);
   void Closed(Session* s);
+  // Every open session; `idle_only` closes those waiting for a request, otherwise all.
+  void CloseSessions(bool idle_only);
   void ReleaseIfDone();
   // Runs `fn`; whatever it throws becomes the exchange's problem answer.
   template <typename Fn>
@@ -222,6 +232,8 @@ class HttpServer::Impl {
   Metrics* metrics_;
   net::io_context io_;
   net::executor_work_guard<net::io_context::executor_type> work_;
+  net::strand<net::io_context::executor_type> control_;  // Stop, the grace timer, the release
+  net::steady_timer stop_timer_;
   tcp::acceptor acceptor_;
   net::thread_pool pool_;
   std::atomic<bool> stopping_{false};
@@ -251,6 +263,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const bool close = !keep_alive || server_->stopping_;
     res->keep_alive(!close);
     res->prepare_payload();
+    stream_.expires_after(kWriteTimeout);
     http::async_write(
         stream_, *res,
         [self = shared_from_this(), res, close, linger](beast::error_code ec, size_t) {
@@ -261,27 +274,34 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         });
   }
 
-  // On the strand: shuts the connection when it waits for a request.
-  void CloseIfIdle() {
-    if (idle_) Close();
+  // On the strand: shuts the connection (when it waits for a request, if `idle_only`).
+  // Its pending operations end with an error, so an exchange in flight ends too.
+  void Close(bool idle_only) {
+    if (!idle_only || idle_) Close();
   }
 
-  // For a streamed answer, on a worker thread while the session waits for the exchange
-  // to end (nothing else touches the socket meanwhile).
-  bool WriteHeaderBlocking(http::response<http::empty_body>* res) {
-    beast::error_code ec;
-    http::response_serializer<http::empty_body> sr(*res);
-    http::write_header(stream_, sr, ec);
-    return !ec;
+  // For a streamed answer, from a worker thread: each write runs on the strand, with a
+  // deadline, and the worker waits for it. False once the connection is gone.
+  bool WriteHeaderBlocking(std::shared_ptr<http::response<http::empty_body>> res) {
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    return Blocking([this, res, sr](std::function<void(beast::error_code)> done) {
+      http::async_write_header(stream_, *sr,
+                               [res, sr, done](beast::error_code ec, size_t) { done(ec); });
+    });
   }
   bool WriteChunkBlocking(const std::string& chunk) {
-    beast::error_code ec;
-    if (!chunk.empty()) net::write(stream_, http::make_chunk(net::buffer(chunk)), ec);
-    return !ec;
+    if (chunk.empty()) return true;
+    auto bytes = std::make_shared<std::string>(chunk);
+    return Blocking([this, bytes](std::function<void(beast::error_code)> done) {
+      net::async_write(stream_, http::make_chunk(net::buffer(*bytes)),
+                       [bytes, done](beast::error_code ec, size_t) { done(ec); });
+    });
   }
-  void WriteLastChunkBlocking() {
-    beast::error_code ec;
-    net::write(stream_, http::make_chunk_last(), ec);
+  bool WriteLastChunkBlocking() {
+    return Blocking([this](std::function<void(beast::error_code)> done) {
+      net::async_write(stream_, http::make_chunk_last(),
+                       [done](beast::error_code ec, size_t) { done(ec); });
+    });
   }
   void EndStream() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
@@ -290,6 +310,22 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   net::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
+  // Starts `op` on the strand with the write deadline and waits for its end. A handler
+  // destroyed without running (the I/O context going away) counts as a failure.
+  bool Blocking(std::function<void(std::function<void(beast::error_code)>)> op) {
+    auto result = std::make_shared<std::promise<bool>>();
+    std::future<bool> ended = result->get_future();
+    net::post(stream_.get_executor(), [this, self = shared_from_this(), op, result] {
+      stream_.expires_after(kWriteTimeout);
+      op([result](beast::error_code ec) { result->set_value(!ec); });
+    });
+    try {
+      return ended.get();
+    } catch (const std::future_error&) {
+      return false;
+    }
+  }
+
   void ReadHeader() {
     if (server_->stopping_) return Close();
     parser_.emplace();
@@ -307,7 +343,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
-    if (beast::iequals(req[http::field::expect], "100-continue")) {
+    // HTTP/1.0 clients cannot send the expectation (RFC 9110, 10.1.1): it is ignored.
+    if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                      req.version());
       return http::async_write(stream_, *cont,
@@ -396,20 +433,30 @@ struct HttpServer::Impl::Exchange {
 };
 
 void HttpServer::Impl::Stop() {
-  net::post(io_, [this] {
+  net::post(control_, [this] {
     if (stopping_.exchange(true)) return;
     beast::error_code ignored;
     acceptor_.close(ignored);
-    std::vector<std::shared_ptr<Session>> open;
-    {
-      std::lock_guard<std::mutex> lock(sessions_mu_);
-      for (auto& [raw, weak] : sessions_) open.push_back(weak.lock());
-    }
-    for (auto& s : open) {
-      if (s) net::post(s->executor(), [s] { s->CloseIfIdle(); });
-    }
+    CloseSessions(/*idle_only=*/true);
+    // What is still open after the grace (a client that does not read its answer, or
+    // sends its body slowly) is closed: a stop never waits on a client.
+    stop_timer_.expires_after(kStopGrace);
+    stop_timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) CloseSessions(/*idle_only=*/false);
+    });
     ReleaseIfDone();
   });
+}
+
+void HttpServer::Impl::CloseSessions(bool idle_only) {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    for (auto& [raw, weak] : sessions_) open.push_back(weak.lock());
+  }
+  for (auto& s : open) {
+    if (s) net::post(s->executor(), [s, idle_only] { s->Close(idle_only); });
+  }
 }
 
 void HttpServer::Impl::Accept() {
@@ -438,13 +485,15 @@ void HttpServer::Impl::Closed(Session* s) {
     std::lock_guard<std::mutex> lock(sessions_mu_);
     sessions_.erase(s);
   }
-  if (stopping_) net::post(io_, [this] { ReleaseIfDone(); });
+  if (stopping_) net::post(control_, [this] { ReleaseIfDone(); });
 }
 
-// On the I/O context's own thread: once stopping and no session is left, lets run return.
+// On the control strand: once stopping and no session is left, lets run return.
 void HttpServer::Impl::ReleaseIfDone() {
   std::lock_guard<std::mutex> lock(sessions_mu_);
-  if (stopping_ && sessions_.empty()) work_.reset();
+  if (!stopping_ || !sessions_.empty()) return;
+  stop_timer_.cancel();
+  work_.reset();
 }
 
 template <typename Fn>
@@ -555,16 +604,17 @@ void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
 // connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
   const HttpResponse& answer = x->response;
-  http::response<http::empty_body> res(static_cast<http::status>(answer.status), x->raw.version());
-  res.set(http::field::content_type, answer.content_type);
-  for (const auto& [k, v] : answer.headers) res.set(k, v);
-  res.chunked(true);
-  res.keep_alive(false);
+  auto res = std::make_shared<http::response<http::empty_body>>(
+      static_cast<http::status>(answer.status), x->raw.version());
+  res->set(http::field::content_type, answer.content_type);
+  for (const auto& [k, v] : answer.headers) res->set(k, v);
+  res->chunked(true);
+  res->keep_alive(false);
   metrics_->Record(
       x->route, answer.status,
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x->start).count());
   Session& session = *x->session;
-  if (session.WriteHeaderBlocking(&res)) {
+  if (session.WriteHeaderBlocking(res)) {
     bool open = true;
     auto write = [&](const std::string& chunk) {
       open = session.WriteChunkBlocking(chunk);

@@ -4,9 +4,11 @@
 // other exception, a body over the limit, an unknown route) into
 // application/problem+json, and records metrics.
 //
-// Threading: Serve blocks on the calling thread and answers requests on a pool of
-// worker threads (one per open connection); Stop from any thread (or a signal handler's
-// thread) makes Serve return once in-flight requests are answered.
+// Threading: Serve blocks on the calling thread, which with `io_threads - 1` more reads
+// requests and writes answers for every connection (event-driven) and runs commands up to
+// their append; queries run on a pool of `threads` workers. Stop from any thread (or a
+// signal handler's thread) makes Serve return once the requests in flight are answered,
+// or after a grace of two seconds, when the connections still open are closed.
 #pragma once
 
 #include <memory>

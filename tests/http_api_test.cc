@@ -4,11 +4,6 @@
 // lag header, the body limit (413), unknown routes; and the life of the data folder: a
 // restart, a stop on SIGTERM with commands in flight, an open event stream or an idle
 // connection, and `caseengine rebuild`, each keeping every answer the same.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -209,30 +204,6 @@ History MakeHistory(Users& s) {
   Done(s.officer.Post("/cases/" + g1 + "/notes", {{"text", "Gone's secret"}}), 201);
   Done(s.admin.Delete("/clients/" + gone + "?mode=erase"));
   return h;
-}
-
-// A TCP connection that sends one request with keep-alive, reads its answer and then stays
-// open and idle. -1 when it cannot connect.
-int OpenIdleConnection(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  const std::string request =
-      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n";
-  char buf[4096];
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0 ||
-      recv(fd, buf, sizeof buf, 0) <= 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 }  // namespace
@@ -835,12 +806,12 @@ TEST_CASE("http: a server with an open event stream stops on SIGTERM", "[http]")
 TEST_CASE("http: an idle keep-alive connection does not hold up a stop on SIGTERM", "[http]") {
   TempDir dir;
   ServerProcess server(dir.Sub("data"));
-  const int fd = OpenIdleConnection(server.port());
-  REQUIRE(fd >= 0);
+  RawConnection idle(server.port());
+  REQUIRE(idle.Send(RequestText("GET", "/healthz", "")));
+  REQUIRE(idle.Read().status == 200);
   // Nothing is in flight on an idle connection: the stop need not wait for the keep-alive
   // timeout (30 s). The bound here is generous, a stop takes well under a second.
   CHECK(server.StopWithin(10) == 0);
-  close(fd);
 }
 
 namespace caseengine::testing {

@@ -1,12 +1,19 @@
 // End-to-end test support: see http_test_support.h.
 #include "tests/http_test_support.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <regex>
 #include <stdexcept>
@@ -65,10 +72,155 @@ HttpAnswer HttpClient::Delete(const std::string& path, const Headers& headers) {
   return Send("DELETE", path, "", headers);
 }
 
+RawConnection::RawConnection(int port, int receive_buffer) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return;
+  // Before connect, so that the window offered is the small one.
+  if (receive_buffer > 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return;
+  }
+  fd_ = fd;
+}
+
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool RawConnection::Send(const std::string& bytes) {
+  size_t sent = 0;
+  while (fd_ >= 0 && sent < bytes.size()) {
+    const ssize_t n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return fd_ >= 0;
+}
+
+bool RawConnection::Fill(std::chrono::steady_clock::time_point deadline) {
+  if (fd_ < 0) return false;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+  char buf[16384];
+  const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+  if (n <= 0) return false;
+  buffer_.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+HttpAnswer RawConnection::Read(int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  size_t end;
+  while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (!Fill(deadline)) return HttpAnswer();
+  }
+  HttpAnswer answer;
+  const std::string head = buffer_.substr(0, end);
+  size_t pos = head.find("\r\n");
+  const std::string status_line = head.substr(0, pos);
+  // "HTTP/1.1 200 OK"
+  if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) return HttpAnswer();
+  const int status = std::stoi(status_line.substr(9, 3));
+  while (pos != std::string::npos) {
+    const size_t start = pos + 2;
+    pos = head.find("\r\n", start);
+    const std::string line = head.substr(start, pos == std::string::npos ? pos : pos - start);
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    answer.headers[line.substr(0, colon)] = value;
+  }
+  size_t at = end + 4;
+  std::string body;
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  if (status < 200 || status == 204 || status == 304) {
+    // No body.
+  } else if (lower(answer.Header("Transfer-Encoding")) == "chunked") {
+    for (;;) {
+      size_t eol;
+      while ((eol = buffer_.find("\r\n", at)) == std::string::npos) {
+        if (!Fill(deadline)) return HttpAnswer();
+      }
+      const size_t size = std::stoul(buffer_.substr(at, eol - at), nullptr, 16);
+      while (buffer_.size() < eol + 2 + size + 2) {
+        if (!Fill(deadline)) return HttpAnswer();
+      }
+      body.append(buffer_, eol + 2, size);
+      at = eol + 2 + size + 2;
+      if (size == 0) break;  // no trailers are sent
+    }
+  } else {
+    const std::string length = answer.Header("Content-Length");
+    const size_t size = length.empty() ? 0 : std::stoul(length);
+    while (buffer_.size() < at + size) {
+      if (!Fill(deadline)) return HttpAnswer();
+    }
+    body = buffer_.substr(at, size);
+    at += size;
+  }
+  buffer_.erase(0, at);
+  answer.status = status;
+  answer.body = std::move(body);
+  answer.json = nlohmann::json::parse(answer.body, nullptr, false);
+  if (answer.json.is_discarded()) answer.json = nullptr;
+  return answer;
+}
+
+bool RawConnection::ClosedByServer(int seconds) {
+  if (fd_ < 0 || !buffer_.empty()) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    char buf[4096];
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      buffer_.append(buf, static_cast<size_t>(n));
+      return false;
+    }
+    // 0 is the server's FIN; a reset closes it as surely.
+    if (n == 0 || errno != EINTR) return true;
+  }
+}
+
+std::string RequestText(const std::string& method, const std::string& path,
+                        const std::string& token, const std::string& body,
+                        const HttpClient::Headers& headers) {
+  std::string text = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  if (!token.empty()) text += "Authorization: Bearer " + token + "\r\n";
+  if (!body.empty()) text += "Content-Type: application/json\r\n";
+  if (!body.empty() || method != "GET") {
+    text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  for (const auto& [k, v] : headers) text += k + ": " + v + "\r\n";
+  return text + "\r\n" + body;
+}
+
 ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv = {CASEENGINE_PATH, "serve",       "--data",    data_dir,
-                                   "--listen",      "127.0.0.1:0", "--threads", "16"};
+  std::vector<std::string> argv = {CASEENGINE_PATH, "serve",    "--data",
+                                   data_dir,        "--listen", "127.0.0.1:0"};
+  // The server refuses a flag given twice.
+  if (std::find(extra_args.begin(), extra_args.end(), "--threads") == extra_args.end()) {
+    argv.insert(argv.end(), {"--threads", "16"});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = SpawnWithStdoutPipe(argv, &stdout_fd_);
   // The banner names the port; read until it does (or the process ends).

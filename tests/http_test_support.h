@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -55,8 +56,45 @@ class HttpClient {
   std::string token_;
 };
 
+// A plain TCP connection to the server, for what HttpClient cannot send or see: several
+// requests on one connection, pipelining, Expect: 100-continue, bytes that are not HTTP,
+// the server closing the connection. Closed on destruction.
+class RawConnection {
+ public:
+  // A `receive_buffer` in bytes (0: the system's) makes a client that does not read
+  // fill the server's side quickly.
+  explicit RawConnection(int port, int receive_buffer = 0);  // see connected()
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // Writes all the bytes as they are; false when the connection is gone.
+  bool Send(const std::string& bytes);
+  // Reads one answer (an interim 1xx one too), its body by Content-Length or chunked.
+  // Status 0 when the connection ended or `seconds` passed before a whole answer came.
+  HttpAnswer Read(int seconds = 10);
+  // Whether the server closes the connection within `seconds` and sends nothing more
+  // before it: false when bytes come, or the connection stays open.
+  bool ClosedByServer(int seconds = 5);
+
+ private:
+  // Reads what comes before `deadline` into buffer_; false at the end of the stream, an
+  // error or the deadline.
+  bool Fill(std::chrono::steady_clock::time_point deadline);
+  int fd_ = -1;
+  std::string buffer_;  // read and not yet taken by Read
+};
+
+// An HTTP/1.1 request as bytes: Host, Authorization with `token` unless it is "", a JSON
+// body (Content-Length always, but for a GET without one) and `headers`.
+std::string RequestText(const std::string& method, const std::string& path,
+                        const std::string& token = "demo-officer", const std::string& body = "",
+                        const HttpClient::Headers& headers = {});
+
 // `caseengine serve` on a data folder, on a free port, started in the constructor (it
-// waits until the server listens) and stopped with SIGTERM in the destructor.
+// waits until the server listens) and stopped with SIGTERM in the destructor. It runs
+// with 16 query workers unless `extra_args` names --threads.
 class ServerProcess {
  public:
   explicit ServerProcess(const std::string& data_dir,
