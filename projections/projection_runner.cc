@@ -177,27 +177,30 @@ Status ProjectionRunner::ApplyChunk() {
   std::atomic<size_t> next{0};
   std::mutex failed_mu;
   Status failed;
+  // A large chunk's two threads write each projection's rows as soon as it is applied,
+  // so that one thread's writes overlap the other's applying. A small chunk (a live
+  // server's, tens of events) is written once for all projections: a write joins
+  // RocksDB's one write queue beside the log's, and eight small ones a chunk cost more
+  // than the rows in them.
+  const bool parallel =
+      options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents && order.size() >= 2;
   auto work = [&](Staged* out) {
+    auto fail = [&](const Status& s) {
+      std::lock_guard<std::mutex> lock(failed_mu);
+      if (failed.ok()) failed = s;
+    };
     for (size_t k = next++; k < order.size(); k = next++) {
       const size_t i = order[k];
       const Clock::time_point start = Clock::now();
       Status s = ApplyProjection(i, out);
+      if (s.ok() && parallel) s = WriteStaged(out);
       costs_[i] = MicrosSince(start);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(failed_mu);
-        if (failed.ok()) failed = s;
-      }
+      if (!s.ok()) fail(s);
     }
-    // One write for every projection this thread applied: a write joins RocksDB's one
-    // write queue beside the log's, and eight small ones a chunk cost a live server more
-    // than the rows in them.
     Status s = WriteStaged(out);
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(failed_mu);
-      if (failed.ok()) failed = s;
-    }
+    if (!s.ok()) fail(s);
   };
-  if (options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents && order.size() >= 2) {
+  if (parallel) {
     auto other = std::async(std::launch::async, [&] { work(&staged_[1]); });
     work(&staged_[0]);
     other.get();

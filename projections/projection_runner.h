@@ -25,11 +25,11 @@
 //
 // Events are decoded a chunk at a time, then applied projection by projection; a large
 // chunk (a catch-up, a rebuild) is shared by two threads, each taking the next projection,
-// costliest first. Each thread writes the rows and checkpoints of the projections it
-// applied in one batch at the end of the chunk (or earlier, before a deleting event or
-// after an erasure): a live server's small chunks then cost one write, not one per
-// projection. A projection is applied by one thread at a time; a chunk is over, rows and
-// checkpoints written, when every projection has applied it.
+// costliest first, and writing that projection's rows and checkpoint as soon as it is
+// applied. A small chunk (a live server's) is applied on one thread and written in one
+// batch for every projection. Before an event that deletes rows, and after an erasure,
+// what is staged is written at once. A projection is applied by one thread at a time; a
+// chunk is over, rows and checkpoints written, when every projection has applied it.
 //
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
 // Applied, WaitForApplied, Stats and error from any thread.
