@@ -7,10 +7,7 @@ namespace caseengine {
 
 RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only) {
   RocksStoreOptions options = LogStoreOptions(dir, read_only);
-  for (const std::string& f : ReadModels::FamilyNames()) {
-    options.families.push_back(f);
-    options.row_families.push_back(f);
-  }
+  for (const std::string& f : ReadModels::FamilyNames()) options.families.push_back(f);
   return options;
 }
 

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <system_error>
@@ -212,22 +211,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
-// The insert hint of a read model's row: its key up to the first 0x00 (`tag id 0x00`: one
-// case's journal, history, ...), or the whole key (a row kept by id, overwritten when it
-// changes). The memtable keeps the place of the last insert of each prefix; the next one
-// of that prefix starts there instead of searching a skip list of millions of rows from
-// the top, which missed the cache at every level (a quarter of a live server's CPU).
-class RowPrefixHint : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "caseengine.RowPrefixHint"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const void* zero = std::memchr(key.data(), 0, key.size());
-    if (zero == nullptr) return key;
-    return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
 // The write-ahead log files of a database folder, sorted.
 std::vector<std::string> LogFiles(const std::string& path) {
   std::vector<std::string> files;
@@ -387,11 +370,6 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
       // One (empty) prefix for every key: each insert is hinted by the one before.
       descriptors.back().options.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(0));
-    }
-    const auto& rows = options.row_families;
-    if (std::find(rows.begin(), rows.end(), n) != rows.end()) {
-      descriptors.back().options.memtable_insert_with_hint_prefix_extractor =
-          std::make_shared<RowPrefixHint>();
     }
   }
 

@@ -25,10 +25,6 @@ struct RocksStoreOptions {
   // Families whose keys are only ever written in increasing order (the log): inserts
   // start from where the last one went instead of searching the memtable.
   std::vector<std::string> append_only_families;
-  // Families of rows keyed `tag id 0x00 ...` or by a row id (read models): their rows are
-  // written in increasing order under one prefix, or a row is overwritten, so inserts
-  // start from where the last one of the same prefix went (see RowPrefixHint).
-  std::vector<std::string> row_families;
   bool create_if_missing = true;
   // Opens without the folder lock and never writes: safe beside a running engine.
   bool read_only = false;
