@@ -167,7 +167,7 @@ class HttpServer::Impl {
         work_(net::make_work_guard(io_)),
         control_(net::make_strand(io_)),
         stop_timer_(control_),
-        acceptor_(io_),
+        acceptor_(control_),  // its handlers and Stop's close on one strand
         pool_(static_cast<size_t>(std::max(1, config.threads))) {
     for (const Route& r : routes_) patterns_.push_back(MakePattern(r));
   }
