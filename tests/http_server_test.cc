@@ -509,6 +509,8 @@ TEST_CASE("http: the config file sets io_threads and refuses a value out of rang
     CHECK(s.message().find("io_threads") != std::string::npos);
     CHECK(untouched.io_threads == 1);
   }
-  // A value that is no number is refused too.
-  CHECK(load("two", &config).code() == Status::Code::kInvalidArgument);
+  // A value that is no number is refused too, naming the key.
+  const Status two = load("two", &config);
+  CHECK(two.code() == Status::Code::kInvalidArgument);
+  CHECK(two.message().find("io_threads") != std::string::npos);
 }
