@@ -76,13 +76,6 @@ Problem FromRejection(const Rejection& r) {
   return Problem(500, "/problems/internal", "Internal error", r.message);
 }
 
-std::string ProblemBody(const Problem& p) {
-  nlohmann::json j = {
-      {"type", p.type}, {"title", p.title}, {"status", p.status}, {"detail", p.what()}};
-  for (auto it = p.extra.begin(); it != p.extra.end(); ++it) j[it.key()] = it.value();
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // `"7"` (or W/"7", or 7) -> 7.
 uint64_t ParseIfMatch(const std::string& header) {
   std::string v = header;
@@ -241,7 +234,9 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   if (r.rejected) {
     Problem p = FromRejection(r.rejection);
     if (!kept_key.empty()) {
-      KeepAnswer(kept_key, {p.status, "application/problem+json", ProblemBody(p)});
+      HttpResponse kept;
+      kept.Json(p.Body(), p.status);
+      KeepAnswer(kept_key, {p.status, "application/problem+json", kept.body});
     }
     throw p;
   }

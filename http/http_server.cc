@@ -53,16 +53,9 @@ constexpr std::chrono::seconds kStopGrace(2);
 constexpr std::chrono::seconds kLingerTimeout(5);
 constexpr uint32_t kHeaderLimit = 64 << 10;
 
-nlohmann::json ProblemJson(int status, const std::string& type, const std::string& title,
-                           const std::string& detail, const nlohmann::json& extra) {
-  nlohmann::json j = {{"type", type}, {"title", title}, {"status", status}, {"detail", detail}};
-  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
-  return j;
-}
-
 void SetProblem(HttpResponse* res, const Problem& p) {
   *res = HttpResponse();
-  res->Json(ProblemJson(p.status, p.type, p.title, p.what(), p.extra), p.status);
+  res->Json(p.Body(), p.status);
   res->content_type = "application/problem+json";
   if (p.status == 401) res->headers.emplace_back("WWW-Authenticate", "Bearer");
 }
@@ -362,8 +355,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->OnReadError(ec);
                        self->stream_.expires_never();
-                       auto self_ref = self;  // Handle may outlive this handler
-                       self->server_->Handle(self_ref, self->parser_->release());
+                       self->server_->Handle(self, self->parser_->release());
                      });
   }
 
@@ -375,18 +367,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     HttpResponse answer;
     if (ec == http::error::body_limit) {
-      answer.Json(ProblemJson(413, "/problems/too-large", "Body too large",
-                              "the body is over " +
-                                  std::to_string(server_->config_.max_body_bytes) + " bytes",
-                              nlohmann::json::object()),
-                  413);
+      SetProblem(&answer, Problem(413, "/problems/too-large", "Body too large",
+                                  "the body is over " +
+                                      std::to_string(server_->config_.max_body_bytes) + " bytes"));
     } else {
-      answer.Json(
-          ProblemJson(400, "/problems/malformed", "Malformed request",
-                      "the request could not be read: " + ec.message(), nlohmann::json::object()),
-          400);
+      SetProblem(&answer, Problem::BadRequest("the request could not be read: " + ec.message()));
     }
-    answer.content_type = "application/problem+json";
     server_->metrics_->Record(server_->metrics_->unrouted(), answer.status, 0);
     Write(std::move(answer), 11, false, true);
   }

@@ -69,6 +69,13 @@ struct Problem : std::runtime_error {
   std::string type, title;
   nlohmann::json extra;
 
+  // The answer's body: {type, title, status, detail, ...extra}.
+  nlohmann::json Body() const {
+    nlohmann::json j = {{"type", type}, {"title", title}, {"status", status}, {"detail", what()}};
+    for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+    return j;
+  }
+
   static Problem BadRequest(const std::string& detail) {
     return Problem(400, "/problems/malformed", "Malformed request", detail);
   }
