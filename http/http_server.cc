@@ -536,9 +536,23 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
       index = i;
   }
   if (index == routes_.size()) {
+    // A path that exists with other methods is 405 with the methods it has (Allow).
+    std::string allow;
+    std::vector<std::string> ignored;
+    for (const Pattern& p : patterns_) {
+      if (!Matches(p, segments, &ignored) || allow.find(p.method) != std::string::npos) continue;
+      allow += (allow.empty() ? "" : ", ") + p.method;
+    }
     HttpResponse answer;
-    SetProblem(&answer, Problem::NotFound("no route for " + request.method + " " + request.path));
-    metrics_->Record(metrics_->unrouted(), 404, 0);
+    if (allow.empty()) {
+      SetProblem(&answer, Problem::NotFound("no route for " + request.method + " " + request.path));
+    } else {
+      SetProblem(&answer, Problem(405, "/problems/method-not-allowed", "Method not allowed",
+                                  request.path + " answers " + allow + ", not " + request.method,
+                                  {{"allow", allow}}));
+      answer.headers.emplace_back("Allow", allow);
+    }
+    metrics_->Record(metrics_->unrouted(), answer.status, 0);
     return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive());
   }
   x->route = index;

@@ -663,7 +663,24 @@ TEST_CASE("http: a body over the limit is 413 problem+json and writes nothing", 
 TEST_CASE("http: an unknown route is a 404 problem", "[http]") {
   Served s;
   CheckProblem(s.officer.Get("/nowhere"), 404, "/problems/not-found");
-  CheckProblem(s.officer.Post("/cases"), 404, "/problems/not-found");
+  CheckProblem(s.officer.Get("/clients/c-1/nowhere"), 404, "/problems/not-found");
+}
+
+TEST_CASE("http: a known path with a method it does not answer is 405 naming the methods it does",
+          "[http]") {
+  Served s;
+  const uint64_t head = LogHead(s.server.port());
+  const HttpAnswer post = s.officer.Post("/cases");
+  CheckProblem(post, 405, "/problems/method-not-allowed");
+  CHECK(post.Header("Allow") == "GET");
+  // A path with a placeholder: PATCH and DELETE on a client, not PUT.
+  const HttpAnswer put = s.officer.PutRaw("/clients/c-1", "{}");
+  CheckProblem(put, 405, "/problems/method-not-allowed");
+  const std::string allow = put.Header("Allow");
+  CHECK(allow.find("GET") != std::string::npos);
+  CHECK(allow.find("PATCH") != std::string::npos);
+  CHECK(allow.find("DELETE") != std::string::npos);
+  CHECK(LogHead(s.server.port()) == head);  // nothing written
 }
 
 TEST_CASE("http: a restart keeps every event and read model", "[http]") {

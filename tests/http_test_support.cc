@@ -35,6 +35,7 @@ HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
   auto call = [&]() -> httplib::Result {
     if (method == "POST") return client.Post(path, h, body, type);
     if (method == "PATCH") return client.Patch(path, h, body, type);
+    if (method == "PUT") return client.Put(path, h, body, type);
     if (method == "DELETE") return client.Delete(path, h);
     return client.Get(path, h);
   };
@@ -67,6 +68,10 @@ HttpAnswer HttpClient::Patch(const std::string& path, const nlohmann::json& body
 HttpAnswer HttpClient::PatchRaw(const std::string& path, const std::string& body,
                                 const Headers& headers) {
   return Send("PATCH", path, body, headers);
+}
+HttpAnswer HttpClient::PutRaw(const std::string& path, const std::string& body,
+                              const Headers& headers) {
+  return Send("PUT", path, body, headers);
 }
 HttpAnswer HttpClient::Delete(const std::string& path, const Headers& headers) {
   return Send("DELETE", path, "", headers);

@@ -45,6 +45,7 @@ class HttpClient {
                    const Headers& headers = {});
   HttpAnswer PatchRaw(const std::string& path, const std::string& body,
                       const Headers& headers = {});
+  HttpAnswer PutRaw(const std::string& path, const std::string& body, const Headers& headers = {});
   HttpAnswer Delete(const std::string& path, const Headers& headers = {});
 
   void set_token(const std::string& token) { token_ = token; }  // "" sends none
