@@ -14,8 +14,9 @@
 //
 // Erasure: when a client is erased, the handler destroys its data key after the event is
 // durable and before it answers, then compacts the store on a background thread so the
-// key's bytes leave the files (at most once every 250 ms: a run of erasures shares one); an erasure
-// cut short by a crash is finished at the next start (the first decision scans the log).
+// key's bytes leave the files (at most once every 250 ms: a run of erasures shares one);
+// an erasure cut short by a crash is finished at the next start (the first decision scans
+// the log).
 //
 // Threading: Execute from any thread; it blocks until the command is durable or refused.
 #pragma once

@@ -30,6 +30,23 @@
 // head up to the committed head; the first round written records that position.
 // Readers take a stream's head from the stream index (its last key), never from here.
 //
+//   position  := 1, 2, 3, ... with no gap; the n-th committed event has position n
+//   version   := 1, 2, 3, ... within a stream
+//   stream-id := 1..256 bytes, printable ASCII (0x21..0x7e)
+//
+// The hash chain:
+//
+//   hash(n) := SHA-256( hash(n-1) || envelope(n) with its 32 hash bytes set to zero )
+//   hash(0) := 32 zero bytes
+//
+// and envelope(n).prev_hash must equal hash(n-1). The hash covers every stored byte of
+// the envelope (payloads included, as stored: personal data is hashed encrypted, so
+// destroying a key never breaks the chain). Changing, removing, inserting or reordering
+// any event breaks the chain at that position or the next. Cutting events off the end
+// keeps a valid chain, but no longer matches the "head" record; cutting the tail and
+// rewriting that record too is caught only by an auditor's digest of (position, hash)
+// kept outside the system.
+//
 // Never renumber, reorder or reuse any of this: stored logs live for decades.
 #pragma once
 

@@ -14,8 +14,8 @@
 // Every error, wherever it is thrown, becomes application/problem+json in Guard.
 //
 // Shutdown: Stop closes the listener and the idle connections; an exchange in flight
-// is answered (with Connection: close) and then its connection is closed; Serve returns
-// when no session is left.
+// is answered (with Connection: close) and then its connection is closed; what is still
+// open after a grace of two seconds is closed; Serve returns when no session is left.
 #include "http/http_server.h"
 
 #include <array>
@@ -210,6 +210,8 @@ class HttpServer::Impl {
   void Run(const std::shared_ptr<Exchange>& x);
   void Stream(const std::shared_ptr<Exchange>& x);
   void Answer(const std::shared_ptr<Exchange>& x);
+  // The exchange's route, status and time so far, in the metrics.
+  void Record(const Exchange& x);
   void Closed(Session* s);
   // Every open session; `idle_only` closes those waiting for a request, otherwise all.
   void CloseSessions(bool idle_only);
@@ -572,19 +574,18 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
   Guard(x.get(), [&] {
     Authorize(route, &x->request);
     route.handler(x->request, &x->response);
-    if (x->response.later) {
-      auto later = std::move(x->response.later);
-      x->response.later = nullptr;
-      answered_later = true;
-      // The route's work finishes on another thread; the answer is filled in and written
-      // on the session's strand.
-      later([this, x](HttpResponse::Fill fill) {
-        net::post(x->session->executor(), [this, x, fill = std::move(fill)] {
-          Guard(x.get(), [&] { fill(&x->response); });
-          Answer(x);
-        });
+    if (!x->response.later) return;
+    auto later = std::move(x->response.later);
+    x->response.later = nullptr;
+    // The route's work finishes on another thread; the answer is filled in and written
+    // on the session's strand. Should `later` throw instead, Guard answers now.
+    later([this, x](HttpResponse::Fill fill) {
+      net::post(x->session->executor(), [this, x, fill = std::move(fill)] {
+        Guard(x.get(), [&] { fill(&x->response); });
+        Answer(x);
       });
-    }
+    });
+    answered_later = true;
   });
   if (answered_later) return;
   if (x->response.stream) return Stream(x);
@@ -592,11 +593,15 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
   net::post(x->session->executor(), [this, x] { Answer(x); });
 }
 
+void HttpServer::Impl::Record(const Exchange& x) {
+  metrics_->Record(
+      x.route, x.response.status,
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.start).count());
+}
+
 // On the session's strand.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
-  metrics_->Record(
-      x->route, x->response.status,
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x->start).count());
+  Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive());
 }
 
@@ -610,9 +615,7 @@ void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
   for (const auto& [k, v] : answer.headers) res->set(k, v);
   res->chunked(true);
   res->keep_alive(false);
-  metrics_->Record(
-      x->route, answer.status,
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x->start).count());
+  Record(*x);
   Session& session = *x->session;
   if (session.WriteHeaderBlocking(res)) {
     bool open = true;

@@ -167,8 +167,8 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
 
 Status ProjectionRunner::ApplyChunk() {
   // Projection by projection, the costliest of the last chunk first, each taken by
-  // whichever thread is free: projections never read one another, so each commits its
-  // rows and checkpoint on its own, and the two threads stay evenly loaded.
+  // whichever thread is free: projections never read one another, so each thread stages
+  // and writes the projections it took on its own, and the two stay evenly loaded.
   costs_.resize(projections_.size());
   std::vector<size_t> order(projections_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -215,15 +215,18 @@ Status ProjectionRunner::ApplyChunk() {
 Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   size_t pending = 0;
   uint64_t last = 0;
+  auto commit = [&] {
+    Stage(i, out, last);
+    pending = 0;
+    return WriteStaged(out);
+  };
   for (const DecodedEvent& d : chunk_) {
     const uint64_t position = d.view.position();
     if (checkpoints_[i] >= position) continue;
     // Rows to delete must be committed before the event that deletes them is applied.
     if (pending > 0 && DeletesRows(d.view.type())) {
-      Stage(i, out, last);
-      Status s = WriteStaged(out);
+      Status s = commit();
       if (!s.ok()) return s;
-      pending = 0;
     }
     RowWriter rows(&out->batch, families_[i], store_);
     projections_[i]->Apply(d.Projected(), &rows);
@@ -231,10 +234,8 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     last = position;
     // An erasure's rows are written at once, so nothing after it can bring them back.
     if (d.erases) {
-      Stage(i, out, last);
-      Status s = WriteStaged(out);
+      Status s = commit();
       if (!s.ok()) return s;
-      pending = 0;
     }
   }
   if (pending > 0) Stage(i, out, last);

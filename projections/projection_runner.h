@@ -4,9 +4,8 @@
 // opened with their subject's key) and gives it to every projection that has not yet
 // applied it. A batch holds the rows of one or more projections, each with its
 // checkpoint, so a projection resumes after a restart exactly where its rows end. Batches
-// are written
-// unsynced: a crash loses a suffix of batches, rows and checkpoints together, and the
-// runner applies those events again.
+// are written unsynced: a crash loses a suffix of batches, rows and checkpoints together,
+// and the runner applies those events again.
 //
 // Layout, in the store the read models live in:
 //

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -97,6 +98,14 @@ void RegisterOnEach(const std::vector<std::unique_ptr<RawConnection>>& conns, si
   }
 }
 
+// Runs fn(begin, end) on `threads` threads, each over its share of `n` connections.
+void OnThreads(size_t threads, size_t n, const std::function<void(size_t, size_t)>& fn) {
+  std::vector<std::thread> pool;
+  const size_t per = n / threads;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back([&, t] { fn(t * per, (t + 1) * per); });
+  for (auto& t : pool) t.join();
+}
+
 std::vector<std::unique_ptr<RawConnection>> Connect(int port, size_t n) {
   std::vector<std::unique_ptr<RawConnection>> conns;
   for (size_t i = 0; i < n; ++i) {
@@ -131,14 +140,9 @@ TEST_CASE("http: a hundred keep-alive connections are served by one I/O thread a
   // connection a thread of a fixed pool (as cpp-httplib did) would serve two of them.
   const auto conns = Connect(port, kConnections);
   std::vector<Outcome> outcomes(kConnections);
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      const size_t per = kConnections / kThreads;
-      RegisterOnEach(conns, t * per, (t + 1) * per, "Crowded", &outcomes);
-    });
-  }
-  for (auto& t : threads) t.join();
+  OnThreads(kThreads, kConnections, [&](size_t begin, size_t end) {
+    RegisterOnEach(conns, begin, end, "Crowded", &outcomes);
+  });
   CheckAllServed(outcomes, kConnections);
 
   // Each registration is two events (the client and its first case), and nothing else was
@@ -438,38 +442,32 @@ TEST_CASE("http: two I/O threads serve many connections with commands and querie
   const uint64_t before = LogHead(port);
   constexpr size_t kConnections = 20;
   constexpr size_t kThreads = 4;
-  constexpr size_t kPer = kConnections / kThreads;
   const auto conns = Connect(port, kConnections);
   std::vector<Outcome> outcomes(kConnections);
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      const size_t begin = t * kPer, end = (t + 1) * kPer;
-      RegisterOnEach(conns, begin, end, "Mixed", &outcomes);
-      // A command and a query pipelined on each connection, then a list.
-      for (size_t round = 0; round < 3; ++round) {
-        for (size_t i = begin; i < end; ++i) {
-          const std::string k = outcomes[i].case_id;
-          conns[i]->Send(RequestText("POST", "/cases/" + k + "/notes", "demo-officer",
-                                     json({{"text", "round " + std::to_string(round)}}).dump()) +
-                         RequestText("GET", "/cases/" + k) +
-                         RequestText("GET", "/cases?limit=5&client_id=" + outcomes[i].client_id));
-        }
-        for (size_t i = begin; i < end; ++i) {
-          const HttpAnswer note = conns[i]->Read(30);
-          const HttpAnswer kase = conns[i]->Read(30);
-          const HttpAnswer list = conns[i]->Read(30);
-          if (note.status != 201 || kase.status != 200 || list.status != 200) {
-            outcomes[i].problems.push_back("round " + std::to_string(round) + ": " +
-                                           std::to_string(note.status) + " " + note.body + " / " +
-                                           std::to_string(kase.status) + " " + kase.body + " / " +
-                                           std::to_string(list.status) + " " + list.body);
-          }
+  OnThreads(kThreads, kConnections, [&](size_t begin, size_t end) {
+    RegisterOnEach(conns, begin, end, "Mixed", &outcomes);
+    // A command and a query pipelined on each connection, then a list.
+    for (size_t round = 0; round < 3; ++round) {
+      for (size_t i = begin; i < end; ++i) {
+        const std::string k = outcomes[i].case_id;
+        conns[i]->Send(RequestText("POST", "/cases/" + k + "/notes", "demo-officer",
+                                   json({{"text", "round " + std::to_string(round)}}).dump()) +
+                       RequestText("GET", "/cases/" + k) +
+                       RequestText("GET", "/cases?limit=5&client_id=" + outcomes[i].client_id));
+      }
+      for (size_t i = begin; i < end; ++i) {
+        const HttpAnswer note = conns[i]->Read(30);
+        const HttpAnswer kase = conns[i]->Read(30);
+        const HttpAnswer list = conns[i]->Read(30);
+        if (note.status != 201 || kase.status != 200 || list.status != 200) {
+          outcomes[i].problems.push_back("round " + std::to_string(round) + ": " +
+                                         std::to_string(note.status) + " " + note.body + " / " +
+                                         std::to_string(kase.status) + " " + kase.body + " / " +
+                                         std::to_string(list.status) + " " + list.body);
         }
       }
-    });
-  }
-  for (auto& t : threads) t.join();
+    }
+  });
   CheckAllServed(outcomes, kConnections);
   // A client and a case each, and three notes.
   CHECK(LogHead(port) == before + 5 * kConnections);

@@ -109,18 +109,23 @@ bool RawConnection::Send(const std::string& bytes) {
   return fd_ >= 0;
 }
 
-bool RawConnection::Fill(std::chrono::steady_clock::time_point deadline) {
-  if (fd_ < 0) return false;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  if (left.count() <= 0) return false;
-  pollfd p{fd_, POLLIN, 0};
-  if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-  char buf[16384];
-  const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-  if (n <= 0) return false;
-  buffer_.append(buf, static_cast<size_t>(n));
-  return true;
+RawConnection::Received RawConnection::Receive(std::chrono::steady_clock::time_point deadline) {
+  if (fd_ < 0) return Received::kClosed;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Received::kNothing;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return Received::kNothing;
+    char buf[16384];
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      buffer_.append(buf, static_cast<size_t>(n));
+      return Received::kBytes;
+    }
+    // 0 is the server's FIN; a reset closes it as surely.
+    if (n == 0 || errno != EINTR) return Received::kClosed;
+  }
 }
 
 HttpAnswer RawConnection::Read(int seconds) {
@@ -187,22 +192,8 @@ HttpAnswer RawConnection::Read(int seconds) {
 
 bool RawConnection::ClosedByServer(int seconds) {
   if (fd_ < 0 || !buffer_.empty()) return false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[4096];
-    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    if (n > 0) {
-      buffer_.append(buf, static_cast<size_t>(n));
-      return false;
-    }
-    // 0 is the server's FIN; a reset closes it as surely.
-    if (n == 0 || errno != EINTR) return true;
-  }
+  return Receive(std::chrono::steady_clock::now() + std::chrono::seconds(seconds)) ==
+         Received::kClosed;
 }
 
 std::string RequestText(const std::string& method, const std::string& path,

@@ -80,9 +80,13 @@ class RawConnection {
   bool ClosedByServer(int seconds = 5);
 
  private:
-  // Reads what comes before `deadline` into buffer_; false at the end of the stream, an
-  // error or the deadline.
-  bool Fill(std::chrono::steady_clock::time_point deadline);
+  enum class Received { kBytes, kClosed, kNothing };
+  // Reads what comes before `deadline` into buffer_: bytes, the end of the stream (or a
+  // reset), or nothing by the deadline.
+  Received Receive(std::chrono::steady_clock::time_point deadline);
+  bool Fill(std::chrono::steady_clock::time_point deadline) {
+    return Receive(deadline) == Received::kBytes;
+  }
   int fd_ = -1;
   std::string buffer_;  // read and not yet taken by Read
 };
