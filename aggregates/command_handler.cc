@@ -295,6 +295,7 @@ struct CommandHandler::Call {
   Done done;
   int attempts = 0;
   Outcome outcome;
+  WriteBatch new_keys;  // written with the events (AppendRequest::rows)
   bool decided = false;
   std::vector<std::string> evict;  // streams to reload before deciding again
 };
@@ -357,12 +358,13 @@ void CommandHandler::Submit(std::shared_ptr<Call> call) {
                         {}};
       for (const Event& e : se.events) {
         std::string payload;
-        Status s = codec_.Encode(e, &payload);
+        Status s = codec_.Encode(e, &payload, &call->new_keys);
         if (!s.ok()) return s;
         write.events.push_back({EventTypeName(e.type), std::move(payload)});
       }
       request->writes.push_back(std::move(write));
     }
+    request->rows.Append(call->new_keys);
     // Kept only where a repeat can ask for it again (a caller's own command id).
     if (!request->fresh_command_id) request->response = call->outcome.response.dump();
     return Status::Ok();
@@ -380,6 +382,12 @@ void CommandHandler::Submit(std::shared_ptr<Call> call) {
 }
 
 void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome appended) {
+  if (!appended.status.ok() && !call->new_keys.Empty()) {
+    // Their events were not written (refused by the log, a conflict, a failed round),
+    // and neither were the keys.
+    keys_->Forget(call->new_keys);
+    call->new_keys.Clear();
+  }
   CommandResult result;
   if (appended.status.ok()) {
     result.duplicate = appended.result.duplicate;

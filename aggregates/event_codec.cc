@@ -50,7 +50,7 @@ Status DecodePersonal(std::string_view bytes, PersonalFields* p) {
 
 }  // namespace
 
-Status EventCodec::Encode(const Event& e, std::string* payload) const {
+Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_keys) const {
   // Encoding runs for every event on the writer thread: reuse the builder's buffer.
   thread_local FlatBufferBuilder b(1024);
   b.Clear();
@@ -58,7 +58,7 @@ Status EventCodec::Encode(const Event& e, std::string* payload) const {
   if (!e.personal.Empty()) {
     if (e.subject.empty()) return Status::InvalidArgument("personal data needs a subject");
     std::string key, sealed;
-    Status s = keys_->KeyFor(e.subject, /*create=*/true, &key);
+    Status s = keys_->KeyFor(e.subject, /*create=*/true, &key, new_keys);
     if (s.ok()) s = Seal(key, EncodePersonal(e.personal), e.subject, &sealed);
     if (!s.ok()) return s;
     personal = fb::CreateSealed(

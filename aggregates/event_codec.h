@@ -17,8 +17,9 @@ class EventCodec {
  public:
   explicit EventCodec(KeyStore* keys) : keys_(keys) {}
 
-  // Creates the subject's key when it has none yet.
-  Status Encode(const Event& event, std::string* payload) const;
+  // Creates the subject's key when it has none yet: written at once, or put in `new_keys`
+  // when given (see KeyStore::KeyFor).
+  Status Encode(const Event& event, std::string* payload, WriteBatch* new_keys = nullptr) const;
   // Corruption when the payload is not a Body or a sealed field fails to open.
   Status Decode(std::string_view type, std::string_view payload, Event* event) const;
 

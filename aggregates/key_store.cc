@@ -13,7 +13,8 @@ Status KeyStore::Open(Store* store, std::unique_ptr<KeyStore>* out) {
   return Status::Ok();
 }
 
-Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key) {
+Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
+                        WriteBatch* new_keys) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = cache_.find(std::string(subject));
   if (it != cache_.end()) {
@@ -23,13 +24,25 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key)
   Status s = store_->Get(family_, subject, key);
   if (s.code() == Status::Code::kNotFound && create) {
     *key = NewDataKey();
-    WriteBatch batch;
-    batch.Put(family_, subject, *key);
-    s = store_->Write(batch, /*sync=*/false);
+    if (new_keys != nullptr) {
+      new_keys->Put(family_, subject, *key);
+      s = Status::Ok();
+    } else {
+      WriteBatch batch;
+      batch.Put(family_, subject, *key);
+      s = store_->Write(batch, /*sync=*/false);
+    }
   }
   if (!s.ok()) return s;
   cache_.emplace(std::string(subject), *key);
   return Status::Ok();
+}
+
+void KeyStore::Forget(const WriteBatch& new_keys) {
+  std::lock_guard<std::mutex> lock(mu_);
+  new_keys.ForEach([&](FamilyId family, bool put, std::string_view subject, std::string_view) {
+    if (family == family_ && put) cache_.erase(std::string(subject));
+  });
 }
 
 Status KeyStore::Destroy(std::string_view subject) {

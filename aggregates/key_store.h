@@ -3,8 +3,9 @@
 // data from every event at once (crypto-shredding), without touching the log or its
 // hash chain.
 //
-// A key is written unsynced before the first event sealed with it; the log's WAL sync
-// for that event makes both durable together (one WAL, written in order).
+// A new key is written before the first event sealed with it, or in the same batch (the
+// command path puts it in the round's batch, which saves the writer thread a store write
+// per new client); the log's WAL sync for that event makes both durable together.
 //
 // Threading: thread-safe (a mutex over a cache of keys).
 #pragma once
@@ -25,8 +26,14 @@ class KeyStore {
   static Status Open(Store* store, std::unique_ptr<KeyStore>* out);
 
   // The subject's key, creating it when missing and `create` is set. NotFound when there is
-  // none (never created, or destroyed).
-  Status KeyFor(std::string_view subject, bool create, std::string* key);
+  // none (never created, or destroyed). A created key is written at once; given
+  // `new_keys`, it is put there instead, and the caller writes that batch before or with
+  // the events sealed with the key, or calls Forget if it never does.
+  Status KeyFor(std::string_view subject, bool create, std::string* key,
+                WriteBatch* new_keys = nullptr);
+  // Forgets the keys of a `new_keys` batch that will not be written, so that they are
+  // neither served nor lost: the next KeyFor of those subjects makes a key of its own.
+  void Forget(const WriteBatch& new_keys);
   // Destroys the subject's key for good (a synced delete). Its bytes leave the files at the
   // next Purge, which the caller schedules.
   Status Destroy(std::string_view subject);

@@ -74,6 +74,10 @@ struct AppendRequest {
   // Kept with the idempotency record and given back, in AppendResult::response, to a
   // repeat of the command (e.g. the ids a command generated). Needs a command id.
   std::string response;
+  // Rows of other families written in the same batch as the events, before them (the
+  // data keys of subjects whose first events these are). For the engine's own use: not
+  // checked, and dropped when the request is refused.
+  WriteBatch rows;
 };
 
 struct StreamVersion {

@@ -12,7 +12,7 @@ RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
   options.families = EventLog::LogFamilyNames();
   options.families.push_back(kKeysFamily);
   options.required_families = EventLog::LogFamilyNames();
-  options.append_only_families = {log_format::kLogFamily};
+  options.ascending_families = {{log_format::kLogFamily, 8}, {log_format::kStreamsFamily, 8}};
   options.read_only = read_only;
   options.create_if_missing = !read_only;
   return options;

@@ -308,6 +308,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   AppendResult& result = p->outcome.result;
   result.first_position = next_position_;
   result.recorded_at = now;
+  batch_->Append(r.rows);
   for (size_t i = 0; i < r.writes.size(); ++i) {
     const StreamWrite& w = r.writes[i];
     if (w.events.empty()) {  // only asserts its version
@@ -411,6 +412,9 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
       case Admission::kWrite:
         AppendEvents(p.get(), heads.data(), now);
         if (p->decision.accepted) p->decision.accepted(p->outcome.result);
+        // Encoded on this thread, and freed here: freed where the answer is sent, the
+        // payloads made glibc lock this thread's arena against that one.
+        if (p->decision.decide) std::vector<StreamWrite>().swap(p->request.writes);
         written.pending.push_back(std::move(p));
         break;
     }

@@ -211,6 +211,25 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
+// A key's group in a family whose keys ascend within a group (RocksStoreOptions::
+// ascending_families): the key without its last `counter_bytes` bytes. The memtable keeps
+// where each group's last insert went and starts the next one there.
+class DropCounter : public rocksdb::SliceTransform {
+ public:
+  explicit DropCounter(size_t counter_bytes)
+      : counter_bytes_(counter_bytes),
+        name_("caseengine.DropCounter." + std::to_string(counter_bytes)) {}
+  const char* Name() const override { return name_.c_str(); }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - counter_bytes_);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= counter_bytes_; }
+
+ private:
+  const size_t counter_bytes_;
+  const std::string name_;
+};
+
 // The write-ahead log files of a database folder, sorted.
 std::vector<std::string> LogFiles(const std::string& path) {
   std::vector<std::string> files;
@@ -365,11 +384,10 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) {
     descriptors.emplace_back(n, FamilyOptions(cache, options.compress));
-    const auto& append_only = options.append_only_families;
-    if (std::find(append_only.begin(), append_only.end(), n) != append_only.end()) {
-      // One (empty) prefix for every key: each insert is hinted by the one before.
-      descriptors.back().options.memtable_insert_with_hint_prefix_extractor.reset(
-          rocksdb::NewFixedPrefixTransform(0));
+    for (const auto& ascending : options.ascending_families) {
+      if (ascending.name != n) continue;
+      descriptors.back().options.memtable_insert_with_hint_prefix_extractor =
+          std::make_shared<DropCounter>(ascending.counter_bytes);
     }
   }
 

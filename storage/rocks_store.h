@@ -22,9 +22,15 @@ struct RocksStoreOptions {
   // Families that mark the folder as ours: an existing database without them is someone
   // else's and is refused before anything is written to it.
   std::vector<std::string> required_families;
-  // Families whose keys are only ever written in increasing order (the log): inserts
-  // start from where the last one went instead of searching the memtable.
-  std::vector<std::string> append_only_families;
+  // Families whose keys ascend within a group: a key is its group's prefix followed by
+  // `counter_bytes` bytes that only grow (the log: no prefix and an 8-byte position; the
+  // stream index: a stream id and an 8-byte version). An insert starts from where the
+  // last one of its group went instead of searching the memtable from the top.
+  struct AscendingFamily {
+    std::string name;
+    size_t counter_bytes;
+  };
+  std::vector<AscendingFamily> ascending_families;
   bool create_if_missing = true;
   // Opens without the folder lock and never writes: safe beside a running engine.
   bool read_only = false;
