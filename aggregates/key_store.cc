@@ -40,8 +40,8 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
 
 void KeyStore::Forget(const WriteBatch& new_keys) {
   std::lock_guard<std::mutex> lock(mu_);
-  new_keys.ForEach([&](FamilyId family, bool put, std::string_view subject, std::string_view) {
-    if (family == family_ && put) cache_.erase(std::string(subject));
+  new_keys.ForEach([&](FamilyId family, WriteOp op, std::string_view subject, std::string_view) {
+    if (family == family_ && op == WriteOp::kPut) cache_.erase(std::string(subject));
   });
 }
 

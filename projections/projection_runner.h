@@ -89,8 +89,8 @@ class ProjectionRunner {
   Status Open(bool load_rows = true);
   // Applies every event up to `to` (0: the log's head) on this thread.
   Status CatchUp(uint64_t to = 0);
-  // Empties the named projections (all when `names` is empty) and applies the whole log
-  // to them again. Not while started.
+  // Empties the named projections (all when `names` is empty), their checkpoints set back
+  // in the same batch, and applies the whole log to them again. Not while started.
   Status Rebuild(const std::vector<std::string>& names);
 
   // Tails the log on a thread of its own until Stop (or destruction).

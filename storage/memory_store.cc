@@ -80,24 +80,23 @@ Status MemoryStore::Family(std::string_view name, FamilyId* id) const {
 std::vector<std::string> MemoryStore::FamilyNames() const { return names_; }
 
 void MemoryStore::ApplyTo(std::vector<Table>* tables, const WriteBatch& batch) {
-  batch.ForEach([&](FamilyId f, bool put, std::string_view key, std::string_view value) {
+  batch.ForEach([&](FamilyId f, WriteOp op, std::string_view key, std::string_view value) {
     Table& t = (*tables)[f];
-    if (put) {
+    if (op == WriteOp::kPut) {
       t.insert_or_assign(std::string(key), std::string(value));
-    } else {
+    } else if (op == WriteOp::kDelete) {
       auto it = t.find(key);
       if (it != t.end()) t.erase(it);
+    } else {
+      t.clear();
     }
   });
 }
 
 Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
   std::lock_guard<std::mutex> lock(mu_);
-  bool bad_family = false;
-  batch.ForEach([&](FamilyId f, bool, std::string_view, std::string_view) {
-    if (f >= names_.size()) bad_family = true;
-  });
-  if (bad_family) return Status::InvalidArgument("write to an unknown family");
+  Status checked = batch.Check(names_.size());
+  if (!checked.ok()) return checked;
   if (fail_writes_ > 0) {
     --fail_writes_;
     return Status::IoError("injected write failure");

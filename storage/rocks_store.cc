@@ -96,7 +96,7 @@ class RocksStore : public Store {
     // allocated and freed per write made glibc consolidate its free lists every time.
     struct Op {
       FamilyId family;
-      bool put;
+      WriteOp op;
       std::string_view key, value;
     };
     struct Scratch {
@@ -107,22 +107,37 @@ class RocksStore : public Store {
     std::vector<Op>& ops = scratch.ops;
     ops.clear();
     ops.reserve(batch.Count());
-    Status bad;
-    batch.ForEach([&](FamilyId f, bool put, std::string_view key, std::string_view value) {
-      if (f >= handles_.size()) bad = Status::InvalidArgument("write to an unknown family");
-      ops.push_back({f, put, key, value});
+    bool bad_family = false, delete_all = false;
+    batch.ForEach([&](FamilyId f, WriteOp op, std::string_view key, std::string_view value) {
+      bad_family = bad_family || f >= handles_.size();
+      delete_all = delete_all || op == WriteOp::kDeleteAll;
+      ops.push_back({f, op, key, value});
     });
-    if (!bad.ok()) return bad;
+    if (bad_family || delete_all) {
+      Status checked = batch.Check(handles_.size());
+      if (!checked.ok()) return checked;
+    }
     std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
       return a.family != b.family ? a.family < b.family : a.key < b.key;
     });
     rocksdb::WriteBatch& wb = scratch.wb;
     wb.Clear();
+    std::string end;
     for (const Op& op : ops) {
-      if (op.put) {
+      if (op.op == WriteOp::kPut) {
         wb.Put(handles_[op.family], ToSlice(op.key), ToSlice(op.value));
-      } else {
+      } else if (op.op == WriteOp::kDelete) {
         wb.Delete(handles_[op.family], ToSlice(op.key));
+      } else {
+        // One range tombstone from the smallest key to just past the last one there.
+        std::unique_ptr<rocksdb::Iterator> it(
+            db_->NewIterator(rocksdb::ReadOptions(), handles_[op.family]));
+        it->SeekToLast();
+        if (!it->status().ok()) return FromRocks(it->status(), path_);
+        if (!it->Valid()) continue;
+        end.assign(it->key().data(), it->key().size());
+        end.push_back('\0');
+        wb.DeleteRange(handles_[op.family], rocksdb::Slice(), end);
       }
     }
     rocksdb::WriteOptions wo;

@@ -24,11 +24,18 @@ namespace caseengine {
 // Index of a family in the store; stable for the life of an open store.
 using FamilyId = uint32_t;
 
+// What an operation of a WriteBatch does. Not persisted.
+enum class WriteOp { kPut, kDelete, kDeleteAll };
+
 // An ordered list of puts and deletes that a Store applies atomically.
 class WriteBatch {
  public:
   void Put(FamilyId family, std::string_view key, std::string_view value);
   void Delete(FamilyId family, std::string_view key);
+  // Removes every key the family holds when the batch is written, at the cost of one
+  // operation however many keys that is (a rebuild empties read models this way). A batch
+  // with a DeleteAll holds no other operation on that family; stores refuse it otherwise.
+  void DeleteAll(FamilyId family);
   // Adds other's operations after these, in order.
   void Append(const WriteBatch& other);
   void Clear();
@@ -36,19 +43,23 @@ class WriteBatch {
   size_t ByteSize() const { return data_.size(); }
   bool Empty() const { return ops_.empty(); }
 
-  // Calls fn(family, is_put, key, value) for each operation in order.
+  // Calls fn(family, op, key, value) for each operation in order (key and value empty
+  // for kDeleteAll, value empty for kDelete).
   template <class Fn>
   void ForEach(Fn&& fn) const {
     for (const Op& op : ops_) {
-      fn(op.family, op.put, std::string_view(data_).substr(op.key_off, op.key_len),
+      fn(op.family, op.op, std::string_view(data_).substr(op.key_off, op.key_len),
          std::string_view(data_).substr(op.value_off, op.value_len));
     }
   }
+  // Ok unless a DeleteAll shares its family with another operation of the batch, or an
+  // operation names a family at or past `families`.
+  Status Check(size_t families) const;
 
  private:
   struct Op {
     FamilyId family;
-    bool put;
+    WriteOp op;
     size_t key_off, key_len, value_off, value_len;
   };
   std::string data_;  // keys and values back to back, so a batch allocates rarely

@@ -90,5 +90,92 @@ TEST_CASE("a batch that names an unknown family writes nothing", "[store]") {
   CHECK(Read(*store, a, "k") == "<none>");
 }
 
+// Both stores, each with families "a" and "b", for tests of what a batch means.
+struct BothStores {
+  BothStores() : memory({"a", "b"}) {
+    RocksStoreOptions options;
+    options.path = tmp.Sub("data");
+    options.families = {"a", "b"};
+    REQUIRE(OpenRocksStore(options, &rocks).ok());
+  }
+  std::vector<Store*> stores() { return {rocks.get(), &memory}; }
+  testing::TempDir tmp;
+  std::unique_ptr<Store> rocks;
+  MemoryStore memory;
+};
+
+size_t Keys(const Store& store, FamilyId family) {
+  size_t n = 0;
+  auto it = store.NewIterator(family);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+TEST_CASE("emptying a family removes every key it holds and leaves the other families alone",
+          "[store]") {
+  BothStores both;
+  for (Store* store : both.stores()) {
+    FamilyId a, b;
+    REQUIRE(store->Family("a", &a).ok());
+    REQUIRE(store->Family("b", &b).ok());
+    WriteBatch fill;
+    // Keys at both ends of the byte order, so that no key escapes the range.
+    for (const std::string& key :
+         {std::string(), std::string("\0", 1), std::string("m"), std::string("\xff\xff\xff", 3)}) {
+      fill.Put(a, key, "v");
+    }
+    fill.Put(b, "kept", "v");
+    REQUIRE(store->Write(fill, false).ok());
+    REQUIRE(store->CompactAll().ok());  // some in table files, some in the memtable
+    WriteBatch more;
+    more.Put(a, "n", "v");
+    REQUIRE(store->Write(more, false).ok());
+    REQUIRE(Keys(*store, a) == 5);
+
+    WriteBatch empty;
+    empty.DeleteAll(a);
+    empty.Put(b, "also", "v");
+    REQUIRE(store->Write(empty, true).ok());
+    CHECK(Keys(*store, a) == 0);
+    CHECK(Read(*store, a, "m") == "<none>");
+    CHECK(Read(*store, a, std::string("\xff\xff\xff", 3)) == "<none>");
+    CHECK(Read(*store, b, "kept") == "v");
+    CHECK(Read(*store, b, "also") == "v");
+    // The family takes new keys as before.
+    WriteBatch again;
+    again.Put(a, "m", "new");
+    REQUIRE(store->Write(again, false).ok());
+    CHECK(Read(*store, a, "m") == "new");
+    CHECK(Keys(*store, a) == 1);
+    // Emptying an empty family is no error.
+    WriteBatch twice;
+    twice.DeleteAll(b);
+    twice.DeleteAll(b);
+    REQUIRE(store->Write(twice, false).ok());
+    CHECK(Keys(*store, b) == 0);
+  }
+}
+
+TEST_CASE("a batch that empties a family and also writes to it is refused and writes nothing",
+          "[store]") {
+  BothStores both;
+  for (Store* store : both.stores()) {
+    FamilyId a, b;
+    REQUIRE(store->Family("a", &a).ok());
+    REQUIRE(store->Family("b", &b).ok());
+    WriteBatch fill;
+    fill.Put(a, "k", "v");
+    REQUIRE(store->Write(fill, false).ok());
+    WriteBatch batch;
+    batch.Put(b, "other", "v");
+    batch.DeleteAll(a);
+    batch.Put(a, "k2", "v");
+    CHECK(store->Write(batch, false).code() == Status::Code::kInvalidArgument);
+    CHECK(Read(*store, a, "k") == "v");
+    CHECK(Read(*store, a, "k2") == "<none>");
+    CHECK(Read(*store, b, "other") == "<none>");
+  }
+}
+
 }  // namespace
 }  // namespace caseengine
