@@ -16,7 +16,7 @@ Status KeyStore::Open(Store* store, std::unique_ptr<KeyStore>* out) {
 Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
                         WriteBatch* new_keys) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = cache_.find(std::string(subject));
+  auto it = cache_.find(subject);
   if (it != cache_.end()) {
     *key = it->second;
     return Status::Ok();

@@ -46,7 +46,12 @@ class KeyStore {
   Store* store_;
   FamilyId family_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::string> cache_;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  // Found by string_view: a lookup per sealed event allocates nothing.
+  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> cache_;
 };
 
 }  // namespace caseengine

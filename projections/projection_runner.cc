@@ -142,8 +142,12 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     d.known = codec_->Decode(v.type(), v.payload(), &d.event).ok();  // refuses unknown types
     if (!d.known) ++undecodable;
     d.kind = ParseStream(d.view.stream(), &d.id);
+    d.position = d.view.position();
+    d.deletes = DeletesRows(d.view.type());
     d.erases = IsErasure(d.Projected());
-    erasure = erasure || d.erases;
+    NotePlaintext(d);
+    // The stream of an erasure is the subject whose key sealed the person's details.
+    erasure = erasure || (d.erases && MayHoldPlaintext(d.view.stream()));
     ++events;
     if (chunk_.size() >= options_.max_batch_events) {
       failed = ApplyChunk();
@@ -221,10 +225,10 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     return WriteStaged(out);
   };
   for (const DecodedEvent& d : chunk_) {
-    const uint64_t position = d.view.position();
+    const uint64_t position = d.position;
     if (checkpoints_[i] >= position) continue;
     // Rows to delete must be committed before the event that deletes them is applied.
-    if (pending > 0 && DeletesRows(d.view.type())) {
+    if (pending > 0 && d.deletes) {
       Status s = commit();
       if (!s.ok()) return s;
     }
@@ -240,6 +244,22 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   }
   if (pending > 0) Stage(i, out, last);
   return Status::Ok();
+}
+
+void ProjectionRunner::NotePlaintext(const DecodedEvent& d) {
+  if (!rebuilding_all_ || plaintext_overflow_ || !d.known) return;
+  if (d.event.personal.erased || d.event.personal.Empty()) return;
+  if (plaintext_subjects_.size() >= kMaxPlaintextSubjects) {
+    plaintext_overflow_ = true;
+    plaintext_subjects_.clear();
+    return;
+  }
+  plaintext_subjects_.insert(std::hash<std::string_view>()(d.event.subject));
+}
+
+bool ProjectionRunner::MayHoldPlaintext(std::string_view subject) const {
+  if (!rebuilding_all_ || plaintext_overflow_) return true;
+  return plaintext_subjects_.count(std::hash<std::string_view>()(subject)) > 0;
 }
 
 Status ProjectionRunner::PurgePersonal() {
@@ -323,7 +343,11 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     if (!s.ok()) return s;
   }
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  rebuilding_all_ = chosen.size() == projections_.size();
+  plaintext_overflow_ = false;
   s = CatchUp(0);
+  rebuilding_all_ = false;
+  std::unordered_set<uint64_t>().swap(plaintext_subjects_);
   if (!s.ok()) return s;
   return store_->SyncWal();
 }

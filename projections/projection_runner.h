@@ -41,6 +41,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "aggregates/event_codec.h"
@@ -113,7 +114,11 @@ class ProjectionRunner {
     std::string bytes;
     EventView view;  // over bytes
     Event event;
-    bool known = false;  // decoded (a type this build knows)
+    // Read once here: each projection's pass over a chunk would otherwise go back to the
+    // envelope (cold by then) for them.
+    uint64_t position = 0;
+    bool deletes = false;  // DeletesRows
+    bool known = false;    // decoded (a type this build knows)
     bool erases = false;
     StreamKind kind = StreamKind::kOther;
     std::string_view id;
@@ -140,6 +145,15 @@ class ProjectionRunner {
   // Writes `out` and records the checkpoints staged in it.
   Status WriteStaged(Staged* out);
   Status PurgePersonal();
+  // A rebuild of every read model starts from empty families, so an erasure needs a purge
+  // only if this pass wrote some of the person's plaintext, i.e. decoded it because the
+  // key still existed (an erasure cut short by a crash); otherwise every event of theirs
+  // was opened as erased and no byte of theirs reached the files. The subjects whose
+  // plaintext was decoded are kept as 64-bit hashes (a collision only costs a purge), up
+  // to kMaxPlaintextSubjects, past which every erasure purges as usual.
+  static constexpr size_t kMaxPlaintextSubjects = 1 << 20;
+  void NotePlaintext(const DecodedEvent& d);
+  bool MayHoldPlaintext(std::string_view subject) const;
   void Publish(uint64_t position);
   void Loop();
 
@@ -154,8 +168,11 @@ class ProjectionRunner {
   std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
-  Staged staged_[2];            // one per applying thread
-  bool purge_pending_ = false;  // an erasure was applied and its purge has not run
+  Staged staged_[2];             // one per applying thread
+  bool purge_pending_ = false;   // an erasure was applied and its purge has not run
+  bool rebuilding_all_ = false;  // see NotePlaintext
+  bool plaintext_overflow_ = false;
+  std::unordered_set<uint64_t> plaintext_subjects_;
   std::chrono::steady_clock::time_point last_purge_;
 
   std::atomic<uint64_t> applied_{0};

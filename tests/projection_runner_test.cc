@@ -138,6 +138,52 @@ TEST_CASE("a rebuild gives rows identical to the live ones", "[projections]") {
   CHECK(runner.Rebuild({"no_such_model"}).code() == Status::Code::kNotFound);
 }
 
+TEST_CASE(
+    "a rebuild after an erasure whose key is gone writes none of the person's details "
+    "and needs no purge",
+    "[projections][erasure]") {
+  DomainFixture d;
+  CaseListProjection live;
+  auto store = ReadModelStore(&live);
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live});
+  REQUIRE(runner.Open().ok());
+  auto [client, kase] = d.Register("Zanzibarova");
+  d.Register("Other");
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(runner.CatchUp().ok());
+  const uint64_t purges = runner.Stats().purges;
+  CHECK(purges == 1);  // live, the erasure's purge is needed: rows held the name
+  REQUIRE(runner.Rebuild({}).ok());
+  CHECK(runner.Stats().purges == purges);
+  for (const auto& [key, value] : Dump(*store, "rm.case_list")) {
+    CHECK(value.find("Zanzibarova") == std::string::npos);
+  }
+  CHECK(Cases(live).rows.size() == 1);
+}
+
+TEST_CASE(
+    "a rebuild that opened an erased person's details because their key outlived a "
+    "crash purges them",
+    "[projections][erasure]") {
+  DomainFixture d;
+  CaseListProjection live;
+  auto store = ReadModelStore(&live);
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live});
+  REQUIRE(runner.Open().ok());
+  auto [client, kase] = d.Register("Zanzibarova");
+  std::string key;
+  REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(runner.CatchUp().ok());
+  const uint64_t purges = runner.Stats().purges;
+  // As if the process had died between recording the erasure and destroying the key.
+  FamilyId keys_family;
+  REQUIRE(d.store->Family(kKeysFamily, &keys_family).ok());
+  d.store->RawPut(keys_family, "client-" + client, key);
+  REQUIRE(runner.Rebuild({}).ok());
+  CHECK(runner.Stats().purges == purges + 1);
+}
+
 TEST_CASE("a power cut loses read model rows and checkpoint together", "[projections]") {
   DomainFixture d;
   Workload(d, 8);
