@@ -247,17 +247,35 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   // On the strand: the answer to the request read last. `linger` after an answer to a
-  // request that was not read to its end.
-  void Write(HttpResponse&& answer, unsigned version, bool keep_alive, bool linger = false) {
-    auto res = std::make_shared<http::response<http::string_body>>();
+  // request that was not read to its end; `head` for a HEAD request: the status and
+  // headers a GET gets, its Content-Length included (none for a streamed answer), and no
+  // body (RFC 9110, 9.3.2).
+  void Write(HttpResponse&& answer, unsigned version, bool keep_alive, bool linger = false,
+             bool head = false) {
+    const bool close = !keep_alive || server_->stopping_;
+    if (head) {
+      auto res = Header<http::empty_body>(answer, version, close);
+      if (!answer.stream) res->content_length(answer.body.size());
+      return Send(std::move(res), close, linger);
+    }
+    auto res = Header<http::string_body>(answer, version, close);
+    res->body() = std::move(answer.body);
+    res->prepare_payload();
+    Send(std::move(res), close, linger);
+  }
+  template <class Body>
+  static std::shared_ptr<http::response<Body>> Header(const HttpResponse& answer, unsigned version,
+                                                      bool close) {
+    auto res = std::make_shared<http::response<Body>>();
     res->version(version);
     res->result(static_cast<unsigned>(answer.status));
     res->set(http::field::content_type, answer.content_type);
     for (auto& [k, v] : answer.headers) res->set(k, v);
-    res->body() = std::move(answer.body);
-    const bool close = !keep_alive || server_->stopping_;
     res->keep_alive(!close);
-    res->prepare_payload();
+    return res;
+  }
+  template <class Body>
+  void Send(std::shared_ptr<http::response<Body>> res, bool close, bool linger) {
     stream_.expires_after(kWriteTimeout);
     http::async_write(
         stream_, *res,
@@ -412,6 +430,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
 // A request on its way to an answer; it keeps its session alive.
 struct HttpServer::Impl::Exchange {
+  bool head() const { return raw.method() == http::verb::head; }
   std::shared_ptr<Session> session;
   RawRequest raw;
   size_t route = 0;
@@ -528,13 +547,14 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
   const std::string_view path = target.substr(0, question);
   HttpRequest& request = x->request;
   request.method = std::string(x->raw.method_string());
+  // HEAD is answered by the GET route, without the body.
+  const std::string method = x->head() ? "GET" : request.method;
   request.path = Decode(path, false);
   if (question != std::string_view::npos) ParseQuery(target.substr(question + 1), &request.query);
   const std::vector<std::string_view> segments = Segments(path);
   size_t index = routes_.size();
   for (size_t i = 0; i < patterns_.size() && index == routes_.size(); ++i) {
-    if (patterns_[i].method == request.method &&
-        Matches(patterns_[i], segments, &request.path_params))
+    if (patterns_[i].method == method && Matches(patterns_[i], segments, &request.path_params))
       index = i;
   }
   if (index == routes_.size()) {
@@ -543,7 +563,7 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
     std::vector<std::string> ignored;
     for (const Pattern& p : patterns_) {
       if (!Matches(p, segments, &ignored) || allow.find(p.method) != std::string::npos) continue;
-      allow += (allow.empty() ? "" : ", ") + p.method;
+      allow += (allow.empty() ? "" : ", ") + p.method + (p.method == "GET" ? ", HEAD" : "");
     }
     HttpResponse answer;
     if (allow.empty()) {
@@ -555,7 +575,8 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
       answer.headers.emplace_back("Allow", allow);
     }
     metrics_->Record(metrics_->unrouted(), answer.status, 0);
-    return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive());
+    return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive(), false,
+                          x->head());
   }
   x->route = index;
   const RawRequest* headers = &x->raw;
@@ -588,7 +609,7 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
     answered_later = true;
   });
   if (answered_later) return;
-  if (x->response.stream) return Stream(x);
+  if (x->response.stream && !x->head()) return Stream(x);
   if (route.access == Access::kCommand) return Answer(x);
   net::post(x->session->executor(), [this, x] { Answer(x); });
 }
@@ -602,7 +623,8 @@ void HttpServer::Impl::Record(const Exchange& x) {
 // On the session's strand.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
   Record(*x);
-  x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive());
+  x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,
+                    x->head());
 }
 
 // On a worker thread: a chunked answer written as the route's stream produces it; the

@@ -672,7 +672,7 @@ TEST_CASE("http: a known path with a method it does not answer is 405 naming the
   const uint64_t head = LogHead(s.server.port());
   const HttpAnswer post = s.officer.Post("/cases");
   CheckProblem(post, 405, "/problems/method-not-allowed");
-  CHECK(post.Header("Allow") == "GET");
+  CHECK(post.Header("Allow") == "GET, HEAD");
   // A path with a placeholder: PATCH and DELETE on a client, not PUT.
   const HttpAnswer put = s.officer.PutRaw("/clients/c-1", "{}");
   CheckProblem(put, 405, "/problems/method-not-allowed");
@@ -681,6 +681,49 @@ TEST_CASE("http: a known path with a method it does not answer is 405 naming the
   CHECK(allow.find("PATCH") != std::string::npos);
   CHECK(allow.find("DELETE") != std::string::npos);
   CHECK(LogHead(s.server.port()) == head);  // nothing written
+}
+
+TEST_CASE("http: HEAD answers what GET would with the headers and no body", "[http]") {
+  Served s;
+  s.officer.Post("/clients", {{"surname", "Headcount"}, {"date_of_birth", "1980-01-01"}});
+  for (const std::string path : {"/cases?limit=5", "/clients?q=Headcount", "/healthz"}) {
+    INFO(path);
+    const HttpAnswer get = s.officer.Get(path);
+    const HttpAnswer head = s.officer.Head(path);
+    REQUIRE(get.status == 200);
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(head.ContentType() == get.ContentType());
+    CHECK(head.Header("Content-Length") == std::to_string(get.body.size()));
+  }
+  // Its errors are the GET's, without their body.
+  const HttpAnswer missing = s.officer.Head("/clients/no-such-client");
+  CHECK(missing.status == 404);
+  CHECK(missing.body.empty());
+  CHECK(missing.ContentType() == "application/problem+json");
+  s.officer.set_token("");
+  CHECK(s.officer.Head("/cases").status == 401);
+  // A path without GET: 405, and HEAD is not offered.
+  s.officer.set_token("demo-officer");
+  const HttpAnswer post_only = s.officer.Head("/clients/c-1/status");
+  CHECK(post_only.status == 405);
+  CHECK(post_only.Header("Allow").find("HEAD") == std::string::npos);
+}
+
+TEST_CASE("http: a HEAD answer leaves the keep-alive connection ready for the next request",
+          "[http]") {
+  Served s;
+  RawConnection c(s.server.port());
+  REQUIRE(c.connected());
+  // Pipelined: were a body sent after the HEAD's headers, it would be read as the start of
+  // the second answer.
+  REQUIRE(c.Send(RequestText("HEAD", "/cases?limit=1") + RequestText("GET", "/healthz")));
+  const HttpAnswer head = c.Read(10, /*head=*/true);
+  CHECK(head.status == 200);
+  CHECK_FALSE(head.Header("Content-Length").empty());
+  const HttpAnswer get = c.Read();
+  CHECK(get.status == 200);
+  CHECK(get.json.is_object());
 }
 
 TEST_CASE("http: a restart keeps every event and read model", "[http]") {

@@ -37,6 +37,7 @@ HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
     if (method == "PATCH") return client.Patch(path, h, body, type);
     if (method == "PUT") return client.Put(path, h, body, type);
     if (method == "DELETE") return client.Delete(path, h);
+    if (method == "HEAD") return client.Head(path, h);
     return client.Get(path, h);
   };
   httplib::Result r = call();
@@ -75,6 +76,9 @@ HttpAnswer HttpClient::PutRaw(const std::string& path, const std::string& body,
 }
 HttpAnswer HttpClient::Delete(const std::string& path, const Headers& headers) {
   return Send("DELETE", path, "", headers);
+}
+HttpAnswer HttpClient::Head(const std::string& path, const Headers& headers) {
+  return Send("HEAD", path, "", headers);
 }
 
 RawConnection::RawConnection(int port, int receive_buffer) {
@@ -128,7 +132,7 @@ RawConnection::Received RawConnection::Receive(std::chrono::steady_clock::time_p
   }
 }
 
-HttpAnswer RawConnection::Read(int seconds) {
+HttpAnswer RawConnection::Read(int seconds, bool answers_head) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
@@ -157,7 +161,7 @@ HttpAnswer RawConnection::Read(int seconds) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
   };
-  if (status < 200 || status == 204 || status == 304) {
+  if (answers_head || status < 200 || status == 204 || status == 304) {
     // No body.
   } else if (lower(answer.Header("Transfer-Encoding")) == "chunked") {
     for (;;) {

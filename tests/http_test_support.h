@@ -47,6 +47,7 @@ class HttpClient {
                       const Headers& headers = {});
   HttpAnswer PutRaw(const std::string& path, const std::string& body, const Headers& headers = {});
   HttpAnswer Delete(const std::string& path, const Headers& headers = {});
+  HttpAnswer Head(const std::string& path, const Headers& headers = {});
 
   void set_token(const std::string& token) { token_ = token; }  // "" sends none
 
@@ -72,9 +73,10 @@ class RawConnection {
   bool connected() const { return fd_ >= 0; }
   // Writes all the bytes as they are; false when the connection is gone.
   bool Send(const std::string& bytes);
-  // Reads one answer (an interim 1xx one too), its body by Content-Length or chunked.
-  // Status 0 when the connection ended or `seconds` passed before a whole answer came.
-  HttpAnswer Read(int seconds = 10);
+  // Reads one answer (an interim 1xx one too), its body by Content-Length or chunked
+  // (none when it answers a HEAD request). Status 0 when the connection ended or `seconds`
+  // passed before a whole answer came.
+  HttpAnswer Read(int seconds = 10, bool head = false);
   // Whether the server closes the connection within `seconds` and sends nothing more
   // before it: false when bytes come, or the connection stays open.
   bool ClosedByServer(int seconds = 5);
