@@ -62,6 +62,28 @@ void Workload(DomainFixture& d, int clients) {
   }
 }
 
+// A client registered and erased (another one kept), with the case list caught up: its
+// purges so far, and the erased client's key as it was.
+struct ErasedClient {
+  ErasedClient()
+      : store(ReadModelStore(&live)),
+        runner(d.log.get(), &d.handler->codec(), store.get(), {&live}) {
+    REQUIRE(runner.Open().ok());
+    client = d.Register("Zanzibarova").first;
+    d.Register("Other");
+    REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
+    REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+    REQUIRE(runner.CatchUp().ok());
+    purges = runner.Stats().purges;
+  }
+  DomainFixture d;
+  CaseListProjection live;
+  std::unique_ptr<MemoryStore> store;
+  ProjectionRunner runner;
+  std::string client, key;
+  uint64_t purges = 0;
+};
+
 }  // namespace
 
 TEST_CASE("a read model's rows and checkpoint are written in one batch", "[projections]") {
@@ -142,46 +164,27 @@ TEST_CASE(
     "a rebuild after an erasure whose key is gone writes none of the person's details "
     "and needs no purge",
     "[projections][erasure]") {
-  DomainFixture d;
-  CaseListProjection live;
-  auto store = ReadModelStore(&live);
-  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live});
-  REQUIRE(runner.Open().ok());
-  auto [client, kase] = d.Register("Zanzibarova");
-  d.Register("Other");
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
-  REQUIRE(runner.CatchUp().ok());
-  const uint64_t purges = runner.Stats().purges;
-  CHECK(purges == 1);  // live, the erasure's purge is needed: rows held the name
-  REQUIRE(runner.Rebuild({}).ok());
-  CHECK(runner.Stats().purges == purges);
-  for (const auto& [key, value] : Dump(*store, "rm.case_list")) {
+  ErasedClient e;
+  CHECK(e.purges == 1);  // live, the erasure's purge is needed: rows held the name
+  REQUIRE(e.runner.Rebuild({}).ok());
+  CHECK(e.runner.Stats().purges == e.purges);
+  for (const auto& [key, value] : Dump(*e.store, "rm.case_list")) {
     CHECK(value.find("Zanzibarova") == std::string::npos);
   }
-  CHECK(Cases(live).rows.size() == 1);
+  CHECK(Cases(e.live).rows.size() == 1);
 }
 
 TEST_CASE(
     "a rebuild that opened an erased person's details because their key outlived a "
     "crash purges them",
     "[projections][erasure]") {
-  DomainFixture d;
-  CaseListProjection live;
-  auto store = ReadModelStore(&live);
-  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live});
-  REQUIRE(runner.Open().ok());
-  auto [client, kase] = d.Register("Zanzibarova");
-  std::string key;
-  REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
-  REQUIRE(runner.CatchUp().ok());
-  const uint64_t purges = runner.Stats().purges;
+  ErasedClient e;
   // As if the process had died between recording the erasure and destroying the key.
   FamilyId keys_family;
-  REQUIRE(d.store->Family(kKeysFamily, &keys_family).ok());
-  d.store->RawPut(keys_family, "client-" + client, key);
-  REQUIRE(runner.Rebuild({}).ok());
-  CHECK(runner.Stats().purges == purges + 1);
+  REQUIRE(e.d.store->Family(kKeysFamily, &keys_family).ok());
+  e.d.store->RawPut(keys_family, "client-" + e.client, e.key);
+  REQUIRE(e.runner.Rebuild({}).ok());
+  CHECK(e.runner.Stats().purges == e.purges + 1);
 }
 
 TEST_CASE("a power cut loses read model rows and checkpoint together", "[projections]") {

@@ -18,19 +18,34 @@ std::string Read(const Store& store, FamilyId family, const std::string& key) {
                 : "<" + std::string(s.code() == Status::Code::kNotFound ? "none" : "error") + ">";
 }
 
+// The RocksDB store and its in-memory twin, each with families "a" and "b": what a batch
+// means must not depend on the store.
+struct BothStores {
+  BothStores() : memory({"a", "b"}) {
+    RocksStoreOptions options;
+    options.path = tmp.Sub("data");
+    options.families = {"a", "b"};
+    REQUIRE(OpenRocksStore(options, &rocks).ok());
+  }
+  // Runs fn(store, a, b) on each.
+  template <class Fn>
+  void Each(Fn&& fn) {
+    for (Store* store : {rocks.get(), static_cast<Store*>(&memory)}) {
+      FamilyId a, b;
+      REQUIRE(store->Family("a", &a).ok());
+      REQUIRE(store->Family("b", &b).ok());
+      fn(store, a, b);
+    }
+  }
+  testing::TempDir tmp;
+  std::unique_ptr<Store> rocks;
+  MemoryStore memory;
+};
+
 TEST_CASE("operations on one key keep their order within a batch whatever the key order",
           "[store]") {
-  testing::TempDir tmp;
-  RocksStoreOptions options;
-  options.path = tmp.Sub("data");
-  options.families = {"a", "b"};
-  std::unique_ptr<Store> rocks;
-  REQUIRE(OpenRocksStore(options, &rocks).ok());
-  MemoryStore memory({"a", "b"});
-  for (Store* store : {rocks.get(), static_cast<Store*>(&memory)}) {
-    FamilyId a, b;
-    REQUIRE(store->Family("a", &a).ok());
-    REQUIRE(store->Family("b", &b).ok());
+  BothStores both;
+  both.Each([](Store* store, FamilyId a, FamilyId b) {
     WriteBatch batch;
     batch.Put(b, "z", "1");
     batch.Put(a, "m", "first");
@@ -50,7 +65,7 @@ TEST_CASE("operations on one key keep their order within a batch whatever the ke
     CHECK(Read(*store, b, "y") == "<none>");
     CHECK(Read(*store, b, "x") == "back");
     CHECK(Read(*store, b, "z") == "1");
-  }
+  });
 }
 
 TEST_CASE("batches appended to one another mean the same as written one after the other",
@@ -90,20 +105,6 @@ TEST_CASE("a batch that names an unknown family writes nothing", "[store]") {
   CHECK(Read(*store, a, "k") == "<none>");
 }
 
-// Both stores, each with families "a" and "b", for tests of what a batch means.
-struct BothStores {
-  BothStores() : memory({"a", "b"}) {
-    RocksStoreOptions options;
-    options.path = tmp.Sub("data");
-    options.families = {"a", "b"};
-    REQUIRE(OpenRocksStore(options, &rocks).ok());
-  }
-  std::vector<Store*> stores() { return {rocks.get(), &memory}; }
-  testing::TempDir tmp;
-  std::unique_ptr<Store> rocks;
-  MemoryStore memory;
-};
-
 size_t Keys(const Store& store, FamilyId family) {
   size_t n = 0;
   auto it = store.NewIterator(family);
@@ -114,10 +115,7 @@ size_t Keys(const Store& store, FamilyId family) {
 TEST_CASE("emptying a family removes every key it holds and leaves the other families alone",
           "[store]") {
   BothStores both;
-  for (Store* store : both.stores()) {
-    FamilyId a, b;
-    REQUIRE(store->Family("a", &a).ok());
-    REQUIRE(store->Family("b", &b).ok());
+  both.Each([](Store* store, FamilyId a, FamilyId b) {
     WriteBatch fill;
     // Keys at both ends of the byte order, so that no key escapes the range.
     for (const std::string& key :
@@ -153,16 +151,13 @@ TEST_CASE("emptying a family removes every key it holds and leaves the other fam
     twice.DeleteAll(b);
     REQUIRE(store->Write(twice, false).ok());
     CHECK(Keys(*store, b) == 0);
-  }
+  });
 }
 
 TEST_CASE("a batch that empties a family and also writes to it is refused and writes nothing",
           "[store]") {
   BothStores both;
-  for (Store* store : both.stores()) {
-    FamilyId a, b;
-    REQUIRE(store->Family("a", &a).ok());
-    REQUIRE(store->Family("b", &b).ok());
+  both.Each([](Store* store, FamilyId a, FamilyId b) {
     WriteBatch fill;
     fill.Put(a, "k", "v");
     REQUIRE(store->Write(fill, false).ok());
@@ -174,7 +169,7 @@ TEST_CASE("a batch that empties a family and also writes to it is refused and wr
     CHECK(Read(*store, a, "k") == "v");
     CHECK(Read(*store, a, "k2") == "<none>");
     CHECK(Read(*store, b, "other") == "<none>");
-  }
+  });
 }
 
 }  // namespace
