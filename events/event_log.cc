@@ -304,7 +304,8 @@ Status EventLog::ReadStream(std::string_view stream, uint64_t from_version, size
 }
 
 Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
-                            const std::function<bool(const EventView&)>& fn) const {
+                            const std::function<bool(const EventView&)>& fn,
+                            uint64_t from_position) const {
   using namespace log_format;
   if (!ValidStreamId(stream)) return Status::InvalidArgument("malformed stream id");
   const uint64_t head = HeadPosition();
@@ -316,6 +317,7 @@ Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
     if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
     const uint64_t position = DecodeBigEndian64(it->value().data());
     if (position > head) break;  // versions grow with positions
+    if (position < from_position) continue;
     EventView view;
     Status s = ReadView(position, &bytes, &view);
     if (!s.ok()) return s;

@@ -228,9 +228,12 @@ class EventLog {
   Status Scan(uint64_t from, uint64_t to, const std::function<bool(const EventView&)>& fn) const;
 
   // Calls fn for each event of `stream` from version `from_version` (inclusive), in
-  // version order, without copying; stops early when fn returns false.
+  // version order, without copying; stops early when fn returns false. Events before
+  // `from_position` are passed over in the stream index without being read (a page of an
+  // audit trail by stream starts where the last one ended).
   Status ScanStream(std::string_view stream, uint64_t from_version,
-                    const std::function<bool(const EventView&)>& fn) const;
+                    const std::function<bool(const EventView&)>& fn,
+                    uint64_t from_position = 0) const;
 
   // Blocks until the durable head is above `position` or the timeout passes; returns the
   // head. Wakes on commit, not by polling.

@@ -71,7 +71,7 @@ Status AuditTrail::Scan(
     return more;
   };
   // The narrowest way in: a stream has fewer events than an actor has, as a rule.
-  if (!q.stream.empty()) return log->ScanStream(q.stream, 1, visit);
+  if (!q.stream.empty()) return log->ScanStream(q.stream, 1, visit, first);
   if (q.actor.empty()) return log->Scan(first, last, visit);
   const std::string prefix = "a" + q.actor + '\0';
   std::string start = prefix;

@@ -14,13 +14,13 @@ Status ScanActivity(const EventLog& log, const ActivityFilter& f,
     if (!f.stream.empty() && v.stream() != f.stream) return true;
     return fn(v);
   };
-  if (!f.stream.empty()) return log.ScanStream(f.stream, 1, visit);
   uint64_t from = 1;
   if (f.from_micros != std::numeric_limits<int64_t>::min()) {
     Status s = log.FirstAtOrAfter(f.from_micros, &from);
     if (!s.ok()) return s;
   }
   if (from > log.HeadPosition()) return Status::Ok();
+  if (!f.stream.empty()) return log.ScanStream(f.stream, 1, visit, from);
   return log.Scan(from, 0, visit);
 }
 

@@ -286,6 +286,37 @@ TEST_CASE("reads: a stream from a version, all from a position, heads", "[log]")
   }
 }
 
+TEST_CASE("a stream scan from a position starts at the stream's first event at or after it",
+          "[log]") {
+  for (bool rocks : {false, true}) {
+    Fixture f(rocks);
+    for (int i = 0; i < 10; ++i) {  // case-odd holds positions 2, 4, 6, 8, 10
+      REQUIRE(f.log
+                  ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
+                                    "Numbered", std::to_string(i)))
+                  .status.ok());
+    }
+    auto positions = [&](uint64_t from_version, uint64_t from_position) {
+      std::vector<uint64_t> out;
+      REQUIRE(f.log
+                  ->ScanStream(
+                      "case-odd", from_version,
+                      [&](const EventView& v) {
+                        out.push_back(v.position());
+                        return true;
+                      },
+                      from_position)
+                  .ok());
+      return out;
+    };
+    CHECK(positions(1, 0) == std::vector<uint64_t>{2, 4, 6, 8, 10});
+    CHECK(positions(1, 5) == std::vector<uint64_t>{6, 8, 10});
+    CHECK(positions(1, 6) == std::vector<uint64_t>{6, 8, 10});
+    CHECK(positions(4, 3) == std::vector<uint64_t>{8, 10});  // the later of the two
+    CHECK(positions(1, 11).empty());
+  }
+}
+
 TEST_CASE("WaitForPosition wakes when a later position is committed", "[log]") {
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
