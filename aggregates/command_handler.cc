@@ -371,10 +371,11 @@ void CommandHandler::Submit(std::shared_ptr<Call> call) {
   };
   decision.accepted = [this, call](const AppendResult& r) {
     cache_->Apply(call->outcome.streams, r.last_position);
-    // Folded and encoded: the events go here, on the thread that made them. Freed where
-    // the answer is sent, each (a kilobyte or more) made glibc lock this thread's arena
-    // against the writer. Finish needs only the stream names.
-    for (auto& se : call->outcome.streams) std::vector<Event>().swap(se.events);
+    // Folded and encoded: the events go here, on the thread that made them, and their
+    // lists go back for its next decisions (EventList). Freed where the answer is sent,
+    // each (a kilobyte or more) made glibc lock this thread's arena against the writer.
+    // Finish needs only the stream names.
+    for (auto& se : call->outcome.streams) GiveBack(&se.events);
   };
   call->decided = false;
   log_->DecideAsync(call->base, std::move(decision),

@@ -3,6 +3,26 @@
 
 namespace caseengine {
 
+namespace {
+constexpr size_t kSpareEventLists = 64;
+thread_local std::vector<std::vector<Event>> spare_event_lists;
+}  // namespace
+
+std::vector<Event> EventList() {
+  if (spare_event_lists.empty()) return {};
+  std::vector<Event> events = std::move(spare_event_lists.back());
+  spare_event_lists.pop_back();
+  return events;
+}
+
+void GiveBack(std::vector<Event>* events) {
+  events->clear();
+  if (events->capacity() > 0 && spare_event_lists.size() < kSpareEventLists) {
+    spare_event_lists.push_back(std::move(*events));
+  }
+  std::vector<Event>().swap(*events);
+}
+
 Rejection Rejection::Validation(std::string field, std::string message) {
   Rejection r;
   r.kind = Kind::kValidation;

@@ -35,6 +35,15 @@ struct Rejection {
   static Rejection VersionMismatch(std::string stream, uint64_t expected, uint64_t actual);
 };
 
+// A list for a decision's events, with the capacity of one the thread gave back: an Event
+// is over a kilobyte, past malloc's per-thread cache, and Decide, which runs for every
+// command on the log's writer thread, would otherwise take the arena's slow path for each
+// list it makes (7% of that thread's time).
+std::vector<Event> EventList();
+// Empties `events` and keeps its buffer for this thread's next EventList (a few dozen
+// are kept; the rest are freed).
+void GiveBack(std::vector<Event>* events);
+
 struct StreamEvents {
   std::string stream;
   uint64_t expected_version = 0;  // the version Decide saw (0: a new stream)
@@ -61,7 +70,7 @@ struct Outcome {
   // and an Event is a few dozen strings.
   void Add(std::string stream, uint64_t expected_version, Event e) {
     if (streams.empty() || streams.back().stream != stream) {
-      streams.push_back({std::move(stream), expected_version, {}});
+      streams.push_back({std::move(stream), expected_version, EventList()});
     }
     streams.back().events.push_back(std::move(e));
   }
