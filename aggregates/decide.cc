@@ -60,7 +60,7 @@ class Decider {
     changed(s->personal.phone, c.personal.phone, &e.personal.phone);
     changed(s->personal.postcode, c.personal.postcode, &e.personal.postcode);
     if (e.personal.Empty()) return Unchanged();
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const ChangeClientStatus& c) {
@@ -69,7 +69,7 @@ class Decider {
     if (s->status == c.status) return Unchanged();
     Event e = Make(EventType::kClientStatusChanged);
     e.status = c.status;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const ChangeClientType& c) {
@@ -78,7 +78,7 @@ class Decider {
     if (s->client_type == c.client_type) return Unchanged();
     Event e = Make(EventType::kClientTypeChanged);
     e.client_type = c.client_type;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const ChangeCaseNumber& c) {
@@ -89,7 +89,7 @@ class Decider {
     if (s->case_number == c.case_number) return Unchanged();
     Event e = Make(EventType::kCaseNumberChanged);
     e.case_number = c.case_number;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const AddClientToGroup& c) {
@@ -98,7 +98,7 @@ class Decider {
     if (s->groups.count(c.group)) return Unchanged();
     Event e = Make(EventType::kClientAddedToGroup);
     e.group = c.group;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const RemoveClientFromGroup& c) {
@@ -109,7 +109,7 @@ class Decider {
     }
     Event e = Make(EventType::kClientRemovedFromGroup);
     e.group = c.group;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const AssignNavigator& c) {
@@ -119,7 +119,7 @@ class Decider {
     if (s->navigators.count(c.user_id)) return Unchanged();
     Event e = Make(EventType::kNavigatorAssigned);
     e.user_id = c.user_id;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const UnassignNavigator& c) {
@@ -130,7 +130,7 @@ class Decider {
     }
     Event e = Make(EventType::kNavigatorUnassigned);
     e.user_id = c.user_id;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const ChangePortalStatus& c) {
@@ -139,7 +139,7 @@ class Decider {
     if (s->portal_status == c.status) return Unchanged();
     Event e = Make(EventType::kPortalStatusChanged);
     e.status = c.status;
-    return OnClient(*s, e);
+    return OnClient(*s, std::move(e));
   }
 
   Outcome operator()(const SendPortalInvitation& c) {
@@ -162,8 +162,9 @@ class Decider {
     e.subject = ClientStream(c.client_id);
     // A resend goes to the address the original invitation was sent to.
     e.personal.email = e.resend && s->invitation_email ? s->invitation_email : s->personal.email;
-    Outcome o = OnClient(*s, e);
-    o.response = {{"resend", e.resend}};
+    const bool resend = e.resend;
+    Outcome o = OnClient(*s, std::move(e));
+    o.response = {{"resend", resend}};
     return o;
   }
 
@@ -173,7 +174,7 @@ class Decider {
     const std::string case_id = ctx_.new_id();
     Event added = Make(EventType::kClientCaseAdded);
     added.case_id = case_id;
-    Outcome o = OnClient(*s, added);
+    Outcome o = OnClient(*s, std::move(added));
     o.Add(CaseStream(case_id), 0, CaseOpened(case_id, c.client_id, "new_case"));
     o.response = {{"case_id", case_id}};
     return o;
@@ -187,7 +188,7 @@ class Decider {
     Event e = Make(EventType::kOfficerAssigned);
     e.user_id = c.user_id;
     e.role = c.role;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const UnassignOfficer& c) {
@@ -200,7 +201,7 @@ class Decider {
     Event e = Make(EventType::kOfficerUnassigned);
     e.user_id = c.user_id;
     e.role = c.role;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const AssignTeam& c) {
@@ -218,7 +219,7 @@ class Decider {
     if (s->team_id == c.team_id) return Unchanged();
     Event e = Make(EventType::kTeamAssigned);
     e.team_id = c.team_id;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const AddPerson& c) {
@@ -241,7 +242,7 @@ class Decider {
     e.relationship = c.relationship;
     e.joint_applicant = c.joint_applicant;
     e.date = joined;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const PersonLeaves& c) {
@@ -262,7 +263,7 @@ class Decider {
     Event e = Make(EventType::kPersonLeft);
     e.client_id = c.client_id;
     e.date = c.date_left;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const SwitchPrimaryApplicant& c) {
@@ -284,7 +285,7 @@ class Decider {
     }
     Event e = Make(EventType::kPrimaryApplicantSwitched);
     e.client_id = c.client_id;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const CloseCase& c) {
@@ -295,7 +296,7 @@ class Decider {
     }
     Event e = Make(EventType::kCaseClosed);
     e.reason = c.reason;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const ReopenCase& c) {
@@ -308,7 +309,7 @@ class Decider {
     if (auto r = CheckApplicantStrands(*s, s->primary_applicant)) return *r;
     Event e = Make(EventType::kCaseReopened);
     e.reason = c.reason;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const DeleteCase& c) {
@@ -340,8 +341,8 @@ class Decider {
     // A note is free text about the household: sealed with the primary applicant's key.
     e.subject = ClientStream(s->primary_applicant);
     e.personal.text = c.text;
-    Outcome o = OnCase(*s, e);
-    o.response = {{"note_id", e.item_id}};
+    Outcome o = OnCase(*s, std::move(e));
+    o.response = {{"note_id", o.streams[0].events[0].item_id}};
     return o;
   }
 
@@ -354,8 +355,8 @@ class Decider {
     e.title = c.title;
     e.date = c.due;
     e.strand_id = c.strand_id;
-    Outcome o = OnCase(*s, e);
-    o.response = {{"action_id", e.item_id}};
+    Outcome o = OnCase(*s, std::move(e));
+    o.response = {{"action_id", o.streams[0].events[0].item_id}};
     return o;
   }
 
@@ -371,17 +372,18 @@ class Decider {
     Event added = Make(EventType::kStrandAdded);
     added.item_id = ctx_.new_id();
     added.strand_type = c.type;
-    Outcome o = OnCase(*s, added);
-    o.response = {{"strand_id", added.item_id}};
+    const std::string strand_id = added.item_id;
+    Outcome o = OnCase(*s, std::move(added));
+    o.response = {{"strand_id", strand_id}};
     // A Housing Register application brings its Bedroom assessment, unless the case has
     // an active one already.
     if (rules->creates != nullptr && !HasCurrent(*s, rules->creates)) {
       Event created = Make(EventType::kStrandAdded);
       created.item_id = ctx_.new_id();
       created.strand_type = rules->creates;
-      created.other_item_id = added.item_id;
-      o.streams[0].events.push_back(created);
+      created.other_item_id = strand_id;
       o.response["created"] = {{{"strand_id", created.item_id}, {"type", rules->creates}}};
+      o.streams[0].events.push_back(std::move(created));
     }
     return o;
   }
@@ -406,7 +408,7 @@ class Decider {
     Event e = Make(EventType::kStrandStatusChanged);
     e.item_id = c.strand_id;
     e.status = c.status;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
   Outcome operator()(const MoveStrand& c) {
@@ -440,14 +442,15 @@ class Decider {
     out.item_id = strand->id;
     out.other_case_id = target->id;
     out.other_item_id = new_id;
-    StreamEvents from{CaseStream(source->id), source->version, {out}};
+    StreamEvents from{CaseStream(source->id), source->version, EventList()};
+    from.events.push_back(std::move(out));
     int closed_actions = 0;
     for (const CaseAction& a : source->actions) {
       if (a.strand_id != strand->id || a.status != "open") continue;
       Event closed = Make(EventType::kActionClosed);
       closed.item_id = a.id;
       closed.reason = "the " + std::string(rules->name) + " moved to case " + target->id;
-      from.events.push_back(closed);
+      from.events.push_back(std::move(closed));
       ++closed_actions;
     }
     Event journal_out = Make(EventType::kJournalWritten);
@@ -456,7 +459,7 @@ class Decider {
     journal_out.strand_id = strand->id;
     journal_out.other_case_id = target->id;
     journal_out.other_item_id = new_id;
-    from.events.push_back(journal_out);
+    from.events.push_back(std::move(journal_out));
 
     Event in = Make(EventType::kStrandMovedIn);
     in.item_id = new_id;
@@ -507,7 +510,7 @@ class Decider {
     if (auto r = CheckVersion(ClientStream(c.client_id), s->version)) return *r;
     Event deleted = Make(EventType::kClientDeleted);
     deleted.mode = mode;
-    Outcome o = OnClient(*s, deleted);
+    Outcome o = OnClient(*s, std::move(deleted));
     // Its cases, journals and communications go with it.
     for (const std::string& case_id : s->cases) {
       const CaseState* k = states_->Case(case_id);
@@ -614,7 +617,7 @@ class Decider {
     if (close_now) {
       Event closed = Make(EventType::kCaseClosed);
       closed.reason = "closed on assignment from the Lobby: the client already has an open case";
-      kase.events.push_back(closed);
+      kase.events.push_back(std::move(closed));
     }
     Event assigned = Make(EventType::kLobbyRecordAssigned);
     assigned.client_id = client->id;
@@ -670,7 +673,7 @@ class Decider {
     }
     Event e = Make(EventType::kActionCompleted);
     e.item_id = c.action_id;
-    return OnCase(*s, e);
+    return OnCase(*s, std::move(e));
   }
 
  private:
