@@ -22,6 +22,7 @@
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "bench/bench_util.h"
+#include "events/log_range.h"
 #include "http/engine.h"
 #include "replay/activity.h"
 #include "replay/digest.h"
@@ -197,11 +198,11 @@ int main(int argc, char** argv) {
            "one client's history: " + Describe(l));
   }
   {
-    ActivityFilter filter;
+    LogRange filter;
     filter.actor = "officer";
     uint64_t rows = 0, bytes = 0;
     const auto start = Clock::now();
-    s = ScanActivity(log, filter, [&](const EventView& v) {
+    s = ScanRange(log, filter, [&](const EventView& v) {
       bytes += ActivityCsvRow(ReadableEventJson(v, folder->codec())).size();
       ++rows;
       return true;

@@ -1,13 +1,13 @@
 // AuditTrail and AuditTrailProjection: see audit_trail.h.
 #include "projections/audit_trail.h"
 
-#include <algorithm>
 #include <limits>
 #include <string_view>
 
 #include "base/coding.h"
 #include "base/json_text.h"
 #include "base/time_format.h"
+#include "events/log_range.h"
 #include "projections/store_rows.h"
 
 namespace caseengine {
@@ -26,71 +26,56 @@ Status AuditTrail::Scan(
     return Status::Unavailable("the audit trail read model is not open");
   }
   const FamilyId family = family_.load(std::memory_order_acquire);
-  uint64_t first = 1, last = log->HeadPosition();
+  LogRange range;
+  range.actor = q.actor;
+  range.stream = q.stream;
   if (!q.cursor.empty()) {
     uint64_t after;
     if (!ParsePositionCursor(q.cursor, &after)) {
       return Status::InvalidArgument("cursor is not one the audit trail gave");
     }
     if (after == kNoPosition) return Status::Ok();
-    first = after + 1;
+    range.from_position = after + 1;
   }
-  if (q.from_micros > 0) {
-    uint64_t at;
-    Status s = log->FirstAtOrAfter(q.from_micros, &at);
-    if (!s.ok()) return s;
-    first = std::max(first, at);
-  }
-  if (q.to_micros > 0 && q.to_micros < std::numeric_limits<int64_t>::max()) {
-    uint64_t at;
-    Status s = log->FirstAtOrAfter(q.to_micros + 1, &at);  // at least 1
-    if (!s.ok()) return s;
-    last = std::min(last, at - 1);
-  }
-  if (first > last) return Status::Ok();
+  if (q.from_micros > 0) range.from_micros = q.from_micros;
+  if (q.to_micros > 0) range.to_micros = q.to_micros;
 
   bool more = true;
   auto visit = [&](const EventView& v) {
-    const uint64_t position = v.position();
-    if (position < first) return true;
-    if (position > last) return false;
-    if (!q.actor.empty() && v.actor() != q.actor) return true;
-    if (!q.stream.empty() && v.stream() != q.stream) return true;
-    // Redundant while recorded_at never decreases (see the file comment); kept so a log
-    // that broke that rule still never yields an entry outside the range.
-    if (q.from_micros > 0 && v.recorded_at() < q.from_micros) return true;
-    if (q.to_micros > 0 && v.recorded_at() > q.to_micros) return true;
-    nlohmann::json entry = {{"position", position},
+    nlohmann::json entry = {{"position", v.position()},
                             {"at", FormatMicrosUtc(v.recorded_at())},
                             {"actor", ValidUtf8(v.actor())},
                             {"stream", ValidUtf8(v.stream())},
                             {"type", ValidUtf8(v.type())},
                             {"command_id", ValidUtf8(v.command_id())},
                             {"correlation_id", ValidUtf8(v.correlation_id())}};
-    more = fn(position, std::move(entry));
+    more = fn(v.position(), std::move(entry));
     return more;
   };
-  // The narrowest way in: a stream has fewer events than an actor has, as a rule.
-  if (!q.stream.empty()) return log->ScanStream(q.stream, 1, visit, first);
-  if (q.actor.empty()) return log->Scan(first, last, visit);
+  // The narrowest way in: a stream has fewer events than an actor has, as a rule. An
+  // actor's events alone come through this read model's index.
+  if (q.actor.empty() || !q.stream.empty()) return ScanRange(*log, range, visit);
+  bool empty = false;
+  Status s = ResolvePositions(*log, &range, &empty);
+  if (!s.ok() || empty) return s;
   const std::string prefix = "a" + q.actor + '\0';
   std::string start = prefix;
-  PutBigEndian64(&start, first);
+  PutBigEndian64(&start, range.from_position);
   auto it = store->NewIterator(family, ReadPattern::kShort);
   std::string bytes;
   for (it->Seek(start); more && it->Valid() && it->key().starts_with(prefix); it->Next()) {
     // Another actor whose id continues past a 0x00 would share the prefix: not ours.
     if (it->key().size() != prefix.size() + 8) continue;
     const uint64_t position = DecodeBigEndian64(it->key().data() + prefix.size());
-    if (position > last) break;
+    if (position > range.to_position) break;
     EventView view;
-    Status s = log->ReadView(position, &bytes, &view);
+    s = log->ReadView(position, &bytes, &view);
     if (!s.ok()) {
       return Status::Corruption("audit trail index names position " + std::to_string(position) +
                                 " which the log does not hold (" + s.message() +
                                 "); rebuild the read model");
     }
-    visit(view);
+    if (range.Contains(view)) visit(view);
   }
   return it->status();
 }

@@ -22,6 +22,7 @@
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "base/coding.h"
+#include "events/log_range.h"
 #include "replay/activity.h"
 #include "replay/digest.h"
 #include "replay/event_json.h"
@@ -240,7 +241,7 @@ int Diff(const Args& a) {
 }
 
 int Export(const Args& a) {
-  ActivityFilter filter;
+  LogRange filter;
   if (!a.from_time.empty() && !ParseInstant(a.from_time, &filter.from_micros)) {
     return Cannot("--from must be an RFC 3339 instant or a date YYYY-MM-DD");
   }
@@ -261,7 +262,7 @@ int Export(const Args& a) {
   std::ostream& out = a.out.empty() ? std::cout : file;
   const bool csv = a.format == "csv";
   if (csv) out << ActivityCsvHeader();
-  s = ScanActivity(folder->log(), filter, [&](const EventView& v) {
+  s = ScanRange(folder->log(), filter, [&](const EventView& v) {
     const nlohmann::json e = ReadableEventJson(v, folder->codec());
     out << (csv ? ActivityCsvRow(e) : ToJsonLine(e) + "\n");
     return static_cast<bool>(out);
