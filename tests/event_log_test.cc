@@ -1,10 +1,12 @@
 // EventLog semantics, run against both stores (the in-memory twin and RocksDB): expected
-// versions, multi-stream atomicity, idempotency, reads, waiting, validation.
+// versions, multi-stream atomicity, idempotency, reads, waiting, validation; and the
+// range scan the auditors' reads share.
 #include "events/event_log.h"
 
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "events/log_range.h"
 #include "tests/test_support.h"
 
 using namespace caseengine;
@@ -392,4 +394,51 @@ TEST_CASE("a fresh command id is recorded in the events but not kept for repeats
   REQUIRE(store->Family("idempotency", &idempotency).ok());
   std::string value;
   CHECK(store->Get(idempotency, "cmd-generated-1", &value).code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("a log range reads the events of its times, actor and stream, and nothing outside",
+          "[log]") {
+  auto store = NewMemoryLogStore();
+  int64_t now = 1000;
+  EventLogOptions options;
+  options.clock = [&] { return now; };
+  std::unique_ptr<EventLog> log;
+  REQUIRE(EventLog::Open(store.get(), options, &log).ok());
+  // Positions 1..12 recorded at 1000, 1010, ..., 1110; actors alternate; three streams.
+  for (int i = 0; i < 12; ++i) {
+    now = 1000 + 10 * i;
+    AppendRequest r = OneEvent("case-" + std::to_string(i % 3), ExpectedVersion::Any(), "Numbered",
+                               std::to_string(i));
+    r.actor = i % 2 ? "odd" : "even";
+    REQUIRE(log->Append(r).status.ok());
+  }
+  auto positions = [&](const LogRange& range) {
+    std::vector<uint64_t> out;
+    REQUIRE(ScanRange(*log, range, [&](const EventView& v) {
+              out.push_back(v.position());
+              return true;
+            }).ok());
+    return out;
+  };
+  LogRange all;
+  CHECK(positions(all).size() == 12);
+  LogRange times;
+  times.from_micros = 1025;  // between positions 3 (1020) and 4 (1030)
+  times.to_micros = 1060;    // exactly position 7
+  CHECK(positions(times) == std::vector<uint64_t>{4, 5, 6, 7});
+  LogRange actor = times;
+  actor.actor = "odd";  // even positions hold the odd actor's events (i = position - 1)
+  CHECK(positions(actor) == std::vector<uint64_t>{4, 6});
+  LogRange stream;
+  stream.stream = "case-1";  // positions 2, 5, 8, 11
+  stream.from_position = 3;
+  stream.to_micros = 1100;  // through position 11
+  CHECK(positions(stream) == std::vector<uint64_t>{5, 8, 11});
+  LogRange after;
+  after.from_micros = 2000;
+  CHECK(positions(after).empty());
+  LogRange before;
+  before.to_micros = 999;
+  CHECK(positions(before).empty());
+  log.reset();
 }
