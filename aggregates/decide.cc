@@ -336,13 +336,14 @@ class Decider {
     if (auto r = LoadCase(c.case_id, &s)) return *r;
     if (auto r = KnownStrand(*s, c.strand_id)) return *r;
     Event e = Make(EventType::kNoteAdded);
-    e.item_id = ctx_.new_id();
+    const std::string note_id = ctx_.new_id();
+    e.item_id = note_id;
     e.strand_id = c.strand_id;
     // A note is free text about the household: sealed with the primary applicant's key.
     e.subject = ClientStream(s->primary_applicant);
     e.personal.text = c.text;
     Outcome o = OnCase(*s, std::move(e));
-    o.response = {{"note_id", o.streams[0].events[0].item_id}};
+    o.response = {{"note_id", note_id}};
     return o;
   }
 
@@ -351,12 +352,13 @@ class Decider {
     if (auto r = LoadCase(c.case_id, &s)) return *r;
     if (auto r = KnownStrand(*s, c.strand_id)) return *r;
     Event e = Make(EventType::kActionCreated);
-    e.item_id = ctx_.new_id();
+    const std::string action_id = ctx_.new_id();
+    e.item_id = action_id;
     e.title = c.title;
     e.date = c.due;
     e.strand_id = c.strand_id;
     Outcome o = OnCase(*s, std::move(e));
-    o.response = {{"action_id", o.streams[0].events[0].item_id}};
+    o.response = {{"action_id", action_id}};
     return o;
   }
 
@@ -369,10 +371,10 @@ class Decider {
     }
     if (auto r = CheckCardinality(*s, c.type, "")) return *r;
     const StrandRules* rules = StrandRules::Find(c.type);
+    const std::string strand_id = ctx_.new_id();
     Event added = Make(EventType::kStrandAdded);
-    added.item_id = ctx_.new_id();
+    added.item_id = strand_id;
     added.strand_type = c.type;
-    const std::string strand_id = added.item_id;
     Outcome o = OnCase(*s, std::move(added));
     o.response = {{"strand_id", strand_id}};
     // A Housing Register application brings its Bedroom assessment, unless the case has

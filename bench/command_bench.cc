@@ -118,7 +118,7 @@ struct Caseload {
   }
 };
 
-Command Register(std::mt19937& rng) {
+Command Register(Caseload&, std::mt19937& rng) {
   RegisterClient c;
   c.personal.surname = "Client" + std::to_string(rng() % 100000);
   c.personal.forenames = "Alex";
@@ -255,33 +255,52 @@ std::optional<Command> Move(Caseload& load, std::mt19937& rng) {
   return std::nullopt;
 }
 
+Command OpenAnother(Caseload& load, std::mt19937& rng) {
+  return OpenCase{load.clients[rng() % load.clients.size()].id};
+}
+
+// A kind that always finds something to act on.
+template <Command (*make)(Caseload&, std::mt19937&)>
+std::optional<Command> Always(Caseload& load, std::mt19937& rng) {
+  return make(load, rng);
+}
+
+// The mix of the file comment, share by share (percent). A kind with nothing to act on
+// gives nothing, and a note is sent instead.
+using Maker = std::optional<Command> (*)(Caseload&, std::mt19937&);
+constexpr std::pair<int, Maker> kMix[] = {
+    {10, Always<Register>},
+    {5, Always<OpenAnother>},
+    {25, Always<Note>},
+    {10, Always<Officer>},
+    {10, Always<NewAction>},
+    {7, Complete},
+    {5, Member},
+    {3, Always<CloseOrReopen>},
+    {12, NewStrand},
+    {8, StrandStatus},
+    {5, Move},
+};
+constexpr int MixTotal() {
+  int total = 0;
+  for (const auto& share : kMix) total += share.first;
+  return total;
+}
+static_assert(MixTotal() == 100, "the mix's shares are percent");
+
 Command Next(Caseload& load, std::mt19937& rng) {
   std::lock_guard<std::mutex> lock(load.mu);
-  const int roll = static_cast<int>(rng() % 100);
-  if (load.cases.empty() || roll < 10) return Register(rng);
-  std::optional<Command> c;
-  if (roll < 15) {
-    c = OpenCase{load.clients[rng() % load.clients.size()].id};
-  } else if (roll < 40) {
-    c = Note(load, rng);
-  } else if (roll < 50) {
-    c = Officer(load, rng);
-  } else if (roll < 60) {
-    c = NewAction(load, rng);
-  } else if (roll < 67) {
-    c = Complete(load, rng);
-  } else if (roll < 72) {
-    c = Member(load, rng);
-  } else if (roll < 75) {
-    c = CloseOrReopen(load, rng);
-  } else if (roll < 87) {
-    c = NewStrand(load, rng);
-  } else if (roll < 95) {
-    c = StrandStatus(load, rng);
-  } else {
-    c = Move(load, rng);
+  int roll = static_cast<int>(rng() % 100);
+  if (load.cases.empty()) return Register(load, rng);
+  for (const auto& [percent, make] : kMix) {
+    if (roll >= percent) {
+      roll -= percent;
+      continue;
+    }
+    std::optional<Command> c = make(load, rng);
+    return c ? *std::move(c) : Note(load, rng);
   }
-  return c ? *std::move(c) : Note(load, rng);
+  return Note(load, rng);  // not reached: the shares add up to 100
 }
 
 void Remember(Caseload& load, const Command& c, const CommandResult& r) {

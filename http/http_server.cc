@@ -146,6 +146,19 @@ void ParseQuery(std::string_view query, std::map<std::string, std::string>* out)
 
 using RawRequest = http::request<http::string_body>;
 
+// An answer's status line and headers, as every answer (whole, HEAD, streamed) starts.
+template <class Body>
+std::shared_ptr<http::response<Body>> ResponseHeader(const HttpResponse& answer, unsigned version,
+                                                     bool close) {
+  auto res = std::make_shared<http::response<Body>>();
+  res->version(version);
+  res->result(static_cast<unsigned>(answer.status));
+  res->set(http::field::content_type, answer.content_type);
+  for (const auto& [k, v] : answer.headers) res->set(k, v);
+  res->keep_alive(!close);
+  return res;
+}
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -254,37 +267,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
              bool head = false) {
     const bool close = !keep_alive || server_->stopping_;
     if (head) {
-      auto res = Header<http::empty_body>(answer, version, close);
+      auto res = ResponseHeader<http::empty_body>(answer, version, close);
       if (!answer.stream) res->content_length(answer.body.size());
       return Send(std::move(res), close, linger);
     }
-    auto res = Header<http::string_body>(answer, version, close);
+    auto res = ResponseHeader<http::string_body>(answer, version, close);
     res->body() = std::move(answer.body);
     res->prepare_payload();
     Send(std::move(res), close, linger);
-  }
-  template <class Body>
-  static std::shared_ptr<http::response<Body>> Header(const HttpResponse& answer, unsigned version,
-                                                      bool close) {
-    auto res = std::make_shared<http::response<Body>>();
-    res->version(version);
-    res->result(static_cast<unsigned>(answer.status));
-    res->set(http::field::content_type, answer.content_type);
-    for (auto& [k, v] : answer.headers) res->set(k, v);
-    res->keep_alive(!close);
-    return res;
-  }
-  template <class Body>
-  void Send(std::shared_ptr<http::response<Body>> res, bool close, bool linger) {
-    stream_.expires_after(kWriteTimeout);
-    http::async_write(
-        stream_, *res,
-        [self = shared_from_this(), res, close, linger](beast::error_code ec, size_t) {
-          if (ec) return self->Close();
-          if (linger) return self->Linger();
-          if (close) return self->Close();
-          self->ReadHeader();
-        });
   }
 
   // On the strand: shuts the connection (when it waits for a request, if `idle_only`).
@@ -323,6 +313,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   net::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
+  template <class Body>
+  void Send(std::shared_ptr<http::response<Body>> res, bool close, bool linger) {
+    stream_.expires_after(kWriteTimeout);
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, close, linger](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          if (linger) return self->Linger();
+          if (close) return self->Close();
+          self->ReadHeader();
+        });
+  }
+
   // Starts `op` on the strand with the write deadline and waits for its end. A handler
   // destroyed without running (the I/O context going away) counts as a failure.
   bool Blocking(std::function<void(std::function<void(beast::error_code)>)> op) {
@@ -631,12 +634,8 @@ void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
 // connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
   const HttpResponse& answer = x->response;
-  auto res = std::make_shared<http::response<http::empty_body>>(
-      static_cast<http::status>(answer.status), x->raw.version());
-  res->set(http::field::content_type, answer.content_type);
-  for (const auto& [k, v] : answer.headers) res->set(k, v);
+  auto res = ResponseHeader<http::empty_body>(answer, x->raw.version(), /*close=*/true);
   res->chunked(true);
-  res->keep_alive(false);
   Record(*x);
   Session& session = *x->session;
   if (session.WriteHeaderBlocking(res)) {

@@ -62,22 +62,22 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       Status s = c.SetListen(j["listen"].get<std::string>());
       if (!s.ok()) return bad(s.message());
     }
-    // A whole number from lo to hi under `key`, when present; the error names the key.
-    auto count = [&](const char* key, int64_t lo, int64_t hi, auto* value) {
-      if (!j.contains(key)) return true;
+    // A whole number from lo to hi under `key`, when present; "" or the error, naming the
+    // key.
+    auto count = [&](const char* key, int64_t lo, int64_t hi, auto* value) -> std::string {
+      if (!j.contains(key)) return "";
       const auto& v = j[key];
-      if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) return false;
+      if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
+        return std::string(key) + " must be a whole number from " + std::to_string(lo) + " to " +
+               std::to_string(hi);
+      }
       *value = v.get<int64_t>();
-      return true;
+      return "";
     };
-    auto range = [](const char* key, int64_t lo, int64_t hi) {
-      return std::string(key) + " must be a whole number from " + std::to_string(lo) + " to " +
-             std::to_string(hi);
-    };
-    if (!count("threads", 1, 4096, &c.threads)) return bad(range("threads", 1, 4096));
-    if (!count("io_threads", 1, 64, &c.io_threads)) return bad(range("io_threads", 1, 64));
-    if (!count("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes)) {
-      return bad(range("max_body_bytes", 1, int64_t{1} << 30));
+    for (const std::string& error :
+         {count("threads", 1, 4096, &c.threads), count("io_threads", 1, 64, &c.io_threads),
+          count("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes)}) {
+      if (!error.empty()) return bad(error);
     }
     for (const auto& t : j.value("teams", nlohmann::json::array())) {
       const std::string id = t.at("id").get<std::string>();

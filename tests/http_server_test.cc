@@ -127,6 +127,24 @@ void CheckAllServed(const std::vector<Outcome>& outcomes, size_t n) {
   CHECK(clients.size() == n);
 }
 
+// `n` keep-alive connections, open together, each registering a client (RegisterOnEach)
+// from one of four threads, which then runs `more` over its share of the connections; all
+// served (CheckAllServed). The connections stay open with the crowd.
+struct Crowd {
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  std::vector<Outcome> outcomes;
+};
+Crowd RegisterCrowd(int port, size_t n, const std::string& surname,
+                    const std::function<void(Crowd&, size_t, size_t)>& more = nullptr) {
+  Crowd crowd{Connect(port, n), std::vector<Outcome>(n)};
+  OnThreads(4, n, [&](size_t begin, size_t end) {
+    RegisterOnEach(crowd.conns, begin, end, surname, &crowd.outcomes);
+    if (more) more(crowd, begin, end);
+  });
+  CheckAllServed(crowd.outcomes, n);
+  return crowd;
+}
+
 }  // namespace
 
 TEST_CASE("http: a hundred keep-alive connections are served by one I/O thread and two workers",
@@ -135,15 +153,10 @@ TEST_CASE("http: a hundred keep-alive connections are served by one I/O thread a
   const int port = s.server.port();
   const uint64_t before = LogHead(port);
   constexpr size_t kConnections = 100;
-  constexpr size_t kThreads = 4;
   // All open at once, and kept open until the end: a server that gave each open
   // connection a thread of a fixed pool (as cpp-httplib did) would serve two of them.
-  const auto conns = Connect(port, kConnections);
-  std::vector<Outcome> outcomes(kConnections);
-  OnThreads(kThreads, kConnections, [&](size_t begin, size_t end) {
-    RegisterOnEach(conns, begin, end, "Crowded", &outcomes);
-  });
-  CheckAllServed(outcomes, kConnections);
+  const Crowd crowd = RegisterCrowd(port, kConnections, "Crowded");
+  const auto& conns = crowd.conns;
 
   // Each registration is two events (the client and its first case), and nothing else was
   // written.
@@ -441,38 +454,36 @@ TEST_CASE("http: two I/O threads serve many connections with commands and querie
   const int port = s.server.port();
   const uint64_t before = LogHead(port);
   constexpr size_t kConnections = 20;
-  constexpr size_t kThreads = 4;
-  const auto conns = Connect(port, kConnections);
-  std::vector<Outcome> outcomes(kConnections);
-  OnThreads(kThreads, kConnections, [&](size_t begin, size_t end) {
-    RegisterOnEach(conns, begin, end, "Mixed", &outcomes);
-    // A command and a query pipelined on each connection, then a list.
-    for (size_t round = 0; round < 3; ++round) {
-      for (size_t i = begin; i < end; ++i) {
-        const std::string k = outcomes[i].case_id;
-        conns[i]->Send(RequestText("POST", "/cases/" + k + "/notes", "demo-officer",
-                                   json({{"text", "round " + std::to_string(round)}}).dump()) +
-                       RequestText("GET", "/cases/" + k) +
-                       RequestText("GET", "/cases?limit=5&client_id=" + outcomes[i].client_id));
-      }
-      for (size_t i = begin; i < end; ++i) {
-        const HttpAnswer note = conns[i]->Read(30);
-        const HttpAnswer kase = conns[i]->Read(30);
-        const HttpAnswer list = conns[i]->Read(30);
-        if (note.status != 201 || kase.status != 200 || list.status != 200) {
-          outcomes[i].problems.push_back("round " + std::to_string(round) + ": " +
-                                         std::to_string(note.status) + " " + note.body + " / " +
-                                         std::to_string(kase.status) + " " + kase.body + " / " +
-                                         std::to_string(list.status) + " " + list.body);
+  const Crowd crowd =
+      RegisterCrowd(port, kConnections, "Mixed", [](Crowd& c, size_t begin, size_t end) {
+        auto& conns = c.conns;
+        auto& outcomes = c.outcomes;
+        // A command and a query pipelined on each connection, then a list.
+        for (size_t round = 0; round < 3; ++round) {
+          for (size_t i = begin; i < end; ++i) {
+            const std::string k = outcomes[i].case_id;
+            conns[i]->Send(RequestText("POST", "/cases/" + k + "/notes", "demo-officer",
+                                       json({{"text", "round " + std::to_string(round)}}).dump()) +
+                           RequestText("GET", "/cases/" + k) +
+                           RequestText("GET", "/cases?limit=5&client_id=" + outcomes[i].client_id));
+          }
+          for (size_t i = begin; i < end; ++i) {
+            const HttpAnswer note = conns[i]->Read(30);
+            const HttpAnswer kase = conns[i]->Read(30);
+            const HttpAnswer list = conns[i]->Read(30);
+            if (note.status != 201 || kase.status != 200 || list.status != 200) {
+              outcomes[i].problems.push_back("round " + std::to_string(round) + ": " +
+                                             std::to_string(note.status) + " " + note.body + " / " +
+                                             std::to_string(kase.status) + " " + kase.body + " / " +
+                                             std::to_string(list.status) + " " + list.body);
+            }
+          }
         }
-      }
-    }
-  });
-  CheckAllServed(outcomes, kConnections);
+      });
   // A client and a case each, and three notes.
   CHECK(LogHead(port) == before + 5 * kConnections);
   HttpClient officer(port);
-  for (const Outcome& o : outcomes) {
+  for (const Outcome& o : crowd.outcomes) {
     INFO(o.case_id);
     CHECK(GetOk(officer, "/cases/" + o.case_id)["notes"] == 3);
   }
