@@ -17,6 +17,46 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListRow, case_id, client_id,
                                                 officers, strands, people, notes, open_actions,
                                                 last_activity, deleted, version)
 
+// Defaults are left out (from_json above puts them back).
+void WriteJson(JsonWriter* w, const CaseListClient& c) {
+  w->BeginObject()
+      .FieldIfSet("surname", c.surname)
+      .FieldIfSet("forenames", c.forenames)
+      .Field("status", c.status)
+      .FieldIfSet("client_type", c.client_type)
+      .FieldIfSet("case_number", c.case_number)
+      .FlagIfSet("deleted", c.deleted)
+      .EndObject();
+}
+
+void WriteJson(JsonWriter* w, const CaseListRow& r) {
+  w->BeginObject()
+      .Field("case_id", r.case_id)
+      .Field("client_id", r.client_id)
+      .Field("primary_applicant", r.primary_applicant)
+      .Field("status", r.status)
+      .FieldIfSet("opened_on", r.opened_on)
+      .FieldIfSet("closed_on", r.closed_on)
+      .FieldIfSet("close_reason", r.close_reason)
+      .FieldIfSet("team_id", r.team_id);
+  w->Key("officers").BeginArray();
+  for (const CaseListOfficer& o : r.officers) {
+    w->BeginObject().Field("user_id", o.user_id).Field("role", o.role).EndObject();
+  }
+  w->EndArray().Key("strands").BeginArray();
+  for (const CaseListStrand& s : r.strands) {
+    w->BeginObject().Field("id", s.id).Field("type", s.type).Field("status", s.status).EndObject();
+  }
+  w->EndArray()
+      .Field("people", r.people)
+      .Field("notes", r.notes)
+      .Field("open_actions", r.open_actions)
+      .FieldIfSet("last_activity", r.last_activity)
+      .FlagIfSet("deleted", r.deleted)
+      .Field("version", r.version)
+      .EndObject();
+}
+
 namespace {
 
 const CaseListClient kNoClient;

@@ -73,6 +73,10 @@ struct CaseListRow {
   const CaseListClient* applicant = nullptr;
 };
 
+// Rows as they are stored (RowTable).
+void WriteJson(JsonWriter* w, const CaseListClient& c);
+void WriteJson(JsonWriter* w, const CaseListRow& r);
+
 // Filters: exact matches unless the name ends in _from/_to (inclusive date ranges).
 //   status, officer, role, team, strand_type, strand_status, client_id, client_status,
 //   client_type, opened_from/_to, closed_from/_to, last_activity_from/_to

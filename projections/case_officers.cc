@@ -6,21 +6,20 @@
 
 namespace caseengine {
 
-// Rows are built and written for every batch that changes them: a default (deleted:
-// false) is left out, and the officers are [user_id, role] pairs, so the JSON tree stays
-// small.
-void to_json(nlohmann::json& j, const CaseOfficersCase& c) {
-  j = nlohmann::json::object();
-  j["case_id"] = c.case_id;
-  j["client_id"] = c.client_id;
-  j["status"] = c.status;
-  j["team_id"] = c.team_id;
-  j["opened_on"] = c.opened_on;
-  if (c.deleted) j["deleted"] = true;
-  nlohmann::json& officers = j["officers"] = nlohmann::json::array();
+// A default (deleted: false) is left out, and the officers are [user_id, role] pairs.
+void WriteJson(JsonWriter* w, const CaseOfficersCase& c) {
+  w->BeginObject()
+      .Field("case_id", c.case_id)
+      .Field("client_id", c.client_id)
+      .Field("status", c.status)
+      .Field("team_id", c.team_id)
+      .Field("opened_on", c.opened_on)
+      .FlagIfSet("deleted", c.deleted);
+  w->Key("officers").BeginArray();
   for (const CaseOfficerAssignment& a : c.officers) {
-    officers.push_back(nlohmann::json::array({a.user_id, a.role}));
+    w->BeginArray().String(a.user_id).String(a.role).EndArray();
   }
+  w->EndArray().EndObject();
 }
 
 void from_json(const nlohmann::json& j, CaseOfficersCase& c) {

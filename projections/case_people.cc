@@ -8,15 +8,31 @@ namespace caseengine {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CasePeopleClient, surname, forenames)
 
-// Rows are built and written for every batch that changes them: defaults (deleted: false,
-// joint_applicant: false, no date_left) are left out, so the JSON tree stays small.
-void to_json(nlohmann::json& j, const CasePersonStay& s) {
-  j = nlohmann::json::object();
-  j["client_id"] = s.client_id;
-  j["relationship"] = s.relationship;
-  j["date_joined"] = s.date_joined;
-  if (s.joint_applicant) j["joint_applicant"] = true;
-  if (!s.date_left.empty()) j["date_left"] = s.date_left;
+void WriteJson(JsonWriter* w, const CasePeopleClient& c) {
+  w->BeginObject()
+      .FieldIfSet("surname", c.surname)
+      .FieldIfSet("forenames", c.forenames)
+      .EndObject();
+}
+
+// Defaults (deleted: false, joint_applicant: false, no date_left) are left out.
+void WriteJson(JsonWriter* w, const CasePeopleCase& c) {
+  w->BeginObject()
+      .Field("case_id", c.case_id)
+      .Field("client_id", c.client_id)
+      .Field("primary_applicant", c.primary_applicant)
+      .FlagIfSet("deleted", c.deleted);
+  w->Key("people").BeginArray();
+  for (const CasePersonStay& s : c.people) {
+    w->BeginObject()
+        .Field("client_id", s.client_id)
+        .Field("relationship", s.relationship)
+        .Field("date_joined", s.date_joined)
+        .FlagIfSet("joint_applicant", s.joint_applicant)
+        .FieldIfSet("date_left", s.date_left)
+        .EndObject();
+  }
+  w->EndArray().EndObject();
 }
 
 void from_json(const nlohmann::json& j, CasePersonStay& s) {
@@ -26,15 +42,6 @@ void from_json(const nlohmann::json& j, CasePersonStay& s) {
   s.date_joined = j.value("date_joined", "");
   s.joint_applicant = j.value("joint_applicant", false);
   s.date_left = j.value("date_left", "");
-}
-
-void to_json(nlohmann::json& j, const CasePeopleCase& c) {
-  j = nlohmann::json::object();
-  j["case_id"] = c.case_id;
-  j["client_id"] = c.client_id;
-  j["primary_applicant"] = c.primary_applicant;
-  if (c.deleted) j["deleted"] = true;
-  j["people"] = c.people;
 }
 
 void from_json(const nlohmann::json& j, CasePeopleCase& c) {

@@ -12,26 +12,24 @@
 
 namespace caseengine {
 
-// Rows are built and written for every batch that changes them: empty fields and
-// deleted: false are left out, so the JSON tree stays small.
-void to_json(nlohmann::json& j, const ClientSearchRow& r) {
-  j = nlohmann::json::object();
-  j["client_id"] = r.client_id;
-  auto put = [&](const char* key, const std::string& value) {
-    if (!value.empty()) j[key] = value;
-  };
-  put("surname", r.surname);
-  put("forenames", r.forenames);
-  put("date_of_birth", r.date_of_birth);
-  put("nino", r.nino);
-  put("email", r.email);
-  put("phone", r.phone);
-  put("postcode", r.postcode);
-  j["status"] = r.status;
-  put("client_type", r.client_type);
-  put("case_number", r.case_number);
-  if (r.deleted) j["deleted"] = true;
-  j["cases"] = r.cases;
+// Empty fields and deleted: false are left out.
+void WriteJson(JsonWriter* w, const ClientSearchRow& r) {
+  w->BeginObject()
+      .Field("client_id", r.client_id)
+      .FieldIfSet("surname", r.surname)
+      .FieldIfSet("forenames", r.forenames)
+      .FieldIfSet("date_of_birth", r.date_of_birth)
+      .FieldIfSet("nino", r.nino)
+      .FieldIfSet("email", r.email)
+      .FieldIfSet("phone", r.phone)
+      .FieldIfSet("postcode", r.postcode)
+      .Field("status", r.status)
+      .FieldIfSet("client_type", r.client_type)
+      .FieldIfSet("case_number", r.case_number)
+      .FlagIfSet("deleted", r.deleted);
+  w->Key("cases").BeginArray();
+  for (const std::string& c : r.cases) w->String(c);
+  w->EndArray().EndObject();
 }
 
 void from_json(const nlohmann::json& j, ClientSearchRow& r) {

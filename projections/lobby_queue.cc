@@ -8,25 +8,22 @@
 
 namespace caseengine {
 
-// Rows are built and written for every batch that changes them: empty fields are left
-// out, so the JSON tree stays small.
-void to_json(nlohmann::json& j, const LobbyQueueRow& r) {
-  j = nlohmann::json::object();
-  j["lobby_id"] = r.lobby_id;
-  j["status"] = r.status;
-  j["received_at"] = r.received_at;
-  auto put = [&](const char* key, const std::string& value) {
-    if (!value.empty()) j[key] = value;
-  };
-  put("source", r.source);
-  put("referrer", r.referrer);
-  put("surname", r.surname);
-  put("forenames", r.forenames);
-  put("date_of_birth", r.date_of_birth);
-  put("postcode", r.postcode);
-  put("claimed_by", r.claimed_by);
-  put("client_id", r.client_id);
-  put("case_id", r.case_id);
+// Empty fields are left out.
+void WriteJson(JsonWriter* w, const LobbyQueueRow& r) {
+  w->BeginObject()
+      .Field("lobby_id", r.lobby_id)
+      .Field("status", r.status)
+      .Field("received_at", r.received_at)
+      .FieldIfSet("source", r.source)
+      .FieldIfSet("referrer", r.referrer)
+      .FieldIfSet("surname", r.surname)
+      .FieldIfSet("forenames", r.forenames)
+      .FieldIfSet("date_of_birth", r.date_of_birth)
+      .FieldIfSet("postcode", r.postcode)
+      .FieldIfSet("claimed_by", r.claimed_by)
+      .FieldIfSet("client_id", r.client_id)
+      .FieldIfSet("case_id", r.case_id)
+      .EndObject();
 }
 
 void from_json(const nlohmann::json& j, LobbyQueueRow& r) {

@@ -1,7 +1,9 @@
 // RowTable<Row>: the rows of a read model that lives in memory, keyed by id, and written
 // back to the projection's family (key := prefix id, value := the row as JSON) when they
-// change. Rows have stable addresses (a deque), so indexes may point at them; a removed
-// row stays allocated but is marked gone and never comes back under its key.
+// change. A row type has a WriteJson(JsonWriter*, const Row&) to write it (rows are
+// written on every change, so straight to text) and a from_json to load it. Rows have
+// stable addresses (a deque), so indexes may point at them; a removed row stays allocated
+// but is marked gone and never comes back under its key.
 //
 // Threading: none of its own; the owning read model guards it.
 #pragma once
@@ -12,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/json_text.h"
 #include "projections/projection.h"
 #include "storage/store.h"
 
@@ -82,14 +85,17 @@ class RowTable {
     return it->status();
   }
   void Flush(RowWriter* rows) {
-    std::string key;
+    std::string key, value;
     for (const std::string& id : dirty_) {
       key = prefix_ + id;
       const Row* row = Find(id);
       if (row == nullptr) {
         rows->Delete(key);
       } else {
-        rows->Put(key, nlohmann::json(*row).dump());
+        value.clear();
+        JsonWriter writer(&value);
+        WriteJson(&writer, *row);
+        rows->Put(key, value);
       }
     }
     dirty_.clear();
