@@ -35,6 +35,10 @@ bool IsErasure(const ProjectedEvent& e) {
   return type == "ClientDeleted" && e.event != nullptr && e.event->mode == "erase";
 }
 
+std::string RebuildMarker(const Projection& projection) {
+  return std::string("rebuilding/") + projection.name();
+}
+
 std::string ReadModelFamily(const Projection& projection) {
   return std::string("rm.") + projection.name();
 }
@@ -75,6 +79,14 @@ Status ProjectionRunner::Open(bool load_rows) {
     if (!s.ok()) return s;
     families_.push_back(family);
     std::string value;
+    s = store_->Get(checkpoints_family_, RebuildMarker(*p), &value);
+    if (s.ok()) {
+      // A rebuild a crash cut short: its rows and checkpoint are whatever was flushed.
+      interrupted_.push_back(p->name());
+      checkpoints_.push_back(0);
+      continue;
+    }
+    if (s.code() != Status::Code::kNotFound) return s;
     s = store_->Get(checkpoints_family_, p->name(), &value);
     uint64_t checkpoint = 0;
     if (s.ok() && value.size() == 8) {
@@ -101,7 +113,17 @@ Status ProjectionRunner::Open(bool load_rows) {
   return Status::Ok();
 }
 
-Status ProjectionRunner::CatchUp(uint64_t to) { return CatchUpTo(to, /*purge_at_once=*/true); }
+Status ProjectionRunner::CatchUp(uint64_t to) {
+  Status s = FinishInterrupted();
+  if (!s.ok()) return s;
+  return CatchUpTo(to, /*purge_at_once=*/true);
+}
+
+Status ProjectionRunner::FinishInterrupted() {
+  if (interrupted_.empty()) return Status::Ok();
+  const std::vector<std::string> names = interrupted_;
+  return Rebuild(names);
+}
 
 Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
   if (to == 0) to = log_->HeadPosition();
@@ -115,12 +137,14 @@ Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
       (purge_at_once || Clock::now() - last_purge_ >= kMinPurgeInterval)) {
     s = PurgePersonal();
   }
-  if (!s.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    error_ = s;
-    applied_cv_.notify_all();
-  }
+  if (!s.ok()) Fail(s);
   return s;
+}
+
+void ProjectionRunner::Fail(const Status& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  error_ = s;
+  applied_cv_.notify_all();
 }
 
 Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
@@ -285,7 +309,8 @@ void ProjectionRunner::Stage(size_t i, Staged* out, uint64_t position) {
 Status ProjectionRunner::WriteStaged(Staged* out) {
   if (out->checkpoints.empty()) return Status::Ok();
   const Clock::time_point start = Clock::now();
-  Status s = store_->Write(out->batch, /*sync=*/false);
+  Status s =
+      unlogged_ ? store_->WriteUnlogged(out->batch) : store_->Write(out->batch, /*sync=*/false);
   const size_t count = out->batch.Count();
   out->batch.Clear();
   if (!s.ok()) return s;
@@ -314,25 +339,28 @@ uint64_t ProjectionRunner::WaitForApplied(uint64_t position,
 }
 
 Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
-  std::vector<size_t> chosen;
-  for (size_t i = 0; i < projections_.size(); ++i) {
-    if (names.empty() ||
-        std::find(names.begin(), names.end(), projections_[i]->name()) != names.end()) {
-      chosen.push_back(i);
-    }
-  }
   for (const std::string& name : names) {
     if (Find(name) == nullptr) return Status::NotFound("no read model named " + name);
   }
-  // Emptied, and their checkpoints set back, in one batch: a crash leaves either the old
-  // read models or empty ones to apply the log to again.
+  auto named = [](const std::vector<std::string>& list, const char* name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  std::vector<size_t> chosen;
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    const char* name = projections_[i]->name();
+    if (names.empty() || named(names, name) || named(interrupted_, name)) chosen.push_back(i);
+  }
+  // Emptied, their checkpoints set back and marked as rebuilding, in one synced batch: a
+  // crash leaves either the old read models or marked ones that are rebuilt again.
   WriteBatch batch;
   for (size_t i : chosen) {
     batch.DeleteAll(families_[i]);
     batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(0));
+    batch.Put(checkpoints_family_, RebuildMarker(*projections_[i]), "");
   }
   Status s = store_->Write(batch, /*sync=*/true);
   if (!s.ok()) return s;
+  interrupted_.clear();
   for (size_t i : chosen) {
     checkpoints_[i] = 0;
     projections_[i]->Reset();
@@ -345,11 +373,22 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   rebuilding_all_ = chosen.size() == projections_.size();
   plaintext_overflow_ = false;
-  s = CatchUp(0);
+  unlogged_ = true;
+  s = CatchUpTo(0, /*purge_at_once=*/true);
+  unlogged_ = false;
   rebuilding_all_ = false;
   std::unordered_set<uint64_t>().swap(plaintext_subjects_);
   if (!s.ok()) return s;
-  return store_->SyncWal();
+  // Rows and checkpoints on disk, then the markers gone.
+  std::vector<FamilyId> written = {checkpoints_family_};
+  WriteBatch done;
+  for (size_t i : chosen) {
+    written.push_back(families_[i]);
+    done.Delete(checkpoints_family_, RebuildMarker(*projections_[i]));
+  }
+  s = store_->FlushFamilies(written);
+  if (!s.ok()) return s;
+  return store_->Write(done, /*sync=*/true);
 }
 
 void ProjectionRunner::Start() {
@@ -364,6 +403,9 @@ void ProjectionRunner::Stop() {
 }
 
 void ProjectionRunner::Loop() {
+  // Started without a CatchUp first: a rebuild a crash cut short comes before the rest.
+  Status s = FinishInterrupted();
+  if (!s.ok()) return Fail(s);
   while (!stop_.load()) {
     // Also when nothing new came: a purge put off by the interval is due.
     const uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));

@@ -11,7 +11,15 @@
 //
 //   checkpoints  key   := projection-name
 //                value := position:u64            (the last event it applied)
+//                key   := "rebuilding/" projection-name
+//                value := ""                      (a rebuild of it is under way)
 //   rm.<name>    the projection's own rows (see each projection's file)
+//
+// A rebuild writes its rows and checkpoints without the write-ahead log (Store::
+// WriteUnlogged) and flushes them when it is done. Its first, synced, batch empties the
+// families and sets the rebuilding marker; its last, synced after the flush, removes the
+// marker. A crash in between can leave any part of the rows; a runner that opens a read
+// model with the marker loads none of its rows and rebuilds it again first thing.
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
@@ -54,6 +62,8 @@ inline constexpr const char* kCheckpointsFamily = "checkpoints";
 
 // The family of a projection's rows.
 std::string ReadModelFamily(const Projection& projection);
+// The key in the checkpoints family that says a rebuild of the projection is under way.
+std::string RebuildMarker(const Projection& projection);
 
 struct ProjectionRunnerOptions {
   // Events decoded and applied per chunk; each projection commits at least once a chunk.
@@ -88,11 +98,15 @@ class ProjectionRunner {
   // Reads the checkpoints and loads each projection's rows. Without `load_rows` nothing is
   // loaded, which only a Rebuild of every projection may follow (it empties them all).
   Status Open(bool load_rows = true);
-  // Applies every event up to `to` (0: the log's head) on this thread.
+  // Applies every event up to `to` (0: the log's head) on this thread, after finishing a
+  // rebuild a crash cut short.
   Status CatchUp(uint64_t to = 0);
-  // Empties the named projections (all when `names` is empty), their checkpoints set back
-  // in the same batch, and applies the whole log to them again. Not while started.
+  // Empties the named projections (all when `names` is empty), and those whose rebuild a
+  // crash cut short, their checkpoints set back in the same batch, and applies the whole
+  // log to them again. Not while started.
   Status Rebuild(const std::vector<std::string>& names);
+  // The read models whose rebuild a crash cut short, found by Open and not yet rebuilt.
+  std::vector<std::string> Interrupted() const { return interrupted_; }
 
   // Tails the log on a thread of its own until Stop (or destruction).
   void Start();
@@ -128,6 +142,10 @@ class ProjectionRunner {
   // CatchUp; a runner tailing the log puts the purge after erasures off to at most one
   // an interval (purge_at_once false).
   Status CatchUpTo(uint64_t to, bool purge_at_once);
+  // Rebuilds what Interrupted() names, if anything.
+  Status FinishInterrupted();
+  // Records the reason the runner stops applying (see error).
+  void Fail(const Status& s);
   Status ApplyRange(uint64_t from, uint64_t to);
   // Applies chunk_ to every projection, then empties it.
   Status ApplyChunk();
@@ -168,9 +186,11 @@ class ProjectionRunner {
   std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
-  Staged staged_[2];             // one per applying thread
-  bool purge_pending_ = false;   // an erasure was applied and its purge has not run
-  bool rebuilding_all_ = false;  // see NotePlaintext
+  Staged staged_[2];                      // one per applying thread
+  std::vector<std::string> interrupted_;  // see Interrupted
+  bool unlogged_ = false;                 // a rebuild's batches: written without the WAL
+  bool purge_pending_ = false;            // an erasure was applied and its purge has not run
+  bool rebuilding_all_ = false;           // see NotePlaintext
   bool plaintext_overflow_ = false;
   std::unordered_set<uint64_t> plaintext_subjects_;
   std::chrono::steady_clock::time_point last_purge_;

@@ -93,14 +93,43 @@ void MemoryStore::ApplyTo(std::vector<Table>* tables, const WriteBatch& batch) {
   });
 }
 
-Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Status checked = batch.Check(names_.size());
-  if (!checked.ok()) return checked;
+Status MemoryStore::FailingWrite() {
+  if (writes_before_failing_ > 0) {
+    --writes_before_failing_;
+    return Status::Ok();
+  }
   if (fail_writes_ > 0) {
     --fail_writes_;
     return Status::IoError("injected write failure");
   }
+  return Status::Ok();
+}
+
+Status MemoryStore::WriteUnlogged(const WriteBatch& batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = batch.Check(names_.size());
+  if (s.ok()) s = FailingWrite();
+  if (!s.ok()) return s;
+  ApplyTo(&live_, batch);
+  unlogged_.push_back(batch);
+  return Status::Ok();
+}
+
+Status MemoryStore::FlushFamilies(const std::vector<FamilyId>& families) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (FamilyId f : families) {
+    if (f >= names_.size()) return Status::InvalidArgument("unknown family");
+  }
+  for (const WriteBatch& b : unlogged_) ApplyTo(&durable_, b);
+  unlogged_.clear();
+  return Status::Ok();
+}
+
+Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status checked = batch.Check(names_.size());
+  if (checked.ok()) checked = FailingWrite();
+  if (!checked.ok()) return checked;
   ApplyTo(&live_, batch);
   unsynced_.push_back(batch);
   if (!sync) return Status::Ok();
@@ -137,8 +166,9 @@ std::unique_ptr<StoreIterator> MemoryStore::NewIterator(FamilyId family, ReadPat
   return std::make_unique<MemoryStoreIterator>(this, family);
 }
 
-void MemoryStore::FailNextWrites(int n) {
+void MemoryStore::FailNextWrites(int n, int after) {
   std::lock_guard<std::mutex> lock(mu_);
+  writes_before_failing_ = after;
   fail_writes_ = n;
 }
 
@@ -151,6 +181,7 @@ void MemoryStore::SimulatePowerLoss() {
   std::lock_guard<std::mutex> lock(mu_);
   live_ = durable_;
   unsynced_.clear();
+  unlogged_.clear();
 }
 
 void MemoryStore::RawPut(FamilyId family, std::string_view key, std::string_view value) {

@@ -1,6 +1,7 @@
 // MemoryStore: the in-memory twin of RocksStore for tests. Same semantics (atomic batches,
 // ordered iteration, families), plus fault injection: fail the next writes or syncs, and
-// SimulatePowerLoss(), which forgets every write that was not synced.
+// SimulatePowerLoss(), which forgets every write that was not synced (or, unlogged, not
+// flushed).
 //
 // Threading: thread-safe; one mutex guards everything (tests, not throughput).
 #pragma once
@@ -22,6 +23,10 @@ class MemoryStore : public Store {
   Status Family(std::string_view name, FamilyId* id) const override;
   std::vector<std::string> FamilyNames() const override;
   Status Write(const WriteBatch& batch, bool sync) override;
+  Status WriteUnlogged(const WriteBatch& batch) override;
+  // Persists every unlogged write, whatever the families named (the engine flushes all
+  // the families it wrote unlogged at once).
+  Status FlushFamilies(const std::vector<FamilyId>& families) override;
   Status SyncWal() override;
   Status Get(FamilyId family, std::string_view key, std::string* value) const override;
   std::unique_ptr<StoreIterator> NewIterator(FamilyId family, ReadPattern pattern) const override;
@@ -30,8 +35,9 @@ class MemoryStore : public Store {
   bool read_only() const override { return false; }
   const std::string& path() const override { return path_; }
 
-  // The next `n` calls to Write fail with an I/O error and change nothing.
-  void FailNextWrites(int n);
+  // After `after` more calls to Write or WriteUnlogged succeed, the next `n` fail with an
+  // I/O error and change nothing.
+  void FailNextWrites(int n, int after = 0);
   // The next `n` calls to SyncWal (or synced Writes) fail with an I/O error.
   void FailNextSyncs(int n);
   // Drops every write not yet made durable, as a power cut would.
@@ -44,12 +50,16 @@ class MemoryStore : public Store {
   using Table = std::map<std::string, std::string, std::less<>>;
   friend class MemoryStoreIterator;
   void ApplyTo(std::vector<Table>* tables, const WriteBatch& batch);
+  // The injected failure of this write, if any (counts it); under mu_.
+  Status FailingWrite();
 
   mutable std::mutex mu_;
   std::vector<std::string> names_;
   std::vector<Table> live_;     // what readers see
   std::vector<Table> durable_;  // what survives SimulatePowerLoss
   std::vector<WriteBatch> unsynced_;
+  std::vector<WriteBatch> unlogged_;  // durable at the next FlushFamilies
+  int writes_before_failing_ = 0;
   int fail_writes_ = 0;
   int fail_syncs_ = 0;
   std::string path_;

@@ -101,6 +101,15 @@ class Store {
 
   // Applies the batch atomically. With sync, returns only after it is on stable storage.
   virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+  // Applies the batch atomically, without the write-ahead log: for rows that can be written
+  // again from the event log (a rebuild, which marks what it is doing in a synced write
+  // first). Readers see it at once, but it is durable only once FlushFamilies has
+  // persisted its families; a crash before that loses it, or keeps some families' part of
+  // it and not others'. A later sync does not make it durable. It saves the WAL's copy and
+  // checksum of every row, and the replay of that WAL at the next open.
+  virtual Status WriteUnlogged(const WriteBatch& batch) = 0;
+  // Persists every unlogged write to these families; returns once they are durable.
+  virtual Status FlushFamilies(const std::vector<FamilyId>& families) = 0;
   // Makes every write that returned before this call durable.
   virtual Status SyncWal() = 0;
   // NotFound when the key is absent.

@@ -1759,6 +1759,68 @@ TEST_CASE("a rebuild of the read models from the log equals the live read models
   CHECK(LastLine(back.out) == "no differences");
 }
 
+namespace {
+
+// The read models a rebuild in `dir` marked as under way and did not finish (see
+// ProjectionRunner: "rebuilding/" keys in the checkpoints family).
+std::vector<std::string> RebuildMarkers(const std::string& dir) {
+  RocksStoreOptions options;
+  options.path = dir;
+  options.read_only = true;
+  options.open_all_families = true;
+  std::unique_ptr<Store> store;
+  Status s = OpenRocksStore(options, &store);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  FamilyId family;
+  REQUIRE(store->Family(kCheckpointsFamily, &family).ok());
+  std::vector<std::string> names;
+  auto it = store->NewIterator(family);
+  for (it->Seek("rebuilding/"); it->Valid() && it->key().starts_with("rebuilding/"); it->Next()) {
+    names.emplace_back(it->key().substr(11));
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a rebuild killed at random moments is finished when the engine next opens and equals "
+    "a fresh one",
+    "[audit][rebuild][crash]") {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data"), fresh = tmp.Sub("fresh");
+  const Ran seeded = RunApart({CASEENGINE_PATH, "seed", "--data", dir, "--clients", "1500"});
+  INFO(seeded);
+  REQUIRE(seeded.status == 0);
+  std::mt19937 random(7);
+  int killed_mid_rebuild = 0;
+  for (int round = 0; round < 30 && killed_mid_rebuild < 3; ++round) {
+    int out = -1;
+    const pid_t pid =
+        testing::SpawnWithStdoutPipe({CASEENGINE_PATH, "rebuild", "--data", dir}, &out);
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 1000));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(out);
+    const std::vector<std::string> marked = RebuildMarkers(dir);
+    if (WIFSIGNALED(status) && !marked.empty()) ++killed_mid_rebuild;
+    // Opening the engine finishes the rebuild before anything else.
+    OpenEngine(dir).reset();
+    INFO("round " << round);
+    CHECK(RebuildMarkers(dir).empty());
+  }
+  CHECK(killed_mid_rebuild >= 1);
+
+  REQUIRE(Casereplay({"rebuild", "--data", dir, "--into", fresh}).status == 0);
+  const Ran diff = Casereplay({"diff", dir, fresh});
+  INFO(diff);
+  CHECK(diff.status == 0);
+  CHECK(LastLine(diff.out) == "no differences");
+}
+
 TEST_CASE("casereplay rebuild refuses a folder that is not empty", "[audit][rebuild]") {
   TempDir tmp;
   const std::string dir = tmp.Sub("data");

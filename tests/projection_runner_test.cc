@@ -207,6 +207,47 @@ TEST_CASE("a power cut loses read model rows and checkpoint together", "[project
   CHECK(Cases(after).total == 10);
 }
 
+TEST_CASE("a rebuild cut short by a power cut is done again when the runner next opens",
+          "[projections]") {
+  DomainFixture d;
+  Workload(d, 30);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  std::map<std::string, std::string> whole;
+  size_t total = 0;
+  {
+    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&p},
+                            ProjectionRunnerOptions{5});
+    REQUIRE(runner.Open().ok());
+    REQUIRE(runner.CatchUp().ok());
+    whole = Dump(*store, "rm.case_list");
+    total = Cases(p).total;
+    // The synced batch that empties and marks it, then a few unlogged batches, then a
+    // failed write: the rebuild stops half way, and the power goes.
+    store->FailNextWrites(1000, 4);
+    CHECK_FALSE(runner.Rebuild({}).ok());
+  }
+  store->FailNextWrites(0);
+  store->SimulatePowerLoss();  // the unlogged rows were never flushed
+  CHECK(Dump(*store, "rm.case_list").empty());
+  CaseListProjection after;
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&after});
+  REQUIRE(runner.Open().ok());
+  CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
+  CHECK(runner.Applied() == 0);
+  REQUIRE(runner.CatchUp().ok());
+  CHECK(runner.Interrupted().empty());
+  CHECK(Dump(*store, "rm.case_list") == whole);
+  CHECK(Cases(after).total == total);
+  // Done and flushed: a power cut now keeps it all, marker gone.
+  store->SimulatePowerLoss();
+  CHECK(Dump(*store, "rm.case_list") == whole);
+  FamilyId checkpoints;
+  REQUIRE(store->Family(kCheckpointsFamily, &checkpoints).ok());
+  std::string value;
+  CHECK(store->Get(checkpoints, "rebuilding/case_list", &value).code() == Status::Code::kNotFound);
+}
+
 TEST_CASE("a read model ahead of its log is refused", "[projections]") {
   DomainFixture d;
   Workload(d, 3);

@@ -3,6 +3,8 @@
 #include "storage/rocks_store.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "storage/memory_store.h"
@@ -170,6 +172,62 @@ TEST_CASE("a batch that empties a family and also writes to it is refused and wr
     CHECK(Read(*store, a, "k2") == "<none>");
     CHECK(Read(*store, b, "other") == "<none>");
   });
+}
+
+TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahead log",
+          "[store]") {
+  testing::TempDir tmp;
+  RocksStoreOptions options;
+  options.path = tmp.Sub("data");
+  options.families = {"a", "b"};
+  {
+    std::unique_ptr<Store> store;
+    REQUIRE(OpenRocksStore(options, &store).ok());
+    FamilyId a;
+    REQUIRE(store->Family("a", &a).ok());
+    WriteBatch batch;
+    batch.Put(a, "row", "Unlogged-Zanzibarova");
+    REQUIRE(store->WriteUnlogged(batch).ok());
+    CHECK(Read(*store, a, "row") == "Unlogged-Zanzibarova");
+    WriteBatch logged;
+    logged.Put(a, "other", "v");
+    REQUIRE(store->Write(logged, true).ok());
+    for (const auto& entry : std::filesystem::directory_iterator(options.path)) {
+      if (entry.path().extension() != ".log") continue;
+      INFO(entry.path());
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+      CHECK(bytes.find("Unlogged-Zanzibarova") == std::string::npos);
+    }
+    REQUIRE(store->FlushFamilies({a}).ok());
+  }
+  std::unique_ptr<Store> store;
+  REQUIRE(OpenRocksStore(options, &store).ok());
+  FamilyId a;
+  REQUIRE(store->Family("a", &a).ok());
+  CHECK(Read(*store, a, "row") == "Unlogged-Zanzibarova");
+  CHECK(Read(*store, a, "other") == "v");
+}
+
+TEST_CASE("the memory store loses unlogged writes in a power cut until they are flushed",
+          "[store]") {
+  MemoryStore store({"a", "b"});
+  FamilyId a;
+  REQUIRE(store.Family("a", &a).ok());
+  WriteBatch unlogged;
+  unlogged.Put(a, "row", "v");
+  REQUIRE(store.WriteUnlogged(unlogged).ok());
+  WriteBatch synced;
+  synced.Put(a, "synced", "v");
+  REQUIRE(store.Write(synced, true).ok());  // a sync does not cover unlogged writes
+  store.SimulatePowerLoss();
+  CHECK(Read(store, a, "row") == "<none>");
+  CHECK(Read(store, a, "synced") == "v");
+  REQUIRE(store.WriteUnlogged(unlogged).ok());
+  REQUIRE(store.FlushFamilies({a}).ok());
+  store.SimulatePowerLoss();
+  CHECK(Read(store, a, "row") == "v");
+  CHECK(store.FlushFamilies({7}).code() == Status::Code::kInvalidArgument);
 }
 
 }  // namespace
