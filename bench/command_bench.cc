@@ -17,7 +17,12 @@
 // yet) becomes a note.
 //
 //   command_bench --writers W --commands N [--inflight K] [--drive events|threads] [--json]
-//                 [--data DIR]
+//                 [--data DIR] [--read-models]
+//
+// With --read-models the engine's read models are kept up to date while the commands run,
+// as a server's are (the runner tails the log on its thread, "projections"), and the
+// figures include its CPU time per event and the time it took to apply the last event
+// after the last answer.
 //
 // How the writers are driven:
 //   events   (default) as an asynchronous server drives the handler: each answer, on the
@@ -42,6 +47,7 @@
 #include "aggregates/strand_rules.h"
 #include "bench/bench_util.h"
 #include "events/log_store.h"
+#include "http/engine.h"
 
 using namespace caseengine;
 using Clock = std::chrono::steady_clock;
@@ -426,21 +432,35 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"events", "threads"}));
   app.add_option("--data", dir, "scratch data folder (emptied first)");
   app.add_flag("--keep", keep, "keep the data folder");
+  bool read_models = false;
+  app.add_flag("--read-models", read_models, "keep the read models up to date meanwhile");
   app.add_flag("--json", json, "one JSON line per measurement");
   CLI11_PARSE(app, argc, argv);
 
   bench::ScratchDir scratch(dir, keep);
+  const DomainConfig config = DomainConfig::Demo();
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
-  Status s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
-  if (s.ok()) s = KeyStore::Open(store.get(), &keys);
+  std::unique_ptr<CommandHandler> own_handler;
+  std::unique_ptr<Engine> engine;
+  Status s;
+  if (read_models) {
+    EngineOptions options;
+    options.dir = dir;
+    options.config = &config;
+    s = Engine::Open(options, &engine);
+  } else {
+    s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
+    if (s.ok()) s = KeyStore::Open(store.get(), &keys);
+    if (s.ok()) own_handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config);
+  }
   if (!s.ok()) {
     std::cerr << s.ToString() << "\n";
     return 2;
   }
-  const DomainConfig config = DomainConfig::Demo();
-  CommandHandler handler(log.get(), keys.get(), &config);
+  CommandHandler& handler = engine ? engine->handler() : *own_handler;
+  EventLog* const log_used = engine ? &engine->log() : log.get();
   const Senders senders{config.users.at("officer"), config.users.at("supervisor")};
 
   uint64_t failed = 0, refused = 0;
@@ -471,13 +491,22 @@ int main(int argc, char** argv) {
     refused = refused_count;
   }
   const double seconds = run.seconds, p50 = run.p50_us, p99 = run.p99_us;
+  // The read models' runner: its CPU per event, and how far it trailed at the end.
+  double projection_us = 0, projection_lag_ms = 0;
+  if (engine) {
+    const auto t0 = Clock::now();
+    engine->runner().WaitForApplied(log_used->HeadPosition(), std::chrono::seconds(600));
+    projection_lag_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    projection_us = bench::ThreadCpuSeconds("projections") * 1e6 /
+                    std::max<uint64_t>(1, log_used->HeadPosition());
+  }
   // The log's writer thread decides every command: its CPU time per command bounds the
   // rate whatever the host's noise does to wall time.
   const double writer_us = bench::ThreadCpuSeconds("log-writer") * 1e6 / commands;
   const double ack_us = bench::ThreadCpuSeconds("log-ack") * 1e6 / commands;
   const double sync_us =
       (bench::ThreadCpuSeconds("log-store") + bench::ThreadCpuSeconds("log-sync")) * 1e6 / commands;
-  const LogStats log_stats = log->Stats();
+  const LogStats log_stats = log_used->Stats();
   const double per_round =
       log_stats.rounds == 0 ? 0 : static_cast<double>(log_stats.appends) / log_stats.rounds;
   const double rate = commands / seconds;
@@ -488,10 +517,10 @@ int main(int argc, char** argv) {
                         {"inflight", inflight},
                         {"drive", drive},
                         {"commands", commands},
-                        {"events", log->HeadPosition()},
+                        {"events", log_used->HeadPosition()},
                         {"seconds", seconds},
                         {"commands_per_s", rate},
-                        {"events_per_s", log->HeadPosition() / seconds},
+                        {"events_per_s", log_used->HeadPosition() / seconds},
                         {"refused", refused},
                         {"p50_us", p50},
                         {"p99_us", p99},
@@ -499,6 +528,8 @@ int main(int argc, char** argv) {
                         {"ack_cpu_us_per_command", ack_us},
                         {"sync_cpu_us_per_command", sync_us},
                         {"appends_per_round", per_round},
+                        {"projection_cpu_us_per_event", projection_us},
+                        {"projection_lag_ms", projection_lag_ms},
                         {"ok", ok},
                         {"machine", bench::MachineDescription()}};
     std::cout << j.dump() << std::endl;
@@ -508,9 +539,15 @@ int main(int argc, char** argv) {
         "(%llu events, %llu refused by rules; latency p50 %.0f us, p99 %.0f us; CPU per command: "
         "writer %.1f us, writes and syncs %.1f us, acks %.1f us; %.1f appends a round)%s\n",
         writers, inflight, drive.c_str(), static_cast<unsigned long long>(commands), seconds, rate,
-        static_cast<unsigned long long>(log->HeadPosition()),
+        static_cast<unsigned long long>(log_used->HeadPosition()),
         static_cast<unsigned long long>(refused), p50, p99, writer_us, sync_us, ack_us, per_round,
         ok ? "" : "  FAILED");
+    if (engine) {
+      std::printf(
+          "read models: CPU %.1f us per event, applied the last event %.0f ms after the "
+          "last answer\n",
+          projection_us, projection_lag_ms);
+    }
   }
   return ok ? 0 : 1;
 }

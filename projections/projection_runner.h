@@ -39,7 +39,8 @@
 // chunk is over, rows and checkpoints written, when every projection has applied it.
 //
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
-// Applied, WaitForApplied, Stats and error from any thread.
+// Start runs the runner on a thread named "projections"; Applied, WaitForApplied, Stats
+// and error from any thread.
 #pragma once
 
 #include <atomic>
