@@ -17,6 +17,28 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// The civil date of a day count since 1970-01-01: the inverse of DaysFromCivil.
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+// Writes `v` as exactly `n` decimal digits at p.
+char* PutDigits(char* p, int64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + n;
+}
+
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -40,7 +62,41 @@ bool ParseDate(std::string_view s, int64_t* days) {
 
 }  // namespace
 
+// By arithmetic rather than gmtime_r and snprintf: projections format the time of nearly
+// every event (journal, history, case list), and this took a tenth of their work.
 std::string FormatMicrosUtc(int64_t micros) {
+  constexpr int64_t kDay = 86400 * int64_t{1000000};
+  int64_t days = micros / kDay, in_day = micros % kDay;
+  if (in_day < 0) {
+    in_day += kDay;
+    days -= 1;
+  }
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  if (year < 0 || year > 9999) return FormatMicrosUtcSlow(micros);
+  char buf[27];
+  char* p = PutDigits(buf, year, 4);
+  *p++ = '-';
+  p = PutDigits(p, month, 2);
+  *p++ = '-';
+  p = PutDigits(p, day, 2);
+  *p++ = 'T';
+  const int64_t seconds = in_day / 1000000;
+  p = PutDigits(p, seconds / 3600, 2);
+  *p++ = ':';
+  p = PutDigits(p, seconds / 60 % 60, 2);
+  *p++ = ':';
+  p = PutDigits(p, seconds % 60, 2);
+  *p++ = '.';
+  p = PutDigits(p, in_day % 1000000, 6);
+  *p++ = 'Z';
+  return std::string(buf, p);
+}
+
+std::string MicrosToDate(int64_t micros) { return FormatMicrosUtc(micros).substr(0, 10); }
+
+std::string FormatMicrosUtcSlow(int64_t micros) {
   int64_t seconds = micros / 1000000;
   int64_t frac = micros % 1000000;
   if (frac < 0) {
@@ -56,8 +112,6 @@ std::string FormatMicrosUtc(int64_t micros) {
                 static_cast<long long>(frac));
   return buf;
 }
-
-std::string MicrosToDate(int64_t micros) { return FormatMicrosUtc(micros).substr(0, 10); }
 
 bool ParseInstant(std::string_view s, int64_t* micros) {
   int64_t days;

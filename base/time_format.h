@@ -10,6 +10,9 @@ namespace caseengine {
 
 // "2026-11-22T10:15:30.123456Z".
 std::string FormatMicrosUtc(int64_t micros);
+// The same through gmtime_r and snprintf, which FormatMicrosUtc uses for years outside
+// 0..9999 (and tests check it against).
+std::string FormatMicrosUtcSlow(int64_t micros);
 // "2026-11-22": the UTC date of an instant.
 std::string MicrosToDate(int64_t micros);
 // An instant from RFC 3339 ("2026-11-22T10:15:30Z", fractions and offsets allowed) or a
