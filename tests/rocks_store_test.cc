@@ -20,14 +20,23 @@ std::string Read(const Store& store, FamilyId family, const std::string& key) {
                 : "<" + std::string(s.code() == Status::Code::kNotFound ? "none" : "error") + ">";
 }
 
+// A RocksDB store in `path` with families "a" and "b"; *a is family "a".
+std::unique_ptr<Store> OpenFolder(const std::string& path, FamilyId* a) {
+  RocksStoreOptions options;
+  options.path = path;
+  options.families = {"a", "b"};
+  std::unique_ptr<Store> store;
+  REQUIRE(OpenRocksStore(options, &store).ok());
+  REQUIRE(store->Family("a", a).ok());
+  return store;
+}
+
 // The RocksDB store and its in-memory twin, each with families "a" and "b": what a batch
 // means must not depend on the store.
 struct BothStores {
   BothStores() : memory({"a", "b"}) {
-    RocksStoreOptions options;
-    options.path = tmp.Sub("data");
-    options.families = {"a", "b"};
-    REQUIRE(OpenRocksStore(options, &rocks).ok());
+    FamilyId a;
+    rocks = OpenFolder(tmp.Sub("data"), &a);
   }
   // Runs fn(store, a, b) on each.
   template <class Fn>
@@ -93,13 +102,8 @@ TEST_CASE("batches appended to one another mean the same as written one after th
 
 TEST_CASE("a batch that names an unknown family writes nothing", "[store]") {
   testing::TempDir tmp;
-  RocksStoreOptions options;
-  options.path = tmp.Sub("data");
-  options.families = {"a"};
-  std::unique_ptr<Store> store;
-  REQUIRE(OpenRocksStore(options, &store).ok());
   FamilyId a;
-  REQUIRE(store->Family("a", &a).ok());
+  std::unique_ptr<Store> store = OpenFolder(tmp.Sub("data"), &a);
   WriteBatch batch;
   batch.Put(a, "k", "v");
   batch.Put(a + 7, "k", "v");
@@ -177,14 +181,10 @@ TEST_CASE("a batch that empties a family and also writes to it is refused and wr
 TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahead log",
           "[store]") {
   testing::TempDir tmp;
-  RocksStoreOptions options;
-  options.path = tmp.Sub("data");
-  options.families = {"a", "b"};
+  const std::string dir = tmp.Sub("data");
+  FamilyId a;
   {
-    std::unique_ptr<Store> store;
-    REQUIRE(OpenRocksStore(options, &store).ok());
-    FamilyId a;
-    REQUIRE(store->Family("a", &a).ok());
+    std::unique_ptr<Store> store = OpenFolder(dir, &a);
     WriteBatch batch;
     batch.Put(a, "row", "Unlogged-Zanzibarova");
     REQUIRE(store->WriteUnlogged(batch).ok());
@@ -192,7 +192,7 @@ TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahe
     WriteBatch logged;
     logged.Put(a, "other", "v");
     REQUIRE(store->Write(logged, true).ok());
-    for (const auto& entry : std::filesystem::directory_iterator(options.path)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       if (entry.path().extension() != ".log") continue;
       INFO(entry.path());
       std::ifstream in(entry.path(), std::ios::binary);
@@ -201,10 +201,7 @@ TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahe
     }
     REQUIRE(store->FlushFamilies({a}).ok());
   }
-  std::unique_ptr<Store> store;
-  REQUIRE(OpenRocksStore(options, &store).ok());
-  FamilyId a;
-  REQUIRE(store->Family("a", &a).ok());
+  std::unique_ptr<Store> store = OpenFolder(dir, &a);
   CHECK(Read(*store, a, "row") == "Unlogged-Zanzibarova");
   CHECK(Read(*store, a, "other") == "v");
 }
