@@ -362,7 +362,9 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
   }
   Status s = store_->Write(batch, /*sync=*/true);
   if (!s.ok()) return s;
+  // Marked from here on: should anything below fail, a later CatchUp starts it again.
   interrupted_.clear();
+  for (size_t i : chosen) interrupted_.push_back(projections_[i]->name());
   for (size_t i : chosen) {
     checkpoints_[i] = 0;
     projections_[i]->Reset();
@@ -389,8 +391,9 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     done.Delete(checkpoints_family_, RebuildMarker(*projections_[i]));
   }
   s = store_->FlushFamilies(written);
-  if (!s.ok()) return s;
-  return store_->Write(done, /*sync=*/true);
+  if (s.ok()) s = store_->Write(done, /*sync=*/true);
+  if (s.ok()) interrupted_.clear();
+  return s;
 }
 
 void ProjectionRunner::Start() {

@@ -106,7 +106,8 @@ class ProjectionRunner {
   // crash cut short, their checkpoints set back in the same batch, and applies the whole
   // log to them again. Not while started.
   Status Rebuild(const std::vector<std::string>& names);
-  // The read models whose rebuild a crash cut short, found by Open and not yet rebuilt.
+  // The read models whose rebuild did not finish (cut short by a crash, found by Open, or
+  // by a failure here) and that CatchUp will rebuild first.
   std::vector<std::string> Interrupted() const { return interrupted_; }
 
   // Tails the log on a thread of its own until Stop (or destruction).

@@ -226,6 +226,7 @@ TEST_CASE("a rebuild cut short by a power cut is done again when the runner next
     // failed write: the rebuild stops half way, and the power goes.
     store->FailNextWrites(1000, 4);
     CHECK_FALSE(runner.Rebuild({}).ok());
+    CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
   }
   store->FailNextWrites(0);
   store->SimulatePowerLoss();  // the unlogged rows were never flushed
@@ -246,6 +247,25 @@ TEST_CASE("a rebuild cut short by a power cut is done again when the runner next
   REQUIRE(store->Family(kCheckpointsFamily, &checkpoints).ok());
   std::string value;
   CHECK(store->Get(checkpoints, "rebuilding/case_list", &value).code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("a rebuild that failed half way is done again by the next catch-up", "[projections]") {
+  DomainFixture d;
+  Workload(d, 20);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&p},
+                          ProjectionRunnerOptions{5});
+  REQUIRE(runner.Open().ok());
+  REQUIRE(runner.CatchUp().ok());
+  const auto whole = Dump(*store, "rm.case_list");
+  store->FailNextWrites(1, 3);
+  CHECK_FALSE(runner.Rebuild({}).ok());
+  CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
+  REQUIRE(runner.CatchUp().ok());
+  CHECK(runner.Interrupted().empty());
+  CHECK(runner.Applied() == d.Head());
+  CHECK(Dump(*store, "rm.case_list") == whole);
 }
 
 TEST_CASE("a read model ahead of its log is refused", "[projections]") {
