@@ -38,7 +38,7 @@ class KeyStore {
   // next Purge, which the caller schedules.
   Status Destroy(std::string_view subject);
   // Removes destroyed keys' bytes from the files (Store::Purge of the keys family).
-  Status Purge() { return store_->Purge(family_); }
+  Status Purge() { return store_->Purge({family_}); }
 
  private:
   KeyStore(Store* store, FamilyId family) : store_(store), family_(family) {}

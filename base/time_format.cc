@@ -39,6 +39,27 @@ char* PutDigits(char* p, int64_t v, int n) {
   return p + n;
 }
 
+// Writes the UTC date of an instant (YYYY-MM-DD) at p and sets *in_day to its
+// microsecond within that day; returns the end, or null for a year outside 0..9999.
+char* PutDate(char* p, int64_t micros, int64_t* in_day) {
+  constexpr int64_t kDay = 86400 * int64_t{1000000};
+  int64_t days = micros / kDay;
+  *in_day = micros % kDay;
+  if (*in_day < 0) {
+    *in_day += kDay;
+    days -= 1;
+  }
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  if (year < 0 || year > 9999) return nullptr;
+  p = PutDigits(p, year, 4);
+  *p++ = '-';
+  p = PutDigits(p, month, 2);
+  *p++ = '-';
+  return PutDigits(p, day, 2);
+}
+
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -65,22 +86,10 @@ bool ParseDate(std::string_view s, int64_t* days) {
 // By arithmetic rather than gmtime_r and snprintf: projections format the time of nearly
 // every event (journal, history, case list), and this took a tenth of their work.
 std::string FormatMicrosUtc(int64_t micros) {
-  constexpr int64_t kDay = 86400 * int64_t{1000000};
-  int64_t days = micros / kDay, in_day = micros % kDay;
-  if (in_day < 0) {
-    in_day += kDay;
-    days -= 1;
-  }
-  int64_t year;
-  unsigned month, day;
-  CivilFromDays(days, &year, &month, &day);
-  if (year < 0 || year > 9999) return FormatMicrosUtcSlow(micros);
+  int64_t in_day;
   char buf[27];
-  char* p = PutDigits(buf, year, 4);
-  *p++ = '-';
-  p = PutDigits(p, month, 2);
-  *p++ = '-';
-  p = PutDigits(p, day, 2);
+  char* p = PutDate(buf, micros, &in_day);
+  if (p == nullptr) return FormatMicrosUtcSlow(micros);
   *p++ = 'T';
   const int64_t seconds = in_day / 1000000;
   p = PutDigits(p, seconds / 3600, 2);
@@ -94,7 +103,13 @@ std::string FormatMicrosUtc(int64_t micros) {
   return std::string(buf, p);
 }
 
-std::string MicrosToDate(int64_t micros) { return FormatMicrosUtc(micros).substr(0, 10); }
+std::string MicrosToDate(int64_t micros) {
+  int64_t in_day;
+  char buf[10];
+  char* p = PutDate(buf, micros, &in_day);
+  if (p == nullptr) return FormatMicrosUtcSlow(micros).substr(0, 10);
+  return std::string(buf, p);
+}
 
 std::string FormatMicrosUtcSlow(int64_t micros) {
   int64_t seconds = micros / 1000000;

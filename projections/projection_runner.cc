@@ -291,11 +291,12 @@ bool ProjectionRunner::MayHoldPlaintext(std::string_view subject) const {
 Status ProjectionRunner::PurgePersonal() {
   purge_pending_ = false;
   last_purge_ = Clock::now();
+  std::vector<FamilyId> personal;
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (!projections_[i]->personal()) continue;
-    Status s = store_->Purge(families_[i]);
-    if (!s.ok()) return s;
+    if (projections_[i]->personal()) personal.push_back(families_[i]);
   }
+  Status s = store_->Purge(personal);
+  if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
   stats_.purges++;
   return Status::Ok();
@@ -364,16 +365,18 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
   if (!s.ok()) return s;
   // Marked from here on: should anything below fail, a later CatchUp starts it again.
   interrupted_.clear();
-  for (size_t i : chosen) interrupted_.push_back(projections_[i]->name());
+  std::vector<FamilyId> emptied;
   for (size_t i : chosen) {
+    interrupted_.push_back(projections_[i]->name());
+    emptied.push_back(families_[i]);
     checkpoints_[i] = 0;
     projections_[i]->Reset();
-    // The old rows' files go now, while nothing else is in the family: a compaction of
-    // rows that are all deleted reads them and writes nothing, where one after the
-    // rebuild would rewrite every new row as well.
-    s = store_->Purge(families_[i]);
-    if (!s.ok()) return s;
   }
+  // The old rows' files go now, while nothing else is in the families: a compaction of
+  // rows that are all deleted reads them and writes nothing, where one after the rebuild
+  // would rewrite every new row as well.
+  s = store_->Purge(emptied);
+  if (!s.ok()) return s;
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   rebuilding_all_ = chosen.size() == projections_.size();
   plaintext_overflow_ = false;

@@ -31,7 +31,7 @@ class MemoryStore : public Store {
   Status Get(FamilyId family, std::string_view key, std::string* value) const override;
   std::unique_ptr<StoreIterator> NewIterator(FamilyId family, ReadPattern pattern) const override;
   Status CompactAll() override { return Status::Ok(); }
-  Status Purge(FamilyId) override { return Status::Ok(); }
+  Status Purge(const std::vector<FamilyId>&) override { return Status::Ok(); }
   bool read_only() const override { return false; }
   const std::string& path() const override { return path_; }
 

@@ -142,14 +142,18 @@ class RocksStore : public Store {
     return Status::Ok();
   }
 
-  Status Purge(FamilyId family) override {
+  Status Purge(const std::vector<FamilyId>& families) override {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
-    if (family >= handles_.size()) return Status::InvalidArgument("unknown family");
+    for (FamilyId f : families) {
+      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
+    }
     Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
-    if (!s.ok()) return s;
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    return FromRocks(db_->CompactRange(co, handles_[family], nullptr, nullptr), path_);
+    for (size_t i = 0; s.ok() && i < families.size(); ++i) {
+      s = FromRocks(db_->CompactRange(co, handles_[families[i]], nullptr, nullptr), path_);
+    }
+    return s;
   }
 
   bool read_only() const override { return read_only_; }

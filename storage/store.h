@@ -118,12 +118,13 @@ class Store {
       FamilyId family, ReadPattern pattern = ReadPattern::kShort) const = 0;
   // Rewrites every family's files, so deleted data is physically gone.
   virtual Status CompactAll() = 0;
-  // Makes what was deleted from `family` physically gone, at the cost of that family
-  // alone: flushes every family's memtable (so the WAL files that held the data become
-  // obsolete and are removed), then rewrites the family's files (used by erasure).
-  // Purges that follow erasures as they come run at most once in kMinPurgeInterval:
-  // each replaces the WAL, and back to back they would rewrite the files without end.
-  virtual Status Purge(FamilyId family) = 0;
+  // Makes what was deleted from `families` physically gone, at the cost of those families
+  // alone: flushes every family's memtable once (so the WAL files that held the data
+  // become obsolete and are removed), then rewrites each named family's files (used by
+  // erasure, and by a rebuild for the rows it dropped). Purges that follow erasures as
+  // they come run at most once in kMinPurgeInterval: each replaces the WAL, and back to
+  // back they would rewrite the files without end.
+  virtual Status Purge(const std::vector<FamilyId>& families) = 0;
   virtual bool read_only() const = 0;
   // The data folder, or "" for an in-memory store.
   virtual const std::string& path() const = 0;

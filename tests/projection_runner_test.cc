@@ -62,6 +62,16 @@ void Workload(DomainFixture& d, int clients) {
   }
 }
 
+// A runner over `p`, its rows in `store`, caught up with the log in batches of 5 events.
+std::unique_ptr<ProjectionRunner> CaughtUp(DomainFixture& d, Projection* p, Store* store) {
+  auto runner =
+      std::make_unique<ProjectionRunner>(d.log.get(), &d.handler->codec(), store,
+                                         std::vector<Projection*>{p}, ProjectionRunnerOptions{5});
+  REQUIRE(runner->Open().ok());
+  REQUIRE(runner->CatchUp().ok());
+  return runner;
+}
+
 // A client registered and erased (another one kept), with the case list caught up: its
 // purges so far, and the erased client's key as it was.
 struct ErasedClient {
@@ -192,12 +202,7 @@ TEST_CASE("a power cut loses read model rows and checkpoint together", "[project
   Workload(d, 8);
   CaseListProjection p;
   auto store = ReadModelStore(&p);
-  {
-    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&p},
-                            ProjectionRunnerOptions{5});
-    REQUIRE(runner.Open().ok());
-    REQUIRE(runner.CatchUp().ok());
-  }
+  CaughtUp(d, &p, store.get()).reset();
   store->SimulatePowerLoss();  // batches are unsynced: all of them go
   CaseListProjection after;
   ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&after});
@@ -216,17 +221,14 @@ TEST_CASE("a rebuild cut short by a power cut is done again when the runner next
   std::map<std::string, std::string> whole;
   size_t total = 0;
   {
-    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&p},
-                            ProjectionRunnerOptions{5});
-    REQUIRE(runner.Open().ok());
-    REQUIRE(runner.CatchUp().ok());
+    auto runner = CaughtUp(d, &p, store.get());
     whole = Dump(*store, "rm.case_list");
     total = Cases(p).total;
     // The synced batch that empties and marks it, then a few unlogged batches, then a
     // failed write: the rebuild stops half way, and the power goes.
     store->FailNextWrites(1000, 4);
-    CHECK_FALSE(runner.Rebuild({}).ok());
-    CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
+    CHECK_FALSE(runner->Rebuild({}).ok());
+    CHECK(runner->Interrupted() == std::vector<std::string>{"case_list"});
   }
   store->FailNextWrites(0);
   store->SimulatePowerLoss();  // the unlogged rows were never flushed
@@ -254,17 +256,14 @@ TEST_CASE("a rebuild that failed half way is done again by the next catch-up", "
   Workload(d, 20);
   CaseListProjection p;
   auto store = ReadModelStore(&p);
-  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&p},
-                          ProjectionRunnerOptions{5});
-  REQUIRE(runner.Open().ok());
-  REQUIRE(runner.CatchUp().ok());
+  auto runner = CaughtUp(d, &p, store.get());
   const auto whole = Dump(*store, "rm.case_list");
   store->FailNextWrites(1, 3);
-  CHECK_FALSE(runner.Rebuild({}).ok());
-  CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
-  REQUIRE(runner.CatchUp().ok());
-  CHECK(runner.Interrupted().empty());
-  CHECK(runner.Applied() == d.Head());
+  CHECK_FALSE(runner->Rebuild({}).ok());
+  CHECK(runner->Interrupted() == std::vector<std::string>{"case_list"});
+  REQUIRE(runner->CatchUp().ok());
+  CHECK(runner->Interrupted().empty());
+  CHECK(runner->Applied() == d.Head());
   CHECK(Dump(*store, "rm.case_list") == whole);
 }
 

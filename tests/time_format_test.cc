@@ -27,6 +27,7 @@ TEST_CASE("instants written by arithmetic equal those gmtime_r gives at every bo
          {day * kDay, day * kDay - 1, day * kDay + 1, day * kDay + 43200 * kSecond}) {
       INFO(micros);
       REQUIRE(FormatMicrosUtc(micros) == FormatMicrosUtcSlow(micros));
+      REQUIRE(MicrosToDate(micros) == FormatMicrosUtcSlow(micros).substr(0, 10));
     }
   }
   for (const char* date : {"2000-02-29", "1900-03-01", "2100-02-28", "2100-03-01", "2400-02-29",
@@ -60,6 +61,7 @@ TEST_CASE("an instant parses back to the microsecond it was written from") {
 TEST_CASE("years past 9999 are written as gmtime_r gives them") {
   const int64_t micros = 253402300800 * kSecond;  // 10000-01-01
   CHECK(FormatMicrosUtc(micros) == FormatMicrosUtcSlow(micros));
+  CHECK(MicrosToDate(micros) == FormatMicrosUtcSlow(micros).substr(0, 10));
   CHECK(FormatMicrosUtc(micros).rfind("10000-01-01T", 0) == 0);
 }
 
