@@ -103,7 +103,8 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
   return Status::Ok();
 }
 
-Status EventCodec::Decode(std::string_view type, std::string_view payload, Event* e) const {
+Status EventCodec::Decode(std::string_view type, std::string_view payload, Event* e,
+                          bool open_personal) const {
   *e = Event();
   if (!ParseEventType(type, &e->type)) {
     return Status::Corruption("unknown event type " + std::string(type));
@@ -138,6 +139,7 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   e->referrer = Str(body->referrer());
   if (const fb::Sealed* sealed = body->personal()) {
     e->subject = Str(sealed->subject());
+    if (!open_personal) return Status::Ok();
     std::string key, plain;
     Status s = keys_->KeyFor(e->subject, /*create=*/false, &key);
     if (s.code() == Status::Code::kNotFound) {

@@ -20,8 +20,11 @@ class EventCodec {
   // Creates the subject's key when it has none yet: written at once, or put in `new_keys`
   // when given (see KeyStore::KeyFor).
   Status Encode(const Event& event, std::string* payload, WriteBatch* new_keys = nullptr) const;
-  // Corruption when the payload is not a Body or a sealed field fails to open.
-  Status Decode(std::string_view type, std::string_view payload, Event* event) const;
+  // Corruption when the payload is not a Body or a sealed field fails to open. Without
+  // `open_personal` the sealed fields are left shut (and empty, not marked erased): for
+  // readers that show none of them, which then need no key and no decryption.
+  Status Decode(std::string_view type, std::string_view payload, Event* event,
+                bool open_personal = true) const;
 
  private:
   KeyStore* keys_;

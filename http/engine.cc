@@ -21,7 +21,7 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   e->handler_ = std::make_unique<CommandHandler>(e->log_.get(), e->keys_.get(), e->options_.config,
                                                  options.handler);
   e->read_models_ = std::make_unique<ReadModels>();
-  e->read_models_->audit_trail.SetLog(e->log_.get());  // its entries are the log's
+  e->read_models_->SetLog(e->log_.get(), &e->handler_->codec());
   e->runner_ =
       std::make_unique<ProjectionRunner>(e->log_.get(), &e->handler_->codec(), e->store_.get(),
                                          e->read_models_->All(), options.runner);

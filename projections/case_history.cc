@@ -1,12 +1,14 @@
 // CaseHistory and CaseHistoryProjection: see case_history.h.
 #include "projections/case_history.h"
 
+#include <cstdio>
 #include <limits>
 #include <string_view>
 
 #include "base/coding.h"
 #include "base/json_text.h"
 #include "base/time_format.h"
+#include "events/log_range.h"
 #include "projections/store_rows.h"
 
 namespace caseengine {
@@ -48,9 +50,49 @@ std::string DeletedKey(std::string_view case_id) {
   return key;
 }
 
-void DeleteCase(std::string_view case_id, RowWriter* rows) {
-  DeleteRowsWithPrefix(RowPrefix('h', case_id), rows);
+std::string ErasedKey(std::string_view case_id) {
+  std::string key = "x";
+  key += case_id;
+  return key;
+}
+
+// The case is gone: it reads NotFound for good, and a soft-delete mark means nothing more.
+void EraseCase(std::string_view case_id, RowWriter* rows) {
+  rows->Put(ErasedKey(case_id), "");
   rows->Delete(DeletedKey(case_id));
+}
+
+// One entry as JSON text, by hand as the rows of layout 1 were (so entries read the same).
+void AppendEntry(const EventView& v, const Event* e, std::string* row) {
+  row->append("{\"position\":");
+  row->append(std::to_string(v.position()));
+  row->append(",\"version\":");
+  row->append(std::to_string(v.version()));
+  row->append(",\"at\":");
+  AppendJsonString(row, FormatMicrosUtc(v.recorded_at()));
+  row->append(",\"actor\":");
+  AppendJsonString(row, v.actor());
+  row->append(",\"type\":");
+  AppendJsonString(row, v.type());
+  row->append(",\"details\":{");
+  if (e != nullptr) {
+    bool first = true;
+    for (const Field& f : kFields) {
+      const std::string& value = e->*f.member;
+      if (value.empty()) continue;
+      if (!first) row->push_back(',');
+      first = false;
+      row->push_back('"');
+      row->append(f.name);
+      row->append("\":");
+      AppendJsonString(row, value);
+    }
+    if (e->type == EventType::kPersonAdded) {
+      row->append(first ? "\"joint_applicant\":" : ",\"joint_applicant\":");
+      row->append(e->joint_applicant ? "true" : "false");
+    }
+  }
+  row->append("}}");
 }
 
 bool ValidMonth(const std::string& month) {
@@ -62,13 +104,32 @@ bool ValidMonth(const std::string& month) {
   return m >= 1 && m <= 12;
 }
 
+// The recorded times of a valid month "YYYY-MM", both inclusive.
+bool MonthRange(const std::string& month, int64_t* from, int64_t* to) {
+  int year = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2)) + 1;
+  if (m == 13) {
+    m = 1;
+    ++year;
+  }
+  char next[32];
+  std::snprintf(next, sizeof next, "%04d-%02d-01", year, m);
+  int64_t end;
+  if (!ParseInstant(month + "-01", from) || !ParseInstant(next, &end)) return false;
+  *to = end - 1;
+  return true;
+}
+
 }  // namespace
 
 Status CaseHistory::Read(const std::string& case_id, const std::string& month,
                          const std::string& type, size_t limit, const std::string& cursor,
                          nlohmann::json* page) const {
   const Store* store = store_.load(std::memory_order_acquire);
-  if (store == nullptr) return Status::Unavailable("the case history read model is not open");
+  const EventLog* log = log_.load(std::memory_order_acquire);
+  const EventCodec* codec = codec_.load(std::memory_order_acquire);
+  if (store == nullptr || log == nullptr || codec == nullptr) {
+    return Status::Unavailable("the case history read model is not open");
+  }
   if (limit == 0) limit = kDefaultLimit;
   if (limit > kMaxLimit) {
     return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxLimit));
@@ -85,49 +146,60 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   if (!cursor.empty() && !ParsePositionCursor(cursor, &after)) {
     return Status::InvalidArgument("cursor is not one the case history gave");
   }
-  // One iterator for the mark and the rows: on RocksDB they come from one view.
+  // One iterator for both marks: on RocksDB they come from one view.
   auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
-  const std::string deleted = DeletedKey(case_id);
-  it->Seek(deleted);
-  if (it->Valid() && it->key() == deleted) {
-    return Status::NotFound("case " + case_id + " is deleted");
+  auto marked = [&](const std::string& key) {
+    it->Seek(key);
+    return it->Valid() && it->key() == key;
+  };
+  if (marked(ErasedKey(case_id))) return Status::NotFound("no history for case " + case_id);
+  if (marked(DeletedKey(case_id))) return Status::NotFound("case " + case_id + " is deleted");
+  if (!it->status().ok()) return it->status();
+
+  LogRange range;
+  range.stream = CaseStream(case_id);
+  if (!month.empty() && !MonthRange(month, &range.from_micros, &range.to_micros)) {
+    return Status::InvalidArgument("month must be YYYY-MM, not '" + month + "'");
   }
-  const std::string prefix = RowPrefix('h', case_id);
   nlohmann::json entries = nlohmann::json::array();
   uint64_t last = 0;
   bool more = false;
   if (after < std::numeric_limits<uint64_t>::max()) {
-    std::string start = prefix;
-    PutBigEndian64(&start, after + 1);
-    for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->key().size() != prefix.size() + 8) continue;
-      const std::string_view value = it->value();
-      auto row = nlohmann::json::parse(value.begin(), value.end(), nullptr, false);
-      if (!row.is_object() || !row["at"].is_string() || !row["type"].is_string()) {
-        return Status::Corruption("case history row of case " + case_id +
-                                  " is malformed; rebuild the read model");
-      }
-      if (!month.empty()) {
-        const std::string_view row_month =
-            std::string_view(row["at"].get_ref<const std::string&>()).substr(0, 7);
-        if (row_month < month) continue;
-        if (row_month > month) break;  // `at` never goes back: no later row is in the month
-      }
-      if (!type.empty() && row["type"].get_ref<const std::string&>() != type) continue;
+    range.from_position = after + 1;
+    Status failed;
+    std::string row;
+    Event event;
+    Status s = ScanRange(*log, range, [&](const EventView& v) {
+      if (!type.empty() && v.type() != type) return true;
       if (entries.size() == limit) {
-        more = true;
-        break;
+        more = true;  // one past the page: there is a next one
+        return false;
       }
-      last = DecodeBigEndian64(it->key().data() + prefix.size());
-      entries.push_back(std::move(row));
-    }
-    if (!it->status().ok()) return it->status();
+      // An event this build cannot decode still shows, without details.
+      const bool known = codec->Decode(v.type(), v.payload(), &event, false).ok();
+      row.clear();
+      AppendEntry(v, known ? &event : nullptr, &row);
+      auto entry = nlohmann::json::parse(row, nullptr, false);
+      if (entry.is_discarded()) {
+        failed = Status::Corruption("event " + std::to_string(v.position()) + " of case " +
+                                    case_id + " cannot be shown");
+        return false;
+      }
+      last = v.position();
+      entries.push_back(std::move(entry));
+      return true;
+    });
+    if (!s.ok()) return s;
+    if (!failed.ok()) return failed;
   }
   if (entries.empty() && cursor.empty()) {
-    it->Seek(prefix);
-    if (!it->Valid() || !it->key().starts_with(prefix)) {
-      return it->status().ok() ? Status::NotFound("no history for case " + case_id) : it->status();
-    }
+    bool any = false;
+    Status s = log->ScanStream(range.stream, 1, [&](const EventView&) {
+      any = true;
+      return false;
+    });
+    if (!s.ok()) return s;
+    if (!any) return Status::NotFound("no history for case " + case_id);
   }
   *page = {{"entries", std::move(entries)}, {"next_cursor", more ? std::to_string(last) : ""}};
   return Status::Ok();
@@ -136,93 +208,45 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
 Status CaseHistoryProjection::Load(const Store& store, FamilyId family) {
   history_.family_.store(family, std::memory_order_release);
   history_.store_.store(&store, std::memory_order_release);
-  Reset();
   return Status::Ok();
-}
-
-void CaseHistoryProjection::Reset() {
-  at_micros_ = -1;
-  at_.clear();
-}
-
-const std::string& CaseHistoryProjection::At(int64_t micros) {
-  if (micros != at_micros_) {
-    at_micros_ = micros;
-    at_ = FormatMicrosUtc(micros);
-  }
-  return at_;
 }
 
 void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
   const Event* e = pe.event;
+  if (e == nullptr) return;
   if (pe.kind == StreamKind::kClient) {
-    if (e == nullptr || e->type != EventType::kClientDeleted || e->mode != "erase") return;
+    if (e->type != EventType::kClientDeleted || e->mode != "erase") return;
     // The client's cases go with it, also those deleted before it (for which no
     // CaseDeleted is written now).
     const std::string owned = RowPrefix('o', pe.id);
     auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
     for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
-      DeleteCase(it->key().substr(owned.size()), rows);
+      EraseCase(it->key().substr(owned.size()), rows);
       rows->Delete(it->key());
     }
     return;
   }
   if (pe.kind != StreamKind::kCase) return;
-  const std::string_view case_id = pe.id;
-  if (e != nullptr) {
-    switch (e->type) {
-      case EventType::kCaseOpened: {
-        std::string owner = RowPrefix('o', e->client_id);
-        owner += case_id;
-        rows->Put(owner, "");
-        break;
+  switch (e->type) {
+    case EventType::kCaseOpened: {
+      std::string owner = RowPrefix('o', e->client_id);
+      owner += pe.id;
+      rows->Put(owner, "");
+      break;
+    }
+    case EventType::kCaseDeleted:
+      if (e->mode == "erase") {
+        EraseCase(pe.id, rows);
+      } else {
+        rows->Put(DeletedKey(pe.id), "");
       }
-      case EventType::kCaseDeleted:
-        if (e->mode == "erase") return DeleteCase(case_id, rows);
-        rows->Put(DeletedKey(case_id), "");
-        break;
-      case EventType::kCaseRestored:
-        rows->Delete(DeletedKey(case_id));
-        break;
-      default:
-        break;
-    }
+      break;
+    case EventType::kCaseRestored:
+      rows->Delete(DeletedKey(pe.id));
+      break;
+    default:
+      break;
   }
-  const uint64_t position = pe.envelope.position();
-  std::string& row = row_;  // JSON by hand: Apply runs for every event of every case
-  row.clear();
-  row.append("{\"position\":");
-  row.append(std::to_string(position));
-  row.append(",\"version\":");
-  row.append(std::to_string(pe.envelope.version()));
-  row.append(",\"at\":");
-  AppendJsonString(&row, At(pe.envelope.recorded_at()));
-  row.append(",\"actor\":");
-  AppendJsonString(&row, pe.envelope.actor());
-  row.append(",\"type\":");
-  AppendJsonString(&row, pe.envelope.type());
-  row.append(",\"details\":{");
-  if (e != nullptr) {
-    bool first = true;
-    for (const Field& f : kFields) {
-      const std::string& value = e->*f.member;
-      if (value.empty()) continue;
-      if (!first) row.push_back(',');
-      first = false;
-      row.push_back('"');
-      row.append(f.name);
-      row.append("\":");
-      AppendJsonString(&row, value);
-    }
-    if (e->type == EventType::kPersonAdded) {
-      row.append(first ? "\"joint_applicant\":" : ",\"joint_applicant\":");
-      row.append(e->joint_applicant ? "true" : "false");
-    }
-  }
-  row.append("}}");
-  std::string key = RowPrefix('h', case_id);
-  PutBigEndian64(&key, position);
-  rows->Put(key, row);
 }
 
 }  // namespace caseengine

@@ -1,27 +1,31 @@
 // CaseHistory: every change to a case and its strands (every event of its stream), for the
 // case's History tab, filtered by month and event type; and CaseHistoryProjection, which
-// writes it. The rows live in the store only (they grow with every event); Read pages them
-// oldest first straight from the store.
+// keeps what the log alone does not say. The entries are the events of the case's stream,
+// read from the log through its stream index when asked for: a history row per event
+// would double what the runner writes for the events it holds.
 //
-//   rm.case_history  key := 'h' case-id 0x00 position:u64   value := row
-//                         | 'd' case-id                       value := ""
-//                         | 'o' client-id 0x00 case-id        value := ""
-//   row     := JSON {position, version, at, actor, type, details}
+//   rm.case_history  key := 'd' case-id                  value := ""
+//                         | 'x' case-id                  value := ""
+//                         | 'o' client-id 0x00 case-id   value := ""
+//   entry   := JSON {position, version, at, actor, type, details}
 //   details := JSON object of the event's fields that are set, personal ones excepted (a
 //              note shows as its note id and strand, never its text)
-//   u64     := 8 bytes big-endian, so keys sort by position.
 //
-// 'd' marks a soft-deleted case; 'o' lists the cases opened on a client.
+// 'd' marks a soft-deleted case, 'x' an erased one; 'o' lists the cases opened on a
+// client, so the client's erasure finds them (also a case deleted before its client was
+// erased, for which the domain writes no CaseDeleted(erase)). Layout 1 held a row per
+// event ('h' case-id 0x00 position); a runner rebuilds such a read model at open.
 //
-// Invariants: no personal data in any row. `at` never goes back as the position grows (the
-// log's writer never lets recorded_at decrease), which lets a month filter stop early. A
-// soft-deleted case keeps its rows and reads NotFound until restored. An erased case's
-// rows are deleted: the case is gone, and free text such as reasons and action titles may
-// still name people. That includes a case deleted before its client was erased, for which
-// the domain writes no CaseDeleted(erase): 'o' finds it.
+// Invariants: no personal data is read or shown (sealed fields stay shut). A month is a
+// range of recorded times, and the log's recorded_at never goes back along the log, so it
+// is a range of positions found by binary search. A soft-deleted case reads NotFound
+// until restored, an erased case for good: the case is gone, and free text such as
+// reasons and action titles may still name people. Entries come from the log, so a page
+// may show events the read model has not yet applied; a deletion or erasure shows once
+// applied.
 //
-// Threading: Apply, Load and Reset on the runner's thread; Read from any thread (the store
-// is thread-safe and Read keeps no state).
+// Threading: Apply and Load on the runner's thread; Read from any thread (the store
+// and the log are thread-safe and Read keeps no state). SetLog before the first Read.
 #pragma once
 
 #include <atomic>
@@ -29,6 +33,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "aggregates/event_codec.h"
+#include "events/event_log.h"
 #include "projections/projection.h"
 
 namespace caseengine {
@@ -42,8 +48,7 @@ class CaseHistory {
   // ("YYYY-MM", UTC) and `type` (an event type name) filter when not empty. limit 0 means
   // kDefaultLimit. The cursor is the decimal position of the last row of the previous page
   // ("" for the first page); next_cursor is "" on the last page.
-  // NotFound when the case is soft-deleted or has no history (unknown, erased or not yet
-  // applied); InvalidArgument for a malformed month, an unknown type, a limit above
+  // NotFound when the case is soft-deleted, erased or has no events; InvalidArgument for a malformed month, an unknown type, a limit above
   // kMaxLimit or a malformed cursor.
   Status Read(const std::string& case_id, const std::string& month, const std::string& type,
               size_t limit, const std::string& cursor, nlohmann::json* page) const;
@@ -52,6 +57,8 @@ class CaseHistory {
   friend class CaseHistoryProjection;
   std::atomic<const Store*> store_{nullptr};
   std::atomic<FamilyId> family_{0};
+  std::atomic<const EventLog*> log_{nullptr};
+  std::atomic<const EventCodec*> codec_{nullptr};
 };
 
 class CaseHistoryProjection : public Projection {
@@ -59,19 +66,19 @@ class CaseHistoryProjection : public Projection {
   const char* name() const override { return "case_history"; }
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
-  void Reset() override;
   bool personal() const override { return false; }
+  uint64_t layout() const override { return 2; }
 
   const CaseHistory& history() const { return history_; }
+  // The log the entries are read from (the one this read model projects) and the codec
+  // that decodes them.
+  void SetLog(const EventLog* log, const EventCodec* codec) {
+    history_.codec_.store(codec, std::memory_order_release);
+    history_.log_.store(log, std::memory_order_release);
+  }
 
  private:
-  const std::string& At(int64_t micros);
-
   CaseHistory history_;
-  // Consecutive events mostly share their instant: formatted once.
-  int64_t at_micros_ = -1;
-  std::string at_;
-  std::string row_;  // reused: Apply runs for every event
 };
 
 }  // namespace caseengine

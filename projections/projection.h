@@ -68,6 +68,10 @@ class Projection {
   virtual void Reset() {}
   // Holds personal data: after an erasure its family is purged from the files.
   virtual bool personal() const { return true; }
+  // The layout of its rows. Persisted with its checkpoint: raise it whenever the rows a
+  // given log folds into change, and a runner that opens rows of another layout rebuilds
+  // them first. Never lower it; read models written before layouts were recorded are 1.
+  virtual uint64_t layout() const { return 1; }
 };
 
 // Events after which rows holding personal data must go (an erasure, a removed lobby

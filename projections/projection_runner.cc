@@ -41,6 +41,10 @@ std::string RebuildMarker(const Projection& projection) {
   return std::string("rebuilding/") + projection.name();
 }
 
+std::string LayoutKey(const Projection& projection) {
+  return std::string("layout/") + projection.name();
+}
+
 std::string ReadModelFamily(const Projection& projection) {
   return std::string("rm.") + projection.name();
 }
@@ -75,6 +79,7 @@ Status ProjectionRunner::Open(bool load_rows) {
   if (!s.ok()) return s;
   families_.clear();
   checkpoints_.clear();
+  WriteBatch stamp;  // layouts of read models that have none yet
   for (Projection* p : projections_) {
     FamilyId family;
     s = store_->Family(ReadModelFamily(*p), &family);
@@ -89,14 +94,19 @@ Status ProjectionRunner::Open(bool load_rows) {
       continue;
     }
     if (s.code() != Status::Code::kNotFound) return s;
-    s = store_->Get(checkpoints_family_, p->name(), &value);
-    uint64_t checkpoint = 0;
-    if (s.ok() && value.size() == 8) {
-      checkpoint = DecodeBigEndian64(value.data());
-    } else if (s.ok() || s.code() != Status::Code::kNotFound) {
-      return s.ok() ? Status::Corruption(std::string("checkpoint of ") + p->name() +
-                                         " is not 8 bytes; rebuild the read model")
-                    : s;
+    uint64_t checkpoint = 0, layout = 1;
+    bool has_checkpoint = false, has_layout = false;
+    s = ReadU64(p->name(), "checkpoint", &checkpoint, &has_checkpoint);
+    if (s.ok()) s = ReadU64(LayoutKey(*p), "layout", &layout, &has_layout);
+    if (!s.ok()) return s;
+    if (!has_checkpoint && !has_layout) {
+      // Nothing applied yet, so no rows of any layout: they start in the projection's.
+      stamp.Put(checkpoints_family_, LayoutKey(*p), BigEndian64(p->layout()));
+    } else if (layout != p->layout()) {
+      // Rows this build's projection would not write: rebuilt before anything else.
+      interrupted_.push_back(p->name());
+      checkpoints_.push_back(0);
+      continue;
     }
     // Rows past the log's head (a log restored from an older backup) cannot be trusted.
     if (checkpoint > log_->HeadPosition()) {
@@ -110,8 +120,27 @@ Status ProjectionRunner::Open(bool load_rows) {
     s = p->Load(*store_, family);
     if (!s.ok()) return s;
   }
+  if (stamp.Count() > 0) {
+    s = store_->Write(stamp, /*sync=*/true);
+    if (!s.ok()) return s;
+  }
   Publish(checkpoints_.empty() ? log_->HeadPosition()
                                : *std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  return Status::Ok();
+}
+
+Status ProjectionRunner::ReadU64(const std::string& key, const char* what, uint64_t* value,
+                                 bool* found) const {
+  std::string bytes;
+  Status s = store_->Get(checkpoints_family_, key, &bytes);
+  *found = s.ok();
+  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (!s.ok()) return s;
+  if (bytes.size() != 8) {
+    return Status::Corruption(std::string(what) + " " + key +
+                              " is not 8 bytes; rebuild the read model");
+  }
+  *value = DecodeBigEndian64(bytes.data());
   return Status::Ok();
 }
 
@@ -360,6 +389,8 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     batch.DeleteAll(families_[i]);
     batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(0));
     batch.Put(checkpoints_family_, RebuildMarker(*projections_[i]), "");
+    batch.Put(checkpoints_family_, LayoutKey(*projections_[i]),
+              BigEndian64(projections_[i]->layout()));
   }
   Status s = store_->Write(batch, /*sync=*/true);
   if (!s.ok()) return s;
@@ -377,6 +408,12 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
   // would rewrite every new row as well.
   s = store_->Purge(emptied);
   if (!s.ok()) return s;
+  // Loaded from their empty families: a read model that Open left unloaded (its rebuild
+  // was cut short, or its layout is not this build's) learns where its rows are.
+  for (size_t i : chosen) {
+    s = projections_[i]->Load(*store_, families_[i]);
+    if (!s.ok()) return s;
+  }
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   rebuilding_all_ = chosen.size() == projections_.size();
   plaintext_overflow_ = false;

@@ -13,13 +13,18 @@
 //                value := position:u64            (the last event it applied)
 //                key   := "rebuilding/" projection-name
 //                value := ""                      (a rebuild of it is under way)
+//                key   := "layout/" projection-name
+//                value := layout:u64              (Projection::layout of its rows;
+//                                                  absent: 1)
 //   rm.<name>    the projection's own rows (see each projection's file)
 //
 // A rebuild writes its rows and checkpoints without the write-ahead log (Store::
 // WriteUnlogged) and flushes them when it is done. Its first, synced, batch empties the
 // families and sets the rebuilding marker; its last, synced after the flush, removes the
 // marker. A crash in between can leave any part of the rows; a runner that opens a read
-// model with the marker loads none of its rows and rebuilds it again first thing.
+// model with the marker loads none of its rows and rebuilds it again first thing. So it
+// does with rows of another layout than its projection's (a new build whose projection
+// writes other rows): the first batch of the rebuild records the new layout.
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
@@ -65,6 +70,8 @@ inline constexpr const char* kCheckpointsFamily = "checkpoints";
 std::string ReadModelFamily(const Projection& projection);
 // The key in the checkpoints family that says a rebuild of the projection is under way.
 std::string RebuildMarker(const Projection& projection);
+// The key in the checkpoints family that holds the layout of the projection's rows.
+std::string LayoutKey(const Projection& projection);
 
 struct ProjectionRunnerOptions {
   // Events decoded and applied per chunk; each projection commits at least once a chunk.
@@ -107,7 +114,8 @@ class ProjectionRunner {
   // log to them again. Not while started.
   Status Rebuild(const std::vector<std::string>& names);
   // The read models whose rebuild did not finish (cut short by a crash, found by Open, or
-  // by a failure here) and that CatchUp will rebuild first.
+  // by a failure here), or whose rows Open found in another layout, and that CatchUp
+  // will rebuild first.
   std::vector<std::string> Interrupted() const { return interrupted_; }
 
   // Tails the log on a thread of its own until Stop (or destruction).
@@ -165,6 +173,9 @@ class ProjectionRunner {
   // Writes `out` and records the checkpoints staged in it.
   Status WriteStaged(Staged* out);
   Status PurgePersonal();
+  // Reads an 8-byte value of the checkpoints family; `found` false when the key is absent.
+  // `what` names the value in the error when it is malformed.
+  Status ReadU64(const std::string& key, const char* what, uint64_t* value, bool* found) const;
   // A rebuild of every read model starts from empty families, so an erasure needs a purge
   // only if this pass wrote some of the person's plaintext, i.e. decoded it because the
   // key still existed (an erasure cut short by a crash); otherwise every event of theirs

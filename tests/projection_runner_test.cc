@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "base/coding.h"
 #include "projections/case_list.h"
 #include "projections/read_models.h"
 #include "tests/domain_fixture.h"
@@ -106,9 +107,11 @@ TEST_CASE("a read model's rows and checkpoint are written in one batch", "[proje
   store->FailNextWrites(1);
   CHECK_FALSE(runner.CatchUp().ok());
   CHECK_FALSE(runner.error().ok());
-  // Nothing of the failed batch is there: no rows, no checkpoint.
+  // Nothing of the failed batch is there: no rows, no checkpoint (only the layout that
+  // Open recorded for the empty read model).
   CHECK(Dump(*store, "rm.case_list").empty());
-  CHECK(Dump(*store, kCheckpointsFamily).empty());
+  CHECK(Dump(*store, kCheckpointsFamily) ==
+        std::map<std::string, std::string>{{LayoutKey(live), BigEndian64(live.layout())}});
 
   CaseListProjection again;
   ProjectionRunner second(d.log.get(), &d.handler->codec(), store.get(), {&again});
@@ -265,6 +268,77 @@ TEST_CASE("a rebuild that failed half way is done again by the next catch-up", "
   CHECK(runner->Interrupted().empty());
   CHECK(runner->Applied() == d.Head());
   CHECK(Dump(*store, "rm.case_list") == whole);
+}
+
+// The case list as a later build would write it, in another layout.
+struct CaseListLayout2 : CaseListProjection {
+  uint64_t layout() const override { return 2; }
+};
+
+TEST_CASE("rows of another layout are rebuilt when the runner opens", "[projections]") {
+  DomainFixture d;
+  Workload(d, 20);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  FamilyId checkpoints, rows;
+  REQUIRE(store->Family(kCheckpointsFamily, &checkpoints).ok());
+  REQUIRE(store->Family("rm.case_list", &rows).ok());
+  std::map<std::string, std::string> whole;
+  {
+    auto runner = CaughtUp(d, &p, store.get());
+    whole = Dump(*store, "rm.case_list");
+  }
+  std::string value;
+  REQUIRE(store->Get(checkpoints, "layout/case_list", &value).ok());
+  CHECK(value == BigEndian64(1));
+  // A row only the old layout had: the new one never writes it.
+  WriteBatch stale;
+  stale.Put(rows, "zz-old-layout", "1");
+  REQUIRE(store->Write(stale, true).ok());
+
+  CaseListLayout2 next;
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&next});
+  REQUIRE(runner.Open().ok());
+  CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
+  CHECK(runner.Applied() == 0);
+  REQUIRE(runner.CatchUp().ok());
+  CHECK(runner.Interrupted().empty());
+  CHECK(runner.Applied() == d.Head());
+  CHECK(Dump(*store, "rm.case_list") == whole);
+  CHECK(Cases(next).total == Cases(p).total);
+  REQUIRE(store->Get(checkpoints, "layout/case_list", &value).ok());
+  CHECK(value == BigEndian64(2));
+
+  // Opened again by the same build: nothing to rebuild.
+  CaseListLayout2 again;
+  ProjectionRunner reopened(d.log.get(), &d.handler->codec(), store.get(), {&again});
+  REQUIRE(reopened.Open().ok());
+  CHECK(reopened.Interrupted().empty());
+  CHECK(reopened.Applied() == d.Head());
+}
+
+TEST_CASE("a read model written before layouts were recorded is layout 1", "[projections]") {
+  DomainFixture d;
+  Workload(d, 5);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  { auto runner = CaughtUp(d, &p, store.get()); }
+  FamilyId checkpoints;
+  REQUIRE(store->Family(kCheckpointsFamily, &checkpoints).ok());
+  WriteBatch old;
+  old.Delete(checkpoints, "layout/case_list");
+  REQUIRE(store->Write(old, true).ok());
+  {
+    CaseListProjection same;
+    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&same});
+    REQUIRE(runner.Open().ok());
+    CHECK(runner.Interrupted().empty());
+    CHECK(runner.Applied() == d.Head());
+  }
+  CaseListLayout2 next;
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&next});
+  REQUIRE(runner.Open().ok());
+  CHECK(runner.Interrupted() == std::vector<std::string>{"case_list"});
 }
 
 TEST_CASE("a read model ahead of its log is refused", "[projections]") {

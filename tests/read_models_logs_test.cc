@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/coding.h"
 #include "projections/audit_trail.h"
 #include "projections/case_history.h"
 #include "projections/journal.h"
@@ -69,6 +70,7 @@ struct Harness {
     runner.reset();
     models = std::make_unique<LogModels>();
     models->audit.SetLog(f.log.get());
+    models->history.SetLog(f.log.get(), &f.handler->codec());
     runner = std::make_unique<ProjectionRunner>(f.log.get(), &f.handler->codec(), store.get(),
                                                 models->All());
     Status s = runner->Open();
@@ -443,10 +445,12 @@ TEST_CASE("note text leaves the journal when its client is erased", "[read-model
   for (const char* family : {"rm.journal", "rm.case_history"}) {
     for (const auto& [key, value] : FamilyRows(*h.store, family)) {
       INFO(family << " " << key);
-      CHECK(key.find(case_d) == std::string::npos);
+      // The history keeps the one mark that says the case was erased.
+      if (key != "x" + case_d) CHECK(key.find(case_d) == std::string::npos);
       CHECK(value.find("Drew note") == std::string::npos);
     }
   }
+  CHECK(FamilyRows(*h.store, "rm.case_history").count("x" + case_d) == 1);
   CHECK(h.journal().Read(case_d, 10, "", &page).code() == Status::Code::kNotFound);
   CHECK(h.history().Read(case_d, "", "", 10, "", &page).code() == Status::Code::kNotFound);
 }
@@ -530,6 +534,59 @@ TEST_CASE("case history filters by month and type and never holds note text", "[
     if (cursor.empty()) break;
   }
   CHECK(paged == Positions(all));
+}
+
+TEST_CASE("case history keeps no row per event and reads its entries from the log",
+          "[read-models]") {
+  Harness h;
+  auto [a, case_a] = h.f.Register("Able");
+  auto [b, case_b] = h.f.Register("Baker");
+  for (int i = 0; i < 5; ++i) h.Run("officer", AddNote{case_a, "note", ""});
+  h.Run("officer", CreateAction{case_b, "Call", "", ""});
+  h.CatchUp();
+  // Only the marks: a case per client opened, none deleted or erased.
+  const Rows rows = FamilyRows(*h.store, "rm.case_history");
+  CHECK(rows.size() == 2);
+  for (const auto& [key, value] : rows) {
+    INFO(key);
+    CHECK(key[0] == 'o');
+    CHECK(value.empty());
+  }
+  CHECK(h.HistoryOf(case_a).size() == h.f.EventTypes("case-" + case_a).size());
+  // Straight from the log: an event shows before the read model has applied it.
+  h.Run("officer", AddNote{case_b, "later", ""});
+  const nlohmann::json history_b = h.HistoryOf(case_b);
+  CHECK(history_b.back()["type"] == "NoteAdded");
+  CHECK(h.runner->Applied() < h.f.Head());
+  CHECK(h.HistoryOf(case_b, "2099-12").empty());  // a December ends with the year
+}
+
+TEST_CASE("case history rows of the first layout are rebuilt away at open", "[read-models]") {
+  Harness h;
+  auto [a, case_a] = h.f.Register("Able");
+  h.Run("officer", AddNote{case_a, "note", ""});
+  h.CatchUp();
+  const nlohmann::json before = h.HistoryOf(case_a);
+  // A folder of an older build: a row per event, no layout recorded.
+  FamilyId history, checkpoints;
+  REQUIRE(h.store->Family("rm.case_history", &history).ok());
+  REQUIRE(h.store->Family(kCheckpointsFamily, &checkpoints).ok());
+  WriteBatch old;
+  std::string key = "h" + case_a + '\0';
+  PutBigEndian64(&key, 1);
+  old.Put(history, key, R"({"position":1})");
+  old.Delete(checkpoints, "layout/case_history");
+  REQUIRE(h.store->Write(old, true).ok());
+
+  h.Restart();
+  CHECK(h.runner->Interrupted() == std::vector<std::string>{"case_history"});
+  h.CatchUp();
+  CHECK(h.runner->Interrupted().empty());
+  CHECK(FamilyRows(*h.store, "rm.case_history").count(key) == 0);
+  std::string layout;
+  REQUIRE(h.store->Get(checkpoints, "layout/case_history", &layout).ok());
+  CHECK(layout == BigEndian64(2));
+  CHECK(h.HistoryOf(case_a) == before);
 }
 
 TEST_CASE("the audit trail keeps only an actor index and reads its entries from the log",
