@@ -15,6 +15,17 @@ namespace {
 
 constexpr uint64_t kNoPosition = std::numeric_limits<uint64_t>::max();
 
+std::string BlockKey(std::string_view actor, uint64_t bucket) {
+  std::string key = RowPrefix('b', actor);
+  PutBigEndian64(&key, bucket);
+  return key;
+}
+
+uint64_t Offset(std::string_view offsets, size_t i) {
+  return (static_cast<uint64_t>(static_cast<uint8_t>(offsets[2 * i])) << 8) |
+         static_cast<uint8_t>(offsets[2 * i + 1]);
+}
+
 }  // namespace
 
 Status AuditTrail::Scan(
@@ -58,24 +69,40 @@ Status AuditTrail::Scan(
   bool empty = false;
   Status s = ResolvePositions(*log, &range, &empty);
   if (!s.ok() || empty) return s;
-  const std::string prefix = "a" + q.actor + '\0';
+  const std::string prefix = RowPrefix('b', q.actor);
   std::string start = prefix;
-  PutBigEndian64(&start, range.from_position);
+  PutBigEndian64(&start, range.from_position >> AuditTrailProjection::kBucketBits);
   auto it = store->NewIterator(family, ReadPattern::kShort);
   std::string bytes;
-  for (it->Seek(start); more && it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  bool past = false;  // beyond the range's last position
+  for (it->Seek(start); more && !past && it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
     // Another actor whose id continues past a 0x00 would share the prefix: not ours.
     if (it->key().size() != prefix.size() + 8) continue;
-    const uint64_t position = DecodeBigEndian64(it->key().data() + prefix.size());
-    if (position > range.to_position) break;
-    EventView view;
-    s = log->ReadView(position, &bytes, &view);
-    if (!s.ok()) {
-      return Status::Corruption("audit trail index names position " + std::to_string(position) +
-                                " which the log does not hold (" + s.message() +
-                                "); rebuild the read model");
+    const uint64_t base = DecodeBigEndian64(it->key().data() + prefix.size())
+                          << AuditTrailProjection::kBucketBits;
+    if (base > range.to_position) break;
+    const std::string_view offsets = it->value();
+    if (offsets.size() % 2 != 0) {
+      return Status::Corruption("audit trail index row of actor " + q.actor +
+                                " is malformed; rebuild the read model");
     }
-    if (range.Contains(view)) visit(view);
+    for (size_t i = 0; more && i < offsets.size() / 2; ++i) {
+      const uint64_t position = base + Offset(offsets, i);
+      if (position < range.from_position) continue;
+      if (position > range.to_position) {
+        past = true;
+        break;
+      }
+      EventView view;
+      s = log->ReadView(position, &bytes, &view);
+      if (!s.ok()) {
+        return Status::Corruption("audit trail index names position " + std::to_string(position) +
+                                  " which the log does not hold (" + s.message() +
+                                  "); rebuild the read model");
+      }
+      if (range.Contains(view)) visit(view);
+    }
   }
   return it->status();
 }
@@ -110,17 +137,60 @@ Status AuditTrail::ForEach(const AuditQuery& query,
 Status AuditTrailProjection::Load(const Store& store, FamilyId family) {
   trail_.family_.store(family, std::memory_order_release);
   trail_.store_.store(&store, std::memory_order_release);
+  Reset();
   return Status::Ok();
+}
+
+void AuditTrailProjection::Reset() {
+  blocks_.clear();
+  dirty_.clear();
+  bucket_ = 0;
 }
 
 void AuditTrailProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
   const std::string_view actor = pe.envelope.actor();
   if (actor.empty()) return;
-  key_.assign(1, 'a');
-  key_.append(actor);
-  key_ += '\0';
-  PutBigEndian64(&key_, pe.envelope.position());
-  rows->Put(key_, "");
+  const uint64_t position = pe.envelope.position();
+  const uint64_t bucket = position >> kBucketBits;
+  bucket_ = bucket;
+  auto it = blocks_.find(actor);
+  const bool fresh = it == blocks_.end();
+  if (fresh) it = blocks_.emplace(std::string(actor), Block()).first;
+  Block& b = it->second;
+  if (fresh || b.bucket != bucket) {
+    // The block before, still unwritten when a batch crosses into the next one.
+    if (b.dirty) rows->Put(BlockKey(actor, b.bucket), b.offsets);
+    b.bucket = bucket;
+    b.offsets.clear();
+    b.last = 0;
+    // What earlier batches added to this block is committed, so in the store.
+    std::string stored;
+    if (rows->store().Get(rows->family(), BlockKey(actor, bucket), &stored).ok() &&
+        !stored.empty() && stored.size() % 2 == 0) {
+      b.offsets = std::move(stored);
+      b.last = (bucket << kBucketBits) + Offset(b.offsets, b.offsets.size() / 2 - 1);
+    }
+  }
+  if (position <= b.last) return;  // applied again after a failed write: already there
+  const uint64_t offset = position - (bucket << kBucketBits);
+  b.offsets.push_back(static_cast<char>(offset >> 8));
+  b.offsets.push_back(static_cast<char>(offset & 0xff));
+  b.last = position;
+  if (!b.dirty) {
+    b.dirty = true;
+    dirty_.push_back(&it->first);
+  }
+}
+
+void AuditTrailProjection::Flush(RowWriter* rows) {
+  for (const std::string* actor : dirty_) {
+    Block& b = blocks_.find(*actor)->second;
+    rows->Put(BlockKey(*actor, b.bucket), b.offsets);
+    b.dirty = false;
+  }
+  dirty_.clear();
+  // Blocks the log has moved past never grow again.
+  std::erase_if(blocks_, [&](const auto& entry) { return entry.second.bucket < bucket_; });
 }
 
 }  // namespace caseengine

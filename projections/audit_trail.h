@@ -3,21 +3,30 @@
 // which keeps its one index. The entries are the log's own envelopes: the read model
 // holds only what the log cannot find fast, the events of each actor.
 //
-//   rm.audit_trail  key := 'a' actor 0x00 position:u64       value := ""
-//   u64 := big-endian, so keys sort by position.
+//   rm.audit_trail  key   := 'b' actor 0x00 bucket:u64
+//                   value := offset:u16*   (ascending)
+//   bucket := position >> 10: the log's positions in blocks of kBucketPositions
+//   offset := position - bucket * kBucketPositions
+//   u16, u64 := big-endian, so keys sort by bucket.
+//
+// A row lists an actor's positions in one block of the log: an index entry costs two
+// bytes and, live, one row write per actor per batch rather than one per event (the rows
+// of a batch are most of what the runner spends). A batch that adds to a block rewrites
+// its row whole, at most 2 KB; what a block holds depends only on the log, so a rebuild
+// writes the same rows. An event without an actor has no entry.
 //
 // All events, a position range, are read from the log; a stream's through the log's
 // stream index; an actor's through this index. A time range is a position range: the
 // log's writer gives every event a recorded_at no smaller than the one before it (max of
 // the clock and the last, also across restarts), so its bounds are found by binary search
-// over the log. An event without an actor has no key.
+// over the log.
 //
-// Folders written before this layout also hold 'p' (a copy of each event's metadata) and
-// 's' (stream index) keys, which nothing reads any more; `caseengine rebuild --projection
-// audit_trail` removes them.
+// Layout 1 had a key per event ('a' actor 0x00 position:u64), and folders older still
+// 'p' and 's' keys; a runner rebuilds such a read model at open, which removes them.
 //
-// Threading: Apply and Load on the runner's thread; Query and ForEach from any thread (the
-// store and the log are thread-safe and they keep no state). SetLog before the first query.
+// Threading: Apply, Flush, Load and Reset on the runner's thread; Query and ForEach from
+// any thread (the store and the log are thread-safe and they keep no state). SetLog
+// before the first query.
 #pragma once
 
 #include <atomic>
@@ -25,6 +34,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "events/event_log.h"
 #include "projections/projection.h"
@@ -67,18 +79,38 @@ class AuditTrail {
 
 class AuditTrailProjection : public Projection {
  public:
+  static constexpr int kBucketBits = 10;
+  static constexpr uint64_t kBucketPositions = uint64_t{1} << kBucketBits;
+
   const char* name() const override { return "audit_trail"; }
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
+  void Flush(RowWriter* rows) override;
+  void Reset() override;
   bool personal() const override { return false; }
+  uint64_t layout() const override { return 2; }
 
   const AuditTrail& trail() const { return trail_; }
   // The log the entries are read from (the one this read model projects).
   void SetLog(const EventLog* log) { trail_.log_.store(log, std::memory_order_release); }
 
  private:
+  // An actor's row of the block the log is in now, as this runner has it.
+  struct Block {
+    uint64_t bucket = 0;
+    uint64_t last = 0;  // its last position; a replayed event (at or before it) adds nothing
+    std::string offsets;
+    bool dirty = false;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+
   AuditTrail trail_;
-  std::string key_;  // reused: Apply runs for every event
+  std::unordered_map<std::string, Block, Hash, std::equal_to<>> blocks_;
+  std::vector<const std::string*> dirty_;  // actors whose rows the next Flush writes
+  uint64_t bucket_ = 0;                    // of the last event applied
 };
 
 }  // namespace caseengine

@@ -1932,10 +1932,10 @@ TEST_CASE("casereplay diff --max limits the differences printed but not those co
   WorkedFolder(dir, 200, 9);
   Ok({"rebuild", "--data", dir, "--into", into});
   RawEdit(into, [&](rocksdb::DB* db, Families& f) {
-    auto* audit = Family(f, "rm.audit_trail");
-    const auto rows = FirstRows(db, audit, 5);
+    auto* journal = Family(f, "rm.journal");
+    const auto rows = FirstRows(db, journal, 5);
     REQUIRE(rows.size() == 5);
-    for (const auto& row : rows) RawDelete(db, audit, row.first);
+    for (const auto& row : rows) RawDelete(db, journal, row.first);
   });
   auto count = [](const std::string& out, const std::string& what) {
     size_t n = 0;
@@ -1946,7 +1946,7 @@ TEST_CASE("casereplay diff --max limits the differences printed but not those co
   INFO(two);
   CHECK(two.status == 1);
   CHECK(count(two.out, "  only in A: ") == 2);
-  CHECK(DiffSummary(two.out).at("audit_trail").differences == 5);
+  CHECK(DiffSummary(two.out).at("journal").differences == 5);
   CHECK(SaysDifferences(LastLine(two.out), 5));
   const Ran all = Casereplay({"diff", dir, into});
   INFO(all);
