@@ -61,12 +61,12 @@ std::string StrandStatusWords(const std::string& status) {
   return "set to " + status;
 }
 
-// One journal entry. Apply and the erasure's rewrite both write it with AppendEntry, so a
-// rewritten row is byte for byte what a rebuild writes.
+// One journal entry.
 struct Entry {
   uint64_t position = 0;
   std::string_view at, actor, type;
   std::string text, strand_id, other_case_id, other_strand_id, client_id, action_id;
+  bool text_in_log = false;  // a note's: Read opens it from the log
 };
 
 void AppendEntry(const Entry& e, std::string* out) {
@@ -83,7 +83,7 @@ void AppendEntry(const Entry& e, std::string* out) {
   field("at", e.at, false);
   field("actor", e.actor, false);
   field("type", e.type, false);
-  field("text", e.text, false);
+  if (!e.text_in_log) field("text", e.text, false);
   field("strand_id", e.strand_id, true);
   field("other_case_id", e.other_case_id, true);
   field("other_strand_id", e.other_strand_id, true);
@@ -92,27 +92,26 @@ void AppendEntry(const Entry& e, std::string* out) {
   out->push_back('}');
 }
 
-// The entry a row holds; false when it is not one.
-bool ParseEntry(const nlohmann::json& j, Entry* e) {
-  if (!j.is_object() || !j.contains("position") || !j["position"].is_number_unsigned()) {
-    return false;
+// A note's entry text, from its event in the log: its sealed text opened, or kErasedNote
+// when the key that sealed it is gone.
+Status NoteText(const EventLog& log, const EventCodec& codec, uint64_t position,
+                std::string* text) {
+  std::string bytes;
+  EventView view;
+  Event event;
+  Status s = log.ReadView(position, &bytes, &view);
+  if (s.ok()) s = codec.Decode(view.type(), view.payload(), &event);
+  if (!s.ok()) return s;
+  if (event.type != EventType::kNoteAdded) {
+    return Status::Corruption("journal note entry names position " + std::to_string(position) +
+                              ", which is a " + std::string(view.type()));
   }
-  e->position = j["position"].get<uint64_t>();
-  const auto text = [&](const char* name) -> std::string_view {
-    auto it = j.find(name);
-    return it != j.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
-                                            : std::string_view();
-  };
-  e->at = text("at");
-  e->actor = text("actor");
-  e->type = text("type");
-  e->text = text("text");
-  e->strand_id = text("strand_id");
-  e->other_case_id = text("other_case_id");
-  e->other_strand_id = text("other_strand_id");
-  e->client_id = text("client_id");
-  e->action_id = text("action_id");
-  return true;
+  if (event.personal.erased || !event.personal.text) {
+    *text = kErasedNote;
+  } else {
+    *text = "Note: " + ValidUtf8(*event.personal.text);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -120,7 +119,11 @@ bool ParseEntry(const nlohmann::json& j, Entry* e) {
 Status Journal::Read(const std::string& case_id, size_t limit, const std::string& cursor,
                      nlohmann::json* page) const {
   const Store* store = store_.load(std::memory_order_acquire);
-  if (store == nullptr) return Status::Unavailable("the journal read model is not open");
+  const EventLog* log = log_.load(std::memory_order_acquire);
+  const EventCodec* codec = codec_.load(std::memory_order_acquire);
+  if (store == nullptr || log == nullptr || codec == nullptr) {
+    return Status::Unavailable("the journal read model is not open");
+  }
   if (limit == 0) limit = kDefaultLimit;
   if (limit > kMaxLimit) {
     return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxLimit));
@@ -159,6 +162,15 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
                                 " is not JSON; rebuild the read model");
     }
     last = DecodeBigEndian64(it->key().data() + prefix.size());
+    if (entry.is_object() && !entry.contains("text") && entry.value("type", "") == "NoteAdded") {
+      std::string text;
+      Status s = NoteText(*log, *codec, last, &text);
+      if (!s.ok()) {
+        return Status::Corruption("note of case " + case_id + " at position " +
+                                  std::to_string(last) + " cannot be read (" + s.message() + ")");
+      }
+      entry["text"] = std::move(text);
+    }
     entries.push_back(std::move(entry));
   }
   if (!it->status().ok()) return it->status();
@@ -217,29 +229,11 @@ void JournalProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
 }
 
 void JournalProjection::EraseClient(const std::string& client_id, RowWriter* rows) {
-  const Store& store = rows->store();
-  // Notes sealed for the client, on any case (also cases of others, where it was primary
-  // applicant): the entry stays, its text goes. Before the deletes below, which must win
-  // for the client's own cases (a batch applies in order).
-  const std::string notes = RowPrefix('n', ClientStream(client_id));
-  auto it = store.NewIterator(rows->family(), ReadPattern::kShort);
-  for (it->Seek(notes); it->Valid() && it->key().starts_with(notes); it->Next()) {
-    const std::string entry_key = "e" + std::string(it->key().substr(notes.size()));
-    std::string value;
-    if (store.Get(rows->family(), entry_key, &value).ok()) {
-      const auto j = nlohmann::json::parse(value, nullptr, false);
-      Entry entry;
-      if (ParseEntry(j, &entry)) {
-        entry.text = kErasedNote;
-        AppendEntry(entry, &row_);
-        rows->Put(entry_key, row_);
-      }
-    }
-    rows->Delete(it->key());
-  }
   // The client's own cases go with it, soft-deleted ones too (no CaseDeleted is written
-  // for a case that was already deleted).
+  // for a case that was already deleted). Their notes about others, and the client's
+  // notes on others' cases, need nothing: note texts are not here (see the header).
   const std::string owned = RowPrefix('o', client_id);
+  auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
   for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
     const std::string_view case_id = it->key().substr(owned.size());
     DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
@@ -317,18 +311,7 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
       break;
     case EventType::kNoteAdded:
       entry.strand_id = e.strand_id;
-      if (e.personal.text && !e.personal.erased) {
-        entry.text = "Note: " + *e.personal.text;
-        if (!e.subject.empty()) {
-          std::string index = RowPrefix('n', e.subject);
-          index += case_id;
-          index += '\0';
-          PutBigEndian64(&index, position);
-          rows->Put(index, "");
-        }
-      } else {
-        entry.text = kErasedNote;  // as EraseClient leaves it, so a rebuild writes the same row
-      }
+      entry.text_in_log = true;
       break;
     case EventType::kActionCreated:
       entry.text = "Action created: " + e.title;

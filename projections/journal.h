@@ -3,32 +3,36 @@
 // actions, deletion), and JournalProjection, which writes it. The rows live in the store
 // only (they grow with every event); Read pages them newest first straight from the store.
 //
-//   rm.journal  key := 'e' case-id 0x00 position:u64              value := entry
-//                    | 'd' case-id                                  value := ""
-//                    | 'f' case-id 0x00 kind id                     value := fact
-//                    | 'n' subject 0x00 case-id 0x00 position:u64   value := ""
-//                    | 'o' client-id 0x00 case-id                   value := ""
-//   entry := JSON {position, at, actor, type, text, strand_id?, other_case_id?,
+//   rm.journal  key := 'e' case-id 0x00 position:u64   value := entry
+//                    | 'd' case-id                       value := ""
+//                    | 'f' case-id 0x00 kind id          value := fact
+//                    | 'o' client-id 0x00 case-id        value := ""
+//   entry := JSON {position, at, actor, type, text?, strand_id?, other_case_id?,
 //                  other_strand_id?, client_id?, action_id?}
 //   kind  := 'p' (a person's relationship) | 'a' (an action's title) | 's' (a strand's type)
 //   u64   := 8 bytes big-endian, so keys sort by position.
 //
 // 'd' marks a soft-deleted case. Facts are what later entries name but their events do
 // not carry (a person's relationship when they leave, an action's title when it is
-// completed). 'n' indexes each note entry whose text is sealed for `subject`
-// ("client-<id>"), and 'o' the cases opened on a client, so an erasure finds its rows by a
-// range scan, with nothing to hold in memory or to load at start.
+// completed). 'o' lists the cases opened on a client, so its erasure finds them by a range
+// scan, with nothing to hold in memory or to load at start.
 //
-// Invariants: ids hold no 0x00 (stream ids are printable ASCII). Note text is personal:
-// when its subject is erased the entry's text becomes "Note (erased)" (as a rebuild writes
-// it, the key being gone), and the journals of the client's own cases are deleted, rows,
-// facts and all. Both happen as ClientDeleted(erase) is applied, and the runner purges
-// personal families after an erasure, so the plaintext leaves the files; the
-// CaseDeleted(erase) events that follow find nothing left. A soft-deleted case keeps its
-// rows under a 'd' mark and reads NotFound until restored.
+// A note's entry holds no text: its text is personal, sealed in the log with the key of
+// the client it is about, and Read opens it from the log for the page it shows ("Note: "
+// and the text, or "Note (erased)" once the key is destroyed). So no note text is ever in
+// the read model's files, and an erasure has no entry to rewrite. Layout 1 held the text
+// and an index of the notes per subject ('n'); a runner rebuilds such a read model at open.
+//
+// Invariants: ids hold no 0x00 (stream ids are printable ASCII). When a client is erased
+// the journals of their own cases are deleted, rows, facts and all, as ClientDeleted(erase)
+// is applied, and the runner purges the family after an erasure (reasons and titles are
+// free text that may name the person); the CaseDeleted(erase) events that follow find
+// nothing left. A soft-deleted case keeps its rows under a 'd' mark and reads NotFound
+// until restored.
 //
 // Threading: Apply, Flush, Load and Reset on the runner's thread; Read from any thread
-// (the store is thread-safe and Read keeps no state).
+// (the store, the log and the codec are thread-safe and Read keeps no state). SetLog
+// before the first Read.
 #pragma once
 
 #include <atomic>
@@ -37,6 +41,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "aggregates/event_codec.h"
+#include "events/event_log.h"
 #include "projections/projection.h"
 
 namespace caseengine {
@@ -58,6 +64,8 @@ class Journal {
   friend class JournalProjection;
   std::atomic<const Store*> store_{nullptr};
   std::atomic<FamilyId> family_{0};
+  std::atomic<const EventLog*> log_{nullptr};
+  std::atomic<const EventCodec*> codec_{nullptr};
 };
 
 class JournalProjection : public Projection {
@@ -68,8 +76,15 @@ class JournalProjection : public Projection {
   void Flush(RowWriter* rows) override;
   void Reset() override;
   bool personal() const override { return true; }
+  uint64_t layout() const override { return 2; }
 
   const Journal& journal() const { return journal_; }
+  // The log that notes' texts are read from (the one this read model projects) and the
+  // codec that opens them.
+  void SetLog(const EventLog* log, const EventCodec* codec) {
+    journal_.codec_.store(codec, std::memory_order_release);
+    journal_.log_.store(log, std::memory_order_release);
+  }
 
  private:
   void ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id, RowWriter* rows);

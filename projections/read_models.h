@@ -35,11 +35,12 @@ struct ReadModels {
   }
   // The store families they need (with the checkpoints family).
   static std::vector<std::string> FamilyNames();
-  // The log that the audit trail and the case history read their entries from (the one
+  // The log that the audit trail, the case history and the journal read from (the one
   // they project), and its codec. Before the first query.
   void SetLog(const EventLog* log, const EventCodec* codec) {
     audit_trail.SetLog(log);
     case_history.SetLog(log, codec);
+    journal.SetLog(log, codec);
   }
 };
 
