@@ -80,6 +80,10 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         ls.failed_rounds);
   gauge("caseengine_projection_applied_position", "Position every read model has applied.", "gauge",
         applied);
+  gauge("caseengine_projection_written_position",
+        "Position up to which every read model's rows are in the store (read models kept in "
+        "memory write theirs about once a second).",
+        "gauge", runner.Written());
   gauge("caseengine_projection_lag_events", "Events written but not yet in the read models.",
         "gauge", head > applied ? head - applied : 0);
   gauge("caseengine_projection_events_total", "Events applied to read models.", "counter",

@@ -130,6 +130,7 @@ class CaseListProjection : public Projection {
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
+  bool keeps_rows_in_memory() const override { return true; }
   void Reset() override;
 
   const CaseList& list() const { return list_; }

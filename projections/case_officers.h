@@ -131,6 +131,7 @@ class CaseOfficersProjection : public Projection {
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
+  bool keeps_rows_in_memory() const override { return true; }
   void Reset() override;
   bool personal() const override { return false; }
 

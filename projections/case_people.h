@@ -100,6 +100,7 @@ class CasePeopleProjection : public Projection {
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
+  bool keeps_rows_in_memory() const override { return true; }
   void Reset() override;
 
   const CasePeople& people() const { return people_; }

@@ -120,6 +120,7 @@ class ClientSearchProjection : public Projection {
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
+  bool keeps_rows_in_memory() const override { return true; }
   void Reset() override;
 
   const ClientSearch& search() const { return search_; }

@@ -75,6 +75,7 @@ class LobbyQueueProjection : public Projection {
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
+  bool keeps_rows_in_memory() const override { return true; }
   void Reset() override;
 
   const LobbyQueue& queue() const { return queue_; }

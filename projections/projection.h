@@ -68,6 +68,10 @@ class Projection {
   virtual void Reset() {}
   // Holds personal data: after an erasure its family is purged from the files.
   virtual bool personal() const { return true; }
+  // Keeps all it serves in memory and never reads its family in Apply: the runner may then
+  // write its rows less often than it applies events (see ProjectionRunner), each changed
+  // row once per write however often it changed.
+  virtual bool keeps_rows_in_memory() const { return false; }
   // The layout of its rows. Persisted with its checkpoint: raise it whenever the rows a
   // given log folds into change, and a runner that opens rows of another layout rebuilds
   // them first. Never lower it; read models written before layouts were recorded are 1.

@@ -120,6 +120,9 @@ Status ProjectionRunner::Open(bool load_rows) {
     s = p->Load(*store_, family);
     if (!s.ok()) return s;
   }
+  written_positions_ = checkpoints_;
+  unwritten_.assign(projections_.size(), 0);
+  written_at_.assign(projections_.size(), Clock::now());
   if (stamp.Count() > 0) {
     s = store_->Write(stamp, /*sync=*/true);
     if (!s.ok()) return s;
@@ -161,6 +164,7 @@ Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
   const uint64_t from = Applied() + 1;
   Status s;
   if (to >= from) s = ApplyRange(from, to);
+  if (s.ok()) s = WriteDeferred(/*all=*/purge_at_once);
   // One purge for the erasures of a pass, or (tailing the log) of every pass in an
   // interval: each purge flushes every family, and a run of erasures would otherwise
   // rewrite the files, and replace the log files under read-only readers, back to back.
@@ -272,6 +276,7 @@ Status ProjectionRunner::ApplyChunk() {
 }
 
 Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
+  const bool in_memory = projections_[i]->keeps_rows_in_memory();
   size_t pending = 0;
   uint64_t last = 0;
   auto commit = [&] {
@@ -282,8 +287,9 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   for (const DecodedEvent& d : chunk_) {
     const uint64_t position = d.position;
     if (checkpoints_[i] >= position) continue;
-    // Rows to delete must be committed before the event that deletes them is applied.
-    if (pending > 0 && d.deletes) {
+    // Rows to delete must be committed before the event that deletes them is applied (by
+    // projections that read them from the store).
+    if (pending > 0 && d.deletes && !in_memory) {
       Status s = commit();
       if (!s.ok()) return s;
     }
@@ -297,8 +303,30 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
       if (!s.ok()) return s;
     }
   }
-  if (pending > 0) Stage(i, out, last);
+  if (pending == 0) return Status::Ok();
+  if (in_memory && !WriteDue(i, pending)) {
+    checkpoints_[i] = last;  // applied in memory; written later (see WriteDeferred)
+    unwritten_[i] += pending;
+  } else {
+    Stage(i, out, last);
+  }
   return Status::Ok();
+}
+
+bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
+  return unwritten_[i] + more_events >= kDeferredWriteEvents ||
+         Clock::now() - written_at_[i] >= kDeferredWriteInterval;
+}
+
+Status ProjectionRunner::WriteDeferred(bool all) {
+  Staged& out = staged_[0];
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (unwritten_[i] > 0 && (all || WriteDue(i, 0))) Stage(i, &out, checkpoints_[i]);
+  }
+  if (out.checkpoints.empty()) return Status::Ok();
+  Status s = WriteStaged(&out);
+  if (s.ok()) Publish(Applied());
+  return s;
 }
 
 void ProjectionRunner::NotePlaintext(const DecodedEvent& d) {
@@ -332,6 +360,8 @@ Status ProjectionRunner::PurgePersonal() {
 }
 
 void ProjectionRunner::Stage(size_t i, Staged* out, uint64_t position) {
+  unwritten_[i] = 0;
+  written_at_[i] = Clock::now();
   RowWriter rows(&out->batch, families_[i], store_);
   projections_[i]->Flush(&rows);
   out->batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
@@ -345,8 +375,15 @@ Status ProjectionRunner::WriteStaged(Staged* out) {
       unlogged_ ? store_->WriteUnlogged(out->batch) : store_->Write(out->batch, /*sync=*/false);
   const size_t count = out->batch.Count();
   out->batch.Clear();
-  if (!s.ok()) return s;
-  for (const auto& [i, position] : out->checkpoints) checkpoints_[i] = position;
+  if (!s.ok()) {
+    // Nothing of it was written: a later write must not record these checkpoints.
+    out->checkpoints.clear();
+    return s;
+  }
+  for (const auto& [i, position] : out->checkpoints) {
+    checkpoints_[i] = position;
+    written_positions_[i] = position;
+  }
   out->checkpoints.clear();
   std::lock_guard<std::mutex> lock(mu_);
   stats_.batches++;
@@ -356,9 +393,14 @@ Status ProjectionRunner::WriteStaged(Staged* out) {
 }
 
 void ProjectionRunner::Publish(uint64_t position) {
+  const uint64_t written =
+      written_positions_.empty()
+          ? position
+          : *std::min_element(written_positions_.begin(), written_positions_.end());
   {
     std::lock_guard<std::mutex> lock(mu_);
     applied_.store(position, std::memory_order_release);
+    written_.store(written, std::memory_order_release);
   }
   applied_cv_.notify_all();
 }
@@ -401,6 +443,8 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     interrupted_.push_back(projections_[i]->name());
     emptied.push_back(families_[i]);
     checkpoints_[i] = 0;
+    written_positions_[i] = 0;
+    unwritten_[i] = 0;
     projections_[i]->Reset();
   }
   // The old rows' files go now, while nothing else is in the families: a compaction of
@@ -462,8 +506,9 @@ void ProjectionRunner::Loop() {
       return;
     }
   }
-  // An erasure applied but not yet purged is finished before the runner stops.
-  if (purge_pending_) CatchUpTo(Applied(), /*purge_at_once=*/true);
+  // Rows kept in memory and not yet written, and an erasure applied but not yet purged,
+  // are finished before the runner stops.
+  CatchUpTo(Applied(), /*purge_at_once=*/true);
 }
 
 Status ProjectionRunner::error() const {

@@ -26,6 +26,15 @@
 // does with rows of another layout than its projection's (a new build whose projection
 // writes other rows): the first batch of the rebuild records the new layout.
 //
+// A read model kept in memory (Projection::keeps_rows_in_memory) is queried from memory,
+// and its rows in the store serve only to load it at the next start; so a runner tailing
+// the log writes them, with their checkpoint, once a second or every
+// kDeferredWriteEvents events, not with every batch: a row that changed many times in
+// between is written once. Before a deletion it needs nothing (it reads no rows), but an
+// erasure writes it at once, and CatchUp, Rebuild and Stop write all of it before they
+// return. A crash loses what was not yet written, rows and checkpoint together, and the
+// next start applies those events again.
+//
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
 // that hold personal data are purged, so the person's plaintext leaves the files: at the
@@ -124,6 +133,9 @@ class ProjectionRunner {
 
   // Every projection has applied every event up to here.
   uint64_t Applied() const { return applied_.load(std::memory_order_acquire); }
+  // Every projection's rows up to here are in the store (with its checkpoint); behind
+  // Applied() by what read models kept in memory have not yet written.
+  uint64_t Written() const { return written_.load(std::memory_order_acquire); }
   // Blocks until Applied() >= position or the timeout passes; returns Applied().
   uint64_t WaitForApplied(uint64_t position, std::chrono::milliseconds timeout) const;
   // The reason the runner stopped applying (a failed write or read), ok while it runs.
@@ -173,6 +185,13 @@ class ProjectionRunner {
   // Writes `out` and records the checkpoints staged in it.
   Status WriteStaged(Staged* out);
   Status PurgePersonal();
+  // Writes the rows of read models kept in memory that changed since they were last
+  // written: all of them, or (not `all`) those due by kDeferredWriteEvents or
+  // kDeferredWriteInterval.
+  Status WriteDeferred(bool all);
+  bool WriteDue(size_t i, uint64_t more_events) const;
+  static constexpr uint64_t kDeferredWriteEvents = 65536;
+  static constexpr std::chrono::seconds kDeferredWriteInterval{1};
   // Reads an 8-byte value of the checkpoints family; `found` false when the key is absent.
   // `what` names the value in the error when it is malformed.
   Status ReadU64(const std::string& key, const char* what, uint64_t* value, bool* found) const;
@@ -185,6 +204,8 @@ class ProjectionRunner {
   static constexpr size_t kMaxPlaintextSubjects = 1 << 20;
   void NotePlaintext(const DecodedEvent& d);
   bool MayHoldPlaintext(std::string_view subject) const;
+  // Publishes Applied() and Written() (from written_positions_); on the runner's thread,
+  // never while a second thread applies.
   void Publish(uint64_t position);
   void Loop();
 
@@ -196,7 +217,14 @@ class ProjectionRunner {
 
   FamilyId checkpoints_family_ = 0;
   std::vector<FamilyId> families_;     // per projection
-  std::vector<uint64_t> checkpoints_;  // per projection: its last applied position
+  // Per projection: its last applied position (for one kept in memory, maybe not yet
+  // written: see unwritten_).
+  std::vector<uint64_t> checkpoints_;
+  // Per projection kept in memory: events applied since its rows were last written, and
+  // when that was.
+  std::vector<uint64_t> unwritten_;
+  std::vector<uint64_t> written_positions_;  // per projection: its checkpoint in the store
+  std::vector<std::chrono::steady_clock::time_point> written_at_;
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
@@ -209,6 +237,7 @@ class ProjectionRunner {
   std::chrono::steady_clock::time_point last_purge_;
 
   std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> written_{0};
   mutable std::mutex mu_;  // guards error_, stats_, and the wait below
   mutable std::condition_variable applied_cv_;
   Status error_;
