@@ -82,7 +82,7 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         applied);
   gauge("caseengine_projection_written_position",
         "Position up to which every read model's rows are in the store (read models kept in "
-        "memory write theirs about once a second).",
+        "memory write theirs every 100 ms or so).",
         "gauge", runner.Written());
   gauge("caseengine_projection_lag_events", "Events written but not yet in the read models.",
         "gauge", head > applied ? head - applied : 0);

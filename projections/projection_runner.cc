@@ -238,6 +238,7 @@ Status ProjectionRunner::ApplyChunk() {
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return costs_[a] > costs_[b]; });
   std::atomic<size_t> next{0};
+  deferred_staged_ = false;
   std::mutex failed_mu;
   Status failed;
   // A large chunk's two threads write each projection's rows as soon as it is applied,
@@ -304,7 +305,9 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     }
   }
   if (pending == 0) return Status::Ok();
-  if (in_memory && !WriteDue(i, pending)) {
+  // A large chunk's threads write each projection on its own anyway: no turns there.
+  if (in_memory && (!WriteDue(i, pending) ||
+                    (chunk_.size() < kParallelChunkEvents && deferred_staged_.exchange(true)))) {
     checkpoints_[i] = last;  // applied in memory; written later (see WriteDeferred)
     unwritten_[i] += pending;
   } else {
@@ -315,14 +318,22 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
 
 bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
   return unwritten_[i] + more_events >= kDeferredWriteEvents ||
-         Clock::now() - written_at_[i] >= kDeferredWriteInterval;
+         Clock::now() - written_at_[i] >= options_.write_interval;
 }
 
 Status ProjectionRunner::WriteDeferred(bool all) {
   Staged& out = staged_[0];
+  size_t overdue = projections_.size();
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (unwritten_[i] > 0 && (all || WriteDue(i, 0))) Stage(i, &out, checkpoints_[i]);
+    if (unwritten_[i] == 0) continue;
+    if (all) {
+      Stage(i, &out, checkpoints_[i]);
+    } else if (WriteDue(i, 0) &&
+               (overdue == projections_.size() || written_at_[i] < written_at_[overdue])) {
+      overdue = i;
+    }
   }
+  if (overdue < projections_.size()) Stage(overdue, &out, checkpoints_[overdue]);
   if (out.checkpoints.empty()) return Status::Ok();
   Status s = WriteStaged(&out);
   if (s.ok()) Publish(Applied());

@@ -28,12 +28,14 @@
 //
 // A read model kept in memory (Projection::keeps_rows_in_memory) is queried from memory,
 // and its rows in the store serve only to load it at the next start; so a runner tailing
-// the log writes them, with their checkpoint, once a second or every
+// the log writes them, with their checkpoint, once every write_interval or
 // kDeferredWriteEvents events, not with every batch: a row that changed many times in
-// between is written once. Before a deletion it needs nothing (it reads no rows), but an
-// erasure writes it at once, and CatchUp, Rebuild and Stop write all of it before they
-// return. A crash loses what was not yet written, rows and checkpoint together, and the
-// next start applies those events again.
+// between is written once. One such read model is written per chunk at most, so their
+// writes (thousands of rows) take turns with the log's in the store's one write queue
+// rather than hold it together. Before a deletion it needs nothing (it reads no rows),
+// but an erasure writes it at once, and CatchUp, Rebuild and Stop write all of it before
+// they return. A crash loses what was not yet written, rows and checkpoint together, and
+// the next start applies those events again.
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
@@ -88,6 +90,9 @@ struct ProjectionRunnerOptions {
   // Threads that apply a large chunk (1 or 2): with 2, a second thread takes projections
   // too, each writing its own batches.
   int threads = 2;
+  // How long a runner tailing the log lets the rows of a read model kept in memory go
+  // unwritten (see ProjectionRunner).
+  std::chrono::milliseconds write_interval{100};
 };
 
 struct ProjectionStats {
@@ -186,12 +191,12 @@ class ProjectionRunner {
   Status WriteStaged(Staged* out);
   Status PurgePersonal();
   // Writes the rows of read models kept in memory that changed since they were last
-  // written: all of them, or (not `all`) those due by kDeferredWriteEvents or
-  // kDeferredWriteInterval.
+  // written: all of them, or (not `all`) the one most overdue, if any is due.
   Status WriteDeferred(bool all);
+  // Read model i, kept in memory, is due to be written (with `more_events` applied since
+  // unwritten_ was counted).
   bool WriteDue(size_t i, uint64_t more_events) const;
   static constexpr uint64_t kDeferredWriteEvents = 65536;
-  static constexpr std::chrono::seconds kDeferredWriteInterval{1};
   // Reads an 8-byte value of the checkpoints family; `found` false when the key is absent.
   // `what` names the value in the error when it is malformed.
   Status ReadU64(const std::string& key, const char* what, uint64_t* value, bool* found) const;
@@ -225,6 +230,8 @@ class ProjectionRunner {
   std::vector<uint64_t> unwritten_;
   std::vector<uint64_t> written_positions_;  // per projection: its checkpoint in the store
   std::vector<std::chrono::steady_clock::time_point> written_at_;
+  // A read model kept in memory has been staged in this chunk: the others wait their turn.
+  std::atomic<bool> deferred_staged_{false};
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread

@@ -456,7 +456,7 @@ void WaitForReadModels(Engine& engine) {
   INFO(engine.runner().error().ToString());
   REQUIRE(applied >= head);
   REQUIRE(engine.runner().error().ok());
-  // And written: read models kept in memory write their rows about once a second.
+  // And written: read models kept in memory write their rows every write interval.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
   while (engine.runner().Written() < head && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -11,6 +11,7 @@
 
 #include "base/coding.h"
 #include "projections/case_list.h"
+#include "projections/case_officers.h"
 #include "projections/read_models.h"
 #include "tests/domain_fixture.h"
 
@@ -174,13 +175,15 @@ TEST_CASE("a rebuild gives rows identical to the live ones", "[projections]") {
   CHECK(runner.Rebuild({"no_such_model"}).code() == Status::Code::kNotFound);
 }
 
-TEST_CASE("a read model kept in memory is written about once a second while the log is tailed",
+TEST_CASE("a read model kept in memory is written once per write interval while the log is tailed",
           "[projections]") {
   DomainFixture d;
   CaseListProjection live;
   auto store = ReadModelStore(&live);
-  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live},
-                          ProjectionRunnerOptions{3});  // many small chunks
+  ProjectionRunnerOptions options;
+  options.max_batch_events = 3;  // many small chunks
+  options.write_interval = std::chrono::seconds(1);
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&live}, options);
   REQUIRE(runner.Open().ok());
   runner.Start();
   Workload(d, 10);
@@ -201,7 +204,7 @@ TEST_CASE("a read model kept in memory is written about once a second while the 
   CaughtUp(d, &fresh, fresh_store.get()).reset();
   CHECK(Dump(*store, "rm.case_list") == Dump(*fresh_store, "rm.case_list"));
 
-  // Stopped before its second is up: everything applied is written first.
+  // Stopped before its interval is up: everything applied is written first.
   Workload(d, 3);
   REQUIRE(runner.WaitForApplied(d.Head(), std::chrono::seconds(10)) == d.Head());
   runner.Stop();
@@ -211,6 +214,42 @@ TEST_CASE("a read model kept in memory is written about once a second while the 
   REQUIRE(next.Open().ok());
   CHECK(next.Applied() == d.Head());
   CHECK(Cases(reopened).total == Cases(live).total);
+}
+
+TEST_CASE("read models kept in memory take turns to be written and all get written",
+          "[projections]") {
+  DomainFixture d;
+  CaseListProjection list;
+  CaseOfficersProjection officers;
+  auto store = std::make_unique<MemoryStore>(ProjectionRunner::FamilyNames({&list, &officers}));
+  ProjectionRunnerOptions options;
+  options.max_batch_events = 1;
+  options.write_interval = std::chrono::milliseconds(0);  // both due at every chunk
+  ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), {&list, &officers},
+                          options);
+  REQUIRE(runner.Open().ok());
+  runner.Start();
+  Workload(d, 10);
+  REQUIRE(runner.WaitForApplied(d.Head(), std::chrono::seconds(10)) == d.Head());
+  const auto start = std::chrono::steady_clock::now();
+  while (runner.Written() < d.Head() &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(runner.Written() == d.Head());
+  runner.Stop();
+  CaseListProjection fresh_list;
+  CaseOfficersProjection fresh_officers;
+  auto fresh = std::make_unique<MemoryStore>(
+      ProjectionRunner::FamilyNames({&fresh_list, &fresh_officers}));
+  ProjectionRunner full(d.log.get(), &d.handler->codec(), fresh.get(),
+                        {&fresh_list, &fresh_officers});
+  REQUIRE(full.Open().ok());
+  REQUIRE(full.CatchUp().ok());
+  for (const char* family : {"rm.case_list", "rm.case_officers"}) {
+    INFO(family);
+    CHECK(Dump(*store, family) == Dump(*fresh, family));
+  }
 }
 
 TEST_CASE("a read model kept in memory writes an erasure at once while the log is tailed",
