@@ -75,6 +75,17 @@ std::unique_ptr<ProjectionRunner> CaughtUp(DomainFixture& d, Projection* p, Stor
   return runner;
 }
 
+// Waits (up to 10 s) until the runner has written every read model up to `position`;
+// returns Written().
+uint64_t WaitForWritten(const ProjectionRunner& runner, uint64_t position) {
+  const auto start = std::chrono::steady_clock::now();
+  while (runner.Written() < position &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return runner.Written();
+}
+
 // A client registered and erased (another one kept), with the case list caught up: its
 // purges so far, and the erased client's key as it was.
 struct ErasedClient {
@@ -190,12 +201,7 @@ TEST_CASE("a read model kept in memory is written once per write interval while 
   REQUIRE(runner.WaitForApplied(d.Head(), std::chrono::seconds(10)) == d.Head());
   // Queries see every event at once; the store has its rows later, with their checkpoint.
   CHECK(Cases(live).total == 12);
-  const auto start = std::chrono::steady_clock::now();
-  while (runner.Written() < d.Head() &&
-         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  CHECK(runner.Written() == d.Head());
+  CHECK(WaitForWritten(runner, d.Head()) == d.Head());
   // Far fewer batches than chunks: each changed row went once per write.
   CHECK(runner.Stats().batches <= 4);
   // What a stop would have written anyway, and what one pass over the log writes.
@@ -231,12 +237,7 @@ TEST_CASE("read models kept in memory take turns to be written and all get writt
   runner.Start();
   Workload(d, 10);
   REQUIRE(runner.WaitForApplied(d.Head(), std::chrono::seconds(10)) == d.Head());
-  const auto start = std::chrono::steady_clock::now();
-  while (runner.Written() < d.Head() &&
-         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  CHECK(runner.Written() == d.Head());
+  CHECK(WaitForWritten(runner, d.Head()) == d.Head());
   runner.Stop();
   CaseListProjection fresh_list;
   CaseOfficersProjection fresh_officers;
