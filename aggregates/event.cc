@@ -52,6 +52,8 @@ constexpr std::array<std::pair<EventType, const char*>, 40> kNames = {{
 
 }  // namespace
 
+static_assert(kNames.size() == kEventTypeCount, "every event type has a name, and only those");
+
 const char* EventTypeName(EventType type) {
   for (const auto& [t, name] : kNames) {
     if (t == type) return name;

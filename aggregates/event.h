@@ -66,6 +66,10 @@ enum class EventType {
                          // its key is destroyed: gone from searches and reports
 };
 
+// How many event types this build knows: EventType values are 0 .. kEventTypeCount - 1
+// (the last one above is the last value).
+inline constexpr size_t kEventTypeCount = static_cast<size_t>(EventType::kLobbyRecordRemoved) + 1;
+
 // Streams: client-<id>, case-<id>, lobby-<id>.
 enum class StreamKind { kOther, kClient, kCase, kLobby };
 std::string ClientStream(const std::string& client_id);

@@ -89,6 +89,7 @@ class AuditTrailProjection : public Projection {
   void Reset() override;
   bool personal() const override { return false; }
   uint64_t layout() const override { return 2; }
+  bool reads_personal(EventType) const override { return false; }
 
   const AuditTrail& trail() const { return trail_; }
   // The log the entries are read from (the one this read model projects).

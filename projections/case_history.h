@@ -68,6 +68,7 @@ class CaseHistoryProjection : public Projection {
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   bool personal() const override { return false; }
   uint64_t layout() const override { return 2; }
+  bool reads_personal(EventType) const override { return false; }
 
   const CaseHistory& history() const { return history_; }
   // The log the entries are read from (the one this read model projects) and the codec

@@ -131,6 +131,10 @@ class CaseListProjection : public Projection {
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
+  // A client's names.
+  bool reads_personal(EventType type) const override {
+    return type == EventType::kClientRegistered || type == EventType::kClientDetailsCorrected;
+  }
   void Reset() override;
 
   const CaseList& list() const { return list_; }

@@ -132,6 +132,7 @@ class CaseOfficersProjection : public Projection {
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
+  bool reads_personal(EventType) const override { return false; }
   void Reset() override;
   bool personal() const override { return false; }
 

@@ -101,6 +101,10 @@ class CasePeopleProjection : public Projection {
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
+  // A client's names.
+  bool reads_personal(EventType type) const override {
+    return type == EventType::kClientRegistered || type == EventType::kClientDetailsCorrected;
+  }
   void Reset() override;
 
   const CasePeople& people() const { return people_; }

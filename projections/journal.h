@@ -77,6 +77,8 @@ class JournalProjection : public Projection {
   void Reset() override;
   bool personal() const override { return true; }
   uint64_t layout() const override { return 2; }
+  // Note texts are opened from the log when a page is read.
+  bool reads_personal(EventType) const override { return false; }
 
   const Journal& journal() const { return journal_; }
   // The log that notes' texts are read from (the one this read model projects) and the

@@ -68,6 +68,9 @@ class Projection {
   virtual void Reset() {}
   // Holds personal data: after an erasure its family is purged from the files.
   virtual bool personal() const { return true; }
+  // Reads the personal fields of events of this type in Apply. The runner opens an
+  // event's sealed fields (a key lookup and a decryption) only when some projection does.
+  virtual bool reads_personal(EventType type) const { return true; }
   // Keeps all it serves in memory and never reads its family in Apply: the runner may then
   // write its rows less often than it applies events (see ProjectionRunner), each changed
   // row once per write however often it changed.

@@ -56,7 +56,15 @@ ProjectionRunner::ProjectionRunner(const EventLog* log, const EventCodec* codec,
       codec_(codec),
       store_(store),
       projections_(std::move(projections)),
-      options_(options) {}
+      options_(options) {
+  for (size_t t = 0; t < kEventTypeCount; ++t) {
+    bool reads = false;
+    for (const Projection* p : projections_) {
+      reads = reads || p->reads_personal(static_cast<EventType>(t));
+    }
+    opens_personal_.push_back(reads);
+  }
+}
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 
@@ -198,7 +206,13 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     // the vector moving its elements; it is reserved anyway.)
     failed = EventView::Parse(d.bytes, &d.view);
     if (!failed.ok()) return false;
-    d.known = codec_->Decode(v.type(), v.payload(), &d.event).ok();  // refuses unknown types
+    // Sealed fields are opened only for projections that read them (a note's text, the
+    // most common, for none).
+    EventType type;
+    const bool open = !ParseEventType(v.type(), &type) ||
+                      static_cast<size_t>(type) >= opens_personal_.size() ||
+                      opens_personal_[static_cast<size_t>(type)];
+    d.known = codec_->Decode(v.type(), v.payload(), &d.event, open).ok();  // refuses unknown types
     if (!d.known) ++undecodable;
     d.kind = ParseStream(d.view.stream(), &d.id);
     d.position = d.view.position();

@@ -233,6 +233,8 @@ class ProjectionRunner {
   // A read model kept in memory has been staged in this chunk: the others wait their turn.
   std::atomic<bool> deferred_staged_{false};
   std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
+  // Per event type: some projection reads its personal fields (Projection::reads_personal).
+  std::vector<bool> opens_personal_;
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
   std::vector<std::string> interrupted_;  // see Interrupted

@@ -627,7 +627,29 @@ namespace caseengine::testing {
 // Every read model, applied by one thread, by two, and in steps that mix chunks too small
 // to share with large ones, over a random workload with erasures and deletions between
 // chunk boundaries: the same rows and checkpoints every time.
-TEST_CASE("two threads applying chunks write the same read models as one", "[projections]") {
+// A projection that says it reads every personal field: a runner over these opens every
+// sealed field, as a runner did before projections declared what they read.
+class ReadsAllPersonal : public Projection {
+ public:
+  explicit ReadsAllPersonal(Projection* inner) : inner_(inner) {}
+  const char* name() const override { return inner_->name(); }
+  Status Load(const Store& store, FamilyId family) override { return inner_->Load(store, family); }
+  void Apply(const ProjectedEvent& e, RowWriter* rows) override { inner_->Apply(e, rows); }
+  void Flush(RowWriter* rows) override { inner_->Flush(rows); }
+  void Reset() override { inner_->Reset(); }
+  bool personal() const override { return inner_->personal(); }
+  bool reads_personal(EventType) const override { return true; }
+  bool keeps_rows_in_memory() const override { return inner_->keeps_rows_in_memory(); }
+  uint64_t layout() const override { return inner_->layout(); }
+
+ private:
+  Projection* inner_;
+};
+
+TEST_CASE(
+    "two threads applying chunks write the same read models as one and as a runner that "
+    "opens every sealed field",
+    "[projections]") {
   DomainFixture d;
   KnownIds known;
   std::mt19937 rng(77);
@@ -647,13 +669,21 @@ TEST_CASE("two threads applying chunks write the same read models as one", "[pro
   REQUIRE(d.Head() > 1500);
   CHECK(erased > 3);
 
-  auto build = [&](int threads, uint64_t step) {
+  auto build = [&](int threads, uint64_t step, bool open_all = false) {
     ReadModels models;
+    std::vector<std::unique_ptr<ReadsAllPersonal>> wrapped;
+    std::vector<Projection*> projections = models.All();
+    if (open_all) {
+      for (Projection*& p : projections) {
+        wrapped.push_back(std::make_unique<ReadsAllPersonal>(p));
+        p = wrapped.back().get();
+      }
+    }
     auto store = std::make_unique<MemoryStore>(ReadModels::FamilyNames());
     ProjectionRunnerOptions options;
     options.threads = threads;
     options.max_batch_events = 600;
-    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), models.All(), options);
+    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), projections, options);
     REQUIRE(runner.Open().ok());
     for (uint64_t to = step; to < d.Head() + step; to += step) {
       REQUIRE(runner.CatchUp(std::min(to, d.Head())).ok());
@@ -668,6 +698,9 @@ TEST_CASE("two threads applying chunks write the same read models as one", "[pro
   CHECK(build(2, 100000) == one);
   CHECK(build(2, 700) == one);  // chunks of 600 and 100: shared and not
   CHECK(build(2, 37) == one);   // a live runner's small steps
+  // What each projection says it reads is all it reads: opening every sealed field
+  // changes no row.
+  CHECK(build(1, 100000, /*open_all=*/true) == one);
 }
 
 }  // namespace caseengine::testing
