@@ -111,10 +111,15 @@ bool MonthRange(const std::string& month, int64_t* from, int64_t* to) {
     m = 1;
     ++year;
   }
+  if (!ParseInstant(month + "-01", from)) return false;
+  if (year > 9999) {  // December 9999: to the end of time
+    *to = std::numeric_limits<int64_t>::max();
+    return true;
+  }
   char next[32];
   std::snprintf(next, sizeof next, "%04d-%02d-01", year, m);
   int64_t end;
-  if (!ParseInstant(month + "-01", from) || !ParseInstant(next, &end)) return false;
+  if (!ParseInstant(next, &end)) return false;
   *to = end - 1;
   return true;
 }

@@ -558,6 +558,7 @@ TEST_CASE("case history keeps no row per event and reads its entries from the lo
   CHECK(history_b.back()["type"] == "NoteAdded");
   CHECK(h.runner->Applied() < h.f.Head());
   CHECK(h.HistoryOf(case_b, "2099-12").empty());  // a December ends with the year
+  CHECK(h.HistoryOf(case_b, "9999-12").empty());  // and the last one with time
 }
 
 TEST_CASE("case history and journal rows of the first layout are rebuilt away at open",
