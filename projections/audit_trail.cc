@@ -75,8 +75,7 @@ Status AuditTrail::Scan(
   auto it = store->NewIterator(family, ReadPattern::kShort);
   std::string bytes;
   bool past = false;  // beyond the range's last position
-  for (it->Seek(start); more && !past && it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
+  for (it->Seek(start); more && !past && it->Valid() && it->key().starts_with(prefix); it->Next()) {
     // Another actor whose id continues past a 0x00 would share the prefix: not ours.
     if (it->key().size() != prefix.size() + 8) continue;
     const uint64_t base = DecodeBigEndian64(it->key().data() + prefix.size())

@@ -48,8 +48,8 @@ class CaseHistory {
   // ("YYYY-MM", UTC) and `type` (an event type name) filter when not empty. limit 0 means
   // kDefaultLimit. The cursor is the decimal position of the last row of the previous page
   // ("" for the first page); next_cursor is "" on the last page.
-  // NotFound when the case is soft-deleted, erased or has no events; InvalidArgument for a malformed month, an unknown type, a limit above
-  // kMaxLimit or a malformed cursor.
+  // NotFound when the case is soft-deleted, erased or has no events; InvalidArgument for a
+  // malformed month, an unknown type, a limit above kMaxLimit or a malformed cursor.
   Status Read(const std::string& case_id, const std::string& month, const std::string& type,
               size_t limit, const std::string& cursor, nlohmann::json* page) const;
 

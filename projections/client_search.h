@@ -122,9 +122,7 @@ class ClientSearchProjection : public Projection {
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
   // All but a note's text.
-  bool reads_personal(EventType type) const override {
-    return type != EventType::kNoteAdded;
-  }
+  bool reads_personal(EventType type) const override { return type != EventType::kNoteAdded; }
   void Reset() override;
 
   const ClientSearch& search() const { return search_; }

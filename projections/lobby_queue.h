@@ -77,9 +77,7 @@ class LobbyQueueProjection : public Projection {
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
   // All but a note's text.
-  bool reads_personal(EventType type) const override {
-    return type != EventType::kNoteAdded;
-  }
+  bool reads_personal(EventType type) const override { return type != EventType::kNoteAdded; }
   void Reset() override;
 
   const LobbyQueue& queue() const { return queue_; }

@@ -221,7 +221,7 @@ class ProjectionRunner {
   ProjectionRunnerOptions options_;
 
   FamilyId checkpoints_family_ = 0;
-  std::vector<FamilyId> families_;     // per projection
+  std::vector<FamilyId> families_;  // per projection
   // Per projection: its last applied position (for one kept in memory, maybe not yet
   // written: see unwritten_).
   std::vector<uint64_t> checkpoints_;
@@ -232,7 +232,7 @@ class ProjectionRunner {
   std::vector<std::chrono::steady_clock::time_point> written_at_;
   // A read model kept in memory has been staged in this chunk: the others wait their turn.
   std::atomic<bool> deferred_staged_{false};
-  std::vector<uint64_t> costs_;        // per projection: microseconds on the last chunk
+  std::vector<uint64_t> costs_;  // per projection: microseconds on the last chunk
   // Per event type: some projection reads its personal fields (Projection::reads_personal).
   std::vector<bool> opens_personal_;
   std::vector<DecodedEvent> chunk_;

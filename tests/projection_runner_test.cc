@@ -241,8 +241,8 @@ TEST_CASE("read models kept in memory take turns to be written and all get writt
   runner.Stop();
   CaseListProjection fresh_list;
   CaseOfficersProjection fresh_officers;
-  auto fresh = std::make_unique<MemoryStore>(
-      ProjectionRunner::FamilyNames({&fresh_list, &fresh_officers}));
+  auto fresh =
+      std::make_unique<MemoryStore>(ProjectionRunner::FamilyNames({&fresh_list, &fresh_officers}));
   ProjectionRunner full(d.log.get(), &d.handler->codec(), fresh.get(),
                         {&fresh_list, &fresh_officers});
   REQUIRE(full.Open().ok());

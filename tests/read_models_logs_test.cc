@@ -582,8 +582,9 @@ TEST_CASE("case history and journal rows of the first layout are rebuilt away at
   PutBigEndian64(&index_key, note_at);
   WriteBatch old;
   old.Put(history_rows, history_key, R"({"position":1})");
-  old.Put(journal_rows, note_key, R"({"position":)" + std::to_string(note_at) +
-                                      R"(,"type":"NoteAdded","text":"Note: Able note"})");
+  old.Put(journal_rows, note_key,
+          R"({"position":)" + std::to_string(note_at) +
+              R"(,"type":"NoteAdded","text":"Note: Able note"})");
   old.Put(journal_rows, index_key, "");
   old.Delete(checkpoints, "layout/case_history");
   old.Delete(checkpoints, "layout/journal");
@@ -644,8 +645,9 @@ TEST_CASE("the audit trail keeps only an actor index and reads its entries from 
   CHECK(alone.trail().Query(AuditQuery(), &page).code() == Status::Code::kUnavailable);
 }
 
-TEST_CASE("the audit trail indexes an actor's events in blocks of the log that batches do not change",
-          "[read-models]") {
+TEST_CASE(
+    "the audit trail indexes an actor's events in blocks of the log that batches do not change",
+    "[read-models]") {
   Harness h;
   // Past two blocks of positions, the actors taking turns.
   const uint64_t target = 2 * AuditTrailProjection::kBucketPositions + 100;
