@@ -180,7 +180,14 @@ Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
       (purge_at_once || Clock::now() - last_purge_ >= kMinPurgeInterval)) {
     s = PurgePersonal();
   }
-  if (!s.ok()) Fail(s);
+  if (!s.ok()) {
+    Fail(s);
+  } else if (purge_at_once) {
+    // A catch-up or rebuild called again after a failure, which went through: the read
+    // models are whole again, and error() says so.
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = Status::Ok();
+  }
   return s;
 }
 

@@ -143,7 +143,8 @@ class ProjectionRunner {
   uint64_t Written() const { return written_.load(std::memory_order_acquire); }
   // Blocks until Applied() >= position or the timeout passes; returns Applied().
   uint64_t WaitForApplied(uint64_t position, std::chrono::milliseconds timeout) const;
-  // The reason the runner stopped applying (a failed write or read), ok while it runs.
+  // The reason the runner stopped applying (a failed write or read), ok while it runs;
+  // ok again once a later CatchUp or Rebuild in the same process has gone through.
   Status error() const;
   ProjectionStats Stats() const;
   const std::vector<Projection*>& projections() const { return projections_; }

@@ -371,8 +371,10 @@ TEST_CASE("a rebuild that failed half way is done again by the next catch-up", "
   store->FailNextWrites(1, 1);  // the marking batch goes, the rows do not
   CHECK_FALSE(runner->Rebuild({}).ok());
   CHECK(runner->Interrupted() == std::vector<std::string>{"case_list"});
+  CHECK_FALSE(runner->error().ok());
   REQUIRE(runner->CatchUp().ok());
   CHECK(runner->Interrupted().empty());
+  CHECK(runner->error().ok());  // whole again
   CHECK(runner->Applied() == d.Head());
   CHECK(Dump(*store, "rm.case_list") == whole);
 }
