@@ -104,7 +104,7 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
 }
 
 Status EventCodec::Decode(std::string_view type, std::string_view payload, Event* e,
-                          bool open_personal) const {
+                          const OpenPersonal& open_personal) const {
   *e = Event();
   if (!ParseEventType(type, &e->type)) {
     return Status::Corruption("unknown event type " + std::string(type));
@@ -139,7 +139,7 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   e->referrer = Str(body->referrer());
   if (const fb::Sealed* sealed = body->personal()) {
     e->subject = Str(sealed->subject());
-    if (!open_personal) return Status::Ok();
+    if (open_personal && !open_personal(e->type)) return Status::Ok();
     std::string key, plain;
     Status s = keys_->KeyFor(e->subject, /*create=*/false, &key);
     if (s.code() == Status::Code::kNotFound) {

@@ -5,6 +5,7 @@
 // Threading: thread-safe (the KeyStore is).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -20,11 +21,14 @@ class EventCodec {
   // Creates the subject's key when it has none yet: written at once, or put in `new_keys`
   // when given (see KeyStore::KeyFor).
   Status Encode(const Event& event, std::string* payload, WriteBatch* new_keys = nullptr) const;
-  // Corruption when the payload is not a Body or a sealed field fails to open. Without
-  // `open_personal` the sealed fields are left shut (and empty, not marked erased): for
-  // readers that show none of them, which then need no key and no decryption.
+  // Which events' sealed fields Decode opens, by type; empty: every event's. The others
+  // are left shut (empty, not marked erased), and need no key and no decryption.
+  using OpenPersonal = std::function<bool(EventType)>;
+  static bool Shut(EventType) { return false; }  // for readers that show none of them
+
+  // Corruption when the payload is not a Body or a sealed field fails to open.
   Status Decode(std::string_view type, std::string_view payload, Event* event,
-                bool open_personal = true) const;
+                const OpenPersonal& open_personal = nullptr) const;
 
  private:
   KeyStore* keys_;

@@ -44,55 +44,29 @@ constexpr Field kFields[] = {
     {"referrer", &Event::referrer},
 };
 
-std::string DeletedKey(std::string_view case_id) {
-  std::string key = "d";
-  key += case_id;
-  return key;
-}
-
-std::string ErasedKey(std::string_view case_id) {
-  std::string key = "x";
-  key += case_id;
-  return key;
-}
-
 // The case is gone: it reads NotFound for good, and a soft-delete mark means nothing more.
 void EraseCase(std::string_view case_id, RowWriter* rows) {
-  rows->Put(ErasedKey(case_id), "");
-  rows->Delete(DeletedKey(case_id));
+  rows->Put(MarkKey('x', case_id), "");
+  rows->Delete(MarkKey('d', case_id));
 }
 
-// One entry as JSON text, by hand as the rows of layout 1 were (so entries read the same).
-void AppendEntry(const EventView& v, const Event* e, std::string* row) {
-  row->append("{\"position\":");
-  row->append(std::to_string(v.position()));
-  row->append(",\"version\":");
-  row->append(std::to_string(v.version()));
-  row->append(",\"at\":");
-  AppendJsonString(row, FormatMicrosUtc(v.recorded_at()));
-  row->append(",\"actor\":");
-  AppendJsonString(row, v.actor());
-  row->append(",\"type\":");
-  AppendJsonString(row, v.type());
-  row->append(",\"details\":{");
+// One entry: the envelope's metadata and the event's fields that are set (text that is
+// not UTF-8 shows its bad bytes as U+FFFD, as everywhere else).
+nlohmann::json Entry(const EventView& v, const Event* e) {
+  nlohmann::json details = nlohmann::json::object();
   if (e != nullptr) {
-    bool first = true;
     for (const Field& f : kFields) {
       const std::string& value = e->*f.member;
-      if (value.empty()) continue;
-      if (!first) row->push_back(',');
-      first = false;
-      row->push_back('"');
-      row->append(f.name);
-      row->append("\":");
-      AppendJsonString(row, value);
+      if (!value.empty()) details[f.name] = ValidUtf8(value);
     }
-    if (e->type == EventType::kPersonAdded) {
-      row->append(first ? "\"joint_applicant\":" : ",\"joint_applicant\":");
-      row->append(e->joint_applicant ? "true" : "false");
-    }
+    if (e->type == EventType::kPersonAdded) details["joint_applicant"] = e->joint_applicant;
   }
-  row->append("}}");
+  return {{"position", v.position()},
+          {"version", v.version()},
+          {"at", FormatMicrosUtc(v.recorded_at())},
+          {"actor", ValidUtf8(v.actor())},
+          {"type", ValidUtf8(v.type())},
+          {"details", std::move(details)}};
 }
 
 bool ValidMonth(const std::string& month) {
@@ -157,8 +131,8 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
     it->Seek(key);
     return it->Valid() && it->key() == key;
   };
-  if (marked(ErasedKey(case_id))) return Status::NotFound("no history for case " + case_id);
-  if (marked(DeletedKey(case_id))) return Status::NotFound("case " + case_id + " is deleted");
+  if (marked(MarkKey('x', case_id))) return Status::NotFound("no history for case " + case_id);
+  if (marked(MarkKey('d', case_id))) return Status::NotFound("case " + case_id + " is deleted");
   if (!it->status().ok()) return it->status();
 
   LogRange range;
@@ -171,8 +145,6 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   bool more = false;
   if (after < std::numeric_limits<uint64_t>::max()) {
     range.from_position = after + 1;
-    Status failed;
-    std::string row;
     Event event;
     Status s = ScanRange(*log, range, [&](const EventView& v) {
       if (!type.empty() && v.type() != type) return true;
@@ -181,21 +153,12 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
         return false;
       }
       // An event this build cannot decode still shows, without details.
-      const bool known = codec->Decode(v.type(), v.payload(), &event, false).ok();
-      row.clear();
-      AppendEntry(v, known ? &event : nullptr, &row);
-      auto entry = nlohmann::json::parse(row, nullptr, false);
-      if (entry.is_discarded()) {
-        failed = Status::Corruption("event " + std::to_string(v.position()) + " of case " +
-                                    case_id + " cannot be shown");
-        return false;
-      }
+      const bool known = codec->Decode(v.type(), v.payload(), &event, EventCodec::Shut).ok();
       last = v.position();
-      entries.push_back(std::move(entry));
+      entries.push_back(Entry(v, known ? &event : nullptr));
       return true;
     });
     if (!s.ok()) return s;
-    if (!failed.ok()) return failed;
   }
   if (entries.empty() && cursor.empty()) {
     bool any = false;
@@ -243,11 +206,11 @@ void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
       if (e->mode == "erase") {
         EraseCase(pe.id, rows);
       } else {
-        rows->Put(DeletedKey(pe.id), "");
+        rows->Put(MarkKey('d', pe.id), "");
       }
       break;
     case EventType::kCaseRestored:
-      rows->Delete(DeletedKey(pe.id));
+      rows->Delete(MarkKey('d', pe.id));
       break;
     default:
       break;

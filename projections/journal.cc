@@ -22,12 +22,6 @@ std::string EntryKey(std::string_view case_id, uint64_t position) {
   return key;
 }
 
-std::string DeletedKey(std::string_view case_id) {
-  std::string key = "d";
-  key += case_id;
-  return key;
-}
-
 std::string FactKey(std::string_view case_id, char kind, std::string_view id) {
   std::string key = RowPrefix('f', case_id);
   key += kind;
@@ -114,6 +108,13 @@ Status NoteText(const EventLog& log, const EventCodec& codec, uint64_t position,
   return Status::Ok();
 }
 
+// An erased case's journal: entries, facts and mark.
+void DeleteCase(std::string_view case_id, RowWriter* rows) {
+  DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
+  DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
+  rows->Delete(MarkKey('d', case_id));
+}
+
 }  // namespace
 
 Status Journal::Read(const std::string& case_id, size_t limit, const std::string& cursor,
@@ -138,7 +139,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
   }
   // One iterator for the mark and the entries: on RocksDB they come from one view.
   auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
-  const std::string deleted = DeletedKey(case_id);
+  const std::string deleted = MarkKey('d', case_id);
   it->Seek(deleted);
   if (it->Valid() && it->key() == deleted) {
     return Status::NotFound("case " + case_id + " is deleted");
@@ -236,9 +237,7 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
   auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
   for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
     const std::string_view case_id = it->key().substr(owned.size());
-    DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
-    DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
-    rows->Delete(DeletedKey(case_id));
+    DeleteCase(case_id, rows);
     rows->Delete(it->key());
   }
 }
@@ -297,17 +296,14 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
     case EventType::kCaseDeleted:
       if (e.mode == "erase") {
         // Usually gone already with its client (EraseClient); this catches the rest.
-        DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
-        DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
-        rows->Delete(DeletedKey(case_id));
-        return;
+        return DeleteCase(case_id, rows);
       }
       entry.text = e.reason == "client deleted" ? "Case deleted with its client" : "Case deleted";
-      rows->Put(DeletedKey(case_id), "");
+      rows->Put(MarkKey('d', case_id), "");
       break;
     case EventType::kCaseRestored:
       entry.text = "Case restored";
-      rows->Delete(DeletedKey(case_id));
+      rows->Delete(MarkKey('d', case_id));
       break;
     case EventType::kNoteAdded:
       entry.strand_id = e.strand_id;

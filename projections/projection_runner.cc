@@ -205,6 +205,11 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   // Decoded a chunk at a time, once for every projection (see ApplyChunk).
   chunk_.clear();
   chunk_.reserve(options_.max_batch_events);
+  // Sealed fields are opened only for projections that read them (a note's text, the
+  // most common, for none).
+  const EventCodec::OpenPersonal open = [this](EventType type) {
+    return opens_personal_[static_cast<size_t>(type)];
+  };
   Status scan = log_->Scan(from, to, [&](const EventView& v) {
     DecodedEvent& d = chunk_.emplace_back();
     d.bytes.assign(v.bytes());
@@ -213,12 +218,6 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     // the vector moving its elements; it is reserved anyway.)
     failed = EventView::Parse(d.bytes, &d.view);
     if (!failed.ok()) return false;
-    // Sealed fields are opened only for projections that read them (a note's text, the
-    // most common, for none).
-    EventType type;
-    const bool open = !ParseEventType(v.type(), &type) ||
-                      static_cast<size_t>(type) >= opens_personal_.size() ||
-                      opens_personal_[static_cast<size_t>(type)];
     d.known = codec_->Decode(v.type(), v.payload(), &d.event, open).ok();  // refuses unknown types
     if (!d.known) ++undecodable;
     d.kind = ParseStream(d.view.stream(), &d.id);

@@ -23,6 +23,13 @@ inline std::string RowPrefix(char tag, std::string_view id) {
   return key;
 }
 
+// tag id: a mark on one id (a deleted or erased case), nothing after the id.
+inline std::string MarkKey(char tag, std::string_view id) {
+  std::string key(1, tag);
+  key += id;
+  return key;
+}
+
 // Deletes every committed row under `prefix`. Only deleting events call this, and the
 // runner has committed everything before them (see RowWriter::store).
 inline void DeleteRowsWithPrefix(const std::string& prefix, RowWriter* rows) {
