@@ -8,6 +8,7 @@ namespace caseengine {
 RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only) {
   RocksStoreOptions options = LogStoreOptions(dir, read_only);
   for (const std::string& f : ReadModels::FamilyNames()) options.families.push_back(f);
+  options.write_only_families = ReadModels::WriteOnlyFamilyNames();
   return options;
 }
 

@@ -35,6 +35,9 @@ struct ReadModels {
   }
   // The store families they need (with the checkpoints family).
   static std::vector<std::string> FamilyNames();
+  // The families of those kept in memory (Projection::keeps_rows_in_memory): written as
+  // the runner goes, read only when they are loaded.
+  static std::vector<std::string> WriteOnlyFamilyNames();
   // The log that the audit trail, the case history and the journal read from (the one
   // they project), and its codec. Before the first query.
   void SetLog(const EventLog* log, const EventCodec* codec) {

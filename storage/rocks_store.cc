@@ -3,6 +3,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -383,6 +384,8 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   db_options.recycle_log_file_num = 0;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.db_write_buffer_size = 512 << 20;
+  // A vector memtable takes one insert at a time (the write group's leader inserts for all).
+  if (!options.write_only_families.empty()) db_options.allow_concurrent_memtable_write = false;
 
   std::vector<std::string> names = options.families;
   std::vector<std::string> existing;
@@ -423,6 +426,10 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) {
     descriptors.emplace_back(n, FamilyOptions(cache, options.compress));
+    if (std::find(options.write_only_families.begin(), options.write_only_families.end(), n) !=
+        options.write_only_families.end()) {
+      descriptors.back().options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+    }
     for (const auto& ascending : options.ascending_families) {
       if (ascending.name != n) continue;
       descriptors.back().options.memtable_insert_with_hint_prefix_extractor =

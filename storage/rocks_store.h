@@ -31,6 +31,13 @@ struct RocksStoreOptions {
     size_t counter_bytes;
   };
   std::vector<AscendingFamily> ascending_families;
+  // Families written as the engine runs but read only when it opens (the read models it
+  // keeps in memory). Their memtables are unsorted vectors, sorted once when flushed: an
+  // insert is an append instead of a skip-list search, which for rows scattered over a
+  // large memtable is a cache miss at every level. A read of such a family while it has
+  // unflushed rows sorts a copy of them, so a family that is read live must not be here.
+  // Any such family turns off concurrent memtable inserts for the whole database.
+  std::vector<std::string> write_only_families;
   bool create_if_missing = true;
   // Opens without the folder lock and never writes: safe beside a running engine.
   bool read_only = false;
