@@ -234,6 +234,10 @@ class EventLog {
   Status ScanStream(std::string_view stream, uint64_t from_version,
                     const std::function<bool(const EventView&)>& fn,
                     uint64_t from_position = 0) const;
+  // Like ScanStream, newest first: the events of `stream` at positions below `below`, in
+  // descending version order (a journal page, read back from its cursor).
+  Status ScanStreamBack(std::string_view stream, uint64_t below,
+                        const std::function<bool(const EventView&)>& fn) const;
 
   // Blocks until the durable head is above `position` or the timeout passes; returns the
   // head. Wakes on commit, not by polling.
@@ -256,6 +260,11 @@ class EventLog {
   friend class LogWriter;
   EventLog(Store* store, const EventLogOptions& options);
   Status Recover(LogTail* tail);
+  // The position a stream index entry points to; the event there, checked to be the
+  // entry's stream and version.
+  static Status IndexedPosition(const StoreIterator& it, uint64_t* position);
+  Status ReadIndexed(const StoreIterator& it, std::string_view stream, uint64_t position,
+                     std::string* bytes, EventView* view) const;
   // Makes everything up to `position` visible to readers and wakes waiters.
   void Publish(uint64_t position);
   void MarkFailed() { failed_.store(true); }

@@ -256,7 +256,7 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
 
 // Queries.
 
-void Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
+uint64_t Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
   const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
   ProjectionRunner& runner = engine_->runner();
   uint64_t applied = runner.Applied();
@@ -271,6 +271,7 @@ void Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
   res->headers.emplace_back("X-Projection-Lag",
                             std::to_string(head > applied ? head - applied : 0));
   res->headers.emplace_back("X-Applied-Position", std::to_string(applied));
+  return applied;
 }
 
 void Api::WaitForLog(const HttpRequest& req) {
@@ -407,10 +408,10 @@ void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
 }
 
 void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
-  WaitForReadModels(req, res);
+  const uint64_t applied = WaitForReadModels(req, res);
   nlohmann::json page;
   Check(engine_->read_models().journal.journal().Read(req.path_params[0], ParseLimit(req, 50),
-                                                      req.Param("cursor"), &page));
+                                                      req.Param("cursor"), &page, applied));
   res->Json(page);
 }
 

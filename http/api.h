@@ -53,7 +53,9 @@ class Api {
   void Answer(const CommandResult& r, const std::string& kept_key, int created_status,
               HttpResponse* res);
   // Queries.
-  void WaitForReadModels(const HttpRequest& req, HttpResponse* res);
+  // Waits for min_position; returns the position the read models have applied (which
+  // the answer's headers give).
+  uint64_t WaitForReadModels(const HttpRequest& req, HttpResponse* res);
   void WaitForLog(const HttpRequest& req);
   void GetClient(const HttpRequest& req, HttpResponse* res);
   void GetCase(const HttpRequest& req, HttpResponse* res);

@@ -16,16 +16,12 @@ namespace {
 
 constexpr char kErasedNote[] = "Note (erased)";
 
-std::string EntryKey(std::string_view case_id, uint64_t position) {
-  std::string key = RowPrefix('e', case_id);
-  PutBigEndian64(&key, position);
-  return key;
-}
-
-std::string FactKey(std::string_view case_id, char kind, std::string_view id) {
+// A fact's key without its position: the prefix of all its versions.
+std::string FactPrefix(std::string_view case_id, char kind, std::string_view id) {
   std::string key = RowPrefix('f', case_id);
   key += kind;
   key += id;
+  key.push_back('\0');
   return key;
 }
 
@@ -57,68 +53,141 @@ std::string StrandStatusWords(const std::string& status) {
 
 // One journal entry.
 struct Entry {
-  uint64_t position = 0;
-  std::string_view at, actor, type;
   std::string text, strand_id, other_case_id, other_strand_id, client_id, action_id;
-  bool text_in_log = false;  // a note's: Read opens it from the log
 };
 
-void AppendEntry(const Entry& e, std::string* out) {
-  out->clear();
-  out->append("{\"position\":");
-  out->append(std::to_string(e.position));
-  const auto field = [&](const char* name, std::string_view value, bool optional) {
-    if (optional && value.empty()) return;
-    out->append(",\"");
-    out->append(name);
-    out->append("\":");
-    AppendJsonString(out, value);
+nlohmann::json EntryJson(const EventView& v, const Entry& e) {
+  nlohmann::json entry = {{"position", v.position()},
+                          {"at", FormatMicrosUtc(v.recorded_at())},
+                          {"actor", ValidUtf8(v.actor())},
+                          {"type", ValidUtf8(v.type())},
+                          {"text", ValidUtf8(e.text)}};
+  const auto optional = [&](const char* name, const std::string& value) {
+    if (!value.empty()) entry[name] = ValidUtf8(value);
   };
-  field("at", e.at, false);
-  field("actor", e.actor, false);
-  field("type", e.type, false);
-  if (!e.text_in_log) field("text", e.text, false);
-  field("strand_id", e.strand_id, true);
-  field("other_case_id", e.other_case_id, true);
-  field("other_strand_id", e.other_strand_id, true);
-  field("client_id", e.client_id, true);
-  field("action_id", e.action_id, true);
-  out->push_back('}');
+  optional("strand_id", e.strand_id);
+  optional("other_case_id", e.other_case_id);
+  optional("other_strand_id", e.other_strand_id);
+  optional("client_id", e.client_id);
+  optional("action_id", e.action_id);
+  return entry;
 }
 
-// A note's entry text, from its event in the log: its sealed text opened, or kErasedNote
-// when the key that sealed it is gone.
-Status NoteText(const EventLog& log, const EventCodec& codec, uint64_t position,
-                std::string* text) {
-  std::string bytes;
-  EventView view;
-  Event event;
-  Status s = log.ReadView(position, &bytes, &view);
-  if (s.ok()) s = codec.Decode(view.type(), view.payload(), &event);
-  if (!s.ok()) return s;
-  if (event.type != EventType::kNoteAdded) {
-    return Status::Corruption("journal note entry names position " + std::to_string(position) +
-                              ", which is a " + std::string(view.type()));
+// What the journal says of event `e` of case `case_id`, or false when it says nothing.
+// `fact(kind, id)` is the fact as the events before this one left it ("" when none).
+template <typename FactFn>
+bool Describe(const Event& e, FactFn&& fact, Entry* entry) {
+  switch (e.type) {
+    case EventType::kCaseOpened:
+      entry->text = "Case opened for client " + e.client_id + HowOpened(e.reason);
+      if (!e.user_id.empty()) entry->text += ", primary officer " + e.user_id;
+      if (!e.team_id.empty()) entry->text += ", team " + e.team_id;
+      entry->client_id = e.client_id;
+      return true;
+    case EventType::kOfficerAssigned:
+      entry->text = e.user_id + " assigned as " + RoleWords(e.role);
+      return true;
+    case EventType::kOfficerUnassigned:
+      entry->text = e.user_id + " unassigned as " + RoleWords(e.role);
+      return true;
+    case EventType::kTeamAssigned:
+      entry->text = "Case assigned to team " + e.team_id;
+      return true;
+    case EventType::kPersonAdded:
+      entry->text = "Client " + e.client_id + " added to the case as " +
+                    (e.relationship.empty() ? std::string("a person") : e.relationship);
+      if (e.joint_applicant) entry->text += " (joint applicant)";
+      if (!e.date.empty()) entry->text += ", joined " + e.date;
+      entry->client_id = e.client_id;
+      return true;
+    case EventType::kPersonLeft: {
+      const std::string relationship = fact('p', e.client_id);
+      entry->text = "Client " + e.client_id;
+      if (!relationship.empty()) entry->text += " (" + relationship + ")";
+      entry->text += " left the case";
+      if (!e.date.empty()) entry->text += " on " + e.date;
+      entry->client_id = e.client_id;
+      return true;
+    }
+    case EventType::kPrimaryApplicantSwitched:
+      entry->text = "Primary applicant switched to client " + e.client_id;
+      entry->client_id = e.client_id;
+      return true;
+    case EventType::kCaseClosed:
+      entry->text = e.reason.empty() ? "Case closed" : "Case closed: " + e.reason;
+      return true;
+    case EventType::kCaseReopened:
+      entry->text = e.reason.empty() ? "Case reopened" : "Case reopened: " + e.reason;
+      return true;
+    case EventType::kCaseDeleted:
+      if (e.mode == "erase") return false;  // the case is gone: nothing shows
+      entry->text = e.reason == "client deleted" ? "Case deleted with its client" : "Case deleted";
+      return true;
+    case EventType::kCaseRestored:
+      entry->text = "Case restored";
+      return true;
+    case EventType::kNoteAdded:
+      if (e.personal.erased || !e.personal.text) {
+        entry->text = kErasedNote;
+      } else {
+        entry->text = "Note: " + *e.personal.text;
+      }
+      entry->strand_id = e.strand_id;
+      return true;
+    case EventType::kActionCreated:
+      entry->text = "Action created: " + e.title;
+      if (!e.date.empty()) entry->text += ", due " + e.date;
+      entry->strand_id = e.strand_id;
+      entry->action_id = e.item_id;
+      return true;
+    case EventType::kActionCompleted:
+    case EventType::kActionClosed: {
+      std::string title = fact('a', e.item_id);
+      if (title.empty()) title = e.item_id;
+      entry->text =
+          (e.type == EventType::kActionCompleted ? "Action completed: " : "Action closed: ") +
+          title;
+      if (!e.reason.empty()) entry->text += " (" + e.reason + ")";
+      entry->action_id = e.item_id;
+      return true;
+    }
+    case EventType::kStrandAdded:
+      entry->text = StrandName(e.strand_type) + " added";
+      if (!e.other_item_id.empty()) {
+        entry->text += " with " + StrandName(fact('s', e.other_item_id)) + " " + e.other_item_id;
+      }
+      entry->strand_id = e.item_id;
+      entry->other_strand_id = e.other_item_id;
+      return true;
+    case EventType::kStrandStatusChanged:
+      entry->text =
+          StrandName(fact('s', e.item_id)) + " " + e.item_id + " " + StrandStatusWords(e.status);
+      entry->strand_id = e.item_id;
+      return true;
+    case EventType::kJournalWritten:
+      // The domain journals a move itself on both cases, naming the other case and strand
+      // (StrandMovedIn and StrandMovedOut make no entry of their own: one per side).
+      entry->text = e.title;
+      entry->strand_id = e.strand_id;
+      entry->other_case_id = e.other_case_id;
+      entry->other_strand_id = e.other_item_id;
+      return true;
+    default:
+      return false;
   }
-  if (event.personal.erased || !event.personal.text) {
-    *text = kErasedNote;
-  } else {
-    *text = "Note: " + ValidUtf8(*event.personal.text);
-  }
-  return Status::Ok();
 }
 
-// An erased case's journal: entries, facts and mark.
-void DeleteCase(std::string_view case_id, RowWriter* rows) {
-  DeleteRowsWithPrefix(RowPrefix('e', case_id), rows);
+// An erased case's journal: its facts and mark go, and it reads NotFound for good.
+void EraseCase(std::string_view case_id, RowWriter* rows) {
   DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
   rows->Delete(MarkKey('d', case_id));
+  rows->Put(MarkKey('x', case_id), "");
 }
 
 }  // namespace
 
 Status Journal::Read(const std::string& case_id, size_t limit, const std::string& cursor,
-                     nlohmann::json* page) const {
+                     nlohmann::json* page, uint64_t upto) const {
   const Store* store = store_.load(std::memory_order_acquire);
   const EventLog* log = log_.load(std::memory_order_acquire);
   const EventCodec* codec = codec_.load(std::memory_order_acquire);
@@ -130,50 +199,52 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
     return Status::InvalidArgument("limit must be between 1 and " + std::to_string(kMaxLimit));
   }
   if (case_id.find('\0') != std::string::npos) return Status::InvalidArgument("malformed case id");
-  uint64_t before = std::numeric_limits<uint64_t>::max();
-  if (!cursor.empty()) {
-    if (!ParsePositionCursor(cursor, &before)) {
-      return Status::InvalidArgument("cursor is not one the journal gave");
-    }
-    --before;  // entries strictly older than the cursor's
+  uint64_t below = std::numeric_limits<uint64_t>::max();
+  if (!cursor.empty() && !ParsePositionCursor(cursor, &below)) {
+    return Status::InvalidArgument("cursor is not one the journal gave");
   }
-  // One iterator for the mark and the entries: on RocksDB they come from one view.
+  if (upto < below) below = upto + 1;
+  // One iterator for the marks and the facts: on RocksDB they come from one view.
   auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
-  const std::string deleted = MarkKey('d', case_id);
-  it->Seek(deleted);
-  if (it->Valid() && it->key() == deleted) {
-    return Status::NotFound("case " + case_id + " is deleted");
-  }
-  const std::string prefix = RowPrefix('e', case_id);
-  std::string start = prefix;
-  PutBigEndian64(&start, before);
+  auto marked = [&](const std::string& key) {
+    it->Seek(key);
+    return it->Valid() && it->key() == key;
+  };
+  if (marked(MarkKey('x', case_id))) return Status::NotFound("no journal for case " + case_id);
+  if (marked(MarkKey('d', case_id))) return Status::NotFound("case " + case_id + " is deleted");
+  if (!it->status().ok()) return it->status();
+  uint64_t position = 0;  // of the event being described
+  const auto fact = [&](char kind, const std::string& id) {
+    const std::string prefix = FactPrefix(case_id, kind, id);
+    std::string key = prefix;
+    PutBigEndian64(&key, position - 1);  // set by an earlier event
+    it->SeekForPrev(key);
+    if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 8) {
+      return std::string();
+    }
+    return std::string(it->value());
+  };
+  // Of the sealed fields, only a note's text shows.
+  const auto open = [](EventType type) { return type == EventType::kNoteAdded; };
   nlohmann::json entries = nlohmann::json::array();
   uint64_t last = 0;
   bool more = false;
-  for (it->SeekForPrev(start); it->Valid() && it->key().starts_with(prefix); it->Prev()) {
-    if (it->key().size() != prefix.size() + 8) continue;
+  Event event;
+  Status s = log->ScanStreamBack(CaseStream(case_id), below, [&](const EventView& v) {
+    // An event this build cannot decode makes no entry, as it made none when applied.
+    if (!codec->Decode(v.type(), v.payload(), &event, open).ok()) return true;
+    position = v.position();
+    Entry entry;
+    if (!Describe(event, fact, &entry)) return true;
     if (entries.size() == limit) {
-      more = true;
-      break;
+      more = true;  // one past the page: there is a next one
+      return false;
     }
-    const std::string_view value = it->value();
-    auto entry = nlohmann::json::parse(value.begin(), value.end(), nullptr, false);
-    if (entry.is_discarded()) {
-      return Status::Corruption("journal row of case " + case_id +
-                                " is not JSON; rebuild the read model");
-    }
-    last = DecodeBigEndian64(it->key().data() + prefix.size());
-    if (entry.is_object() && !entry.contains("text") && entry.value("type", "") == "NoteAdded") {
-      std::string text;
-      Status s = NoteText(*log, *codec, last, &text);
-      if (!s.ok()) {
-        return Status::Corruption("note of case " + case_id + " at position " +
-                                  std::to_string(last) + " cannot be read (" + s.message() + ")");
-      }
-      entry["text"] = std::move(text);
-    }
-    entries.push_back(std::move(entry));
-  }
+    last = position;
+    entries.push_back(EntryJson(v, entry));
+    return true;
+  });
+  if (!s.ok()) return s;
   if (!it->status().ok()) return it->status();
   if (entries.empty() && cursor.empty()) return Status::NotFound("no journal for case " + case_id);
   *page = {{"entries", std::move(entries)}, {"next_cursor", more ? std::to_string(last) : ""}};
@@ -183,40 +254,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
 Status JournalProjection::Load(const Store& store, FamilyId family) {
   journal_.family_.store(family, std::memory_order_release);
   journal_.store_.store(&store, std::memory_order_release);
-  Reset();
   return Status::Ok();
-}
-
-void JournalProjection::Reset() {
-  pending_facts_.clear();
-  at_micros_ = -1;
-  at_.clear();
-}
-
-void JournalProjection::Flush(RowWriter*) {
-  // The batch is about to be written: from now on the store has these facts.
-  pending_facts_.clear();
-}
-
-const std::string& JournalProjection::At(int64_t micros) {
-  if (micros != at_micros_) {
-    at_micros_ = micros;
-    at_ = FormatMicrosUtc(micros);
-  }
-  return at_;
-}
-
-void JournalProjection::PutFact(const std::string& key, const std::string& value, RowWriter* rows) {
-  rows->Put(key, value);
-  pending_facts_[key] = value;
-}
-
-std::string JournalProjection::Fact(const std::string& key, const RowWriter& rows) const {
-  auto it = pending_facts_.find(key);
-  if (it != pending_facts_.end()) return it->second;
-  std::string value;
-  if (!rows.store().Get(rows.family(), key, &value).ok()) value.clear();
-  return value;
 }
 
 void JournalProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
@@ -236,8 +274,7 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
   const std::string owned = RowPrefix('o', client_id);
   auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
   for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
-    const std::string_view case_id = it->key().substr(owned.size());
-    DeleteCase(case_id, rows);
+    EraseCase(it->key().substr(owned.size()), rows);
     rows->Delete(it->key());
   }
 }
@@ -245,122 +282,40 @@ void JournalProjection::EraseClient(const std::string& client_id, RowWriter* row
 void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id,
                                        RowWriter* rows) {
   const Event& e = *pe.event;
-  const uint64_t position = pe.envelope.position();
-  Entry entry;
-  entry.position = position;
+  const auto put_fact = [&](char kind, const std::string& id, const std::string& value) {
+    std::string key = FactPrefix(case_id, kind, id);
+    PutBigEndian64(&key, pe.envelope.position());
+    rows->Put(key, value);
+  };
   switch (e.type) {
     case EventType::kCaseOpened:
-      entry.text = "Case opened for client " + e.client_id + HowOpened(e.reason);
-      if (!e.user_id.empty()) entry.text += ", primary officer " + e.user_id;
-      if (!e.team_id.empty()) entry.text += ", team " + e.team_id;
-      entry.client_id = e.client_id;
       rows->Put(RowPrefix('o', e.client_id) + case_id, "");
-      PutFact(FactKey(case_id, 'p', e.client_id), "self", rows);
-      break;
-    case EventType::kOfficerAssigned:
-      entry.text = e.user_id + " assigned as " + RoleWords(e.role);
-      break;
-    case EventType::kOfficerUnassigned:
-      entry.text = e.user_id + " unassigned as " + RoleWords(e.role);
-      break;
-    case EventType::kTeamAssigned:
-      entry.text = "Case assigned to team " + e.team_id;
+      put_fact('p', e.client_id, "self");
       break;
     case EventType::kPersonAdded:
-      entry.text = "Client " + e.client_id + " added to the case as " +
-                   (e.relationship.empty() ? std::string("a person") : e.relationship);
-      if (e.joint_applicant) entry.text += " (joint applicant)";
-      if (!e.date.empty()) entry.text += ", joined " + e.date;
-      entry.client_id = e.client_id;
-      PutFact(FactKey(case_id, 'p', e.client_id), e.relationship, rows);
+      put_fact('p', e.client_id, e.relationship);
       break;
-    case EventType::kPersonLeft: {
-      const std::string relationship = Fact(FactKey(case_id, 'p', e.client_id), *rows);
-      entry.text = "Client " + e.client_id;
-      if (!relationship.empty()) entry.text += " (" + relationship + ")";
-      entry.text += " left the case";
-      if (!e.date.empty()) entry.text += " on " + e.date;
-      entry.client_id = e.client_id;
+    case EventType::kActionCreated:
+      put_fact('a', e.item_id, e.title);
       break;
-    }
-    case EventType::kPrimaryApplicantSwitched:
-      entry.text = "Primary applicant switched to client " + e.client_id;
-      entry.client_id = e.client_id;
-      break;
-    case EventType::kCaseClosed:
-      entry.text = e.reason.empty() ? "Case closed" : "Case closed: " + e.reason;
-      break;
-    case EventType::kCaseReopened:
-      entry.text = e.reason.empty() ? "Case reopened" : "Case reopened: " + e.reason;
+    case EventType::kStrandAdded:
+    case EventType::kStrandMovedIn:
+      put_fact('s', e.item_id, e.strand_type);
       break;
     case EventType::kCaseDeleted:
       if (e.mode == "erase") {
         // Usually gone already with its client (EraseClient); this catches the rest.
-        return DeleteCase(case_id, rows);
+        EraseCase(case_id, rows);
+      } else {
+        rows->Put(MarkKey('d', case_id), "");
       }
-      entry.text = e.reason == "client deleted" ? "Case deleted with its client" : "Case deleted";
-      rows->Put(MarkKey('d', case_id), "");
       break;
     case EventType::kCaseRestored:
-      entry.text = "Case restored";
       rows->Delete(MarkKey('d', case_id));
       break;
-    case EventType::kNoteAdded:
-      entry.strand_id = e.strand_id;
-      entry.text_in_log = true;
-      break;
-    case EventType::kActionCreated:
-      entry.text = "Action created: " + e.title;
-      if (!e.date.empty()) entry.text += ", due " + e.date;
-      entry.strand_id = e.strand_id;
-      entry.action_id = e.item_id;
-      PutFact(FactKey(case_id, 'a', e.item_id), e.title, rows);
-      break;
-    case EventType::kActionCompleted:
-    case EventType::kActionClosed: {
-      std::string title = Fact(FactKey(case_id, 'a', e.item_id), *rows);
-      if (title.empty()) title = e.item_id;
-      entry.text =
-          (e.type == EventType::kActionCompleted ? "Action completed: " : "Action closed: ") +
-          title;
-      if (!e.reason.empty()) entry.text += " (" + e.reason + ")";
-      entry.action_id = e.item_id;
-      break;
-    }
-    case EventType::kStrandAdded:
-      entry.text = StrandName(e.strand_type) + " added";
-      if (!e.other_item_id.empty()) {
-        entry.text += " with " + StrandName(Fact(FactKey(case_id, 's', e.other_item_id), *rows)) +
-                      " " + e.other_item_id;
-      }
-      entry.strand_id = e.item_id;
-      entry.other_strand_id = e.other_item_id;
-      PutFact(FactKey(case_id, 's', e.item_id), e.strand_type, rows);
-      break;
-    case EventType::kStrandStatusChanged:
-      entry.text = StrandName(Fact(FactKey(case_id, 's', e.item_id), *rows)) + " " + e.item_id +
-                   " " + StrandStatusWords(e.status);
-      entry.strand_id = e.item_id;
-      break;
-    case EventType::kStrandMovedIn:
-      PutFact(FactKey(case_id, 's', e.item_id), e.strand_type, rows);
-      // The domain journals a move itself on both cases (JournalWritten), naming the other
-      // case and strand: one entry per side, not two.
-      return;
-    case EventType::kJournalWritten:
-      entry.text = e.title;
-      entry.strand_id = e.strand_id;
-      entry.other_case_id = e.other_case_id;
-      entry.other_strand_id = e.other_item_id;
-      break;
     default:
-      return;
+      break;
   }
-  entry.at = At(pe.envelope.recorded_at());
-  entry.actor = pe.envelope.actor();
-  entry.type = pe.envelope.type();
-  AppendEntry(entry, &row_);
-  rows->Put(EntryKey(case_id, position), row_);
 }
 
 }  // namespace caseengine

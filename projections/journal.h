@@ -1,36 +1,42 @@
 // Journal: each case's journal as a caseworker reads it, one human-readable entry per
 // meaningful event (opened, closed, officers, people, strands and their moves, notes,
-// actions, deletion), and JournalProjection, which writes it. The rows live in the store
-// only (they grow with every event); Read pages them newest first straight from the store.
+// actions, deletion), and JournalProjection, which keeps what the log alone does not say.
+// The entries are the events of the case's stream, read newest first from the log through
+// its stream index when a page is asked for and described then: an entry row per event
+// would be the largest thing the runner writes.
 //
-//   rm.journal  key := 'e' case-id 0x00 position:u64   value := entry
-//                    | 'd' case-id                       value := ""
-//                    | 'f' case-id 0x00 kind id          value := fact
-//                    | 'o' client-id 0x00 case-id        value := ""
-//   entry := JSON {position, at, actor, type, text?, strand_id?, other_case_id?,
+//   rm.journal  key := 'f' case-id 0x00 kind id 0x00 position:u64   value := fact
+//                    | 'd' case-id                                   value := ""
+//                    | 'x' case-id                                   value := ""
+//                    | 'o' client-id 0x00 case-id                    value := ""
+//   entry := JSON {position, at, actor, type, text, strand_id?, other_case_id?,
 //                  other_strand_id?, client_id?, action_id?}
 //   kind  := 'p' (a person's relationship) | 'a' (an action's title) | 's' (a strand's type)
-//   u64   := 8 bytes big-endian, so keys sort by position.
+//   u64   := 8 bytes big-endian, so a fact's versions sort by position.
 //
-// 'd' marks a soft-deleted case. Facts are what later entries name but their events do
-// not carry (a person's relationship when they leave, an action's title when it is
-// completed). 'o' lists the cases opened on a client, so its erasure finds them by a range
-// scan, with nothing to hold in memory or to load at start.
+// Facts are what later entries name but their events do not carry (a person's
+// relationship when they leave, an action's title when it is completed), each version
+// kept at the position of the event that set it: an entry reads the facts as they were
+// when its event was applied, so a page says what it said when it was first shown. 'd'
+// marks a soft-deleted case, 'x' an erased one; 'o' lists the cases opened on a client,
+// so its erasure finds them by a range scan, with nothing to hold in memory or to load.
 //
-// A note's entry holds no text: its text is personal, sealed in the log with the key of
-// the client it is about, and Read opens it from the log for the page it shows ("Note: "
-// and the text, or "Note (erased)" once the key is destroyed). So no note text is ever in
-// the read model's files, and an erasure has no entry to rewrite. Layout 1 held the text
-// and an index of the notes per subject ('n'); a runner rebuilds such a read model at open.
+// A page shows the events the read model has applied (up to the position it is given),
+// so a deletion, an erasure and the facts an entry names are always those of the same
+// moment. A note's text is opened from the log for the page shown ("Note: " and the text,
+// or "Note (erased)" once the key is destroyed); no entry, and so no note text, is ever
+// in the read model's files. Layouts 1 (entries with note texts, and a note index) and 2
+// (entries without texts) kept a row per entry; a runner rebuilds such a read model at
+// open.
 //
 // Invariants: ids hold no 0x00 (stream ids are printable ASCII). When a client is erased
-// the journals of their own cases are deleted, rows, facts and all, as ClientDeleted(erase)
-// is applied, and the runner purges the family after an erasure (reasons and titles are
-// free text that may name the person); the CaseDeleted(erase) events that follow find
-// nothing left. A soft-deleted case keeps its rows under a 'd' mark and reads NotFound
-// until restored.
+// the journals of their own cases go, facts and all, under an 'x' mark, as
+// ClientDeleted(erase) is applied, and the runner purges the family after an erasure
+// (titles are free text that may name the person); the CaseDeleted(erase) events that
+// follow mark what is left. A soft-deleted case reads NotFound until restored, an erased
+// one for good.
 //
-// Threading: Apply, Flush, Load and Reset on the runner's thread; Read from any thread
+// Threading: Apply and Load on the runner's thread; Read from any thread
 // (the store, the log and the codec are thread-safe and Read keeps no state). SetLog
 // before the first Read.
 #pragma once
@@ -39,7 +45,6 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unordered_map>
 
 #include "aggregates/event_codec.h"
 #include "events/event_log.h"
@@ -54,11 +59,13 @@ class Journal {
 
   // A page of the case's journal, newest first: {entries: [entry...], next_cursor}. limit 0
   // means kDefaultLimit. The cursor is the decimal position of the last entry of the
-  // previous page ("" for the first page); next_cursor is "" on the last page.
+  // previous page ("" for the first page); next_cursor is "" on the last page. Events
+  // after `upto` are not shown: it is the position the runner has applied (the default
+  // shows the whole log, for a runner that has caught up).
   // NotFound when the case is soft-deleted or has no journal (unknown, erased or not yet
   // applied); InvalidArgument for a limit above kMaxLimit or a malformed cursor.
   Status Read(const std::string& case_id, size_t limit, const std::string& cursor,
-              nlohmann::json* page) const;
+              nlohmann::json* page, uint64_t upto = UINT64_MAX) const;
 
  private:
   friend class JournalProjection;
@@ -73,10 +80,8 @@ class JournalProjection : public Projection {
   const char* name() const override { return "journal"; }
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
-  void Flush(RowWriter* rows) override;
-  void Reset() override;
   bool personal() const override { return true; }
-  uint64_t layout() const override { return 2; }
+  uint64_t layout() const override { return 3; }
   // Note texts are opened from the log when a page is read.
   bool reads_personal(EventType) const override { return false; }
 
@@ -91,17 +96,8 @@ class JournalProjection : public Projection {
  private:
   void ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id, RowWriter* rows);
   void EraseClient(const std::string& client_id, RowWriter* rows);
-  void PutFact(const std::string& key, const std::string& value, RowWriter* rows);
-  std::string Fact(const std::string& key, const RowWriter& rows) const;
-  const std::string& At(int64_t micros);
 
   Journal journal_;
-  // Facts written in the batch being built: not yet in the store, where later lookups go.
-  std::unordered_map<std::string, std::string> pending_facts_;
-  // Consecutive events mostly share their instant: formatted once.
-  int64_t at_micros_ = -1;
-  std::string at_;
-  std::string row_;  // reused: Apply runs for every event
 };
 
 }  // namespace caseengine

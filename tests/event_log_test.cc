@@ -319,6 +319,42 @@ TEST_CASE("a stream scan from a position starts at the stream's first event at o
   }
 }
 
+TEST_CASE("a backward stream scan gives the stream's events below a position newest first",
+          "[log]") {
+  for (bool rocks : {false, true}) {
+    Fixture f(rocks);
+    for (int i = 0; i < 10; ++i) {  // case-odd holds positions 2, 4, 6, 8, 10
+      REQUIRE(f.log
+                  ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
+                                    "Numbered", std::to_string(i)))
+                  .status.ok());
+    }
+    auto positions = [&](const std::string& stream, uint64_t below, size_t max) {
+      std::vector<uint64_t> out;
+      REQUIRE(f.log
+                  ->ScanStreamBack(stream, below,
+                                   [&](const EventView& v) {
+                                     CHECK(v.stream() == stream);
+                                     out.push_back(v.position());
+                                     return out.size() < max;
+                                   })
+                  .ok());
+      return out;
+    };
+    CHECK(positions("case-odd", UINT64_MAX, 100) == std::vector<uint64_t>{10, 8, 6, 4, 2});
+    CHECK(positions("case-odd", 8, 100) == std::vector<uint64_t>{6, 4, 2});
+    CHECK(positions("case-odd", 7, 2) == std::vector<uint64_t>{6, 4});
+    CHECK(positions("case-even", 2, 100) == std::vector<uint64_t>{1});
+    CHECK(positions("case-odd", 2, 100).empty());
+    CHECK(positions("case-none", UINT64_MAX, 100).empty());
+    // A stream whose id is a prefix of another's reads its own events only.
+    REQUIRE(f.log->Append(OneEvent("case-o", ExpectedVersion::Any(), "Numbered", "x")).status.ok());
+    CHECK(positions("case-o", UINT64_MAX, 100) == std::vector<uint64_t>{11});
+    CHECK(f.log->ScanStreamBack("", 5, [](const EventView&) { return true; }).code() ==
+          Status::Code::kInvalidArgument);
+  }
+}
+
 TEST_CASE("WaitForPosition wakes when a later position is committed", "[log]") {
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
