@@ -337,27 +337,39 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
 }
 
 bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
+  // A rebuild writes them once, at its end: one cut short is done again from the start
+  // (see RebuildMarker), so rows written on the way would serve nothing.
+  if (unlogged_) return false;
   return unwritten_[i] + more_events >= kDeferredWriteEvents ||
          Clock::now() - written_at_[i] >= options_.write_interval;
 }
 
 Status ProjectionRunner::WriteDeferred(bool all) {
   Staged& out = staged_[0];
+  bool wrote = false;
+  auto write = [&](size_t i) {
+    Stage(i, &out, checkpoints_[i]);
+    wrote = true;
+    return WriteStaged(&out);
+  };
   size_t overdue = projections_.size();
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (unwritten_[i] == 0) continue;
     if (all) {
-      Stage(i, &out, checkpoints_[i]);
+      // Each in a batch of its own: after a rebuild, a batch holds a whole read model.
+      Status s = write(i);
+      if (!s.ok()) return s;
     } else if (WriteDue(i, 0) &&
                (overdue == projections_.size() || written_at_[i] < written_at_[overdue])) {
       overdue = i;
     }
   }
-  if (overdue < projections_.size()) Stage(overdue, &out, checkpoints_[overdue]);
-  if (out.checkpoints.empty()) return Status::Ok();
-  Status s = WriteStaged(&out);
-  if (s.ok()) Publish(Applied());
-  return s;
+  if (overdue < projections_.size()) {
+    Status s = write(overdue);
+    if (!s.ok()) return s;
+  }
+  if (wrote) Publish(Applied());
+  return Status::Ok();
 }
 
 void ProjectionRunner::NotePlaintext(const DecodedEvent& d) {

@@ -9,7 +9,11 @@ DomainFixture::DomainFixture(size_t max_cached_aggregates) {
   std::vector<std::string> families = EventLog::LogFamilyNames();
   families.push_back(kKeysFamily);
   store = std::make_unique<MemoryStore>(families);
-  REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
+  // The log's clock reads the same day as the handler's `today`, whatever the date the
+  // tests run on: a case opened "today" and closed at the event's time is open 0 days.
+  EventLogOptions log_options;
+  log_options.clock = [this] { return kTodayMicros + clock_ticks_++; };
+  REQUIRE(EventLog::Open(store.get(), log_options, &log).ok());
   REQUIRE(KeyStore::Open(store.get(), &keys).ok());
   CommandHandlerOptions options;
   options.today = [] { return std::string(kToday); };

@@ -21,6 +21,8 @@ namespace caseengine::testing {
 class DomainFixture {
  public:
   static constexpr const char* kToday = "2026-11-22";
+  // 2026-11-22T09:00:00Z: where the log's clock starts (it moves a microsecond a reading).
+  static constexpr int64_t kTodayMicros = 1795338000000000;
 
   // `max_cached_aggregates`: the handler's decision cache bound (CommandHandlerOptions).
   explicit DomainFixture(
@@ -52,6 +54,7 @@ class DomainFixture {
 
  private:
   std::atomic<int> next_id_{0};
+  std::atomic<int64_t> clock_ticks_{0};
 };
 
 // Ids seen created, for random commands to aim at (some will be stale: fine). Thread-safe.
