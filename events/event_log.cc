@@ -306,71 +306,56 @@ Status EventLog::ReadStream(std::string_view stream, uint64_t from_version, size
 Status EventLog::ScanStream(std::string_view stream, uint64_t from_version,
                             const std::function<bool(const EventView&)>& fn,
                             uint64_t from_position) const {
-  using namespace log_format;
-  if (!ValidStreamId(stream)) return Status::InvalidArgument("malformed stream id");
-  const uint64_t head = HeadPosition();
-  const std::string prefix = StreamPrefix(stream);
-  auto it = store_->NewIterator(families_.streams);
-  std::string bytes;
-  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1))); it->Valid(); it->Next()) {
-    if (it->key().substr(0, prefix.size()) != prefix) break;
-    uint64_t position = 0;
-    Status s = IndexedPosition(*it, &position);
-    if (!s.ok()) return s;
-    if (position > head) break;  // versions grow with positions
-    if (position < from_position) continue;
-    EventView view;
-    s = ReadIndexed(*it, stream, position, &bytes, &view);
-    if (!s.ok()) return s;
-    if (!fn(view)) break;
-  }
-  return it->status();
+  return WalkStream(stream, /*back=*/false, from_version, from_position, UINT64_MAX, fn);
 }
 
 Status EventLog::ScanStreamBack(std::string_view stream, uint64_t below,
                                 const std::function<bool(const EventView&)>& fn) const {
+  return WalkStream(stream, /*back=*/true, 1, 0, below, fn);
+}
+
+Status EventLog::WalkStream(std::string_view stream, bool back, uint64_t from_version,
+                            uint64_t from_position, uint64_t below,
+                            const std::function<bool(const EventView&)>& fn) const {
   using namespace log_format;
   if (!ValidStreamId(stream)) return Status::InvalidArgument("malformed stream id");
   const uint64_t head = HeadPosition();
   const std::string prefix = StreamPrefix(stream);
   auto it = store_->NewIterator(families_.streams);
+  if (back) {
+    it->SeekForPrev(StreamKey(stream, UINT64_MAX));
+  } else {
+    it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+  }
   std::string bytes;
-  // Index entries above the head or at `below` and after are passed over unread: they
-  // are only keys, and versions grow with positions.
-  for (it->SeekForPrev(StreamKey(stream, UINT64_MAX)); it->Valid(); it->Prev()) {
+  // Versions grow with positions: entries out of range are passed over in the index (they
+  // are only keys) until the walk can stop.
+  for (; it->Valid(); back ? it->Prev() : it->Next()) {
     if (it->key().substr(0, prefix.size()) != prefix) break;
-    uint64_t position = 0;
-    Status s = IndexedPosition(*it, &position);
-    if (!s.ok()) return s;
-    if (position > head || position >= below) continue;
+    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    const uint64_t position = DecodeBigEndian64(it->value().data());
+    if (position > head || position >= below) {
+      if (back) continue;
+      break;
+    }
+    if (position < from_position) {
+      if (back) break;
+      continue;
+    }
     EventView view;
-    s = ReadIndexed(*it, stream, position, &bytes, &view);
+    Status s = ReadView(position, &bytes, &view);
     if (!s.ok()) return s;
+    std::string_view indexed_stream;
+    uint64_t indexed_version = 0;
+    ParseStreamKey(it->key(), &indexed_stream, &indexed_version);
+    if (view.stream() != stream || view.version() != indexed_version) {
+      return Status::Corruption("the stream index names event " + std::to_string(position) +
+                                " as version " + std::to_string(indexed_version) + " of " +
+                                std::string(stream) + ", but it is not");
+    }
     if (!fn(view)) break;
   }
   return it->status();
-}
-
-Status EventLog::IndexedPosition(const StoreIterator& it, uint64_t* position) {
-  if (it.value().size() != 8) return Status::Corruption("malformed stream index entry");
-  *position = DecodeBigEndian64(it.value().data());
-  return Status::Ok();
-}
-
-Status EventLog::ReadIndexed(const StoreIterator& it, std::string_view stream, uint64_t position,
-                             std::string* bytes, EventView* view) const {
-  using namespace log_format;
-  Status s = ReadView(position, bytes, view);
-  if (!s.ok()) return s;
-  std::string_view indexed_stream;
-  uint64_t indexed_version = 0;
-  ParseStreamKey(it.key(), &indexed_stream, &indexed_version);
-  if (view->stream() != stream || view->version() != indexed_version) {
-    return Status::Corruption("the stream index names event " + std::to_string(position) +
-                              " as version " + std::to_string(indexed_version) + " of " +
-                              std::string(stream) + ", but it is not");
-  }
-  return Status::Ok();
 }
 
 namespace {

@@ -260,11 +260,11 @@ class EventLog {
   friend class LogWriter;
   EventLog(Store* store, const EventLogOptions& options);
   Status Recover(LogTail* tail);
-  // The position a stream index entry points to; the event there, checked to be the
-  // entry's stream and version.
-  static Status IndexedPosition(const StoreIterator& it, uint64_t* position);
-  Status ReadIndexed(const StoreIterator& it, std::string_view stream, uint64_t position,
-                     std::string* bytes, EventView* view) const;
+  // The events of `stream` through its index, forward from `from_version` or back from
+  // its last, at positions in [from_position, below) and up to the head.
+  Status WalkStream(std::string_view stream, bool back, uint64_t from_version,
+                    uint64_t from_position, uint64_t below,
+                    const std::function<bool(const EventView&)>& fn) const;
   // Makes everything up to `position` visible to readers and wakes waiters.
   void Publish(uint64_t position);
   void MarkFailed() { failed_.store(true); }

@@ -288,16 +288,25 @@ TEST_CASE("reads: a stream from a version, all from a position, heads", "[log]")
   }
 }
 
+namespace {
+
+// Ten events, in turn to case-even and case-odd.
+void AppendOddAndEven(Fixture& f) {
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(f.log
+                ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
+                                  "Numbered", std::to_string(i)))
+                .status.ok());
+  }
+}
+
+}  // namespace
+
 TEST_CASE("a stream scan from a position starts at the stream's first event at or after it",
           "[log]") {
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
-    for (int i = 0; i < 10; ++i) {  // case-odd holds positions 2, 4, 6, 8, 10
-      REQUIRE(f.log
-                  ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
-                                    "Numbered", std::to_string(i)))
-                  .status.ok());
-    }
+    AppendOddAndEven(f);  // case-odd holds positions 2, 4, 6, 8, 10
     auto positions = [&](uint64_t from_version, uint64_t from_position) {
       std::vector<uint64_t> out;
       REQUIRE(f.log
@@ -323,12 +332,7 @@ TEST_CASE("a backward stream scan gives the stream's events below a position new
           "[log]") {
   for (bool rocks : {false, true}) {
     Fixture f(rocks);
-    for (int i = 0; i < 10; ++i) {  // case-odd holds positions 2, 4, 6, 8, 10
-      REQUIRE(f.log
-                  ->Append(OneEvent(i % 2 ? "case-odd" : "case-even", ExpectedVersion::Any(),
-                                    "Numbered", std::to_string(i)))
-                  .status.ok());
-    }
+    AppendOddAndEven(f);  // case-odd holds positions 2, 4, 6, 8, 10
     auto positions = [&](const std::string& stream, uint64_t below, size_t max) {
       std::vector<uint64_t> out;
       REQUIRE(f.log
