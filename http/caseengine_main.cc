@@ -157,6 +157,7 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
   options.config = &domain;
   options.start_runner = false;
   options.load_read_models = !names.empty();  // all of them are emptied: nothing to load
+  options.write_only_lists = false;
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);
@@ -165,11 +166,12 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
   if (!s.ok()) return Fail(s, 1);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const uint64_t events = engine->log().HeadPosition();
+  const ProjectionStats stats = engine->runner().Stats();
   std::cout << "rebuilt " << (names.empty() ? "every read model" : "the named read models")
             << " from " << events << " events in " << seconds << " s ("
             << static_cast<uint64_t>(events / std::max(seconds, 1e-9)) << " events/s; "
-            << engine->runner().Stats().rows << " rows in " << engine->runner().Stats().batches
-            << " batches)\n";
+            << stats.rows << " rows in " << stats.batches << " batches, written in "
+            << stats.write_micros / 1e6 << " s of the threads' time)\n";
   return 0;
 }
 

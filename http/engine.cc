@@ -5,17 +5,19 @@
 
 namespace caseengine {
 
-RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only) {
+RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only,
+                                       bool write_only_lists) {
   RocksStoreOptions options = LogStoreOptions(dir, read_only);
   for (const std::string& f : ReadModels::FamilyNames()) options.families.push_back(f);
-  options.write_only_families = ReadModels::WriteOnlyFamilyNames();
+  if (write_only_lists) options.write_only_families = ReadModels::WriteOnlyFamilyNames();
   return options;
 }
 
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
   std::unique_ptr<Engine> e(new Engine(options));
   if (e->options_.config == nullptr) return Status::InvalidArgument("no domain configuration");
-  Status s = OpenRocksStore(StoreOptions(options.dir, /*read_only=*/false), &e->store_);
+  Status s = OpenRocksStore(
+      StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists), &e->store_);
   if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->keys_);
   if (!s.ok()) return s;

@@ -318,8 +318,9 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     projections_[i]->Apply(d.Projected(), &rows);
     ++pending;
     last = position;
-    // An erasure's rows are written at once, so nothing after it can bring them back.
-    if (d.erases) {
+    // An erasure's rows are written at once, so nothing after it can bring them back. Not
+    // in a rebuild: one cut short is done again whole, and its end writes and purges.
+    if (d.erases && !unlogged_) {
       Status s = commit();
       if (!s.ok()) return s;
     }

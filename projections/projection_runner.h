@@ -35,8 +35,9 @@
 // rather than hold it together. Before a deletion it needs nothing (it reads no rows),
 // but an erasure writes it at once, and CatchUp, Rebuild and Stop write all of it before
 // they return (each read model in a batch of its own). A rebuild writes them only at its
-// end: one cut short is done again from the start. A crash loses what was not yet written, rows and
-// checkpoint together, and the next start applies those events again.
+// end, and writes nothing at an erasure: one cut short is done again from the start. A crash loses
+// what was not yet written, rows and checkpoint together, and the next start applies those events
+// again.
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
