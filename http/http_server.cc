@@ -373,6 +373,21 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    // A small request's body has mostly come with its header: parsed from the buffer at
+    // once, the exchange goes on without a read operation of its own (a completion posted
+    // through the strand and a deadline set and cancelled).
+    beast::error_code ec;
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec || used == 0) break;
+    }
+    if (ec == http::error::need_more) ec = {};
+    if (ec) return OnReadError(ec);
+    if (parser_->is_done()) {
+      stream_.expires_never();
+      return server_->Handle(shared_from_this(), parser_->release());
+    }
     stream_.expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
