@@ -73,8 +73,9 @@ nlohmann::json EntryJson(const EventView& v, const Entry& e) {
   return entry;
 }
 
-// What the journal says of event `e` of case `case_id`, or false when it says nothing.
-// `fact(kind, id)` is the fact as the events before this one left it ("" when none).
+// What the journal says of event `e` of a case's stream, or false when it says nothing.
+// `fact(kind, id)` is the case's fact as the events before this one left it ("" when
+// none).
 template <typename FactFn>
 bool Describe(const Event& e, FactFn&& fact, Entry* entry) {
   switch (e.type) {
@@ -230,9 +231,18 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
   uint64_t last = 0;
   bool more = false;
   Event event;
+  Status unreadable;
   Status s = log->ScanStreamBack(CaseStream(case_id), below, [&](const EventView& v) {
-    // An event this build cannot decode makes no entry, as it made none when applied.
-    if (!codec->Decode(v.type(), v.payload(), &event, open).ok()) return true;
+    Status decoded = codec->Decode(v.type(), v.payload(), &event, open);
+    if (!decoded.ok()) {
+      // An event this build cannot decode makes no entry, as it made none when applied;
+      // a note whose text cannot be opened (other than erased) is an error.
+      if (v.type() != "NoteAdded") return true;
+      unreadable = Status::Corruption("note of case " + case_id + " at position " +
+                                      std::to_string(v.position()) + " cannot be read (" +
+                                      decoded.message() + ")");
+      return false;
+    }
     position = v.position();
     Entry entry;
     if (!Describe(event, fact, &entry)) return true;
@@ -245,6 +255,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
     return true;
   });
   if (!s.ok()) return s;
+  if (!unreadable.ok()) return unreadable;
   if (!it->status().ok()) return it->status();
   if (entries.empty() && cursor.empty()) return Status::NotFound("no journal for case " + case_id);
   *page = {{"entries", std::move(entries)}, {"next_cursor", more ? std::to_string(last) : ""}};
