@@ -9,6 +9,7 @@
 #include "base/json_text.h"
 #include "base/time_format.h"
 #include "events/log_range.h"
+#include "projections/case_marks.h"
 #include "projections/store_rows.h"
 
 namespace caseengine {
@@ -43,12 +44,6 @@ constexpr Field kFields[] = {
     {"source", &Event::source},
     {"referrer", &Event::referrer},
 };
-
-// The case is gone: it reads NotFound for good, and a soft-delete mark means nothing more.
-void EraseCase(std::string_view case_id, RowWriter* rows) {
-  rows->Put(MarkKey('x', case_id), "");
-  rows->Delete(MarkKey('d', case_id));
-}
 
 // One entry: the envelope's metadata and the event's fields that are set (text that is
 // not UTF-8 shows its bad bytes as U+FFFD, as everywhere else).
@@ -127,13 +122,8 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   }
   // One iterator for both marks: on RocksDB they come from one view.
   auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
-  auto marked = [&](const std::string& key) {
-    it->Seek(key);
-    return it->Valid() && it->key() == key;
-  };
-  if (marked(MarkKey('x', case_id))) return Status::NotFound("no history for case " + case_id);
-  if (marked(MarkKey('d', case_id))) return Status::NotFound("case " + case_id + " is deleted");
-  if (!it->status().ok()) return it->status();
+  Status marks = CaseMarks::Check(it.get(), case_id, "history");
+  if (!marks.ok()) return marks;
 
   LogRange range;
   range.stream = CaseStream(case_id);
@@ -180,41 +170,7 @@ Status CaseHistoryProjection::Load(const Store& store, FamilyId family) {
 }
 
 void CaseHistoryProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
-  const Event* e = pe.event;
-  if (e == nullptr) return;
-  if (pe.kind == StreamKind::kClient) {
-    if (e->type != EventType::kClientDeleted || e->mode != "erase") return;
-    // The client's cases go with it, also those deleted before it (for which no
-    // CaseDeleted is written now).
-    const std::string owned = RowPrefix('o', pe.id);
-    auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
-    for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
-      EraseCase(it->key().substr(owned.size()), rows);
-      rows->Delete(it->key());
-    }
-    return;
-  }
-  if (pe.kind != StreamKind::kCase) return;
-  switch (e->type) {
-    case EventType::kCaseOpened: {
-      std::string owner = RowPrefix('o', e->client_id);
-      owner += pe.id;
-      rows->Put(owner, "");
-      break;
-    }
-    case EventType::kCaseDeleted:
-      if (e->mode == "erase") {
-        EraseCase(pe.id, rows);
-      } else {
-        rows->Put(MarkKey('d', pe.id), "");
-      }
-      break;
-    case EventType::kCaseRestored:
-      rows->Delete(MarkKey('d', pe.id));
-      break;
-    default:
-      break;
-  }
+  CaseMarks::Apply(pe, rows, nullptr);  // the entries are the log's: nothing else to drop
 }
 
 }  // namespace caseengine

@@ -4,17 +4,14 @@
 // read from the log through its stream index when asked for: a history row per event
 // would double what the runner writes for the events it holds.
 //
-//   rm.case_history  key := 'd' case-id                  value := ""
-//                         | 'x' case-id                  value := ""
-//                         | 'o' client-id 0x00 case-id   value := ""
+//   rm.case_history  key := the case marks ('d', 'x', 'o': see case_marks.h)
 //   entry   := JSON {position, version, at, actor, type, details}
 //   details := JSON object of the event's fields that are set, personal ones excepted (a
 //              note shows as its note id and strand, never its text)
 //
-// 'd' marks a soft-deleted case, 'x' an erased one; 'o' lists the cases opened on a
-// client, so the client's erasure finds them (also a case deleted before its client was
-// erased, for which the domain writes no CaseDeleted(erase)). Layout 1 held a row per
-// event ('h' case-id 0x00 position); a runner rebuilds such a read model at open.
+// The case marks are all it keeps: they hide soft-deleted and erased cases. Layout 1 held
+// a row per event ('h' case-id 0x00 position); a runner rebuilds such a read model at
+// open.
 //
 // Invariants: no personal data is read or shown (sealed fields stay shut). A month is a
 // range of recorded times, and the log's recorded_at never goes back along the log, so it

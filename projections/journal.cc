@@ -9,6 +9,7 @@
 #include "base/coding.h"
 #include "base/json_text.h"
 #include "base/time_format.h"
+#include "projections/case_marks.h"
 #include "projections/store_rows.h"
 
 namespace caseengine {
@@ -178,11 +179,9 @@ bool Describe(const Event& e, FactFn&& fact, Entry* entry) {
   }
 }
 
-// An erased case's journal: its facts and mark go, and it reads NotFound for good.
-void EraseCase(std::string_view case_id, RowWriter* rows) {
+// An erased case's facts (CaseMarks has marked it erased).
+void DropFacts(std::string_view case_id, RowWriter* rows) {
   DeleteRowsWithPrefix(RowPrefix('f', case_id), rows);
-  rows->Delete(MarkKey('d', case_id));
-  rows->Put(MarkKey('x', case_id), "");
 }
 
 }  // namespace
@@ -207,15 +206,14 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
   if (upto < below) below = upto + 1;
   // One iterator for the marks and the facts: on RocksDB they come from one view.
   auto it = store->NewIterator(family_.load(std::memory_order_acquire), ReadPattern::kShort);
-  auto marked = [&](const std::string& key) {
-    it->Seek(key);
-    return it->Valid() && it->key() == key;
-  };
-  if (marked(MarkKey('x', case_id))) return Status::NotFound("no journal for case " + case_id);
-  if (marked(MarkKey('d', case_id))) return Status::NotFound("case " + case_id + " is deleted");
-  if (!it->status().ok()) return it->status();
+  Status marks = CaseMarks::Check(it.get(), case_id, "journal");
+  if (!marks.ok()) return marks;
   uint64_t position = 0;  // of the event being described
+  // The page is full: the next event is read only to know whether a next page exists, so
+  // neither its facts nor its sealed text are looked up.
+  bool full = false;
   const auto fact = [&](char kind, const std::string& id) {
+    if (full) return std::string();
     const std::string prefix = FactPrefix(case_id, kind, id);
     std::string key = prefix;
     PutBigEndian64(&key, position - 1);  // set by an earlier event
@@ -226,14 +224,18 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
     return std::string(it->value());
   };
   // Of the sealed fields, only a note's text shows.
-  const auto open = [](EventType type) { return type == EventType::kNoteAdded; };
+  const EventCodec::OpenPersonal open = [](EventType type) {
+    return type == EventType::kNoteAdded;
+  };
+  const EventCodec::OpenPersonal shut = EventCodec::Shut;
   nlohmann::json entries = nlohmann::json::array();
   uint64_t last = 0;
   bool more = false;
   Event event;
   Status unreadable;
   Status s = log->ScanStreamBack(CaseStream(case_id), below, [&](const EventView& v) {
-    Status decoded = codec->Decode(v.type(), v.payload(), &event, open);
+    full = entries.size() == limit;
+    Status decoded = codec->Decode(v.type(), v.payload(), &event, full ? shut : open);
     if (!decoded.ok()) {
       // An event this build cannot decode makes no entry, as it made none when applied;
       // a note whose text cannot be opened (other than erased) is an error.
@@ -246,7 +248,7 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
     position = v.position();
     Entry entry;
     if (!Describe(event, fact, &entry)) return true;
-    if (entries.size() == limit) {
+    if (full) {
       more = true;  // one past the page: there is a next one
       return false;
     }
@@ -269,38 +271,18 @@ Status JournalProjection::Load(const Store& store, FamilyId family) {
 }
 
 void JournalProjection::Apply(const ProjectedEvent& pe, RowWriter* rows) {
-  if (pe.event == nullptr) return;
-  if (pe.kind == StreamKind::kCase) {
-    ApplyCaseEvent(pe, std::string(pe.id), rows);
-  } else if (pe.kind == StreamKind::kClient && pe.event->type == EventType::kClientDeleted &&
-             pe.event->mode == "erase") {
-    EraseClient(std::string(pe.id), rows);
-  }
-}
-
-void JournalProjection::EraseClient(const std::string& client_id, RowWriter* rows) {
-  // The client's own cases go with it, soft-deleted ones too (no CaseDeleted is written
-  // for a case that was already deleted). Their notes about others, and the client's
-  // notes on others' cases, need nothing: note texts are not here (see the header).
-  const std::string owned = RowPrefix('o', client_id);
-  auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
-  for (it->Seek(owned); it->Valid() && it->key().starts_with(owned); it->Next()) {
-    EraseCase(it->key().substr(owned.size()), rows);
-    rows->Delete(it->key());
-  }
-}
-
-void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id,
-                                       RowWriter* rows) {
+  // An erased client's own cases go, soft-deleted ones too. Their notes about others, and
+  // the client's notes on others' cases, need nothing: note texts are not here.
+  CaseMarks::Apply(pe, rows, DropFacts);
+  if (pe.event == nullptr || pe.kind != StreamKind::kCase) return;
   const Event& e = *pe.event;
   const auto put_fact = [&](char kind, const std::string& id, const std::string& value) {
-    std::string key = FactPrefix(case_id, kind, id);
+    std::string key = FactPrefix(pe.id, kind, id);
     PutBigEndian64(&key, pe.envelope.position());
     rows->Put(key, value);
   };
   switch (e.type) {
     case EventType::kCaseOpened:
-      rows->Put(RowPrefix('o', e.client_id) + case_id, "");
       put_fact('p', e.client_id, "self");
       break;
     case EventType::kPersonAdded:
@@ -312,17 +294,6 @@ void JournalProjection::ApplyCaseEvent(const ProjectedEvent& pe, const std::stri
     case EventType::kStrandAdded:
     case EventType::kStrandMovedIn:
       put_fact('s', e.item_id, e.strand_type);
-      break;
-    case EventType::kCaseDeleted:
-      if (e.mode == "erase") {
-        // Usually gone already with its client (EraseClient); this catches the rest.
-        EraseCase(case_id, rows);
-      } else {
-        rows->Put(MarkKey('d', case_id), "");
-      }
-      break;
-    case EventType::kCaseRestored:
-      rows->Delete(MarkKey('d', case_id));
       break;
     default:
       break;

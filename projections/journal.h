@@ -6,9 +6,7 @@
 // would be the largest thing the runner writes.
 //
 //   rm.journal  key := 'f' case-id 0x00 kind id 0x00 position:u64   value := fact
-//                    | 'd' case-id                                   value := ""
-//                    | 'x' case-id                                   value := ""
-//                    | 'o' client-id 0x00 case-id                    value := ""
+//                    | the case marks ('d', 'x', 'o': see case_marks.h)
 //   entry := JSON {position, at, actor, type, text, strand_id?, other_case_id?,
 //                  other_strand_id?, client_id?, action_id?}
 //   kind  := 'p' (a person's relationship) | 'a' (an action's title) | 's' (a strand's type)
@@ -17,9 +15,8 @@
 // Facts are what later entries name but their events do not carry (a person's
 // relationship when they leave, an action's title when it is completed), each version
 // kept at the position of the event that set it: an entry reads the facts as they were
-// when its event was applied, so a page says what it said when it was first shown. 'd'
-// marks a soft-deleted case, 'x' an erased one; 'o' lists the cases opened on a client,
-// so its erasure finds them by a range scan, with nothing to hold in memory or to load.
+// when its event was applied, so a page says what it said when it was first shown. The
+// case marks hide soft-deleted and erased cases.
 //
 // A page shows the events the read model has applied (up to the position it is given),
 // so a deletion, an erasure and the facts an entry names are always those of the same
@@ -94,9 +91,6 @@ class JournalProjection : public Projection {
   }
 
  private:
-  void ApplyCaseEvent(const ProjectedEvent& pe, const std::string& case_id, RowWriter* rows);
-  void EraseClient(const std::string& client_id, RowWriter* rows);
-
   Journal journal_;
 };
 

@@ -35,9 +35,9 @@
 // rather than hold it together. Before a deletion it needs nothing (it reads no rows),
 // but an erasure writes it at once, and CatchUp, Rebuild and Stop write all of it before
 // they return (each read model in a batch of its own). A rebuild writes them only at its
-// end, and writes nothing at an erasure: one cut short is done again from the start. A crash loses
-// what was not yet written, rows and checkpoint together, and the next start applies those events
-// again.
+// end, and writes nothing at an erasure: one cut short is done again from the start. A
+// crash loses what was not yet written, rows and checkpoint together, and the next start
+// applies those events again.
 //
 // An event that deletes rows starts a new batch, so a projection finds the rows it must
 // delete in the store. After a pass that applied an erasure, the families of projections
@@ -241,9 +241,9 @@ class ProjectionRunner {
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
   std::vector<std::string> interrupted_;  // see Interrupted
-  bool unlogged_ = false;                 // a rebuild's batches: written without the WAL
-  bool purge_pending_ = false;            // an erasure was applied and its purge has not run
-  bool rebuilding_all_ = false;           // see NotePlaintext
+  bool unlogged_ = false;        // rebuilding: batches without the WAL, lists written at the end
+  bool purge_pending_ = false;   // an erasure was applied and its purge has not run
+  bool rebuilding_all_ = false;  // see NotePlaintext
   bool plaintext_overflow_ = false;
   std::unordered_set<uint64_t> plaintext_subjects_;
   std::chrono::steady_clock::time_point last_purge_;
