@@ -416,11 +416,11 @@ void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
 }
 
 void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
-  WaitForReadModels(req, res);
+  const uint64_t applied = WaitForReadModels(req, res);
   nlohmann::json page;
   Check(engine_->read_models().case_history.history().Read(req.path_params[0], req.Param("month"),
                                                            req.Param("type"), ParseLimit(req, 50),
-                                                           req.Param("cursor"), &page));
+                                                           req.Param("cursor"), &page, applied));
   res->Json(page);
 }
 

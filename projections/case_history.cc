@@ -97,7 +97,7 @@ bool MonthRange(const std::string& month, int64_t* from, int64_t* to) {
 
 Status CaseHistory::Read(const std::string& case_id, const std::string& month,
                          const std::string& type, size_t limit, const std::string& cursor,
-                         nlohmann::json* page) const {
+                         nlohmann::json* page, uint64_t upto) const {
   const Store* store = store_.load(std::memory_order_acquire);
   const EventLog* log = log_.load(std::memory_order_acquire);
   const EventCodec* codec = codec_.load(std::memory_order_acquire);
@@ -127,6 +127,7 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
 
   LogRange range;
   range.stream = CaseStream(case_id);
+  range.to_position = upto;
   if (!month.empty() && !MonthRange(month, &range.from_micros, &range.to_micros)) {
     return Status::InvalidArgument("month must be YYYY-MM, not '" + month + "'");
   }
@@ -152,8 +153,8 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
   }
   if (entries.empty() && cursor.empty()) {
     bool any = false;
-    Status s = log->ScanStream(range.stream, 1, [&](const EventView&) {
-      any = true;
+    Status s = log->ScanStream(range.stream, 1, [&](const EventView& v) {
+      any = v.position() <= upto;  // the stream's first event
       return false;
     });
     if (!s.ok()) return s;

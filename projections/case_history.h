@@ -17,9 +17,9 @@
 // range of recorded times, and the log's recorded_at never goes back along the log, so it
 // is a range of positions found by binary search. A soft-deleted case reads NotFound
 // until restored, an erased case for good: the case is gone, and free text such as
-// reasons and action titles may still name people. Entries come from the log, so a page
-// may show events the read model has not yet applied; a deletion or erasure shows once
-// applied.
+// reasons and action titles may still name people. A page shows the events the read
+// model has applied (up to the position it is given), so a deletion or an erasure and the
+// entries are always of the same moment, as in the journal.
 //
 // Threading: Apply and Load on the runner's thread; Read from any thread (the store
 // and the log are thread-safe and Read keeps no state). SetLog before the first Read.
@@ -44,11 +44,14 @@ class CaseHistory {
   // A page of the case's history, oldest first: {entries: [row...], next_cursor}. `month`
   // ("YYYY-MM", UTC) and `type` (an event type name) filter when not empty. limit 0 means
   // kDefaultLimit. The cursor is the decimal position of the last row of the previous page
-  // ("" for the first page); next_cursor is "" on the last page.
+  // ("" for the first page); next_cursor is "" on the last page. Events after `upto` are
+  // not shown: it is the position the runner has applied (the default shows the whole
+  // log, for a runner that has caught up).
   // NotFound when the case is soft-deleted, erased or has no events; InvalidArgument for a
   // malformed month, an unknown type, a limit above kMaxLimit or a malformed cursor.
   Status Read(const std::string& case_id, const std::string& month, const std::string& type,
-              size_t limit, const std::string& cursor, nlohmann::json* page) const;
+              size_t limit, const std::string& cursor, nlohmann::json* page,
+              uint64_t upto = UINT64_MAX) const;
 
  private:
   friend class CaseHistoryProjection;

@@ -553,11 +553,17 @@ TEST_CASE("case history keeps no row per event and reads its entries from the lo
     CHECK(value.empty());
   }
   CHECK(h.HistoryOf(case_a).size() == h.f.EventTypes("case-" + case_a).size());
-  // Straight from the log: an event shows before the read model has applied it.
+  // Straight from the log, up to the position given: the runner's applied position
+  // hides an event not yet applied; the whole log shows it.
   h.Run("officer", AddNote{case_b, "later", ""});
   const nlohmann::json history_b = h.HistoryOf(case_b);
   CHECK(history_b.back()["type"] == "NoteAdded");
   CHECK(h.runner->Applied() < h.f.Head());
+  nlohmann::json applied;
+  REQUIRE(h.history().Read(case_b, "", "", 100, "", &applied, h.runner->Applied()).ok());
+  CHECK(applied["entries"].size() == history_b.size() - 1);
+  CHECK(applied["entries"].back()["type"] == "ActionCreated");
+  CHECK(h.history().Read(case_b, "", "", 100, "", &applied, 0).code() == Status::Code::kNotFound);
   CHECK(h.HistoryOf(case_b, "2099-12").empty());  // a December ends with the year
   CHECK(h.HistoryOf(case_b, "9999-12").empty());  // and the last one with time
 }
