@@ -15,14 +15,35 @@ Status KeyStore::Open(Store* store, std::unique_ptr<KeyStore>* out) {
 
 Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
                         WriteBatch* new_keys) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = cache_.find(subject);
-  if (it != cache_.end()) {
-    *key = it->second;
+  // A cached empty key: the subject has none (destroyed, or not yet created). Cached as
+  // well, since a rebuild asks for an erased person's key at every event of theirs.
+  auto cached = [&](const std::string& found) {
+    if (found.empty()) return Status::NotFound("no key for the subject");
+    *key = found;
     return Status::Ok();
+  };
+  uint64_t destroyed = 0;
+  {
+    // Hits, nearly every call, share the lock: a rebuild decodes on two threads at once.
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = cache_.find(subject);
+    if (it != cache_.end() && !(create && it->second.empty())) return cached(it->second);
+    destroyed = destroyed_;
   }
+  // A miss reads the store without the lock (a rebuild misses once per person, tens of
+  // thousands of times, on both threads); what it read is cached only if no key was
+  // destroyed meanwhile, which might have been this one.
   Status s = store_->Get(family_, subject, key);
+  if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  std::lock_guard<std::shared_mutex> lock(mu_);
+  if (destroyed != destroyed_) {
+    s = store_->Get(family_, subject, key);
+    if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  }
+  auto it = cache_.find(subject);
+  if (it != cache_.end() && !(create && it->second.empty())) return cached(it->second);
   if (s.code() == Status::Code::kNotFound && create) {
+    // Created under the lock: a second creator of the same subject's key finds it cached.
     *key = NewDataKey();
     if (new_keys != nullptr) {
       new_keys->Put(family_, subject, *key);
@@ -33,20 +54,25 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
       s = store_->Write(batch, /*sync=*/false);
     }
   }
+  if (s.code() == Status::Code::kNotFound) {
+    cache_.insert_or_assign(std::string(subject), std::string());
+    return s;
+  }
   if (!s.ok()) return s;
-  cache_.emplace(std::string(subject), *key);
+  cache_.insert_or_assign(std::string(subject), *key);
   return Status::Ok();
 }
 
 void KeyStore::Forget(const WriteBatch& new_keys) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::shared_mutex> lock(mu_);
   new_keys.ForEach([&](FamilyId family, WriteOp op, std::string_view subject, std::string_view) {
     if (family == family_ && op == WriteOp::kPut) cache_.erase(std::string(subject));
   });
 }
 
 Status KeyStore::Destroy(std::string_view subject) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::shared_mutex> lock(mu_);
+  ++destroyed_;
   cache_.erase(std::string(subject));
   WriteBatch batch;
   batch.Delete(family_, subject);

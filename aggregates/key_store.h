@@ -7,10 +7,11 @@
 // command path puts it in the round's batch, which saves the writer thread a store write
 // per new client); the log's WAL sync for that event makes both durable together.
 //
-// Threading: thread-safe (a mutex over a cache of keys).
+// Threading: thread-safe (a reader-writer lock over a cache of keys; hits share it).
 #pragma once
 
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -45,12 +46,16 @@ class KeyStore {
 
   Store* store_;
   FamilyId family_;
-  std::mutex mu_;
+  std::shared_mutex mu_;
+  uint64_t destroyed_ = 0;  // Destroy calls so far: a lookup's read of the store is stale
+                            // if one came in between
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  // Found by string_view: a lookup per sealed event allocates nothing.
+  // Subject -> key; an empty key: the subject has none (destroyed, or never created), which
+  // a create looks up again. Found by string_view: a lookup per sealed event allocates
+  // nothing.
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> cache_;
 };
 

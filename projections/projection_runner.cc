@@ -210,31 +210,26 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   const EventCodec::OpenPersonal open = [this](EventType type) {
     return opens_personal_[static_cast<size_t>(type)];
   };
-  Status scan = log_->Scan(from, to, [&](const EventView& v) {
-    DecodedEvent& d = chunk_.emplace_back();
-    d.bytes.assign(v.bytes());
-    // Parsed again over its own copy: the scan's bytes do not outlive this call. (An
-    // envelope is longer than a short string's inline buffer, so the view would survive
-    // the vector moving its elements; it is reserved anyway.)
-    failed = EventView::Parse(d.bytes, &d.view);
+  // A chunk is read from the log on this thread, then decoded (on two threads when large)
+  // and applied.
+  auto decode_and_apply = [&] {
+    failed = DecodeChunk(open);
     if (!failed.ok()) return false;
-    d.known = codec_->Decode(v.type(), v.payload(), &d.event, open).ok();  // refuses unknown types
-    if (!d.known) ++undecodable;
-    d.kind = ParseStream(d.view.stream(), &d.id);
-    d.position = d.view.position();
-    d.deletes = DeletesRows(d.view.type());
-    d.erases = IsErasure(d.Projected());
-    NotePlaintext(d);
-    // The stream of an erasure is the subject whose key sealed the person's details.
-    erasure = erasure || (d.erases && MayHoldPlaintext(d.view.stream()));
-    ++events;
-    if (chunk_.size() >= options_.max_batch_events) {
-      failed = ApplyChunk();
-      if (!failed.ok()) return false;
+    for (const DecodedEvent& d : chunk_) {
+      if (!d.known) ++undecodable;
+      NotePlaintext(d);
+      // The stream of an erasure is the subject whose key sealed the person's details.
+      erasure = erasure || (d.erases && MayHoldPlaintext(d.view.stream()));
     }
-    return true;
+    events += chunk_.size();
+    failed = ApplyChunk();
+    return failed.ok();
+  };
+  Status scan = log_->Scan(from, to, [&](const EventView& v) {
+    chunk_.emplace_back().bytes.assign(v.bytes());
+    return chunk_.size() < options_.max_batch_events || decode_and_apply();
   });
-  if (failed.ok() && scan.ok() && !chunk_.empty()) failed = ApplyChunk();
+  if (failed.ok() && scan.ok() && !chunk_.empty()) decode_and_apply();
   // The person's plaintext leaves the files by a purge of the personal families, once
   // for the pass (see CatchUpTo), not once per erasure.
   if (failed.ok() && scan.ok() && erasure) purge_pending_ = true;
@@ -246,6 +241,31 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   }
   if (!scan.ok()) return scan;
   return failed;
+}
+
+Status ProjectionRunner::DecodeChunk(const EventCodec::OpenPersonal& open) {
+  // Each event on its own: a key the decoding looks up is the same whichever thread asks,
+  // and KeyStore is thread-safe.
+  auto decode = [&](size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      DecodedEvent& d = chunk_[k];
+      // Parsed over the event's own copy: the scan's bytes do not outlive its callback.
+      Status s = EventView::Parse(d.bytes, &d.view);
+      if (!s.ok()) return s;
+      d.known = codec_->Decode(d.view.type(), d.view.payload(), &d.event, open).ok();
+      d.kind = ParseStream(d.view.stream(), &d.id);
+      d.position = d.view.position();
+      d.deletes = DeletesRows(d.view.type());
+      d.erases = IsErasure(d.Projected());
+    }
+    return Status::Ok();
+  };
+  const size_t n = chunk_.size();
+  if (options_.threads < 2 || n < kParallelChunkEvents) return decode(0, n);
+  auto other = std::async(std::launch::async, [&] { return decode(n / 2, n); });
+  Status first = decode(0, n / 2);
+  Status second = other.get();
+  return first.ok() ? second : first;
 }
 
 Status ProjectionRunner::ApplyChunk() {

@@ -48,10 +48,11 @@
 // The log and codec may belong to another folder than the store (a rebuild into a
 // separate folder reads one and writes the other).
 //
-// Events are decoded a chunk at a time, then applied projection by projection; a large
-// chunk (a catch-up, a rebuild) is shared by two threads, each taking the next projection,
-// costliest first, and writing that projection's rows and checkpoint as soon as it is
-// applied. A small chunk (a live server's) is applied on one thread and written in one
+// Events are read a chunk at a time, decoded, then applied projection by projection. A
+// large chunk (a catch-up, a rebuild) is decoded in two halves on two threads (each event
+// on its own), and applied by two threads, each taking the next projection, costliest
+// first, and writing that projection's rows and checkpoint as soon as it is applied. A
+// small chunk (a live server's) is applied on one thread and written in one
 // batch for every projection. Before an event that deletes rows, and after an erasure,
 // what is staged is written at once. A projection is applied by one thread at a time; a
 // chunk is over, rows and checkpoints written, when every projection has applied it.
@@ -177,6 +178,8 @@ class ProjectionRunner {
   // Records the reason the runner stops applying (see error).
   void Fail(const Status& s);
   Status ApplyRange(uint64_t from, uint64_t to);
+  // Parses and decodes the events of chunk_, whose bytes are read.
+  Status DecodeChunk(const EventCodec::OpenPersonal& open);
   // Applies chunk_ to every projection, then empties it.
   Status ApplyChunk();
   // Rows and checkpoints staged for one write: a projection's rows are always staged with

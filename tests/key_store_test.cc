@@ -1,8 +1,14 @@
 // Tests of the data keys' lifecycle around the command path: a new subject's key is
-// written in the same batch as its first events (not by a store write of its own), and a
-// key whose events were never written is forgotten, never served.
+// written in the same batch as its first events (not by a store write of its own), a key
+// whose events were never written is forgotten, never served, and a destroyed key is
+// never served again, also to lookups on other threads.
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aggregates/event_codec.h"
@@ -139,4 +145,96 @@ TEST_CASE("a registration whose round cannot be written leaves no key behind", "
   CommandResult r = d.Run("officer", c);
   CHECK_FALSE(r.ok());
   CHECK(StoredKeys(*d.store) == stored_before);
+}
+
+TEST_CASE("a subject found to have no key is remembered so and a create still makes one",
+          "[keys]") {
+  KeysFixture f;
+  std::string key;
+  CHECK(f.keys->KeyFor("client-a", /*create=*/false, &key).code() == Status::Code::kNotFound);
+  // Remembered: a key written behind the store's back is not seen by this key store.
+  f.store.RawPut(f.family, "client-a", std::string(32, 'k'));
+  CHECK(f.keys->KeyFor("client-a", /*create=*/false, &key).code() == Status::Code::kNotFound);
+  REQUIRE(f.store
+              .Write(
+                  [&] {
+                    WriteBatch b;
+                    b.Delete(f.family, "client-a");
+                    return b;
+                  }(),
+                  /*sync=*/true)
+              .ok());
+  // A create looks again, makes the key and serves it from then on.
+  std::string made, again;
+  REQUIRE(f.keys->KeyFor("client-a", /*create=*/true, &made).ok());
+  CHECK(made.size() == 32);
+  REQUIRE(f.keys->KeyFor("client-a", /*create=*/false, &again).ok());
+  CHECK(again == made);
+  REQUIRE(f.keys->Destroy("client-a").ok());
+  CHECK(f.keys->KeyFor("client-a", /*create=*/false, &again).code() == Status::Code::kNotFound);
+  CHECK_FALSE(f.Stored("client-a"));
+}
+
+// A store whose reads take a while after they have read: a Destroy fits in between.
+class SlowReadStore : public MemoryStore {
+ public:
+  using MemoryStore::MemoryStore;
+  Status Get(FamilyId family, std::string_view key, std::string* value) const override {
+    Status s = MemoryStore::Get(family, key, value);
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return s;
+  }
+};
+
+TEST_CASE("a destroyed key is never served again while other threads look keys up", "[keys]") {
+  struct {
+    SlowReadStore store{{kKeysFamily}};
+    std::unique_ptr<KeyStore> keys;
+    FamilyId family = 0;
+    bool Stored(const std::string& subject) {
+      std::string value;
+      return store.Get(family, subject, &value).ok();
+    }
+  } f;
+  REQUIRE(KeyStore::Open(&f.store, &f.keys).ok());
+  REQUIRE(f.store.Family(kKeysFamily, &f.family).ok());
+  constexpr int kSubjects = 400;
+  auto subject = [](int i) { return "client-" + std::to_string(i); };
+  {
+    WriteBatch b;
+    for (int i = 0; i < kSubjects; ++i) b.Put(f.family, subject(i), std::string(32, 'k'));
+    REQUIRE(f.store.Write(b, /*sync=*/true).ok());
+  }
+  std::vector<std::atomic<bool>> destroyed(kSubjects);
+  std::atomic<bool> done{false};
+  std::atomic<int> served_after_destroy{0}, lookups{0}, front{0};
+  auto look = [&](int seed) {
+    std::mt19937 rng(seed);
+    std::string key;
+    while (!done.load()) {
+      // The subject being destroyed, whose first lookup reads the store as it goes, and the
+      // one destroyed before it.
+      const int i = std::max(0, front.load() - static_cast<int>(rng() % 2));
+      const bool gone = destroyed[i].load();  // read before the lookup starts
+      Status s = f.keys->KeyFor(subject(i), /*create=*/false, &key);
+      if (gone && s.ok()) ++served_after_destroy;
+      ++lookups;
+    }
+  };
+  std::thread a(look, 1), b(look, 2);
+  while (lookups.load() < 2) std::this_thread::yield();  // both readers under way
+  for (int i = 0; i < kSubjects; ++i) {
+    // The readers' first, slow, read of this subject's key is under way when it is
+    // destroyed.
+    front = i;
+    std::this_thread::sleep_for(std::chrono::microseconds(30));
+    REQUIRE(f.keys->Destroy(subject(i)).ok());
+    destroyed[i] = true;
+  }
+  done = true;
+  a.join();
+  b.join();
+  CHECK(served_after_destroy.load() == 0);
+  CHECK(lookups.load() > 0);
+  for (int i = 0; i < kSubjects; ++i) CHECK_FALSE(f.Stored(subject(i)));
 }
