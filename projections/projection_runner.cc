@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <future>
 #include <limits>
 
@@ -277,42 +278,49 @@ Status ProjectionRunner::ApplyChunk() {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return costs_[a] > costs_[b]; });
-  std::atomic<size_t> next{0};
   deferred_staged_ = false;
-  std::mutex failed_mu;
-  Status failed;
   // A large chunk's two threads write each projection's rows as soon as it is applied,
   // so that one thread's writes overlap the other's applying. A small chunk (a live
   // server's, tens of events) is written once for all projections: a write joins
   // RocksDB's one write queue beside the log's, and eight small ones a chunk cost more
   // than the rows in them.
-  const bool parallel =
-      options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents && order.size() >= 2;
+  const bool parallel = options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents;
+  Status failed = OnThreads(order, parallel, [&](size_t i, Staged* out) {
+    const Clock::time_point start = Clock::now();
+    Status s = ApplyProjection(i, out);
+    if (s.ok() && parallel) s = WriteStaged(out);
+    costs_[i] = MicrosSince(start);
+    return s;
+  });
+  chunk_.clear();
+  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  return failed;
+}
+
+Status ProjectionRunner::OnThreads(const std::vector<size_t>& order, bool parallel,
+                                   const std::function<Status(size_t, Staged*)>& fn) {
+  std::atomic<size_t> next{0};
+  std::mutex failed_mu;
+  Status failed;
   auto work = [&](Staged* out) {
     auto fail = [&](const Status& s) {
       std::lock_guard<std::mutex> lock(failed_mu);
       if (failed.ok()) failed = s;
     };
     for (size_t k = next++; k < order.size(); k = next++) {
-      const size_t i = order[k];
-      const Clock::time_point start = Clock::now();
-      Status s = ApplyProjection(i, out);
-      if (s.ok() && parallel) s = WriteStaged(out);
-      costs_[i] = MicrosSince(start);
+      Status s = fn(order[k], out);
       if (!s.ok()) fail(s);
     }
     Status s = WriteStaged(out);
     if (!s.ok()) fail(s);
   };
-  if (parallel) {
+  if (parallel && order.size() >= 2) {
     auto other = std::async(std::launch::async, [&] { work(&staged_[1]); });
     work(&staged_[0]);
     other.get();
   } else {
     work(&staged_[0]);
   }
-  chunk_.clear();
-  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   return failed;
 }
 
@@ -366,30 +374,37 @@ bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
 }
 
 Status ProjectionRunner::WriteDeferred(bool all) {
-  Staged& out = staged_[0];
-  bool wrote = false;
-  auto write = [&](size_t i) {
-    Stage(i, &out, checkpoints_[i]);
-    wrote = true;
-    return WriteStaged(&out);
-  };
+  if (all) {
+    // Each in a batch of its own (after a rebuild, a batch holds a whole read model), on
+    // two threads: building a read model's rows is most of the work, and each builds its
+    // own.
+    std::vector<size_t> order;
+    for (size_t i = 0; i < projections_.size(); ++i) {
+      if (unwritten_[i] > 0) order.push_back(i);
+    }
+    if (order.empty()) return Status::Ok();
+    Status s = OnThreads(order, options_.threads >= 2, [&](size_t i, Staged* out) {
+      Stage(i, out, checkpoints_[i]);
+      return WriteStaged(out);
+    });
+    if (!s.ok()) return s;
+    Publish(Applied());
+    return Status::Ok();
+  }
+  // The one most overdue, if any is due.
   size_t overdue = projections_.size();
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (unwritten_[i] == 0) continue;
-    if (all) {
-      // Each in a batch of its own: after a rebuild, a batch holds a whole read model.
-      Status s = write(i);
-      if (!s.ok()) return s;
-    } else if (WriteDue(i, 0) &&
-               (overdue == projections_.size() || written_at_[i] < written_at_[overdue])) {
+    if (unwritten_[i] > 0 && WriteDue(i, 0) &&
+        (overdue == projections_.size() || written_at_[i] < written_at_[overdue])) {
       overdue = i;
     }
   }
-  if (overdue < projections_.size()) {
-    Status s = write(overdue);
-    if (!s.ok()) return s;
-  }
-  if (wrote) Publish(Applied());
+  if (overdue == projections_.size()) return Status::Ok();
+  Staged& out = staged_[0];
+  Stage(overdue, &out, checkpoints_[overdue]);
+  Status s = WriteStaged(&out);
+  if (!s.ok()) return s;
+  Publish(Applied());
   return Status::Ok();
 }
 

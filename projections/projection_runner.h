@@ -66,6 +66,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -188,6 +189,11 @@ class ProjectionRunner {
     WriteBatch batch;
     std::vector<std::pair<size_t, uint64_t>> checkpoints;  // projection, position
   };
+  // Calls fn(i, out) for each i of `order`, taken in turn by whichever thread is free (two
+  // if `parallel`), each staging into its own staged_ slot, which it writes when the
+  // order runs out; the first failure.
+  Status OnThreads(const std::vector<size_t>& order, bool parallel,
+                   const std::function<Status(size_t, Staged*)>& fn);
   // Applies chunk_ to projection i and stages its rows and checkpoint in `out`; writes
   // `out` before an event that deletes rows and after an erasure.
   Status ApplyProjection(size_t i, Staged* out);
