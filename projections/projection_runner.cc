@@ -211,8 +211,6 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   const EventCodec::OpenPersonal open = [this](EventType type) {
     return opens_personal_[static_cast<size_t>(type)];
   };
-  // A chunk is read from the log on this thread, then decoded (on two threads when large)
-  // and applied.
   auto decode_and_apply = [&] {
     failed = DecodeChunk(open);
     if (!failed.ok()) return false;
@@ -226,11 +224,7 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     failed = ApplyChunk();
     return failed.ok();
   };
-  Status scan = log_->Scan(from, to, [&](const EventView& v) {
-    chunk_.emplace_back().bytes.assign(v.bytes());
-    return chunk_.size() < options_.max_batch_events || decode_and_apply();
-  });
-  if (failed.ok() && scan.ok() && !chunk_.empty()) decode_and_apply();
+  Status scan = ReadChunks(from, to, decode_and_apply);
   // The person's plaintext leaves the files by a purge of the personal families, once
   // for the pass (see CatchUpTo), not once per erasure.
   if (failed.ok() && scan.ok() && erasure) purge_pending_ = true;
@@ -242,6 +236,69 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   }
   if (!scan.ok()) return scan;
   return failed;
+}
+
+Status ProjectionRunner::ReadChunks(uint64_t from, uint64_t to,
+                                    const std::function<bool()>& consume) {
+  const size_t max = options_.max_batch_events;
+  bool consumed = true;  // no consume has failed
+  if (options_.threads < 2 || to - from < 2 * max) {
+    Status scan = log_->Scan(from, to, [&](const EventView& v) {
+      chunk_.emplace_back().bytes.assign(v.bytes());
+      return chunk_.size() < max || (consumed = consume());
+    });
+    if (scan.ok() && consumed && !chunk_.empty()) consume();
+    return scan;
+  }
+  // A long range: a thread of its own reads the next chunk from the log while this one's
+  // is decoded and applied, so reading the log (a fifth of a rebuild) is not a step
+  // the other threads wait for. A chunk is handed over through `ready`.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<DecodedEvent> ready;
+  bool have_ready = false, reader_done = false, stop = false;
+  Status scan;
+  std::thread reader([&] {
+    pthread_setname_np(pthread_self(), "log-reader");
+    std::vector<DecodedEvent> filling;
+    filling.reserve(max);
+    auto hand_over = [&] {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return !have_ready || stop; });
+      if (stop) return false;
+      ready.swap(filling);
+      filling.clear();  // the chunk applied before, if any
+      have_ready = true;
+      cv.notify_all();
+      return true;
+    };
+    Status s = log_->Scan(from, to, [&](const EventView& v) {
+      filling.emplace_back().bytes.assign(v.bytes());
+      return filling.size() < max || hand_over();
+    });
+    if (s.ok() && !filling.empty()) hand_over();
+    std::lock_guard<std::mutex> lock(mu);
+    scan = s;
+    reader_done = true;
+    cv.notify_all();
+  });
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return have_ready || reader_done; });
+    if (!have_ready) break;
+    chunk_.swap(ready);
+    have_ready = false;
+    cv.notify_all();
+    lock.unlock();
+    if (!consume()) {
+      lock.lock();
+      stop = true;
+      cv.notify_all();
+      break;
+    }
+  }
+  reader.join();
+  return scan;
 }
 
 Status ProjectionRunner::DecodeChunk(const EventCodec::OpenPersonal& open) {

@@ -179,6 +179,9 @@ class ProjectionRunner {
   // Records the reason the runner stops applying (see error).
   void Fail(const Status& s);
   Status ApplyRange(uint64_t from, uint64_t to);
+  // Reads the log's events from `from` to `to` into chunk_, calling `consume` with each
+  // full chunk and the last one, until it returns false; the scan's status.
+  Status ReadChunks(uint64_t from, uint64_t to, const std::function<bool()>& consume);
   // Parses and decodes the events of chunk_, whose bytes are read.
   Status DecodeChunk(const EventCodec::OpenPersonal& open);
   // Applies chunk_ to every projection, then empties it.

@@ -712,4 +712,32 @@ TEST_CASE(
   CHECK(build(1, 100000, /*open_all=*/true) == one);
 }
 
+TEST_CASE(
+    "a catch-up that reads the log ahead on a thread of its own stops at a failed write "
+    "and the next one finishes it",
+    "[projections]") {
+  DomainFixture d;
+  Workload(d, 30);
+  REQUIRE(d.Head() > 100);
+  auto caught_up = [&](bool fail) {
+    ReadModels models;
+    auto store = std::make_unique<MemoryStore>(ReadModels::FamilyNames());
+    ProjectionRunnerOptions options;
+    options.max_batch_events = 8;  // a range of 16 events or more is read ahead
+    ProjectionRunner runner(d.log.get(), &d.handler->codec(), store.get(), models.All(), options);
+    REQUIRE(runner.Open().ok());
+    if (fail) {
+      store->FailNextWrites(1, /*after=*/5);
+      CHECK_FALSE(runner.CatchUp().ok());
+      CHECK(runner.Applied() < d.Head());
+    }
+    REQUIRE(runner.CatchUp().ok());
+    CHECK(runner.Applied() == d.Head());
+    std::map<std::string, std::map<std::string, std::string>> all;
+    for (const std::string& family : ReadModels::FamilyNames()) all[family] = Dump(*store, family);
+    return all;
+  };
+  CHECK(caught_up(/*fail=*/true) == caught_up(/*fail=*/false));
+}
+
 }  // namespace caseengine::testing
