@@ -282,7 +282,12 @@ void CaseList::Unindex(const CaseListRow* row) {
 void CaseList::Reindex(const CaseListRow* row) {
   std::lock_guard<std::mutex> lock(index_mu_);
   for (KeptIndex& k : indexes_) {
-    if (k.index && !row->gone) k.index->Insert(row);
+    if (!k.index) continue;
+    if (row->gone) {
+      k.index->Erase(row);
+    } else {
+      k.index->Place(row);
+    }
   }
 }
 
@@ -399,10 +404,9 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     cases.Remove(id);
     return;
   }
-  const bool opened = e.type == EventType::kCaseOpened && cases.Find(id) == nullptr;
   CaseListRow* r = e.type == EventType::kCaseOpened ? cases.Upsert(id) : cases.Change(id);
   if (r == nullptr) return;
-  if (!opened) list_.Unindex(r);
+  // Placed again at the end, the one row changed (SortedIndex::Place).
   r->version = pe.envelope.version();
   r->last_activity = MicrosToDate(pe.envelope.recorded_at());
   switch (e.type) {

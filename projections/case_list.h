@@ -111,7 +111,8 @@ class CaseList {
                                         const std::string& today) const;
   std::shared_ptr<Index> NewIndex(const ListPlan<CaseListRow>& plan,
                                   const std::string& today) const;
-  // Around a change to what a row sorts on (`mu_` held exclusive).
+  // Out of the indexes (a row about to go, or one of several changing at once), and in its
+  // place again after a change (`mu_` held exclusive).
   void Unindex(const CaseListRow* row);
   void Reindex(const CaseListRow* row);
   void DropIndexes();

@@ -13,11 +13,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/coding.h"
@@ -331,8 +333,12 @@ Status PageOfViews(const std::vector<Row>& views, const std::vector<ListColumn<R
 }
 
 // A sort order of a list's rows, kept as rows change, so that a page is a walk from the
-// cursor that stops once the page is full, rather than a sort of every row. The owner
-// erases a row before changing what it sorts on and inserts it again after.
+// cursor that stops once the page is full, rather than a sort of every row. Rows are
+// found by address (a map beside the set), not by what they sort on, which may have
+// changed. After a row changes, the owner calls Place: the row stays where it is when it
+// still sorts between its neighbours (most changes: a note, an action, a strand), and is
+// moved otherwise. Place assumes every other row is in order, so when several rows change
+// at once the owner erases them first and places them after.
 //
 // Threading: none of its own; the owner's lock guards it with the rows.
 template <class Row>
@@ -343,25 +349,33 @@ class SortedIndex {
   SortedIndex(const SortedIndex&) = delete;
   SortedIndex& operator=(const SortedIndex&) = delete;
 
-  void Insert(const Row* row) { set_.insert(row); }
   // Fills an empty index: a sort, then inserts at the end, faster than one by one.
   void Build(std::vector<const Row*> rows) {
     std::sort(rows.begin(), rows.end(), Less{this});
-    for (const Row* r : rows) set_.insert(set_.end(), r);
+    where_.reserve(rows.size());
+    for (const Row* r : rows) where_[r] = set_.insert(set_.end(), r);
   }
-  void Erase(const Row* row) {
-    auto it = set_.find(row);
-    if (it != set_.end() && *it == row) {
-      set_.erase(it);
-      return;
-    }
-    // Changed without being erased first: find it the slow way rather than keep it twice.
-    for (auto i = set_.begin(); i != set_.end(); ++i) {
-      if (*i == row) {
-        set_.erase(i);
+  // Puts a new or changed row in its place.
+  void Place(const Row* row) {
+    auto w = where_.find(row);
+    if (w != where_.end()) {
+      const auto it = w->second;
+      const Less less{this};
+      if ((it == set_.begin() || less(*std::prev(it), row)) &&
+          (std::next(it) == set_.end() || less(row, *std::next(it)))) {
         return;
       }
+      set_.erase(it);
+      where_.erase(w);
     }
+    auto [it, inserted] = set_.insert(row);
+    if (inserted) where_[row] = it;
+  }
+  void Erase(const Row* row) {
+    auto w = where_.find(row);
+    if (w == where_.end()) return;
+    set_.erase(w->second);
+    where_.erase(w);
   }
   size_t size() const { return set_.size(); }
 
@@ -404,7 +418,9 @@ class SortedIndex {
 
   std::vector<ListColumn<Row>> columns_;
   std::vector<SortKey> keys_;
-  std::set<const Row*, Less> set_;
+  using Set = std::set<const Row*, Less>;
+  Set set_;
+  std::unordered_map<const Row*, typename Set::iterator> where_;
 };
 
 }  // namespace caseengine
