@@ -7,7 +7,8 @@
 // command path puts it in the round's batch, which saves the writer thread a store write
 // per new client); the log's WAL sync for that event makes both durable together.
 //
-// Threading: thread-safe (a reader-writer lock over a cache of keys; hits share it).
+// Threading: thread-safe. A reader-writer lock guards a cache of keys: hits share it, and
+// a miss reads the store without it (see KeyFor).
 #pragma once
 
 #include <mutex>

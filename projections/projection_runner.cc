@@ -251,8 +251,8 @@ Status ProjectionRunner::ReadChunks(uint64_t from, uint64_t to,
     return scan;
   }
   // A long range: a thread of its own reads the next chunk from the log while this one's
-  // is decoded and applied, so reading the log (a fifth of a rebuild) is not a step
-  // the other threads wait for. A chunk is handed over through `ready`.
+  // is decoded and applied, so reading the log (about a tenth of a rebuild) is not a
+  // step the other threads wait for. A chunk is handed over through `ready`.
   std::mutex mu;
   std::condition_variable cv;
   std::vector<DecodedEvent> ready;

@@ -59,7 +59,8 @@
 //
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
 // Start runs the runner on a thread named "projections"; Applied, WaitForApplied, Stats
-// and error from any thread.
+// and error from any thread. While a range is applied, the calling thread may use two
+// more for the length of it: a second decoding and applying thread, and "log-reader".
 #pragma once
 
 #include <atomic>
