@@ -98,6 +98,12 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
   gauge("caseengine_projection_write_seconds_total",
         "Of which writing read model batches (summed over the runner's threads).", "counter",
         ps.write_micros / 1e6);
+  gauge("caseengine_projection_decode_seconds_total",
+        "Of the time on read models, decoding events (wall clock).", "counter",
+        ps.decode_micros / 1e6);
+  gauge("caseengine_projection_deferred_write_seconds_total",
+        "Time spent writing the read models kept in memory (wall clock).", "counter",
+        ps.deferred_write_micros / 1e6);
   gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
         ps.undecodable);
   return out.str();

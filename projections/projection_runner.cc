@@ -202,7 +202,7 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
   Status failed;
   Clock::time_point start = Clock::now();
   bool erasure = false;  // an erasure was applied: personal families are purged at the end
-  uint64_t undecodable = 0, events = 0;
+  uint64_t undecodable = 0, events = 0, decode_micros = 0;
   // Decoded a chunk at a time, once for every projection (see ApplyChunk).
   chunk_.clear();
   chunk_.reserve(options_.max_batch_events);
@@ -212,7 +212,9 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     return opens_personal_[static_cast<size_t>(type)];
   };
   auto decode_and_apply = [&] {
+    const Clock::time_point decode_start = Clock::now();
     failed = DecodeChunk(open);
+    decode_micros += MicrosSince(decode_start);
     if (!failed.ok()) return false;
     for (const DecodedEvent& d : chunk_) {
       if (!d.known) ++undecodable;
@@ -233,6 +235,7 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     stats_.events += events;
     stats_.undecodable += undecodable;
     stats_.apply_micros += MicrosSince(start);
+    stats_.decode_micros += decode_micros;
   }
   if (!scan.ok()) return scan;
   return failed;
@@ -431,6 +434,12 @@ bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
 }
 
 Status ProjectionRunner::WriteDeferred(bool all) {
+  const Clock::time_point start = Clock::now();
+  auto timed = [&](const Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.deferred_write_micros += MicrosSince(start);
+    return s;
+  };
   if (all) {
     // Each in a batch of its own (after a rebuild, a batch holds a whole read model), on
     // two threads: building a read model's rows is most of the work, and each builds its
@@ -440,10 +449,10 @@ Status ProjectionRunner::WriteDeferred(bool all) {
       if (unwritten_[i] > 0) order.push_back(i);
     }
     if (order.empty()) return Status::Ok();
-    Status s = OnThreads(order, options_.threads >= 2, [&](size_t i, Staged* out) {
+    Status s = timed(OnThreads(order, options_.threads >= 2, [&](size_t i, Staged* out) {
       Stage(i, out, checkpoints_[i]);
       return WriteStaged(out);
-    });
+    }));
     if (!s.ok()) return s;
     Publish(Applied());
     return Status::Ok();
@@ -459,7 +468,7 @@ Status ProjectionRunner::WriteDeferred(bool all) {
   if (overdue == projections_.size()) return Status::Ok();
   Staged& out = staged_[0];
   Stage(overdue, &out, checkpoints_[overdue]);
-  Status s = WriteStaged(&out);
+  Status s = timed(WriteStaged(&out));
   if (!s.ok()) return s;
   Publish(Applied());
   return Status::Ok();

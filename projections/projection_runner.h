@@ -101,13 +101,16 @@ struct ProjectionRunnerOptions {
 };
 
 struct ProjectionStats {
-  uint64_t events = 0;        // events applied since open (to at least one projection)
-  uint64_t batches = 0;       // batches written
-  uint64_t rows = 0;          // row puts and deletes written (checkpoints included)
-  uint64_t undecodable = 0;   // events no projection could decode (counted, skipped)
-  uint64_t purges = 0;        // purges of personal rows after erasures
-  uint64_t apply_micros = 0;  // time spent decoding, applying and writing (wall clock)
-  uint64_t write_micros = 0;  // time spent writing batches
+  uint64_t events = 0;         // events applied since open (to at least one projection)
+  uint64_t batches = 0;        // batches written
+  uint64_t rows = 0;           // row puts and deletes written (checkpoints included)
+  uint64_t undecodable = 0;    // events no projection could decode (counted, skipped)
+  uint64_t purges = 0;         // purges of personal rows after erasures
+  uint64_t apply_micros = 0;   // time spent decoding, applying and writing (wall clock)
+  uint64_t write_micros = 0;   // time spent writing batches (summed over threads)
+  uint64_t decode_micros = 0;  // of apply_micros, decoding chunks (wall clock)
+  // Writing the read models kept in memory (wall clock; at the end of a rebuild, all).
+  uint64_t deferred_write_micros = 0;
 };
 
 class ProjectionRunner {

@@ -930,6 +930,11 @@ TEST_CASE("http: GET /metrics is Prometheus text with request counts and the pro
         std::string::npos);
   CHECK(a.body.find("caseengine_projection_lag_events") != std::string::npos);
   CHECK(a.body.find("caseengine_log_head_position") != std::string::npos);
+  for (const char* name :
+       {"caseengine_projection_seconds_total", "caseengine_projection_decode_seconds_total",
+        "caseengine_projection_deferred_write_seconds_total"}) {
+    CHECK(a.body.find(std::string("# TYPE ") + name + " counter") != std::string::npos);
+  }
 }
 
 TEST_CASE("http: GET /healthz answers without a token", "[http]") {

@@ -781,6 +781,10 @@ TEST_CASE(
     }
     REQUIRE(runner.CatchUp().ok());
     CHECK(runner.Applied() == d.Head());
+    // Decoding is part of the time applying, and the lists were written at the end.
+    const ProjectionStats stats = runner.Stats();
+    CHECK(stats.decode_micros <= stats.apply_micros);
+    CHECK(stats.deferred_write_micros > 0);
     std::map<std::string, std::map<std::string, std::string>> all;
     for (const std::string& family : ReadModels::FamilyNames()) all[family] = Dump(*store, family);
     return all;
