@@ -15,19 +15,25 @@ Status KeyStore::Open(Store* store, std::unique_ptr<KeyStore>* out) {
 
 Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
                         WriteBatch* new_keys) {
-  // A cached empty key: the subject has none (destroyed, or not yet created). Cached as
+  // The cache's answer, if it has one (under either lock). A cached empty key: the subject
+  // has none (destroyed, or not yet created), which a create looks up again. Cached as
   // well, since a rebuild asks for an erased person's key at every event of theirs.
-  auto cached = [&](const std::string& found) {
-    if (found.empty()) return Status::NotFound("no key for the subject");
-    *key = found;
-    return Status::Ok();
+  Status found;
+  auto cached = [&] {
+    auto it = cache_.find(subject);
+    if (it == cache_.end() || (create && it->second.empty())) return false;
+    if (it->second.empty()) {
+      found = Status::NotFound("no key for the subject");
+    } else {
+      *key = it->second;
+    }
+    return true;
   };
   uint64_t destroyed = 0;
   {
     // Hits, nearly every call, share the lock: a rebuild decodes on two threads at once.
     std::shared_lock<std::shared_mutex> lock(mu_);
-    auto it = cache_.find(subject);
-    if (it != cache_.end() && !(create && it->second.empty())) return cached(it->second);
+    if (cached()) return found;
     destroyed = destroyed_;
   }
   // A miss reads the store without the lock (a rebuild misses once per person, tens of
@@ -40,8 +46,7 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
     s = store_->Get(family_, subject, key);
     if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
   }
-  auto it = cache_.find(subject);
-  if (it != cache_.end() && !(create && it->second.empty())) return cached(it->second);
+  if (cached()) return found;
   if (s.code() == Status::Code::kNotFound && create) {
     // Created under the lock: a second creator of the same subject's key finds it cached.
     *key = NewDataKey();

@@ -384,17 +384,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::need_more) ec = {};
     if (ec) return OnReadError(ec);
-    if (parser_->is_done()) {
-      stream_.expires_never();
-      return server_->Handle(shared_from_this(), parser_->release());
-    }
+    if (parser_->is_done()) return OnRequest();
     stream_.expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->OnReadError(ec);
-                       self->stream_.expires_never();
-                       self->server_->Handle(self, self->parser_->release());
+                       self->OnRequest();
                      });
+  }
+
+  // The request is whole: handled with no deadline running (the answer sets its own).
+  void OnRequest() {
+    stream_.expires_never();
+    server_->Handle(shared_from_this(), parser_->release());
   }
 
   void OnReadError(beast::error_code ec) {
