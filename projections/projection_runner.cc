@@ -451,7 +451,9 @@ Status ProjectionRunner::WriteDeferred(bool all) {
     if (order.empty()) return Status::Ok();
     Status s = timed(OnThreads(order, options_.threads >= 2, [&](size_t i, Staged* out) {
       Stage(i, out, checkpoints_[i]);
-      return WriteStaged(out);
+      // A rebuild's read model is written whole into its emptied family: its rows go
+      // straight into a table file (Store::WriteBulk).
+      return WriteStaged(out, /*bulk=*/unlogged_);
     }));
     if (!s.ok()) return s;
     Publish(Applied());
@@ -513,11 +515,12 @@ void ProjectionRunner::Stage(size_t i, Staged* out, uint64_t position) {
   out->checkpoints.emplace_back(i, position);
 }
 
-Status ProjectionRunner::WriteStaged(Staged* out) {
+Status ProjectionRunner::WriteStaged(Staged* out, bool bulk) {
   if (out->checkpoints.empty()) return Status::Ok();
   const Clock::time_point start = Clock::now();
-  Status s =
-      unlogged_ ? store_->WriteUnlogged(out->batch) : store_->Write(out->batch, /*sync=*/false);
+  Status s = bulk        ? store_->WriteBulk(out->batch)
+             : unlogged_ ? store_->WriteUnlogged(out->batch)
+                         : store_->Write(out->batch, /*sync=*/false);
   const size_t count = out->batch.Count();
   out->batch.Clear();
   if (!s.ok()) {
@@ -569,11 +572,10 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     const char* name = projections_[i]->name();
     if (names.empty() || named(names, name) || named(interrupted_, name)) chosen.push_back(i);
   }
-  // Emptied, their checkpoints set back and marked as rebuilding, in one synced batch: a
-  // crash leaves either the old read models or marked ones that are rebuilt again.
+  // Marked as rebuilding, their checkpoints set back, in one synced batch: a crash from
+  // here on leaves marked read models, which are rebuilt again whatever rows they hold.
   WriteBatch batch;
   for (size_t i : chosen) {
-    batch.DeleteAll(families_[i]);
     batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(0));
     batch.Put(checkpoints_family_, RebuildMarker(*projections_[i]), "");
     batch.Put(checkpoints_family_, LayoutKey(*projections_[i]),
@@ -592,16 +594,27 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     unwritten_[i] = 0;
     projections_[i]->Reset();
   }
-  // The old rows' files go now, while nothing else is in the families: a compaction of
-  // rows that are all deleted reads them and writes nothing, where one after the rebuild
-  // would rewrite every new row as well.
-  s = store_->Purge(emptied);
-  if (!s.ok()) return s;
+  // The old rows' files go without being read, then a DeleteAll removes the rows that
+  // were in no file, and the purge flushes it and compacts what is left (little: a file
+  // that a compaction held when the files were dropped). Done in this order because a
+  // DeleteAll written first could reach a file, and that file be dropped, before an older
+  // file the compaction held: its rows would come back.
+  s = store_->DropFiles(emptied);
+  if (s.ok()) {
+    WriteBatch empty;
+    for (size_t i : chosen) empty.DeleteAll(families_[i]);
+    s = store_->Write(empty, /*sync=*/true);
+  }
+  if (s.ok()) s = store_->Purge(emptied);
   // Loaded from their empty families: a read model that Open left unloaded (its rebuild
   // was cut short, or its layout is not this build's) learns where its rows are.
-  for (size_t i : chosen) {
-    s = projections_[i]->Load(*store_, families_[i]);
-    if (!s.ok()) return s;
+  for (size_t k = 0; s.ok() && k < chosen.size(); ++k) {
+    s = projections_[chosen[k]]->Load(*store_, families_[chosen[k]]);
+  }
+  // Emptied or not, the read models are not whole until a later pass goes through.
+  if (!s.ok()) {
+    Fail(s);
+    return s;
   }
   Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   rebuilding_all_ = chosen.size() == projections_.size();

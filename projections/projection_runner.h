@@ -206,8 +206,9 @@ class ProjectionRunner {
   Status ApplyProjection(size_t i, Staged* out);
   // Adds projection i's rows (its Flush) and its checkpoint at `position` to `out`.
   void Stage(size_t i, Staged* out, uint64_t position);
-  // Writes `out` and records the checkpoints staged in it.
-  Status WriteStaged(Staged* out);
+  // Writes `out` and records the checkpoints staged in it; `bulk` (in a rebuild) with
+  // Store::WriteBulk.
+  Status WriteStaged(Staged* out, bool bulk = false);
   Status PurgePersonal();
   // Writes the rows of read models kept in memory that changed since they were last
   // written: all of them, or (not `all`) the one most overdue, if any is due.

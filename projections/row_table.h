@@ -11,8 +11,9 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "base/json_text.h"
 #include "projections/projection.h"
@@ -25,43 +26,47 @@ class RowTable {
  public:
   explicit RowTable(std::string prefix) : prefix_(std::move(prefix)) {}
 
-  Row* Find(const std::string& id) {
-    auto it = index_.find(id);
-    return it == index_.end() ? nullptr : it->second;
+  Row* Find(std::string_view id) {
+    Slot* slot = FindSlot(id);
+    return slot == nullptr ? nullptr : &slot->row;
   }
-  const Row* Find(const std::string& id) const {
+  const Row* Find(std::string_view id) const {
     auto it = index_.find(id);
-    return it == index_.end() ? nullptr : it->second;
+    return it == index_.end() ? nullptr : &it->second->row;
   }
   // The row for `id`, created empty when missing; marked changed.
-  Row* Upsert(const std::string& id) {
-    dirty_.insert(id);
-    auto it = index_.find(id);
-    if (it != index_.end()) return it->second;
-    Row* row = &rows_.emplace_back();
-    row->gone = false;
-    index_.emplace(id, row);
-    return row;
+  Row* Upsert(std::string_view id) {
+    Slot* slot = FindSlot(id);
+    if (slot == nullptr) {
+      slot = &slots_.emplace_back();
+      slot->id = id;
+      slot->row.gone = false;
+      index_.emplace(slot->id, slot);
+    }
+    MarkDirty(slot);
+    return &slot->row;
   }
   // Marks an existing row changed; null when missing.
-  Row* Change(const std::string& id) {
-    Row* row = Find(id);
-    if (row != nullptr) dirty_.insert(id);
-    return row;
+  Row* Change(std::string_view id) {
+    Slot* slot = FindSlot(id);
+    if (slot == nullptr) return nullptr;
+    MarkDirty(slot);
+    return &slot->row;
   }
-  void Remove(const std::string& id) {
+  void Remove(std::string_view id) {
     auto it = index_.find(id);
     if (it == index_.end()) return;
-    *it->second = Row();  // personal data leaves memory as well
-    it->second->gone = true;
+    Slot* slot = it->second;
     index_.erase(it);
-    dirty_.insert(id);
+    slot->row = Row();  // personal data leaves memory as well
+    slot->row.gone = true;
+    MarkDirty(slot);
   }
   // Every live row, in no particular order.
   template <class Fn>
   void ForEach(Fn&& fn) const {
-    for (const Row& row : rows_) {
-      if (!row.gone) fn(row);
+    for (const Slot& slot : slots_) {
+      if (!slot.row.gone) fn(slot.row);
     }
   }
   size_t size() const { return index_.size(); }
@@ -77,40 +82,60 @@ class RowTable {
         return Status::Corruption("read model row " + std::string(it->key()) +
                                   " is not JSON; rebuild the read model");
       }
-      Row* row = &rows_.emplace_back(j.template get<Row>());
-      row->gone = false;
-      index_.emplace(std::string(it->key().substr(prefix_.size())), row);
+      Slot* slot = &slots_.emplace_back();
+      slot->row = j.template get<Row>();
+      slot->row.gone = false;
+      slot->id = it->key().substr(prefix_.size());
+      index_.emplace(slot->id, slot);
     }
-    dirty_.clear();
     return it->status();
   }
+  // Writes the rows changed since the last Flush, in the order they first changed (a
+  // removed row's delete before the put of a row that took its id since).
   void Flush(RowWriter* rows) {
     std::string key, value;
-    for (const std::string& id : dirty_) {
-      key = prefix_ + id;
-      const Row* row = Find(id);
-      if (row == nullptr) {
+    for (Slot* slot : dirty_) {
+      slot->dirty = false;
+      key.assign(prefix_).append(slot->id);
+      if (slot->row.gone) {
         rows->Delete(key);
       } else {
         value.clear();
         JsonWriter writer(&value);
-        WriteJson(&writer, *row);
+        WriteJson(&writer, slot->row);
         rows->Put(key, value);
       }
     }
     dirty_.clear();
   }
   void Clear() {
-    rows_.clear();
     index_.clear();
     dirty_.clear();
+    slots_.clear();
   }
 
  private:
+  // A row with its id (which the index's key views) and whether it is to be written.
+  struct Slot {
+    Row row;
+    std::string id;
+    bool dirty = false;
+  };
+  Slot* FindSlot(std::string_view id) {
+    auto it = index_.find(id);
+    return it == index_.end() ? nullptr : it->second;
+  }
+  // Changed rows are listed once each, by address: no copy of the id, no second lookup.
+  void MarkDirty(Slot* slot) {
+    if (slot->dirty) return;
+    slot->dirty = true;
+    dirty_.push_back(slot);
+  }
+
   std::string prefix_;
-  std::deque<Row> rows_;
-  std::unordered_map<std::string, Row*> index_;
-  std::unordered_set<std::string> dirty_;
+  std::deque<Slot> slots_;  // stable addresses; a removed row's slot stays, marked gone
+  std::unordered_map<std::string_view, Slot*> index_;
+  std::vector<Slot*> dirty_;
 };
 
 }  // namespace caseengine

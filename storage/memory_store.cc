@@ -115,6 +115,18 @@ Status MemoryStore::WriteUnlogged(const WriteBatch& batch) {
   return Status::Ok();
 }
 
+Status MemoryStore::DropFiles(const std::vector<FamilyId>& families) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (FamilyId f : families) {
+    if (f >= names_.size()) return Status::InvalidArgument("unknown family");
+  }
+  for (FamilyId f : families) {
+    live_[f].clear();
+    durable_[f].clear();
+  }
+  return Status::Ok();
+}
+
 Status MemoryStore::FlushFamilies(const std::vector<FamilyId>& families) {
   std::lock_guard<std::mutex> lock(mu_);
   for (FamilyId f : families) {

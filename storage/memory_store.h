@@ -24,6 +24,9 @@ class MemoryStore : public Store {
   std::vector<std::string> FamilyNames() const override;
   Status Write(const WriteBatch& batch, bool sync) override;
   Status WriteUnlogged(const WriteBatch& batch) override;
+  Status WriteBulk(const WriteBatch& batch) override { return WriteUnlogged(batch); }
+  // Removes every row of the families at once (durably, as a file deletion is).
+  Status DropFiles(const std::vector<FamilyId>& families) override;
   // Persists every unlogged write, whatever the families named (the engine flushes all
   // the families it wrote unlogged at once).
   Status FlushFamilies(const std::vector<FamilyId>& families) override;

@@ -1,15 +1,18 @@
 // RocksStore: see rocks_store.h.
 #include "storage/rocks_store.h"
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <regex>
@@ -20,6 +23,21 @@ namespace caseengine {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The table files a bulk write builds in the data folder before RocksDB moves them in
+// (RocksStore::WriteBulk). One that a crash left behind may hold rows of a person erased
+// since: a writable open removes them.
+constexpr const char* kBulkPrefix = "bulk-";
+
+void RemoveBulkLeftovers(const std::string& path) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kBulkPrefix, 0) == 0 && entry.path().extension() == ".sst") {
+      fs::remove(entry.path(), ec);
+    }
+  }
+}
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -98,6 +116,60 @@ class RocksStore : public Store {
     return Apply(batch, wo);
   }
 
+  Status WriteBulk(const WriteBatch& batch) override {
+    thread_local Scratch scratch;
+    Status s = SortOps(batch, &scratch);
+    if (!s.ok()) return s;
+    // A family's run of operations long enough to be worth a file of its own goes into
+    // one; the rest go through the memtables as an unlogged write, after the files.
+    rocksdb::WriteBatch& wb = scratch.wb;
+    wb.Clear();
+    std::vector<rocksdb::IngestExternalFileArg> tables;
+    const Op* ops = scratch.ops.data();
+    const size_t n = scratch.ops.size();
+    for (size_t begin = 0, end; s.ok() && begin < n; begin = end) {
+      bool deletes_all = false;
+      for (end = begin; end < n && ops[end].family == ops[begin].family; ++end) {
+        deletes_all = deletes_all || ops[end].op == WriteOp::kDeleteAll;
+      }
+      if (end - begin < kBulkTableOps || deletes_all) {
+        s = AddOps(ops + begin, ops + end, &wb);
+        continue;
+      }
+      rocksdb::IngestExternalFileArg& table = tables.emplace_back();
+      table.column_family = handles_[ops[begin].family];
+      table.external_files.emplace_back();
+      // Moved into the database, not copied; its sequence number kept in the MANIFEST
+      // rather than written into the file.
+      table.options.move_files = true;
+      table.options.write_global_seqno = false;
+      s = WriteTable(ops + begin, ops + end, &table.external_files.back());
+    }
+    if (s.ok() && !tables.empty()) s = FromRocks(db_->IngestExternalFiles(tables), path_);
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    if (s.ok() && wb.Count() > 0) s = FromRocks(db_->Write(wo, &wb), path_);
+    // An ingested file was moved; one that was not is of no use.
+    for (const auto& table : tables) {
+      std::error_code ec;
+      fs::remove(table.external_files.front(), ec);
+    }
+    Release(&scratch);
+    return s;
+  }
+
+  Status DropFiles(const std::vector<FamilyId>& families) override {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    for (FamilyId f : families) {
+      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
+    }
+    for (FamilyId f : families) {
+      Status s = FromRocks(rocksdb::DeleteFilesInRange(db_, handles_[f], nullptr, nullptr), path_);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
   Status FlushFamilies(const std::vector<FamilyId>& families) override {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -161,26 +233,24 @@ class RocksStore : public Store {
   const std::string& path() const override { return path_; }
 
  private:
-  Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& wo) {
+  // An operation of a batch, as the store hands it to RocksDB.
+  struct Op {
+    FamilyId family;
+    WriteOp op;
+    std::string_view key, value;
+  };
+  // The sort's and RocksDB's buffers are kept per thread: a batch of a few hundred KB
+  // allocated and freed per write made glibc consolidate its free lists every time.
+  struct Scratch {
+    std::vector<Op> ops;
+    rocksdb::WriteBatch wb;
+  };
+
+  // The batch's operations sorted by family and key (stably, so operations on one key keep
+  // their order and the batch means the same), in scratch.ops; refuses a malformed batch.
+  Status SortOps(const WriteBatch& batch, Scratch* scratch) const {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
-    // The operations go to RocksDB sorted by family and key (stably, so operations on one
-    // key keep their order and the batch means the same). A memtable insert starts from
-    // where the previous one in that memtable went, so ascending keys skip most of the
-    // skip list's search: rebuilds, whose batches scatter rows over every read model,
-    // spend most of their time in those inserts.
-    // The sort's and RocksDB's buffers are kept per thread: a batch of a few hundred KB
-    // allocated and freed per write made glibc consolidate its free lists every time.
-    struct Op {
-      FamilyId family;
-      WriteOp op;
-      std::string_view key, value;
-    };
-    struct Scratch {
-      std::vector<Op> ops;
-      rocksdb::WriteBatch wb;
-    };
-    thread_local Scratch scratch;
-    std::vector<Op>& ops = scratch.ops;
+    std::vector<Op>& ops = scratch->ops;
     ops.clear();
     ops.reserve(batch.Count());
     bool bad_family = false, delete_all = false;
@@ -196,35 +266,80 @@ class RocksStore : public Store {
     std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
       return a.family != b.family ? a.family < b.family : a.key < b.key;
     });
-    rocksdb::WriteBatch& wb = scratch.wb;
-    wb.Clear();
-    std::string end;
-    for (const Op& op : ops) {
-      if (op.op == WriteOp::kPut) {
-        wb.Put(handles_[op.family], ToSlice(op.key), ToSlice(op.value));
-      } else if (op.op == WriteOp::kDelete) {
-        wb.Delete(handles_[op.family], ToSlice(op.key));
+    return Status::Ok();
+  }
+
+  // Adds sorted operations to a RocksDB batch.
+  Status AddOps(const Op* begin, const Op* end, rocksdb::WriteBatch* wb) const {
+    std::string last;
+    for (const Op* op = begin; op != end; ++op) {
+      if (op->op == WriteOp::kPut) {
+        wb->Put(handles_[op->family], ToSlice(op->key), ToSlice(op->value));
+      } else if (op->op == WriteOp::kDelete) {
+        wb->Delete(handles_[op->family], ToSlice(op->key));
       } else {
         // One range tombstone from the smallest key to just past the last one there.
         std::unique_ptr<rocksdb::Iterator> it(
-            db_->NewIterator(rocksdb::ReadOptions(), handles_[op.family]));
+            db_->NewIterator(rocksdb::ReadOptions(), handles_[op->family]));
         it->SeekToLast();
         if (!it->status().ok()) return FromRocks(it->status(), path_);
         if (!it->Valid()) continue;
-        end.assign(it->key().data(), it->key().size());
-        end.push_back('\0');
-        wb.DeleteRange(handles_[op.family], rocksdb::Slice(), end);
+        last.assign(it->key().data(), it->key().size());
+        last.push_back('\0');
+        wb->DeleteRange(handles_[op->family], rocksdb::Slice(), last);
       }
     }
-    Status s = FromRocks(db_->Write(wo, &wb), path_);
-    // A rebuild's batches are large; keep no more than a few MB per thread for good.
-    if (wb.GetDataSize() > (8 << 20)) scratch.wb = rocksdb::WriteBatch();
-    if (ops.capacity() > (1 << 16)) std::vector<Op>().swap(ops);
+    return Status::Ok();
+  }
+
+  Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& wo) {
+    // Sorted by family and key: a memtable insert starts from where the previous one in
+    // that memtable went, so ascending keys skip most of the skip list's search: rebuilds,
+    // whose batches scatter rows over every read model, spend most of their time in those
+    // inserts.
+    thread_local Scratch scratch;
+    Status s = SortOps(batch, &scratch);
+    if (!s.ok()) return s;
+    rocksdb::WriteBatch& wb = scratch.wb;
+    wb.Clear();
+    s = AddOps(scratch.ops.data(), scratch.ops.data() + scratch.ops.size(), &wb);
+    if (s.ok()) s = FromRocks(db_->Write(wo, &wb), path_);
+    Release(&scratch);
     return s;
   }
 
+  // A rebuild's batches are large; keep no more than a few MB per thread for good.
+  static void Release(Scratch* scratch) {
+    if (scratch->wb.GetDataSize() > (8 << 20)) scratch->wb = rocksdb::WriteBatch();
+    if (scratch->ops.capacity() > (1 << 16)) std::vector<Op>().swap(scratch->ops);
+  }
+
+  // Writes sorted operations on one family to a new table file (the last operation on a
+  // key wins, as it would in a batch); its path in *file.
+  Status WriteTable(const Op* begin, const Op* end, std::string* file) {
+    const FamilyId family = begin->family;
+    rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(handles_[family]));
+    // Compressed as a flush would: the bottommost level's compression (zstd) costs several
+    // times more to write, and the family's first compaction applies it.
+    options.bottommost_compression = rocksdb::kDisableCompressionOption;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handles_[family]);
+    *file = path_ + "/" + kBulkPrefix + std::to_string(bulk_files_++) + ".sst";
+    rocksdb::Status rs = writer.Open(*file);
+    for (const Op* op = begin; rs.ok() && op != end; ++op) {
+      if (op + 1 != end && op[1].key == op->key) continue;
+      rs = op->op == WriteOp::kPut ? writer.Put(ToSlice(op->key), ToSlice(op->value))
+                                   : writer.Delete(ToSlice(op->key));
+    }
+    if (rs.ok()) rs = writer.Finish();
+    return FromRocks(rs, path_);
+  }
+
+  // A family's run of a bulk write this long or longer goes into a table file of its own.
+  static constexpr size_t kBulkTableOps = 1024;
+
   std::string path_;
   bool read_only_;
+  std::atomic<uint64_t> bulk_files_{0};  // names this open's bulk table files
   rocksdb::DB* db_ = nullptr;
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -369,6 +484,8 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   bool exists = false;
   Status s = CheckFolder(options, &exists);
   if (!s.ok()) return s;
+
+  if (exists && !options.read_only) RemoveBulkLeftovers(options.path);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing && !options.read_only;

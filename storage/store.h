@@ -108,6 +108,16 @@ class Store {
   // it and not others'. A later sync does not make it durable. It saves the WAL's copy and
   // checksum of every row, and the replay of that WAL at the next open.
   virtual Status WriteUnlogged(const WriteBatch& batch) = 0;
+  // Applies the batch as WriteUnlogged does, for a large batch into families that hold few
+  // rows yet (the read models a rebuild writes whole at its end): a family's many rows go
+  // straight into a table file of their own, which saves copying them into memory and
+  // flushing them from there. Readers may see one family's part of it before another's.
+  virtual Status WriteBulk(const WriteBatch& batch) = 0;
+  // Removes the table files of `families` without reading them. Only for families whose
+  // every row is to go (a rebuild, which has marked them first): a row not yet in a file
+  // stays, older rows may come back, and a DeleteAll written after it removes what is
+  // left. The memory store removes every row.
+  virtual Status DropFiles(const std::vector<FamilyId>& families) = 0;
   // Persists every unlogged write to these families; returns once they are durable.
   virtual Status FlushFamilies(const std::vector<FamilyId>& families) = 0;
   // Makes every write that returned before this call durable.
