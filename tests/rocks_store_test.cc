@@ -232,6 +232,92 @@ TEST_CASE("the memory store loses unlogged writes in a power cut until they are 
   CHECK(store.FlushFamilies({7}).code() == Status::Code::kInvalidArgument);
 }
 
+// The files a bulk write leaves in the folder besides RocksDB's own: none, once it returns.
+size_t BulkFiles(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("bulk-", 0) == 0) ++n;
+  }
+  return n;
+}
+
+TEST_CASE("a bulk write means what the same batch written as usual means", "[store]") {
+  BothStores both;
+  both.Each([](Store* store, FamilyId a, FamilyId b) {
+    // Enough rows in "a" for a table file of their own, a few in "b" (through memory).
+    WriteBatch batch;
+    for (int i = 0; i < 3000; ++i) batch.Put(a, "row/" + std::to_string(i), "v1");
+    batch.Put(a, "row/7", "v2");  // the last operation on a key stands
+    batch.Delete(a, "row/8");
+    batch.Delete(a, "row/9");
+    batch.Put(a, "row/9", "back");
+    batch.Put(b, "checkpoint", "3000");
+    REQUIRE(store->WriteBulk(batch).ok());
+    CHECK(Keys(*store, a) == 2999);
+    CHECK(Read(*store, a, "row/7") == "v2");
+    CHECK(Read(*store, a, "row/8") == "<none>");
+    CHECK(Read(*store, a, "row/9") == "back");
+    CHECK(Read(*store, a, "row/2999") == "v1");
+    CHECK(Read(*store, b, "checkpoint") == "3000");
+    // Later writes go over it as over any other.
+    WriteBatch later;
+    later.Put(a, "row/1", "later");
+    later.Delete(a, "row/2");
+    REQUIRE(store->Write(later, false).ok());
+    CHECK(Read(*store, a, "row/1") == "later");
+    CHECK(Read(*store, a, "row/2") == "<none>");
+    // A malformed batch is refused as Write refuses it.
+    WriteBatch bad;
+    bad.Put(a + 7, "k", "v");
+    CHECK(store->WriteBulk(bad).code() == Status::Code::kInvalidArgument);
+  });
+}
+
+TEST_CASE("a bulk write survives a reopen once flushed and leaves no file of its own behind",
+          "[store]") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  FamilyId a;
+  {
+    std::unique_ptr<Store> store = OpenFolder(dir, &a);
+    WriteBatch batch;
+    for (int i = 0; i < 2000; ++i) batch.Put(a, "row/" + std::to_string(i), "Bulk-Quennell");
+    REQUIRE(store->WriteBulk(batch).ok());
+    CHECK(BulkFiles(dir) == 0);
+    REQUIRE(store->FlushFamilies({a}).ok());
+  }
+  // One a crash left behind, holding a row: the next writable open removes it.
+  std::ofstream(dir + "/bulk-99.sst") << "Bulk-Left-Behind";
+  std::unique_ptr<Store> store = OpenFolder(dir, &a);
+  CHECK(BulkFiles(dir) == 0);
+  CHECK(Keys(*store, a) == 2000);
+  CHECK(Read(*store, a, "row/1999") == "Bulk-Quennell");
+}
+
+TEST_CASE("dropping a family's files removes the rows in them and leaves the other families alone",
+          "[store]") {
+  BothStores both;
+  both.Each([](Store* store, FamilyId a, FamilyId b) {
+    WriteBatch fill;
+    for (int i = 0; i < 100; ++i) fill.Put(a, "old/" + std::to_string(i), "v");
+    fill.Put(b, "kept", "v");
+    REQUIRE(store->Write(fill, true).ok());
+    REQUIRE(store->CompactAll().ok());  // in table files
+    REQUIRE(store->DropFiles({a}).ok());
+    CHECK(Keys(*store, a) == 0);
+    CHECK(Read(*store, b, "kept") == "v");
+    // What a DeleteAll after it leaves, and what is written after that, is all there is.
+    WriteBatch empty;
+    empty.DeleteAll(a);
+    REQUIRE(store->Write(empty, true).ok());
+    WriteBatch fresh;
+    fresh.Put(a, "new", "v");
+    REQUIRE(store->Write(fresh, false).ok());
+    CHECK(Keys(*store, a) == 1);
+    CHECK(store->DropFiles({a + 7}).code() == Status::Code::kInvalidArgument);
+  });
+}
+
 }  // namespace
 TEST_CASE("a write-only family reads in key order and keeps its rows across a reopen", "[store]") {
   testing::TempDir tmp;
