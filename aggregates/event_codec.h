@@ -26,6 +26,9 @@ class EventCodec {
   using OpenPersonal = std::function<bool(EventType)>;
   static bool Shut(EventType) { return false; }  // for readers that show none of them
 
+  // Reads every subject's key ahead (KeyStore::Warm), for a pass that opens most events.
+  Status WarmKeys() const { return keys_->Warm(); }
+
   // Corruption when the payload is not a Body or a sealed field fails to open.
   Status Decode(std::string_view type, std::string_view payload, Event* event,
                 const OpenPersonal& open_personal = nullptr) const;

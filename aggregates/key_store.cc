@@ -68,6 +68,16 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
   return Status::Ok();
 }
 
+Status KeyStore::Warm() {
+  // Under the lock: a key destroyed meanwhile waits, and is not cached.
+  std::lock_guard<std::shared_mutex> lock(mu_);
+  auto it = store_->NewIterator(family_, ReadPattern::kScan);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    cache_.insert_or_assign(std::string(it->key()), std::string(it->value()));
+  }
+  return it->status();
+}
+
 void KeyStore::Forget(const WriteBatch& new_keys) {
   std::lock_guard<std::shared_mutex> lock(mu_);
   new_keys.ForEach([&](FamilyId family, WriteOp op, std::string_view subject, std::string_view) {

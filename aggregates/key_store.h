@@ -39,6 +39,9 @@ class KeyStore {
   // Destroys the subject's key for good (a synced delete). Its bytes leave the files at the
   // next Purge, which the caller schedules.
   Status Destroy(std::string_view subject);
+  // Reads every key into the cache in one pass over the family: a rebuild opens nearly
+  // every subject's details, and one read per subject cost a tenth of its decoding.
+  Status Warm();
   // Removes destroyed keys' bytes from the files (Store::Purge of the keys family).
   Status Purge() { return store_->Purge({family_}); }
 

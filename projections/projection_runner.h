@@ -19,9 +19,11 @@
 //   rm.<name>    the projection's own rows (see each projection's file)
 //
 // A rebuild writes its rows and checkpoints without the write-ahead log (Store::
-// WriteUnlogged) and flushes them when it is done. Its first, synced, batch empties the
-// families and sets the rebuilding marker; its last, synced after the flush, removes the
-// marker. A crash in between can leave any part of the rows; a runner that opens a read
+// WriteUnlogged; the read models kept in memory, written whole at its end, Store::
+// WriteBulk) and flushes them when it is done. Its first, synced, batch sets the
+// rebuilding marker; then the families' files are dropped (Store::DropFiles) and a
+// synced DeleteAll empties them of the rest; its last batch, synced after the flush,
+// removes the marker. A crash in between can leave any part of the rows; a runner that opens a read
 // model with the marker loads none of its rows and rebuilds it again first thing. So it
 // does with rows of another layout than its projection's (a new build whose projection
 // writes other rows): the first batch of the rebuild records the new layout.

@@ -117,7 +117,7 @@ class RocksStore : public Store {
   }
 
   Status WriteBulk(const WriteBatch& batch) override {
-    thread_local Scratch scratch;
+    Scratch& scratch = LocalScratch();
     Status s = SortOps(batch, &scratch);
     if (!s.ok()) return s;
     // A family's run of operations long enough to be worth a file of its own goes into
@@ -245,6 +245,10 @@ class RocksStore : public Store {
     std::vector<Op> ops;
     rocksdb::WriteBatch wb;
   };
+  static Scratch& LocalScratch() {
+    thread_local Scratch scratch;
+    return scratch;
+  }
 
   // The batch's operations sorted by family and key (stably, so operations on one key keep
   // their order and the batch means the same), in scratch.ops; refuses a malformed batch.
@@ -297,7 +301,7 @@ class RocksStore : public Store {
     // that memtable went, so ascending keys skip most of the skip list's search: rebuilds,
     // whose batches scatter rows over every read model, spend most of their time in those
     // inserts.
-    thread_local Scratch scratch;
+    Scratch& scratch = LocalScratch();
     Status s = SortOps(batch, &scratch);
     if (!s.ok()) return s;
     rocksdb::WriteBatch& wb = scratch.wb;

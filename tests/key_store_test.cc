@@ -175,6 +175,48 @@ TEST_CASE("a subject found to have no key is remembered so and a create still ma
   CHECK_FALSE(f.Stored("client-a"));
 }
 
+// A store that counts its point reads.
+class CountingStore : public MemoryStore {
+ public:
+  using MemoryStore::MemoryStore;
+  Status Get(FamilyId family, std::string_view key, std::string* value) const override {
+    ++gets;
+    return MemoryStore::Get(family, key, value);
+  }
+  mutable std::atomic<int> gets{0};
+};
+
+TEST_CASE("warming the key store serves every key without a read each and no destroyed one",
+          "[keys]") {
+  CountingStore store({kKeysFamily});
+  std::unique_ptr<KeyStore> writer, keys;
+  REQUIRE(KeyStore::Open(&store, &writer).ok());
+  std::vector<std::string> made(50);
+  for (size_t i = 0; i < made.size(); ++i) {
+    REQUIRE(writer->KeyFor("client-" + std::to_string(i), /*create=*/true, &made[i]).ok());
+  }
+  REQUIRE(writer->Destroy("client-7").ok());
+  // Another key store on the same folder, as the next process would open.
+  REQUIRE(KeyStore::Open(&store, &keys).ok());
+  std::string key;
+  CHECK(keys->KeyFor("client-3", /*create=*/false, &key).ok());  // cached before warming
+  REQUIRE(keys->Warm().ok());
+  store.gets = 0;
+  for (size_t i = 0; i < made.size(); ++i) {
+    const Status s = keys->KeyFor("client-" + std::to_string(i), /*create=*/false, &key);
+    if (i == 7) {
+      CHECK(s.code() == Status::Code::kNotFound);
+    } else {
+      REQUIRE(s.ok());
+      CHECK(key == made[i]);
+    }
+  }
+  CHECK(store.gets == 1);  // the destroyed one alone, looked up and remembered as none
+  // Destroyed after warming: never served again.
+  REQUIRE(keys->Destroy("client-9").ok());
+  CHECK(keys->KeyFor("client-9", /*create=*/false, &key).code() == Status::Code::kNotFound);
+}
+
 // A store whose reads take a while after they have read: a Destroy fits in between.
 class SlowReadStore : public MemoryStore {
  public:
