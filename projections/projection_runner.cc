@@ -131,6 +131,7 @@ Status ProjectionRunner::Open(bool load_rows) {
   }
   written_positions_ = checkpoints_;
   unwritten_.assign(projections_.size(), 0);
+  held_.assign(projections_.size(), WriteBatch());
   written_at_.assign(projections_.size(), Clock::now());
   if (stamp.Count() > 0) {
     s = store_->Write(stamp, /*sync=*/true);
@@ -386,8 +387,12 @@ Status ProjectionRunner::OnThreads(const std::vector<size_t>& order, bool parall
 
 Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   const bool in_memory = projections_[i]->keeps_rows_in_memory();
+  // A rebuild holds the rows of a projection that reads them only when deleting across
+  // chunks, and writes them at its end in bulk (or before such an event).
+  const bool held = Holds(i);
+  WriteBatch* batch = held ? &held_[i] : &out->batch;
   size_t pending = 0;
-  uint64_t last = 0;
+  uint64_t last = checkpoints_[i];
   auto commit = [&] {
     Stage(i, out, last);
     pending = 0;
@@ -398,11 +403,11 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     if (checkpoints_[i] >= position) continue;
     // Rows to delete must be committed before the event that deletes them is applied (by
     // projections that read them from the store).
-    if (pending > 0 && d.deletes && !in_memory) {
+    if ((pending > 0 || (held && !held_[i].Empty())) && d.deletes && !in_memory) {
       Status s = commit();
       if (!s.ok()) return s;
     }
-    RowWriter rows(&out->batch, families_[i], store_);
+    RowWriter rows(batch, families_[i], store_);
     projections_[i]->Apply(d.Projected(), &rows);
     ++pending;
     last = position;
@@ -414,15 +419,21 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     }
   }
   if (pending == 0) return Status::Ok();
-  // A large chunk's threads write each projection on its own anyway: no turns there.
-  if (in_memory && (!WriteDue(i, pending) ||
-                    (chunk_.size() < kParallelChunkEvents && deferred_staged_.exchange(true)))) {
-    checkpoints_[i] = last;  // applied in memory; written later (see WriteDeferred)
+  // A large chunk's threads write each projection on its own anyway: no turns there. Held
+  // rows past kMaxHeldBytes are written now, with their checkpoint.
+  if ((held && held_[i].ByteSize() < kMaxHeldBytes) ||
+      (in_memory && (!WriteDue(i, pending) ||
+                     (chunk_.size() < kParallelChunkEvents && deferred_staged_.exchange(true))))) {
+    checkpoints_[i] = last;  // applied, not yet written (see WriteDeferred)
     unwritten_[i] += pending;
   } else {
     Stage(i, out, last);
   }
   return Status::Ok();
+}
+
+bool ProjectionRunner::Holds(size_t i) const {
+  return unlogged_ && projections_[i]->reads_rows_only_when_deleting();
 }
 
 bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
@@ -509,6 +520,12 @@ Status ProjectionRunner::PurgePersonal() {
 void ProjectionRunner::Stage(size_t i, Staged* out, uint64_t position) {
   unwritten_[i] = 0;
   written_at_[i] = Clock::now();
+  if (out->batch.Empty()) {
+    std::swap(out->batch, held_[i]);
+  } else {
+    out->batch.Append(held_[i]);
+    held_[i].Clear();
+  }
   RowWriter rows(&out->batch, families_[i], store_);
   projections_[i]->Flush(&rows);
   out->batch.Put(checkpoints_family_, projections_[i]->name(), BigEndian64(position));
@@ -592,6 +609,7 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     checkpoints_[i] = 0;
     written_positions_[i] = 0;
     unwritten_[i] = 0;
+    held_[i].Clear();
     projections_[i]->Reset();
   }
   // The whole log is opened again: every key read in one pass, meanwhile.

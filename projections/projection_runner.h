@@ -203,10 +203,16 @@ class ProjectionRunner {
   // order runs out; the first failure.
   Status OnThreads(const std::vector<size_t>& order, bool parallel,
                    const std::function<Status(size_t, Staged*)>& fn);
-  // Applies chunk_ to projection i and stages its rows and checkpoint in `out`; writes
-  // `out` before an event that deletes rows and after an erasure.
+  // Applies chunk_ to projection i and stages its rows and checkpoint in `out` (or holds
+  // them, see Holds); writes `out` before an event that deletes rows and after an erasure.
   Status ApplyProjection(size_t i, Staged* out);
-  // Adds projection i's rows (its Flush) and its checkpoint at `position` to `out`.
+  // A rebuild holds projection i's rows in held_[i] across chunks, to write them at its
+  // end with the read models kept in memory (Projection::reads_rows_only_when_deleting),
+  // up to kMaxHeldBytes.
+  bool Holds(size_t i) const;
+  static constexpr size_t kMaxHeldBytes = 256 << 20;
+  // Adds projection i's held rows, its rows in memory (its Flush) and its checkpoint at
+  // `position` to `out`.
   void Stage(size_t i, Staged* out, uint64_t position);
   // Writes `out` and records the checkpoints staged in it; `bulk` (in a rebuild) with
   // Store::WriteBulk.
@@ -251,6 +257,7 @@ class ProjectionRunner {
   // when that was.
   std::vector<uint64_t> unwritten_;
   std::vector<uint64_t> written_positions_;  // per projection: its checkpoint in the store
+  std::vector<WriteBatch> held_;             // per projection: see Holds
   std::vector<std::chrono::steady_clock::time_point> written_at_;
   // A read model kept in memory has been staged in this chunk: the others wait their turn.
   std::atomic<bool> deferred_staged_{false};
