@@ -405,7 +405,11 @@ bool MissingFile(const rocksdb::Status& s) {
   return s.ToString().find("No such file") != std::string::npos;
 }
 
-constexpr int kReadOnlyOpenAttempts = 200;
+// How long a read-only open keeps trying while the engine replaces log files under it.
+// Not a count of attempts: on a loaded machine an attempt can take longer than the
+// engine's purge interval (250 ms), and 200 attempts ran out (a test saw it, once in 24
+// opens, with the two cores busy compiling beside it).
+constexpr std::chrono::seconds kReadOnlyOpenPatience(60);
 
 // Files RocksDB writes while it creates a database, before CURRENT exists.
 bool IsCreationArtifact(const std::string& name) {
@@ -570,6 +574,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     // before it was opened). So the attempt counts only when every log file present before
     // it is still there after it, and is repeated otherwise. Once open, every table file
     // stays open (max_open_files = -1), so later deletions do not matter.
+    const auto give_up = std::chrono::steady_clock::now() + kReadOnlyOpenPatience;
     for (int attempt = 1;; ++attempt) {
       const std::vector<std::string> before = LogFiles(options.path);
       rs = rocksdb::DB::OpenForReadOnly(open_options, options.path, descriptors, &handles_, &db_);
@@ -582,7 +587,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
         db_ = nullptr;
       }
       handles_.clear();
-      if (attempt == kReadOnlyOpenAttempts) {
+      if (std::chrono::steady_clock::now() >= give_up) {
         return Status::Busy("the engine kept replacing the log files of " + options.path +
                             " while they were being opened read-only; try again");
       }
