@@ -41,6 +41,8 @@ class RowWriter {
       : batch_(batch), family_(family), store_(store) {}
   void Put(std::string_view key, std::string_view value) { batch_->Put(family_, key, value); }
   void Delete(std::string_view key) { batch_->Delete(family_, key); }
+  // Room for `rows` more rows of about `bytes_per_row` each (WriteBatch::Reserve).
+  void Reserve(size_t rows, size_t bytes_per_row) { batch_->Reserve(rows, rows * bytes_per_row); }
   // The committed rows. Events that delete (see ProjectionRunner) are applied at the start
   // of a batch, so what they must find is here, not pending.
   const Store& store() const { return *store_; }

@@ -93,6 +93,9 @@ class RowTable {
   // Writes the rows changed since the last Flush, in the order they first changed (a
   // removed row's delete before the put of a row that took its id since).
   void Flush(RowWriter* rows) {
+    // A generous guess: a rebuild writes a whole table at once, and a batch that grows by
+    // doubling copies itself and touches twice the memory.
+    rows->Reserve(dirty_.size(), prefix_.size() + kRowBytes);
     std::string key, value;
     for (Slot* slot : dirty_) {
       slot->dirty = false;
@@ -131,6 +134,8 @@ class RowTable {
     slot->dirty = true;
     dirty_.push_back(slot);
   }
+
+  static constexpr size_t kRowBytes = 512;  // id and JSON: most rows are smaller
 
   std::string prefix_;
   std::deque<Slot> slots_;  // stable addresses; a removed row's slot stays, marked gone

@@ -36,6 +36,9 @@ class WriteBatch {
   // operation however many keys that is (a rebuild empties read models this way). A batch
   // with a DeleteAll holds no other operation on that family; stores refuse it otherwise.
   void DeleteAll(FamilyId family);
+  // Makes room for `ops` more operations of `bytes` keys and values in all, so that a
+  // large batch grows once (room not filled costs no memory until it is touched).
+  void Reserve(size_t ops, size_t bytes);
   // Adds other's operations after these, in order.
   void Append(const WriteBatch& other);
   void Clear();

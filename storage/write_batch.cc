@@ -41,7 +41,13 @@ Status WriteBatch::Check(size_t families) const {
   return Status::Ok();
 }
 
+void WriteBatch::Reserve(size_t ops, size_t bytes) {
+  ops_.reserve(ops_.size() + ops);
+  data_.reserve(data_.size() + bytes);
+}
+
 void WriteBatch::Append(const WriteBatch& other) {
+  Reserve(other.ops_.size(), other.data_.size());
   const size_t base = data_.size();
   data_.append(other.data_);
   for (Op op : other.ops_) {

@@ -96,6 +96,9 @@ TEST_CASE("batches appended to one another mean the same as written one after th
   second.Put(a, "k", "2");
   third.Put(a, "new", "y");
   third.Put(a, "k", "3");
+  combined.Reserve(100, 4096);  // room only: it holds nothing more
+  CHECK(combined.Empty());
+  CHECK(combined.ByteSize() == 0);
   for (const WriteBatch* b : {&first, &second, &third}) combined.Append(*b);
   CHECK(combined.Count() == first.Count() + second.Count() + third.Count());
   CHECK(combined.ByteSize() == first.ByteSize() + second.ByteSize() + third.ByteSize());
