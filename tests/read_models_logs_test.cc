@@ -139,6 +139,22 @@ std::map<std::string, Rows> FreshRows(DomainFixture* f) {
   return AllRows(*store);
 }
 
+// The three read models over a fixture's log in a store of their own, applied `chunk`
+// events at a time.
+struct ChunkedModels {
+  ChunkedModels(DomainFixture* f, size_t chunk)
+      : store(NewModelStore()),
+        runner(f->log.get(), &f->handler->codec(), store.get(), models.All(), Options(chunk)) {}
+  static ProjectionRunnerOptions Options(size_t chunk) {
+    ProjectionRunnerOptions options;
+    options.max_batch_events = chunk;
+    return options;
+  }
+  std::unique_ptr<MemoryStore> store;
+  LogModels models;
+  ProjectionRunner runner;
+};
+
 bool AnyRowContains(const Rows& rows, const std::string& text) {
   for (const auto& [key, value] : rows) {
     if (value.find(text) != std::string::npos || key.find(text) != std::string::npos) return true;
@@ -755,15 +771,10 @@ TEST_CASE(
   // applied it all at once.
   for (size_t batch : {size_t{7}, size_t{100000}}) {
     INFO(batch);
-    std::unique_ptr<MemoryStore> store = NewModelStore();
-    LogModels models;
-    ProjectionRunnerOptions options;
-    options.max_batch_events = batch;
-    ProjectionRunner runner(h.f.log.get(), &h.f.handler->codec(), store.get(), models.All(),
-                            options);
-    REQUIRE(runner.Open().ok());
-    REQUIRE(runner.CatchUp().ok());
-    CHECK(FamilyRows(*store, "rm.audit_trail") == rows);
+    ChunkedModels m(&h.f, batch);
+    REQUIRE(m.runner.Open().ok());
+    REQUIRE(m.runner.CatchUp().ok());
+    CHECK(FamilyRows(*m.store, "rm.audit_trail") == rows);
   }
 }
 
@@ -897,18 +908,13 @@ TEST_CASE("a rebuild a few events at a time holds the journal's rows and finds t
   // when it comes first in its chunk.
   for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}}) {
     INFO(chunk);
-    std::unique_ptr<MemoryStore> store = NewModelStore();
-    LogModels models;
-    ProjectionRunnerOptions options;
-    options.max_batch_events = chunk;
-    ProjectionRunner runner(h.f.log.get(), &h.f.handler->codec(), store.get(), models.All(),
-                            options);
-    REQUIRE(runner.Open(/*load_rows=*/false).ok());
-    REQUIRE(runner.Rebuild({}).ok());
-    CHECK(AllRows(*store) == live);
+    ChunkedModels m(&h.f, chunk);
+    REQUIRE(m.runner.Open(/*load_rows=*/false).ok());
+    REQUIRE(m.runner.Rebuild({}).ok());
+    CHECK(AllRows(*m.store) == live);
     // Written whole at the end: a power cut after the rebuild keeps every row.
-    store->SimulatePowerLoss();
-    CHECK(AllRows(*store) == live);
+    m.store->SimulatePowerLoss();
+    CHECK(AllRows(*m.store) == live);
   }
   CHECK(AnyRowContains(live.at("rm.journal"), "x" + s.case_c));  // its erased mark
 }
