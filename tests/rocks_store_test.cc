@@ -35,6 +35,14 @@ std::unique_ptr<Store> OpenFolder(const std::string& path, FamilyId* a, bool a_w
   return store;
 }
 
+// A data folder of its own, opened (and opened again) with OpenFolder.
+struct Folder {
+  std::unique_ptr<Store> Open() { return OpenFolder(dir, &a); }
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  FamilyId a = 0;
+};
+
 // The RocksDB store (once with "a" write-only) and its in-memory twin, each with families
 // "a" and "b": what a batch means must not depend on the store or the memtable.
 struct BothStores {
@@ -188,11 +196,11 @@ TEST_CASE("a batch that empties a family and also writes to it is refused and wr
 
 TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahead log",
           "[store]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  FamilyId a;
+  Folder folder;
+  const std::string& dir = folder.dir;
+  const FamilyId& a = folder.a;
   {
-    std::unique_ptr<Store> store = OpenFolder(dir, &a);
+    std::unique_ptr<Store> store = folder.Open();
     WriteBatch batch;
     batch.Put(a, "row", "Unlogged-Zanzibarova");
     REQUIRE(store->WriteUnlogged(batch).ok());
@@ -209,7 +217,7 @@ TEST_CASE("an unlogged write is read at once and leaves nothing in the write-ahe
     }
     REQUIRE(store->FlushFamilies({a}).ok());
   }
-  std::unique_ptr<Store> store = OpenFolder(dir, &a);
+  std::unique_ptr<Store> store = folder.Open();
   CHECK(Read(*store, a, "row") == "Unlogged-Zanzibarova");
   CHECK(Read(*store, a, "other") == "v");
 }
@@ -278,21 +286,20 @@ TEST_CASE("a bulk write means what the same batch written as usual means", "[sto
 
 TEST_CASE("a bulk write survives a reopen once flushed and leaves no file of its own behind",
           "[store]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  FamilyId a;
+  Folder folder;
+  const FamilyId& a = folder.a;
   {
-    std::unique_ptr<Store> store = OpenFolder(dir, &a);
+    std::unique_ptr<Store> store = folder.Open();
     WriteBatch batch;
     for (int i = 0; i < 2000; ++i) batch.Put(a, "row/" + std::to_string(i), "Bulk-Quennell");
     REQUIRE(store->WriteBulk(batch).ok());
-    CHECK(BulkFiles(dir) == 0);
+    CHECK(BulkFiles(folder.dir) == 0);
     REQUIRE(store->FlushFamilies({a}).ok());
   }
   // One a crash left behind, holding a row: the next writable open removes it.
-  std::ofstream(dir + "/bulk-99.sst") << "Bulk-Left-Behind";
-  std::unique_ptr<Store> store = OpenFolder(dir, &a);
-  CHECK(BulkFiles(dir) == 0);
+  std::ofstream(folder.dir + "/bulk-99.sst") << "Bulk-Left-Behind";
+  std::unique_ptr<Store> store = folder.Open();
+  CHECK(BulkFiles(folder.dir) == 0);
   CHECK(Keys(*store, a) == 2000);
   CHECK(Read(*store, a, "row/1999") == "Bulk-Quennell");
 }
