@@ -177,7 +177,7 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
             // at the start and flushing at the end.
             << "  reading, decoding and applying the log " << stats.apply_micros / 1e6
             << " s (of which decoding " << stats.decode_micros / 1e6
-            << " s), writing the lists kept in memory " << stats.deferred_write_micros / 1e6
+            << " s), writing the rows held to the end " << stats.deferred_write_micros / 1e6
             << " s, the rest "
             << std::max(0.0, seconds - (stats.apply_micros + stats.deferred_write_micros) / 1e6)
             << " s\n";

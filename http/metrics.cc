@@ -102,8 +102,9 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         "Of the time on read models, decoding events (wall clock).", "counter",
         ps.decode_micros / 1e6);
   gauge("caseengine_projection_deferred_write_seconds_total",
-        "Time spent writing the read models kept in memory (wall clock).", "counter",
-        ps.deferred_write_micros / 1e6);
+        "Time spent writing rows held back: read models kept in memory, and a rebuild's held rows "
+        "(wall clock).",
+        "counter", ps.deferred_write_micros / 1e6);
   gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
         ps.undecodable);
   return out.str();

@@ -419,11 +419,9 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     }
   }
   if (pending == 0) return Status::Ok();
-  // A large chunk's threads write each projection on its own anyway: no turns there. Held
-  // rows past kMaxHeldBytes are written now, with their checkpoint.
-  if ((held && held_[i].ByteSize() < kMaxHeldBytes) ||
-      (in_memory && (!WriteDue(i, pending) ||
-                     (chunk_.size() < kParallelChunkEvents && deferred_staged_.exchange(true))))) {
+  // A large chunk's threads write each projection on its own anyway: no turns there.
+  if ((in_memory || held) && (!WriteDue(i, pending) || (chunk_.size() < kParallelChunkEvents &&
+                                                        deferred_staged_.exchange(true)))) {
     checkpoints_[i] = last;  // applied, not yet written (see WriteDeferred)
     unwritten_[i] += pending;
   } else {
@@ -438,8 +436,9 @@ bool ProjectionRunner::Holds(size_t i) const {
 
 bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {
   // A rebuild writes them once, at its end: one cut short is done again from the start
-  // (see RebuildMarker), so rows written on the way would serve nothing.
-  if (unlogged_) return false;
+  // (see RebuildMarker), so rows written on the way would serve nothing. Held rows (see
+  // Holds) go earlier only past kMaxHeldBytes.
+  if (unlogged_) return held_[i].ByteSize() >= kMaxHeldBytes;
   return unwritten_[i] + more_events >= kDeferredWriteEvents ||
          Clock::now() - written_at_[i] >= options_.write_interval;
 }
@@ -462,8 +461,8 @@ Status ProjectionRunner::WriteDeferred(bool all) {
     if (order.empty()) return Status::Ok();
     Status s = timed(OnThreads(order, options_.threads >= 2, [&](size_t i, Staged* out) {
       Stage(i, out, checkpoints_[i]);
-      // A rebuild's read model is written whole into its emptied family: its rows go
-      // straight into a table file (Store::WriteBulk).
+      // A rebuild's read model (kept in memory, or held) is written whole into its
+      // emptied family: its rows go straight into a table file (Store::WriteBulk).
       return WriteStaged(out, /*bulk=*/unlogged_);
     }));
     if (!s.ok()) return s;
@@ -520,11 +519,13 @@ Status ProjectionRunner::PurgePersonal() {
 void ProjectionRunner::Stage(size_t i, Staged* out, uint64_t position) {
   unwritten_[i] = 0;
   written_at_[i] = Clock::now();
-  if (out->batch.Empty()) {
-    std::swap(out->batch, held_[i]);
-  } else {
-    out->batch.Append(held_[i]);
-    held_[i].Clear();
+  if (!held_[i].Empty()) {
+    if (out->batch.Empty()) {
+      std::swap(out->batch, held_[i]);
+    } else {
+      out->batch.Append(held_[i]);
+      held_[i].Clear();
+    }
   }
   RowWriter rows(&out->batch, families_[i], store_);
   projections_[i]->Flush(&rows);
@@ -623,7 +624,7 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
   if (s.ok()) {
     WriteBatch empty;
     for (size_t i : chosen) empty.DeleteAll(families_[i]);
-    s = store_->Write(empty, /*sync=*/true);
+    s = store_->Write(empty, /*sync=*/false);
   }
   if (s.ok()) s = store_->Purge(emptied);
   const Status warmed = warm.get();

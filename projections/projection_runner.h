@@ -19,11 +19,11 @@
 //   rm.<name>    the projection's own rows (see each projection's file)
 //
 // A rebuild writes its rows and checkpoints without the write-ahead log (Store::
-// WriteUnlogged; the read models kept in memory, written whole at its end, Store::
+// WriteUnlogged; the read models kept in memory or held, written whole at its end, Store::
 // WriteBulk) and flushes them when it is done. Its first, synced, batch sets the
 // rebuilding marker; then the families' files are dropped (Store::DropFiles) and a
-// synced DeleteAll empties them of the rest; its last batch, synced after the flush,
-// removes the marker. A crash in between can leave any part of the rows; a runner that opens a read
+// DeleteAll empties them of the rest; its last batch, synced after the flush, removes the
+// marker. A crash in between can leave any part of the rows; a runner that opens a read
 // model with the marker loads none of its rows and rebuilds it again first thing. So it
 // does with rows of another layout than its projection's (a new build whose projection
 // writes other rows): the first batch of the rebuild records the new layout.
@@ -111,7 +111,8 @@ struct ProjectionStats {
   uint64_t apply_micros = 0;   // time spent decoding, applying and writing (wall clock)
   uint64_t write_micros = 0;   // time spent writing batches (summed over threads)
   uint64_t decode_micros = 0;  // of apply_micros, decoding chunks (wall clock)
-  // Writing the read models kept in memory (wall clock; at the end of a rebuild, all).
+  // Writing the rows held back: of read models kept in memory, and at the end of a
+  // rebuild also of those it held (wall clock).
   uint64_t deferred_write_micros = 0;
 };
 

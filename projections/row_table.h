@@ -31,8 +31,8 @@ class RowTable {
     return slot == nullptr ? nullptr : &slot->row;
   }
   const Row* Find(std::string_view id) const {
-    auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &it->second->row;
+    const Slot* slot = FindSlot(id);
+    return slot == nullptr ? nullptr : &slot->row;
   }
   // The row for `id`, created empty when missing; marked changed.
   Row* Upsert(std::string_view id) {
@@ -124,7 +124,7 @@ class RowTable {
     std::string id;
     bool dirty = false;
   };
-  Slot* FindSlot(std::string_view id) {
+  Slot* FindSlot(std::string_view id) const {
     auto it = index_.find(id);
     return it == index_.end() ? nullptr : it->second;
   }

@@ -111,7 +111,7 @@ Status MemoryStore::WriteUnlogged(const WriteBatch& batch) {
   if (s.ok()) s = FailingWrite();
   if (!s.ok()) return s;
   ApplyTo(&live_, batch);
-  unlogged_.push_back(batch);
+  pending_.push_back({batch, /*logged=*/false});
   return Status::Ok();
 }
 
@@ -132,9 +132,16 @@ Status MemoryStore::FlushFamilies(const std::vector<FamilyId>& families) {
   for (FamilyId f : families) {
     if (f >= names_.size()) return Status::InvalidArgument("unknown family");
   }
-  for (const WriteBatch& b : unlogged_) ApplyTo(&durable_, b);
-  unlogged_.clear();
+  MakeDurable(/*logged_only=*/false);
   return Status::Ok();
+}
+
+void MemoryStore::MakeDurable(bool logged_only) {
+  for (Pending& p : pending_) p.durable = p.durable || p.logged || !logged_only;
+  while (!pending_.empty() && pending_.front().durable) {
+    ApplyTo(&durable_, pending_.front().batch);
+    pending_.pop_front();
+  }
 }
 
 Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
@@ -143,14 +150,13 @@ Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
   if (checked.ok()) checked = FailingWrite();
   if (!checked.ok()) return checked;
   ApplyTo(&live_, batch);
-  unsynced_.push_back(batch);
+  pending_.push_back({batch, /*logged=*/true});
   if (!sync) return Status::Ok();
   if (fail_syncs_ > 0) {
     --fail_syncs_;
     return Status::IoError("injected sync failure");
   }
-  for (const WriteBatch& b : unsynced_) ApplyTo(&durable_, b);
-  unsynced_.clear();
+  MakeDurable(/*logged_only=*/true);
   return Status::Ok();
 }
 
@@ -160,8 +166,7 @@ Status MemoryStore::SyncWal() {
     --fail_syncs_;
     return Status::IoError("injected sync failure");
   }
-  for (const WriteBatch& b : unsynced_) ApplyTo(&durable_, b);
-  unsynced_.clear();
+  MakeDurable(/*logged_only=*/true);
   return Status::Ok();
 }
 
@@ -191,9 +196,11 @@ void MemoryStore::FailNextSyncs(int n) {
 
 void MemoryStore::SimulatePowerLoss() {
   std::lock_guard<std::mutex> lock(mu_);
+  for (const Pending& p : pending_) {
+    if (p.durable) ApplyTo(&durable_, p.batch);
+  }
+  pending_.clear();
   live_ = durable_;
-  unsynced_.clear();
-  unlogged_.clear();
 }
 
 void MemoryStore::RawPut(FamilyId family, std::string_view key, std::string_view value) {

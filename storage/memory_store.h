@@ -1,11 +1,12 @@
 // MemoryStore: the in-memory twin of RocksStore for tests. Same semantics (atomic batches,
 // ordered iteration, families), plus fault injection: fail the next writes or syncs, and
-// SimulatePowerLoss(), which forgets every write that was not synced (or, unlogged, not
-// flushed).
+// SimulatePowerLoss(), which forgets every write that was not synced or flushed (an
+// unlogged one, flushed).
 //
 // Threading: thread-safe; one mutex guards everything (tests, not throughput).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,8 +28,8 @@ class MemoryStore : public Store {
   Status WriteBulk(const WriteBatch& batch) override { return WriteUnlogged(batch); }
   // Removes every row of the families at once (durably, as a file deletion is).
   Status DropFiles(const std::vector<FamilyId>& families) override;
-  // Persists every unlogged write, whatever the families named (the engine flushes all
-  // the families it wrote unlogged at once).
+  // Persists every write not yet durable, logged or not, whatever the families named (the
+  // engine flushes all the families it wrote unlogged at once).
   Status FlushFamilies(const std::vector<FamilyId>& families) override;
   Status SyncWal() override;
   Status Get(FamilyId family, std::string_view key, std::string* value) const override;
@@ -58,10 +59,21 @@ class MemoryStore : public Store {
 
   mutable std::mutex mu_;
   std::vector<std::string> names_;
-  std::vector<Table> live_;     // what readers see
-  std::vector<Table> durable_;  // what survives SimulatePowerLoss
-  std::vector<WriteBatch> unsynced_;
-  std::vector<WriteBatch> unlogged_;  // durable at the next FlushFamilies
+  std::vector<Table> live_;  // what readers see
+  // Writes not yet folded into durable_, in the order they were made. A logged one is
+  // durable once synced, any one once flushed (as RocksDB's memtables persist logged and
+  // unlogged rows alike); a power cut keeps the durable ones, in their order.
+  struct Pending {
+    WriteBatch batch;
+    bool logged = true;
+    bool durable = false;
+  };
+  // Marks pending writes durable (the logged ones alone, or all), then folds the durable
+  // ones at the front into durable_; under mu_.
+  void MakeDurable(bool logged_only);
+
+  std::vector<Table> durable_;  // what survives SimulatePowerLoss, with the durable pending
+  std::deque<Pending> pending_;
   int writes_before_failing_ = 0;
   int fail_writes_ = 0;
   int fail_syncs_ = 0;
