@@ -32,6 +32,7 @@
 
 #include "aggregates/event_codec.h"
 #include "events/event_log.h"
+#include "projections/case_marks.h"
 #include "projections/projection.h"
 
 namespace caseengine {
@@ -66,8 +67,8 @@ class CaseHistoryProjection : public Projection {
   const char* name() const override { return "case_history"; }
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
-  // The case marks (CaseMarks::Apply) read rows at an erasure alone.
-  bool reads_rows_only_when_deleting() const override { return true; }
+  // The case marks read rows at a client's or case's erasure alone.
+  ReadsRows reads_rows_only_at() const override { return &CaseMarks::ReadsRows; }
   bool personal() const override { return false; }
   uint64_t layout() const override { return 2; }
   bool reads_personal(EventType) const override { return false; }

@@ -52,6 +52,13 @@ void CaseMarks::Apply(const ProjectedEvent& pe, RowWriter* rows, const Erased& e
   }
 }
 
+bool CaseMarks::ReadsRows(const ProjectedEvent& pe) {
+  const Event* e = pe.event;
+  if (e == nullptr || e->mode != "erase") return false;
+  return (pe.kind == StreamKind::kClient && e->type == EventType::kClientDeleted) ||
+         (pe.kind == StreamKind::kCase && e->type == EventType::kCaseDeleted);
+}
+
 Status CaseMarks::Check(StoreIterator* it, const std::string& case_id, const char* what) {
   auto marked = [&](const std::string& key) {
     it->Seek(key);

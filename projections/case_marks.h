@@ -30,6 +30,9 @@ class CaseMarks {
   // Sets the marks an event of a case or client stream changes; calls `erased` for each
   // case it erases.
   static void Apply(const ProjectedEvent& pe, RowWriter* rows, const Erased& erased);
+  // Whether Apply reads committed rows for this event: at a client's erasure (a scan for
+  // its cases) and a case's (`erased` may read the case's rows).
+  static bool ReadsRows(const ProjectedEvent& pe);
   // NotFound when the case is erased ("no <what> for case ...") or soft-deleted; reads the
   // marks with `it`.
   static Status Check(StoreIterator* it, const std::string& case_id, const char* what);

@@ -45,6 +45,7 @@
 
 #include "aggregates/event_codec.h"
 #include "events/event_log.h"
+#include "projections/case_marks.h"
 #include "projections/projection.h"
 
 namespace caseengine {
@@ -77,8 +78,8 @@ class JournalProjection : public Projection {
   const char* name() const override { return "journal"; }
   Status Load(const Store& store, FamilyId family) override;
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
-  // The case marks (CaseMarks::Apply) read rows at an erasure alone.
-  bool reads_rows_only_when_deleting() const override { return true; }
+  // The case marks read rows at a client's or case's erasure alone.
+  ReadsRows reads_rows_only_at() const override { return &CaseMarks::ReadsRows; }
   bool personal() const override { return true; }
   uint64_t layout() const override { return 3; }
   // Note texts are opened from the log when a page is read.

@@ -77,10 +77,12 @@ class Projection {
   // write its rows less often than it applies events (see ProjectionRunner), each changed
   // row once per write however often it changed.
   virtual bool keeps_rows_in_memory() const { return false; }
-  // Reads its family in Apply only for events that delete rows (DeletesRows), before
-  // which the runner writes what it has staged: a rebuild may then hold its rows across
-  // chunks and write them at its end, straight into a table file (see ProjectionRunner).
-  virtual bool reads_rows_only_when_deleting() const { return false; }
+  // The events for which Apply reads its family, when only a few do; null when any event
+  // may. Before such an event the runner writes what it has staged, so a rebuild may hold
+  // the rows of a projection that names them across chunks and write them at its end,
+  // straight into a table file (see ProjectionRunner).
+  using ReadsRows = bool (*)(const ProjectedEvent& e);
+  virtual ReadsRows reads_rows_only_at() const { return nullptr; }
   // The layout of its rows. Persisted with its checkpoint: raise it whenever the rows a
   // given log folds into change, and a runner that opens rows of another layout rebuilds
   // them first. Never lower it; read models written before layouts were recorded are 1.

@@ -390,6 +390,7 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   // A rebuild holds the rows of a projection that reads them only when deleting across
   // chunks, and writes them at its end in bulk (or before such an event).
   const bool held = Holds(i);
+  const Projection::ReadsRows reads_at = projections_[i]->reads_rows_only_at();
   WriteBatch* batch = held ? &held_[i] : &out->batch;
   size_t pending = 0;
   uint64_t last = checkpoints_[i];
@@ -402,8 +403,10 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
     const uint64_t position = d.position;
     if (checkpoints_[i] >= position) continue;
     // Rows to delete must be committed before the event that deletes them is applied (by
-    // projections that read them from the store).
-    if ((pending > 0 || (held && !held_[i].Empty())) && d.deletes && !in_memory) {
+    // projections that read them from the store); held rows, before an event the
+    // projection reads its rows for.
+    if (held ? d.deletes && !held_[i].Empty() && reads_at(d.Projected())
+             : pending > 0 && d.deletes && !in_memory) {
       Status s = commit();
       if (!s.ok()) return s;
     }
@@ -431,7 +434,7 @@ Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
 }
 
 bool ProjectionRunner::Holds(size_t i) const {
-  return unlogged_ && projections_[i]->reads_rows_only_when_deleting();
+  return unlogged_ && projections_[i]->reads_rows_only_at() != nullptr;
 }
 
 bool ProjectionRunner::WriteDue(size_t i, uint64_t more_events) const {

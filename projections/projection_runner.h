@@ -208,8 +208,8 @@ class ProjectionRunner {
   // them, see Holds); writes `out` before an event that deletes rows and after an erasure.
   Status ApplyProjection(size_t i, Staged* out);
   // A rebuild holds projection i's rows in held_[i] across chunks, to write them at its
-  // end with the read models kept in memory (Projection::reads_rows_only_when_deleting),
-  // up to kMaxHeldBytes.
+  // end with the read models kept in memory (Projection::reads_rows_only_at), up to
+  // kMaxHeldBytes.
   bool Holds(size_t i) const;
   static constexpr size_t kMaxHeldBytes = 256 << 20;
   // Adds projection i's held rows, its rows in memory (its Flush) and its checkpoint at
