@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <functional>
 #include <future>
 #include <limits>
@@ -65,9 +66,18 @@ ProjectionRunner::ProjectionRunner(const EventLog* log, const EventCodec* codec,
     }
     opens_personal_.push_back(reads);
   }
+  boost::asio::post(second_, [] { pthread_setname_np(pthread_self(), "projections-2"); });
 }
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+template <class Fn>
+auto ProjectionRunner::OnSecondThread(Fn fn) -> std::future<decltype(fn())> {
+  std::packaged_task<decltype(fn())()> task(std::move(fn));
+  auto done = task.get_future();
+  boost::asio::post(second_, std::move(task));
+  return done;
+}
 
 std::vector<std::string> ProjectionRunner::FamilyNames(
     const std::vector<Projection*>& projections) {
@@ -324,7 +334,7 @@ Status ProjectionRunner::DecodeChunk(const EventCodec::OpenPersonal& open) {
   };
   const size_t n = chunk_.size();
   if (options_.threads < 2 || n < kParallelChunkEvents) return decode(0, n);
-  auto other = std::async(std::launch::async, [&] { return decode(n / 2, n); });
+  auto other = OnSecondThread([&] { return decode(n / 2, n); });
   Status first = decode(0, n / 2);
   Status second = other.get();
   return first.ok() ? second : first;
@@ -376,7 +386,7 @@ Status ProjectionRunner::OnThreads(const std::vector<size_t>& order, bool parall
     if (!s.ok()) fail(s);
   };
   if (parallel && order.size() >= 2) {
-    auto other = std::async(std::launch::async, [&] { work(&staged_[1]); });
+    auto other = OnSecondThread([&] { work(&staged_[1]); });
     work(&staged_[0]);
     other.get();
   } else {
@@ -617,7 +627,7 @@ Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
     projections_[i]->Reset();
   }
   // The whole log is opened again: every key read in one pass, meanwhile.
-  auto warm = std::async(std::launch::async, [this] { return codec_->WarmKeys(); });
+  auto warm = OnSecondThread([this] { return codec_->WarmKeys(); });
   // The old rows' files go without being read, then a DeleteAll removes the rows that
   // were in no file, and the purge flushes it and compacts what is left (little: a file
   // that a compaction held when the files were dropped). Done in this order because a
