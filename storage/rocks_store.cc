@@ -14,10 +14,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <system_error>
 #include <thread>
+
+#include "base/coding.h"
 
 namespace caseengine {
 namespace {
@@ -238,6 +241,8 @@ class RocksStore : public Store {
     FamilyId family;
     WriteOp op;
     std::string_view key, value;
+    uint64_t head;  // the key's first 8 bytes, big-endian, zero-padded: most compares end here
+    size_t seq;     // its place in the batch
   };
   // The sort's and RocksDB's buffers are kept per thread: a batch of a few hundred KB
   // allocated and freed per write made glibc consolidate its free lists every time.
@@ -261,14 +266,22 @@ class RocksStore : public Store {
     batch.ForEach([&](FamilyId f, WriteOp op, std::string_view key, std::string_view value) {
       bad_family = bad_family || f >= handles_.size();
       delete_all = delete_all || op == WriteOp::kDeleteAll;
-      ops.push_back({f, op, key, value});
+      char head[8] = {};
+      std::memcpy(head, key.data(), std::min(key.size(), sizeof(head)));
+      ops.push_back({f, op, key, value, DecodeBigEndian64(head), ops.size()});
     });
     if (bad_family || delete_all) {
       Status checked = batch.Check(handles_.size());
       if (!checked.ok()) return checked;
     }
-    std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
-      return a.family != b.family ? a.family < b.family : a.key < b.key;
+    // Stable by the place in the batch. Heads that differ order keys as bytes do: where they
+    // first differ, both bytes are the keys' own, or the shorter key's padding (0) faces a
+    // byte of the longer that is not 0, and a key's prefix sorts first.
+    std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
+      if (a.family != b.family) return a.family < b.family;
+      if (a.head != b.head) return a.head < b.head;
+      const int c = a.key.compare(b.key);
+      return c != 0 ? c < 0 : a.seq < b.seq;
     });
     return Status::Ok();
   }
