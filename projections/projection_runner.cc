@@ -397,7 +397,7 @@ Status ProjectionRunner::OnThreads(const std::vector<size_t>& order, bool parall
 
 Status ProjectionRunner::ApplyProjection(size_t i, Staged* out) {
   const bool in_memory = projections_[i]->keeps_rows_in_memory();
-  // A rebuild holds the rows of a projection that reads them only when deleting across
+  // A rebuild holds the rows of a projection that reads them only at a few events across
   // chunks, and writes them at its end in bulk (or before such an event).
   const bool held = Holds(i);
   const Projection::ReadsRows reads_at = projections_[i]->reads_rows_only_at();

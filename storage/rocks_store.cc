@@ -267,7 +267,7 @@ class RocksStore : public Store {
       bad_family = bad_family || f >= handles_.size();
       delete_all = delete_all || op == WriteOp::kDeleteAll;
       char head[8] = {};
-      std::memcpy(head, key.data(), std::min(key.size(), sizeof(head)));
+      if (!key.empty()) std::memcpy(head, key.data(), std::min(key.size(), sizeof(head)));
       ops.push_back({f, op, key, value, DecodeBigEndian64(head), ops.size()});
     });
     if (bad_family || delete_all) {
