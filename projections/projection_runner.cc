@@ -334,8 +334,20 @@ Status ProjectionRunner::DecodeChunk(const EventCodec::OpenPersonal& open) {
   };
   const size_t n = chunk_.size();
   if (options_.threads < 2 || n < kParallelChunkEvents) return decode(0, n);
-  auto other = OnSecondThread([&] { return decode(n / 2, n); });
-  Status first = decode(0, n / 2);
+  // In slices taken by whichever thread is free, not in halves: the second thread often
+  // starts a millisecond late (the log's reader holds a core as a chunk is handed over),
+  // and with halves the first then waited for it, a third of the decoding's time.
+  std::atomic<size_t> next{0};
+  auto slices = [&] {
+    Status failed;
+    for (size_t b = next.fetch_add(kDecodeSlice); b < n; b = next.fetch_add(kDecodeSlice)) {
+      Status s = decode(b, std::min(n, b + kDecodeSlice));
+      if (failed.ok()) failed = s;
+    }
+    return failed;
+  };
+  auto other = OnSecondThread(slices);
+  Status first = slices();
   Status second = other.get();
   return first.ok() ? second : first;
 }

@@ -51,8 +51,9 @@
 // separate folder reads one and writes the other).
 //
 // Events are read a chunk at a time, decoded, then applied projection by projection. A
-// large chunk (a catch-up, a rebuild) is decoded in two halves on two threads (each event
-// on its own), and applied by two threads, each taking the next projection, costliest
+// large chunk (a catch-up, a rebuild) is decoded by two threads, each taking the next
+// slice of events (each event on its own), and applied by two, each taking the next
+// projection, costliest
 // first, and writing that projection's rows and checkpoint as soon as it is applied. A
 // small chunk (a live server's) is applied on one thread and written in one
 // batch for every projection. Before an event that deletes rows, and after an erasure,
@@ -193,8 +194,10 @@ class ProjectionRunner {
   // Reads the log's events from `from` to `to` into chunk_, calling `consume` with each
   // full chunk and the last one, until it returns false; the scan's status.
   Status ReadChunks(uint64_t from, uint64_t to, const std::function<bool()>& consume);
-  // Parses and decodes the events of chunk_, whose bytes are read.
+  // Parses and decodes the events of chunk_, whose bytes are read; a large chunk on two
+  // threads, each taking kDecodeSlice events at a time.
   Status DecodeChunk(const EventCodec::OpenPersonal& open);
+  static constexpr size_t kDecodeSlice = 128;
   // Applies chunk_ to every projection, then empties it.
   Status ApplyChunk();
   // Rows and checkpoints staged for one write: a projection's rows are always staged with
