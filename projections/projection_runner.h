@@ -53,10 +53,9 @@
 // Events are read a chunk at a time, decoded, then applied projection by projection. A
 // large chunk (a catch-up, a rebuild) is decoded by two threads, each taking the next
 // slice of events (each event on its own), and applied by two, each taking the next
-// projection, costliest
-// first, and writing that projection's rows and checkpoint as soon as it is applied. A
-// small chunk (a live server's) is applied on one thread and written in one
-// batch for every projection. Before an event that deletes rows, and after an erasure,
+// projection, costliest first, and writing that projection's rows and checkpoint as soon
+// as it is applied. A small chunk (a live server's) is applied on one thread and written
+// in one batch for every projection. Before an event that deletes rows, and after an erasure,
 // what is staged is written at once. A projection is applied by one thread at a time; a
 // chunk is over, rows and checkpoints written, when every projection has applied it.
 //
