@@ -115,11 +115,17 @@ Status MemoryStore::WriteUnlogged(const WriteBatch& batch) {
   return Status::Ok();
 }
 
-Status MemoryStore::DropFiles(const std::vector<FamilyId>& families) {
-  std::lock_guard<std::mutex> lock(mu_);
+Status MemoryStore::CheckFamilies(const std::vector<FamilyId>& families) const {
   for (FamilyId f : families) {
     if (f >= names_.size()) return Status::InvalidArgument("unknown family");
   }
+  return Status::Ok();
+}
+
+Status MemoryStore::DropFiles(const std::vector<FamilyId>& families) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = CheckFamilies(families);
+  if (!s.ok()) return s;
   for (FamilyId f : families) {
     live_[f].clear();
     durable_[f].clear();
@@ -129,9 +135,8 @@ Status MemoryStore::DropFiles(const std::vector<FamilyId>& families) {
 
 Status MemoryStore::FlushFamilies(const std::vector<FamilyId>& families) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (FamilyId f : families) {
-    if (f >= names_.size()) return Status::InvalidArgument("unknown family");
-  }
+  Status s = CheckFamilies(families);
+  if (!s.ok()) return s;
   MakeDurable(/*logged_only=*/false);
   return Status::Ok();
 }

@@ -71,6 +71,7 @@ class MemoryStore : public Store {
   // Marks pending writes durable (the logged ones alone, or all), then folds the durable
   // ones at the front into durable_; under mu_.
   void MakeDurable(bool logged_only);
+  Status CheckFamilies(const std::vector<FamilyId>& families) const;  // InvalidArgument: unknown
 
   std::vector<Table> durable_;  // what survives SimulatePowerLoss, with the durable pending
   std::deque<Pending> pending_;

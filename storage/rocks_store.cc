@@ -162,24 +162,18 @@ class RocksStore : public Store {
   }
 
   Status DropFiles(const std::vector<FamilyId>& families) override {
-    if (read_only_) return Status::FailedPrecondition("store is open read-only");
-    for (FamilyId f : families) {
-      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    Status s = WritableHandles(families, &handles);
+    for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
+      s = FromRocks(rocksdb::DeleteFilesInRange(db_, handles[i], nullptr, nullptr), path_);
     }
-    for (FamilyId f : families) {
-      Status s = FromRocks(rocksdb::DeleteFilesInRange(db_, handles_[f], nullptr, nullptr), path_);
-      if (!s.ok()) return s;
-    }
-    return Status::Ok();
+    return s;
   }
 
   Status FlushFamilies(const std::vector<FamilyId>& families) override {
-    if (read_only_) return Status::FailedPrecondition("store is open read-only");
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    for (FamilyId f : families) {
-      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
-      handles.push_back(handles_[f]);
-    }
+    Status s = WritableHandles(families, &handles);
+    if (!s.ok()) return s;
     return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), path_);
   }
 
@@ -219,15 +213,13 @@ class RocksStore : public Store {
   }
 
   Status Purge(const std::vector<FamilyId>& families) override {
-    if (read_only_) return Status::FailedPrecondition("store is open read-only");
-    for (FamilyId f : families) {
-      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
-    }
-    Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    Status s = WritableHandles(families, &handles);
+    if (s.ok()) s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    for (size_t i = 0; s.ok() && i < families.size(); ++i) {
-      s = FromRocks(db_->CompactRange(co, handles_[families[i]], nullptr, nullptr), path_);
+    for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
+      s = FromRocks(db_->CompactRange(co, handles[i], nullptr, nullptr), path_);
     }
     return s;
   }
@@ -236,6 +228,18 @@ class RocksStore : public Store {
   const std::string& path() const override { return path_; }
 
  private:
+  // The handles of `families`, for an operation that changes them: refused on a read-only
+  // store or for a family it does not have.
+  Status WritableHandles(const std::vector<FamilyId>& families,
+                         std::vector<rocksdb::ColumnFamilyHandle*>* handles) const {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    for (FamilyId f : families) {
+      if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
+      handles->push_back(handles_[f]);
+    }
+    return Status::Ok();
+  }
+
   // An operation of a batch, as the store hands it to RocksDB.
   struct Op {
     FamilyId family;

@@ -688,7 +688,7 @@ TEST_CASE("http: HEAD answers what GET would with the headers and no body", "[ht
   const uint64_t p = Register(s.officer, "Headcount")["position"];
   // Both answers from read models that have applied the registration.
   const std::string after = "&min_position=" + std::to_string(p);
-  for (const std::string path :
+  for (const std::string& path :
        {"/cases?limit=5" + after, "/clients?q=Headcount" + after, std::string("/healthz")}) {
     INFO(path);
     const HttpAnswer get = s.officer.Get(path);
