@@ -50,13 +50,16 @@ struct StreamEvents {
   std::vector<Event> events;
 };
 
-// Decide's result: either a rejection, or events (possibly none: nothing to change) and
-// the answer for the caller (ids created and the like).
+// Decide's result: either a rejection, or events (possibly none: nothing to change), the
+// answer for the caller (ids created and the like) and the keys to destroy after them.
 struct Outcome {
   bool rejected = false;
   Rejection rejection;
   std::vector<StreamEvents> streams;
   nlohmann::json response = nlohmann::json::object();
+  // Subjects whose data keys go once the events are durable (an erasure): what they
+  // sealed can no longer be read anywhere.
+  std::vector<std::string> destroy_keys;
 
   static Outcome Reject(Rejection r) {
     Outcome o;
