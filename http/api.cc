@@ -76,14 +76,23 @@ Problem FromRejection(const Rejection& r) {
   return Problem(500, "/problems/internal", "Internal error", r.message);
 }
 
-// `"7"` (or W/"7", or 7) -> 7.
-uint64_t ParseIfMatch(const std::string& header) {
+// If-Match (RFC 9110, 13.1.1): `"7"` (or 7) -> 7; `*` -> no version (any current one:
+// the command itself answers 404 when there is none). Comparison is strong, so a weak tag
+// (W/"7") never matches: 412, and nothing is written.
+std::optional<uint64_t> ParseIfMatch(const std::string& header) {
   std::string v = header;
-  if (v.rfind("W/", 0) == 0) v = v.substr(2);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+  if (v == "*") return std::nullopt;
+  if (v.rfind("W/", 0) == 0) {
+    throw Problem(412, "/problems/version-mismatch", "Version mismatch",
+                  "If-Match compares versions strongly: a weak tag (W/...) never matches; send "
+                  "the ETag as it was given, such as \"3\"");
+  }
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
     throw Problem(400, "/problems/malformed", "Malformed request",
-                  "If-Match must be a version in quotes, such as \"3\"");
+                  "If-Match must be one version in quotes, such as \"3\", or *");
   }
   return std::stoull(v);
 }
@@ -196,7 +205,9 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
                   "Idempotency-Key must be at most 128 characters");
   }
   const std::string if_match = req.header("If-Match");
-  if (!if_match.empty()) options.expected_version = ParseIfMatch(if_match);
+  if (!if_match.empty()) {
+    if (auto version = ParseIfMatch(if_match)) options.expected_version = *version;
+  }
   options.correlation_id = req.header("X-Correlation-Id").substr(0, 128);
   const std::string kept_key = req.actor->user_id + "/" + options.command_id;
   if (!options.command_id.empty()) {

@@ -581,6 +581,30 @@ TEST_CASE("http: the ETag of a client is its version and a stale If-Match is 412
                400, kMalformed);
 }
 
+TEST_CASE("http: If-Match compares strongly: a weak tag never matches, * matches any version",
+          "[http]") {
+  Served s;
+  const json r = Register(s.officer, "Strongly");
+  const std::string c = r["client_id"];
+  const uint64_t head = s.Head();
+  // RFC 9110, 13.1.1: If-Match uses the strong comparison, which a weak tag never passes,
+  // even when its version is the current one.
+  for (const std::string weak : {"W/\"1\"", "W/\"2\""}) {
+    INFO(weak);
+    CheckProblem(
+        s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, {{"If-Match", weak}}),
+        412, "/problems/version-mismatch");
+  }
+  CHECK(s.Head() == head);
+  // * is any current version: the command goes ahead.
+  Done(s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, {{"If-Match", "*"}}));
+  CHECK(GetOk(s.officer, "/clients/" + c)["status"] == "closed");
+  // A list of versions is not one version.
+  CheckProblem(s.officer.Post("/clients/" + c + "/status", {{"status", "active"}},
+                              {{"If-Match", "\"2\", \"3\""}}),
+               400, kMalformed);
+}
+
 TEST_CASE("http: a query with min_position sees the command at that position", "[http]") {
   Served s;
   for (int i = 0; i < 10; ++i) {
