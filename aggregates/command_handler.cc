@@ -347,6 +347,7 @@ void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
   call->base.fresh_command_id = options.command_id.empty();
   call->base.actor = actor.user_id;
   call->base.correlation_id = options.correlation_id;
+  call->base.request_digest = options.request_digest;
   Submit(std::move(call));
 }
 
@@ -403,7 +404,13 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     call->new_keys.Clear();
   }
   CommandResult result;
-  if (appended.status.ok()) {
+  const std::string& first_digest = appended.result.request_digest;
+  if (appended.status.ok() && appended.result.duplicate && !first_digest.empty() &&
+      first_digest != call->options.request_digest) {
+    // The key was first used for another request: neither that answer nor this command.
+    result.rejected = true;
+    result.rejection = Rejection::IdempotencyKeyReused();
+  } else if (appended.status.ok()) {
     result.duplicate = appended.result.duplicate;
     result.position = appended.result.last_position;
     result.versions = appended.result.versions;

@@ -8,6 +8,7 @@
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "base/json_text.h"
+#include "base/sha256.h"
 #include "base/time_format.h"
 #include "replay/digest.h"
 #include "replay/event_json.h"
@@ -72,6 +73,8 @@ Problem FromRejection(const Rejection& r) {
                      {{"rule", r.rule}});
     case Kind::kVersionMismatch:
       return Problem(412, "/problems/version-mismatch", "Version mismatch", r.message);
+    case Kind::kIdempotencyKeyReused:
+      return Problem(422, "/problems/idempotency-key-reused", "Idempotency-Key reused", r.message);
   }
   return Problem(500, "/problems/internal", "Internal error", r.message);
 }
@@ -95,6 +98,16 @@ std::optional<uint64_t> ParseIfMatch(const std::string& header) {
                   "If-Match must be one version in quotes, such as \"3\", or *");
   }
   return std::stoull(v);
+}
+
+// What a command request is, for its Idempotency-Key: the method, the path, the query
+// and the body. The same request repeated has the same digest; the key reused on another
+// route or with another body has another.
+std::string RequestDigest(const HttpRequest& req) {
+  std::string head = req.method + " " + req.path + "\n";
+  for (const auto& [name, value] : req.query) head += name + "=" + value + "&";
+  head += "\n";
+  return std::string(AsBytes(Sha256({head, req.body})));
 }
 
 bool WantsCsv(const HttpRequest& req) {
@@ -209,9 +222,14 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
     if (auto version = ParseIfMatch(if_match)) options.expected_version = *version;
   }
   options.correlation_id = req.header("X-Correlation-Id").substr(0, 128);
-  const std::string kept_key = req.actor->user_id + "/" + options.command_id;
+  KeptKey kept_key;
   if (!options.command_id.empty()) {
-    if (auto kept = FindAnswer(kept_key)) {
+    kept_key.key = req.actor->user_id + "/" + options.command_id;
+    kept_key.digest = options.request_digest = RequestDigest(req);
+    if (auto kept = FindAnswer(kept_key.key)) {
+      if (kept->request_digest != kept_key.digest) {
+        throw FromRejection(Rejection::IdempotencyKeyReused());
+      }
       res->status = kept->status;
       res->content_type = kept->content_type;
       res->body = kept->body;
@@ -225,17 +243,16 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
                 created_status](std::function<void(HttpResponse::Fill)> finish) mutable {
     engine_->handler().ExecuteAsync(
         *actor, std::move(command), options,
-        [this, finish = std::move(finish), keep = !options.command_id.empty(), kept_key,
-         created_status](CommandResult r) {
+        [this, finish = std::move(finish), kept_key, created_status](CommandResult r) {
           auto result = std::make_shared<CommandResult>(std::move(r));
-          finish([this, result, keep, kept_key, created_status](HttpResponse* res) {
-            Answer(*result, keep ? kept_key : std::string(), created_status, res);
+          finish([this, result, kept_key, created_status](HttpResponse* res) {
+            Answer(*result, kept_key, created_status, res);
           });
         });
   };
 }
 
-void Api::Answer(const CommandResult& r, const std::string& kept_key, int created_status,
+void Api::Answer(const CommandResult& r, const KeptKey& kept_key, int created_status,
                  HttpResponse* res) {
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
@@ -244,10 +261,11 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   }
   if (r.rejected) {
     Problem p = FromRejection(r.rejection);
-    if (!kept_key.empty()) {
+    // A reused key's refusal is not this key's answer: the first request keeps its own.
+    if (!kept_key.key.empty() && r.rejection.kind != Rejection::Kind::kIdempotencyKeyReused) {
       HttpResponse kept;
       kept.Json(p.Body(), p.status);
-      KeepAnswer(kept_key, {p.status, "application/problem+json", kept.body});
+      KeepAnswer(kept_key.key, {p.status, "application/problem+json", kept.body, kept_key.digest});
     }
     throw p;
   }
@@ -260,8 +278,8 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   res->Json(body, r.unchanged ? 200 : created_status);
   // A command that changed nothing wrote nothing to the log either: its answer is kept
   // here, as a refusal's is.
-  if (r.unchanged && !kept_key.empty()) {
-    KeepAnswer(kept_key, {res->status, res->content_type, res->body});
+  if (r.unchanged && !kept_key.key.empty()) {
+    KeepAnswer(kept_key.key, {res->status, res->content_type, res->body, kept_key.digest});
   }
 }
 
