@@ -21,7 +21,7 @@ namespace {
 
 struct KeysFixture {
   KeysFixture() : store({kKeysFamily}) {
-    REQUIRE(KeyStore::Open(&store, &keys).ok());
+    REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
     REQUIRE(store.Family(kKeysFamily, &family).ok());
   }
   bool Stored(const std::string& subject, std::string* key = nullptr) {
@@ -34,6 +34,15 @@ struct KeysFixture {
   std::unique_ptr<KeyStore> keys;
   FamilyId family = 0;
 };
+
+// The subject's key as the next process opens it.
+std::string Opened(Store& store, const std::string& subject) {
+  std::unique_ptr<KeyStore> keys;
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  std::string key;
+  REQUIRE(keys->KeyFor(subject, /*create=*/false, &key).ok());
+  return key;
+}
 
 size_t StoredKeys(Store& store) {
   FamilyId family;
@@ -62,7 +71,7 @@ TEST_CASE("a key made for a batch is served at once and stored only with that ba
   REQUIRE(f.store.Write(new_keys, /*sync=*/true).ok());
   std::string stored;
   REQUIRE(f.Stored("client-a", &stored));
-  CHECK(stored == key);
+  CHECK(Opened(f.store, "client-a") == key);
 }
 
 TEST_CASE("a key whose batch is never written is forgotten and the next key is a new one",
@@ -77,7 +86,7 @@ TEST_CASE("a key whose batch is never written is forgotten and the next key is a
   CHECK(second != first);
   std::string stored;
   REQUIRE(f.Stored("client-a", &stored));  // without a batch: written at once
-  CHECK(stored == second);
+  CHECK(Opened(f.store, "client-a") == second);
 }
 
 TEST_CASE(
@@ -92,7 +101,7 @@ TEST_CASE(
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
   REQUIRE(EventLog::Open(d.store.get(), EventLogOptions(), &log).ok());
-  REQUIRE(KeyStore::Open(d.store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
   CommandHandler reopened(log.get(), keys.get(), &d.config);
   ClientState state;
   REQUIRE(reopened.ReadClient(client, &state).ok());
@@ -190,14 +199,14 @@ TEST_CASE("warming the key store serves every key without a read each and no des
           "[keys]") {
   CountingStore store({kKeysFamily});
   std::unique_ptr<KeyStore> writer, keys;
-  REQUIRE(KeyStore::Open(&store, &writer).ok());
+  REQUIRE(KeyStore::Open(&store, TestKek(), &writer).ok());
   std::vector<std::string> made(50);
   for (size_t i = 0; i < made.size(); ++i) {
     REQUIRE(writer->KeyFor("client-" + std::to_string(i), /*create=*/true, &made[i]).ok());
   }
   REQUIRE(writer->Destroy("client-7").ok());
   // Another key store on the same folder, as the next process would open.
-  REQUIRE(KeyStore::Open(&store, &keys).ok());
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
   std::string key;
   CHECK(keys->KeyFor("client-3", /*create=*/false, &key).ok());  // cached before warming
   REQUIRE(keys->Warm().ok());
@@ -238,7 +247,7 @@ TEST_CASE("a destroyed key is never served again while other threads look keys u
       return store.Get(family, subject, &value).ok();
     }
   } f;
-  REQUIRE(KeyStore::Open(&f.store, &f.keys).ok());
+  REQUIRE(KeyStore::Open(&f.store, TestKek(), &f.keys).ok());
   REQUIRE(f.store.Family(kKeysFamily, &f.family).ok());
   constexpr int kSubjects = 400;
   auto subject = [](int i) { return "client-" + std::to_string(i); };
