@@ -270,8 +270,9 @@ int RotateKek(const std::string& dir, const std::string& old_file, const std::st
   if (old_kek.bytes == new_kek.bytes) {
     return Fail(Status::InvalidArgument("the old and the new key-encryption key are the same"));
   }
-  // A writable open takes the folder's lock: no engine runs on it meanwhile.
-  RocksStoreOptions store_options = Engine::StoreOptions(dir, /*read_only=*/false);
+  // A writable open takes the folder's lock: no engine runs on it meanwhile. The log's
+  // families and the keys; the others present are opened as they are, none is created.
+  RocksStoreOptions store_options = LogStoreOptions(dir, /*read_only=*/false);
   store_options.create_if_missing = false;
   std::unique_ptr<Store> store;
   s = OpenRocksStore(store_options, &store);

@@ -331,3 +331,31 @@ TEST_CASE(
   CHECK((same.status == 201 || same.status == 400));
   CHECK(s.officer.Get("/healthz").status == 200);
 }
+
+TEST_CASE("casereplay export starts no cell as a formula", "[http][input][casereplay]") {
+  Served s;
+  // Typed text reaches the export inside the details' JSON (a cell starting with '{'); the
+  // command id is the user's name and the Idempotency-Key ("officer/=..."). No cell may
+  // start as a formula either way.
+  Done(s.officer.Post("/clients", {{"surname", "-Minus"}, {"date_of_birth", "1980-01-01"}},
+                      {{"Idempotency-Key", "=HYPERLINK(\"http://evil.example\")"}}),
+       201);
+  Done(s.officer.Post("/clients", {{"surname", "@At"}, {"date_of_birth", "1980-01-01"}},
+                      {{"Idempotency-Key", "+1+1"}}),
+       201);
+  std::string out;
+  REQUIRE(RunCommand({CASEREPLAY_PATH, "export", "--data", s.dir.Sub("data"), "--format", "csv"},
+                     &out) == 0);
+  INFO(out);
+  CHECK(out.find("-Minus") != std::string::npos);
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    const std::string line = out.substr(start, end - start);
+    for (const std::string lead : {",", ",\""}) {
+      for (char f : std::string("=+-@")) CHECK(line.find(lead + f) == std::string::npos);
+    }
+    start = end + 1;
+  }
+}
