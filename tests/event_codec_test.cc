@@ -10,13 +10,15 @@
 #include "domain_generated.h"
 #include "events/log_store.h"
 #include "storage/memory_store.h"
+#include "tests/domain_fixture.h"
 
 using namespace caseengine;
+using caseengine::testing::TestKek;
 
 namespace {
 
 struct CodecFixture {
-  CodecFixture() : store({kKeysFamily}) { REQUIRE(KeyStore::Open(&store, &keys).ok()); }
+  CodecFixture() : store({kKeysFamily}) { REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok()); }
   MemoryStore store;
   std::unique_ptr<KeyStore> keys;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/engine.h"
+#include "tests/domain_fixture.h"
 #include "tests/test_support.h"
 
 using namespace caseengine;
@@ -18,6 +19,7 @@ TEST_CASE("metrics print counts exactly and every status under its own number", 
   options.dir = dir.Sub("data");
   options.config = &config;
   options.start_runner = false;
+  options.kek = KekFor(options.dir);
   std::unique_ptr<Engine> engine;
   REQUIRE(Engine::Open(options, &engine).ok());
   Metrics metrics({"GET /cases", "POST /clients"});
