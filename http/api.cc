@@ -7,6 +7,7 @@
 #include "aggregates/lobby_matcher.h"
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
+#include "aggregates/validate.h"
 #include "base/json_text.h"
 #include "base/sha256.h"
 #include "base/time_format.h"
@@ -207,6 +208,39 @@ void Api::KeepAnswer(const std::string& key, Kept kept) {
     kept_.erase(kept_order_.front());
     kept_order_.pop_front();
   }
+}
+
+void Api::CheckQuery(const HttpRequest& req) {
+  if (req.route == nullptr) return;
+  nlohmann::json unknown = nlohmann::json::array();
+  for (const auto& [name, value] : req.query) {
+    bool known = false;
+    for (const char* q : req.route->query) known = known || name == q;
+    if (!known) unknown.push_back(ValidUtf8(name));
+  }
+  if (unknown.empty()) return;
+  throw Problem(400, "/problems/unknown-parameter", "Unknown query parameter",
+                req.method + " " + req.route->path + " takes no parameter " + unknown.dump() +
+                    "; it takes " + nlohmann::json(req.route->query).dump(),
+                {{"parameters", unknown}});
+}
+
+Problem Api::InvalidFields(const std::vector<Rejection::FieldError>& errors,
+                           Command* command) const {
+  std::vector<Rejection::FieldError> all = errors;
+  // The fields read as absent where they were wrong: their "is required" is not news.
+  if (auto more = Validate(command, engine_->config(), Today())) {
+    for (const auto& f : more->fields) {
+      bool named = false;
+      for (const auto& e : errors) named = named || e.field == f.field;
+      if (!named) all.push_back(f);
+    }
+  }
+  Rejection r;
+  r.kind = Rejection::Kind::kValidation;
+  r.fields = all;
+  r.message = std::to_string(all.size()) + " field(s) are not acceptable";
+  return FromRejection(r);
 }
 
 void Api::RunCommand(const HttpRequest& req, Command command, int created_status,

@@ -48,6 +48,13 @@ class Api {
  private:
   std::vector<Route> MakeRoutes();
 
+  // Requests.
+  // 400 naming the query parameters the route does not list.
+  static void CheckQuery(const HttpRequest& req);
+  // The 422 of a body with field errors (unknown fields, wrong types), naming with them
+  // every other field the command's validation refuses: all of them in one answer.
+  Problem InvalidFields(const std::vector<Rejection::FieldError>& errors, Command* command) const;
+
   // Commands.
   void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);
   // Where a command's answer is kept when it writes nothing: the sender's key ("user/key";

@@ -662,6 +662,7 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
                           x->head());
   }
   x->route = index;
+  request.route = &routes_[index];
   const RawRequest* headers = &x->raw;
   request.header = [headers](const char* name) { return std::string((*headers)[name]); };
   request.body = std::move(x->raw.body());

@@ -17,7 +17,10 @@
 
 namespace caseengine {
 
+struct Route;
+
 struct HttpRequest {
+  const Route* route = nullptr;  // the route it matched
   std::string method;
   std::string path;
   std::vector<std::string> path_params;  // the {placeholders} of the route, in order

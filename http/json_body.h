@@ -1,8 +1,9 @@
 // JsonBody: a command's JSON body, read field by field. Malformed JSON, JSON that is
 // not an object, or an object that names a key twice (at any depth: which one would win
-// differs between parsers, so it is refused rather than guessed) is a 400; a field of the wrong
-// type is a 422 naming it. Absent fields read as empty: whether a field is required is the
-// command's own validation (422).
+// differs between parsers, so it is refused rather than guessed) is a 400. A field the
+// command does not have, or a field of the wrong type, is collected as a field error
+// (read as absent meanwhile), so that one 422 names every one of them (Errors). Absent
+// fields read as empty: whether a field is required is the command's own validation.
 //
 // Threading: a value; one thread.
 #pragma once
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "aggregates/event.h"
+#include "aggregates/outcome.h"
 #include "base/json_text.h"
 #include "http/http_types.h"
 
@@ -20,7 +22,60 @@ namespace caseengine {
 
 class JsonBody {
  public:
-  explicit JsonBody(const std::string& text) {
+  // `fields`: the fields the command reads, as the route table lists them (a required
+  // one ends in '*'); any other key of the body is an error.
+  JsonBody(const std::string& text, const std::vector<const char*>& fields) {
+    Parse(text);
+    for (auto it = json_.begin(); it != json_.end(); ++it) {
+      bool known = false;
+      for (std::string_view f : fields) {
+        if (f.ends_with('*')) f.remove_suffix(1);
+        known = known || f == it.key();
+      }
+      if (!known) Fail(ValidUtf8(it.key()), "is not a field of this command");
+    }
+  }
+
+  // Every field error found so far: unknown fields and fields of the wrong type.
+  const std::vector<Rejection::FieldError>& errors() const { return errors_; }
+
+  std::string Str(const char* name) const {
+    auto v = Opt(name);
+    return v ? *v : std::string();
+  }
+  std::optional<std::string> Opt(const char* name) const {
+    auto it = json_.find(name);
+    if (it == json_.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) return Fail(name, "must be a string"), std::nullopt;
+    return it->get<std::string>();
+  }
+  bool Bool(const char* name) const {
+    auto it = json_.find(name);
+    if (it == json_.end() || it->is_null()) return false;
+    if (!it->is_boolean()) return Fail(name, "must be true or false"), false;
+    return it->get<bool>();
+  }
+  PersonalFields Personal() const {
+    PersonalFields p;
+    p.surname = Opt("surname");
+    p.forenames = Opt("forenames");
+    p.date_of_birth = Opt("date_of_birth");
+    p.nino = Opt("nino");
+    p.email = Opt("email");
+    p.phone = Opt("phone");
+    p.postcode = Opt("postcode");
+    return p;
+  }
+
+ private:
+  void Fail(std::string field, std::string message) const {
+    for (const auto& e : errors_) {
+      if (e.field == field) return;
+    }
+    errors_.push_back({std::move(field), std::move(message)});
+  }
+
+  void Parse(const std::string& text) {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
       json_ = nlohmann::json::object();  // no body: no fields
       return;
@@ -51,36 +106,8 @@ class JsonBody {
     if (!json_.is_object()) throw Problem::BadRequest("the body must be a JSON object");
   }
 
-  std::string Str(const char* name) const {
-    auto v = Opt(name);
-    return v ? *v : std::string();
-  }
-  std::optional<std::string> Opt(const char* name) const {
-    auto it = json_.find(name);
-    if (it == json_.end() || it->is_null()) return std::nullopt;
-    if (!it->is_string()) throw Problem::Invalid(name, "must be a string");
-    return it->get<std::string>();
-  }
-  bool Bool(const char* name) const {
-    auto it = json_.find(name);
-    if (it == json_.end() || it->is_null()) return false;
-    if (!it->is_boolean()) throw Problem::Invalid(name, "must be true or false");
-    return it->get<bool>();
-  }
-  PersonalFields Personal() const {
-    PersonalFields p;
-    p.surname = Opt("surname");
-    p.forenames = Opt("forenames");
-    p.date_of_birth = Opt("date_of_birth");
-    p.nino = Opt("nino");
-    p.email = Opt("email");
-    p.phone = Opt("phone");
-    p.postcode = Opt("postcode");
-    return p;
-  }
-
- private:
   nlohmann::json json_;
+  mutable std::vector<Rejection::FieldError> errors_;
 };
 
 }  // namespace caseengine

@@ -11,14 +11,22 @@ using B = JsonBody;
 
 std::vector<Route> Api::MakeRoutes() {
   // A command route: `build` turns the path and body into the command.
+  // Fields and parameters a route does not list are refused, never ignored: a filter
+  // misspelt in a report would otherwise return every case.
   auto cmd = [this](int status, auto build) {
     return [this, status, build](const HttpRequest& req, HttpResponse* res) {
-      const JsonBody body(req.body);
-      RunCommand(req, build(req.path_params, body, req), status, res);
+      CheckQuery(req);
+      const JsonBody body(req.body, req.route->body);
+      Command command = build(req.path_params, body, req);
+      if (!body.errors().empty()) throw InvalidFields(body.errors(), &command);
+      RunCommand(req, std::move(command), status, res);
     };
   };
   auto query = [this](void (Api::*method)(const HttpRequest&, HttpResponse*)) {
-    return [this, method](const HttpRequest& req, HttpResponse* res) { (this->*method)(req, res); };
+    return [this, method](const HttpRequest& req, HttpResponse* res) {
+      CheckQuery(req);
+      (this->*method)(req, res);
+    };
   };
   const Access C = Access::kCommand, R = Access::kRead, A = Access::kAudit;
   const std::vector<const char*> kPersonal = {"surname", "forenames", "date_of_birth", "nino",
@@ -573,7 +581,7 @@ std::vector<Route> Api::MakeRoutes() {
        "Clients the record may be, with a confidence (0-1) and per-field contributions",
        R,
        200,
-       {"limit"},
+       {"limit", "min_position"},
        {},
        query(&Api::GetLobbyMatches)},
       {"GET",

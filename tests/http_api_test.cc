@@ -721,10 +721,13 @@ TEST_CASE("http: a body over the limit is 413 problem+json and writes nothing", 
       "{\"surname\":\"Big\",\"date_of_birth\":\"1980-01-01\",\"padding\":\"" + padding + "\"}";
   CheckProblem(s.officer.PostRaw("/clients", big), 413, "/problems/too-large");
   CHECK(s.Head() == head);
-  // Just under the limit is read (the unknown field is ignored).
+  // Just under the limit is read whole, and then refused for its unknown field.
   const std::string fits = "{\"surname\":\"Big\",\"date_of_birth\":\"1980-01-01\",\"padding\":\"" +
                            std::string((1 << 20) - 100, 'x') + "\"}";
-  CHECK(s.officer.PostRaw("/clients", fits).status == 201);
+  const HttpAnswer read = s.officer.PostRaw("/clients", fits);
+  CheckProblem(read, 422, kValidation);
+  CHECK(read.json["errors"][0]["field"] == "padding");
+  CHECK(s.Head() == head);
 }
 
 TEST_CASE("http: an unknown route is a 404 problem", "[http]") {
