@@ -7,6 +7,7 @@
 
 #include "aggregates/strand_rules.h"
 #include "base/json_text.h"
+#include "base/time_format.h"
 
 namespace caseengine {
 namespace {
@@ -158,16 +159,8 @@ const char* TextProblem(std::string_view s, TextKind kind) {
 }
 
 bool ValidDate(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
-  }
-  const int y = std::stoi(d.substr(0, 4)), m = std::stoi(d.substr(5, 2)),
-            day = std::stoi(d.substr(8, 2));
-  if (y < 1850 || m < 1 || m > 12 || day < 1) return false;
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  // No record of the service's people goes back further.
+  return IsDate(d) && d.compare(0, 4, "1850") >= 0;
 }
 
 std::optional<std::string> NormalizeNino(const std::string& nino) {

@@ -21,7 +21,8 @@ enum class TextKind { kLine, kMultiline };
 // no control character (C0, DEL, C1) but, in multiline text, CR, LF and tab.
 const char* TextProblem(std::string_view s, TextKind kind);
 
-// A real calendar date written YYYY-MM-DD.
+// A real calendar date written YYYY-MM-DD, from 1850 on (ParseDate of base/time_format.h,
+// the one date parser).
 bool ValidDate(const std::string& date);
 // "ab 12 34 56 c" -> "AB123456C"; nullopt when it is not a possible NI number.
 std::optional<std::string> NormalizeNino(const std::string& nino);

@@ -71,17 +71,30 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-bool ParseDate(std::string_view s, int64_t* days) {
+// The date a text starts with (its first 10 bytes), a real one of the calendar.
+bool ParseDatePrefix(std::string_view s, int64_t* days) {
   int y, m, d;
   if (s.size() < 10 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &m) || s[7] != '-' ||
-      !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31) {
+      !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1) {
     return false;
   }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return false;
   *days = DaysFromCivil(y, m, d);
   return true;
 }
 
 }  // namespace
+
+bool ParseDate(std::string_view s, int64_t* days) {
+  return s.size() == 10 && ParseDatePrefix(s, days);
+}
+
+bool IsDate(std::string_view s) {
+  int64_t days;
+  return ParseDate(s, &days);
+}
 
 // By arithmetic rather than gmtime_r and snprintf: projections format the time of nearly
 // every event (journal, history, case list), and this took a tenth of their work.
@@ -130,7 +143,7 @@ std::string FormatMicrosUtcSlow(int64_t micros) {
 
 bool ParseInstant(std::string_view s, int64_t* micros) {
   int64_t days;
-  if (!ParseDate(s, &days)) return false;
+  if (!ParseDatePrefix(s, &days)) return false;
   int64_t seconds = days * 86400;
   if (s.size() == 10) {
     *micros = seconds * 1000000;

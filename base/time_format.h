@@ -21,6 +21,11 @@ bool ParseInstant(std::string_view text, int64_t* micros);
 // Like ParseInstant, for the end of a range: a date means the last microsecond of that day,
 // so that "up to 2026-11-22" includes all of it.
 bool ParseInstantUntil(std::string_view text, int64_t* micros);
+// The one date parser: "2026-11-22", a real date of the calendar (no 2026-02-30), as days
+// since 1970-01-01. Every date the engine reads, in a command, a filter or an instant,
+// goes through it. False for anything else.
+bool ParseDate(std::string_view text, int64_t* days);
+bool IsDate(std::string_view text);
 // Whole days from date `from` to date `to` (both YYYY-MM-DD); 0 when either is malformed.
 int64_t DaysBetween(std::string_view from, std::string_view to);
 

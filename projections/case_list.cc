@@ -208,6 +208,11 @@ size_t CaseList::size() const {
 Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
   Status checked = CheckFilters(query.filters, FilterNames());
   if (!checked.ok()) return checked;
+  for (const auto& [name, value] : query.filters) {
+    if ((name.ends_with("_from") || name.ends_with("_to")) && !IsDate(value)) {
+      return Status::InvalidArgument(name + " '" + value + "' is not a date (YYYY-MM-DD)");
+    }
+  }
   const auto columns = Columns(query.today);
   ListPlan<CaseListRow> plan;
   Status s = ListPlan<CaseListRow>::Make(columns, "-opened_on", query.list, &plan);

@@ -417,3 +417,24 @@ TEST_CASE("http: a query parameter the route does not take is 400 naming it", "[
                400, "/problems/unknown-parameter");
   CHECK(s.Head() == before);
 }
+
+TEST_CASE(
+    "http: a date that is not on the calendar is refused alike in a command, a filter "
+    "and an instant",
+    "[http][input]") {
+  Served s;
+  const uint64_t before = s.Head();
+  const HttpAnswer dob =
+      s.officer.Post("/clients", {{"surname", "Leapless"}, {"date_of_birth", "1990-02-30"}});
+  CheckProblem(dob, 422, kValidation);
+  CHECK(dob.json["errors"][0]["field"] == "date_of_birth");
+  CHECK(s.Head() == before);
+  for (const std::string& path : std::vector<std::string>{
+           "/cases?opened_from=2026-02-30", "/cases?closed_to=2026-04-31",
+           "/cases?last_activity_from=yesterday", "/clients?date_of_birth=1990-02-30"}) {
+    INFO(path);
+    CheckProblem(s.officer.Get(path), 422, kValidation);
+  }
+  CheckProblem(s.auditor.Get("/audit?from=2026-02-30"), 422, kValidation);
+  CHECK(s.officer.Get("/cases?opened_from=2024-02-29").status == 200);
+}

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "aggregates/validate.h"
+
 namespace caseengine {
 namespace {
 
@@ -67,3 +69,26 @@ TEST_CASE("years past 9999 are written as gmtime_r gives them") {
 
 }  // namespace
 }  // namespace caseengine
+
+TEST_CASE("one date parser: a date must be a real one of the calendar, everywhere", "[time]") {
+  int64_t days;
+  for (const char* good : {"2026-02-28", "2024-02-29", "2000-02-29", "1970-01-01", "2026-12-31"}) {
+    INFO(good);
+    CHECK(caseengine::ParseDate(good, &days));
+    CHECK(caseengine::IsDate(good));
+  }
+  for (const char* bad :
+       {"2026-02-29", "2026-02-30", "2026-02-31", "1900-02-29", "2026-04-31", "2026-13-01",
+        "2026-00-10", "2026-01-00", "2026-1-01", "2026-01-011", "20260101", "", "2026-01-0x"}) {
+    INFO(bad);
+    CHECK_FALSE(caseengine::ParseDate(bad, &days));
+    CHECK_FALSE(caseengine::ValidDate(bad));
+  }
+  int64_t micros;
+  CHECK_FALSE(caseengine::ParseInstant("2026-02-30", &micros));
+  CHECK_FALSE(caseengine::ParseInstant("2026-02-30T10:00:00Z", &micros));
+  CHECK(caseengine::ParseInstant("2024-02-29T10:00:00Z", &micros));
+  // The domain's own floor stays: no record goes back before 1850.
+  CHECK(caseengine::IsDate("1849-12-31"));
+  CHECK_FALSE(caseengine::ValidDate("1849-12-31"));
+}
