@@ -99,7 +99,7 @@ struct MoveStrand {
 
 struct DeleteClient {
   std::string client_id;
-  std::string mode;  // soft | erase; empty: the deployment's setting
+  DeleteMode mode = DeleteMode::kNone;  // kNone: the deployment's setting
 };
 struct RestoreClient {
   std::string client_id;

@@ -181,7 +181,7 @@ class CommandHandler::Cache : public StateView {
         return false;
       }
       if (e.type == EventType::kClientDeleted) {
-        if (e.mode == "erase") {
+        if (e.mode == DeleteMode::kErase) {
           erased.emplace_back(v.stream());
           // Its cases' keys go with it (they sealed the cases' notes, titles and reasons).
           std::string_view client_id;

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "aggregates/event.h"
+
 namespace caseengine {
 
 // Named permissions (API.md). `casework` lets a user send commands at all.
@@ -38,8 +40,8 @@ struct DomainConfig {
   std::map<std::string, Actor> users;  // by user id
   std::map<std::string, TeamConfig> teams;
   std::set<std::string> client_types;
-  std::string delete_mode = "soft";           // what DELETE /clients/{id} means by default
-  bool lobby_assign_closes_open_case = true;  // HPA2's rule
+  DeleteMode delete_mode = DeleteMode::kSoft;  // what DELETE /clients/{id} means by default
+  bool lobby_assign_closes_open_case = true;   // HPA2's rule
 
   // The configuration of API.md's demo (users admin, officer, supervisor, auditor).
   static DomainConfig Demo();

@@ -503,21 +503,21 @@ class Decider {
     if (!ctx_.actor.Has(kDeleteClients)) {
       return Outcome::Reject(Rejection::Forbidden(kDeleteClients));
     }
-    const std::string mode = c.mode.empty() ? ctx_.config->delete_mode : c.mode;
+    const DeleteMode mode = c.mode == DeleteMode::kNone ? ctx_.config->delete_mode : c.mode;
     // Erasure cannot be undone: it needs an administrator as well.
-    if (mode == "erase" && !ctx_.actor.Has(kAdminister)) {
+    if (mode == DeleteMode::kErase && !ctx_.actor.Has(kAdminister)) {
       return Outcome::Reject(Rejection::Forbidden(kAdminister));
     }
     const ClientState* s = states_->Client(c.client_id);
     // A soft-deleted client is hidden, but an administrator may still erase it.
-    if (s == nullptr || !s->exists || s->erased || (s->deleted && mode == "soft")) {
+    if (s == nullptr || !s->exists || s->erased || (s->deleted && mode == DeleteMode::kSoft)) {
       return Outcome::Reject(Rejection::NotFound("no client " + c.client_id));
     }
     if (auto r = CheckVersion(ClientStream(c.client_id), s->version)) return *r;
     Event deleted = Make(EventType::kClientDeleted);
     deleted.mode = mode;
     Outcome o = OnClient(*s, std::move(deleted));
-    if (mode == "erase") {
+    if (mode == DeleteMode::kErase) {
       // Its key and the keys of all its cases, deleted before or not, which sealed their
       // notes, titles and reasons.
       o.destroy_keys.push_back(ClientStream(c.client_id));
@@ -538,7 +538,7 @@ class Decider {
     // Erasure reaches the referrals the client came from: the same person's details,
     // sealed with the lobby record's own key.
     size_t referrals = 0;
-    if (mode == "erase") {
+    if (mode == DeleteMode::kErase) {
       for (const std::string& lobby_id : s->lobby_records) {
         const LobbyState* l = states_->Lobby(lobby_id);
         if (l == nullptr || !l->exists || l->status == "removed") continue;
@@ -549,7 +549,7 @@ class Decider {
         ++referrals;
       }
     }
-    o.response = {{"mode", mode}, {"cases_deleted", cases_deleted}};
+    o.response = {{"mode", DeleteModeName(mode)}, {"cases_deleted", cases_deleted}};
     if (referrals > 0) o.response["lobby_records_erased"] = referrals;
     return o;
   }

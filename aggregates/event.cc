@@ -61,6 +61,28 @@ const char* EventTypeName(EventType type) {
   return "Unknown";
 }
 
+const char* DeleteModeName(DeleteMode mode) {
+  switch (mode) {
+    case DeleteMode::kSoft:
+      return "soft";
+    case DeleteMode::kErase:
+      return "erase";
+    case DeleteMode::kNone:
+      break;
+  }
+  return "";
+}
+
+bool ParseDeleteMode(std::string_view name, DeleteMode* mode) {
+  for (DeleteMode m : {DeleteMode::kNone, DeleteMode::kSoft, DeleteMode::kErase}) {
+    if (name == DeleteModeName(m)) {
+      *mode = m;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool HasFreeText(EventType type) {
   return type == EventType::kActionCreated || type == EventType::kCaseClosed ||
          type == EventType::kCaseReopened || type == EventType::kReferralReceived;

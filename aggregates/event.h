@@ -6,6 +6,7 @@
 // rename one, never change what it means, only add new ones.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,17 @@ enum class EventType {
 // (the last one above is the last value).
 inline constexpr size_t kEventTypeCount = static_cast<size_t>(EventType::kLobbyRecordRemoved) + 1;
 
+// What a deletion does (the `mode` of ClientDeleted and CaseDeleted, stored by name).
+enum class DeleteMode : uint8_t {
+  kNone,   // not a deletion
+  kSoft,   // hidden, restorable by an administrator
+  kErase,  // the subject's keys destroyed: gone for good
+};
+// "soft", "erase" ("" for kNone).
+const char* DeleteModeName(DeleteMode mode);
+// False for a name that is none of them ("" is kNone).
+bool ParseDeleteMode(std::string_view name, DeleteMode* mode);
+
 // Streams: client-<id>, case-<id>, lobby-<id>.
 enum class StreamKind { kOther, kClient, kCase, kLobby };
 std::string ClientStream(const std::string& client_id);
@@ -105,7 +117,8 @@ struct Event {
   EventType type = EventType::kClientRegistered;
   std::string client_id, case_id, user_id, role, team_id, status, client_type, case_number, group,
       relationship, date, reason, title, item_id, strand_id, strand_type, other_case_id,
-      other_item_id, mode, source, referrer;
+      other_item_id, source, referrer;
+  DeleteMode mode = DeleteMode::kNone;
   bool joint_applicant = false;
   bool resend = false;
   std::string subject;  // the stream whose key seals `personal` ("client-<id>")

@@ -89,7 +89,7 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
        title = Opt(b, seal_text ? std::string() : e.title), item_id = Opt(b, e.item_id),
        strand_id = Opt(b, e.strand_id), strand_type = Opt(b, e.strand_type),
        other_case_id = Opt(b, e.other_case_id), other_item_id = Opt(b, e.other_item_id),
-       mode = Opt(b, e.mode), source = Opt(b, e.source),
+       mode = Opt(b, std::string(DeleteModeName(e.mode))), source = Opt(b, e.source),
        referrer = Opt(b, seal_text ? std::string() : e.referrer);
   fb::BodyBuilder body(b);
   body.add_client_id(client_id);
@@ -151,7 +151,9 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   e->strand_type = Str(body->strand_type());
   e->other_case_id = Str(body->other_case_id());
   e->other_item_id = Str(body->other_item_id());
-  e->mode = Str(body->mode());
+  if (!ParseDeleteMode(Str(body->mode()), &e->mode)) {
+    return Status::Corruption("a " + std::string(type) + " has an unknown mode");
+  }
   e->resend = body->resend();
   e->source = Str(body->source());
   e->referrer = Str(body->referrer());

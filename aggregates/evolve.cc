@@ -86,7 +86,7 @@ void Evolve(ClientState* s, const Event& e) {
       break;
     case EventType::kClientDeleted:
       s->deleted = true;
-      if (e.mode == "erase") {
+      if (e.mode == DeleteMode::kErase) {
         s->erased = true;
         s->personal = PersonalFields();
         s->personal.erased = true;

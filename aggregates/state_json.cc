@@ -120,7 +120,7 @@ nlohmann::json EventFieldsToJson(const Event& e) {
   put("strand_type", e.strand_type);
   put("other_case_id", e.other_case_id);
   put("other_item_id", e.other_item_id);
-  put("mode", e.mode);
+  put("mode", DeleteModeName(e.mode));
   put("source", e.source);
   put("referrer", e.referrer);
   if (e.joint_applicant) j["joint_applicant"] = true;

@@ -344,10 +344,7 @@ std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
             c.Id("strand_id", &x.strand_id);
             c.OneOf("status", x.status, {"open", "closed", "cancelled"});
           },
-          [&](DeleteClient& x) {
-            c.Id("client_id", &x.client_id);
-            if (!x.mode.empty()) c.OneOf("mode", x.mode, {"soft", "erase"});
-          },
+          [&](DeleteClient& x) { c.Id("client_id", &x.client_id); },
           [&](RestoreClient& x) { c.Id("client_id", &x.client_id); },
           [&](ReceiveReferral& x) {
             c.OneOf("source", x.source, {"self", "duty_to_refer", "third_party", "provider"});

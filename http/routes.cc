@@ -189,7 +189,11 @@ std::vector<Route> Api::MakeRoutes() {
        {},
        cmd(200,
            [](const P& p, const B&, const HttpRequest& r) -> Command {
-             return DeleteClient{p[0], r.Param("mode")};
+             DeleteMode mode;
+             if (!ParseDeleteMode(r.Param("mode"), &mode)) {
+               throw Problem::Invalid("mode", "must be soft or erase");
+             }
+             return DeleteClient{p[0], mode};
            })},
       {"POST",
        "/clients/{id}/restore",

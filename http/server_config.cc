@@ -105,8 +105,10 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.domain.users[a.user_id] = std::move(a);
     }
     const auto settings = j.value("settings", nlohmann::json::object());
-    c.domain.delete_mode = settings.value("delete_mode", c.domain.delete_mode);
-    if (c.domain.delete_mode != "soft" && c.domain.delete_mode != "erase") {
+    const std::string mode =
+        settings.value("delete_mode", std::string(DeleteModeName(c.domain.delete_mode)));
+    if (!ParseDeleteMode(mode, &c.domain.delete_mode) ||
+        c.domain.delete_mode == DeleteMode::kNone) {
       return bad("settings.delete_mode must be soft or erase");
     }
     c.domain.lobby_assign_closes_open_case =

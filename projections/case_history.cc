@@ -40,7 +40,6 @@ constexpr Field kFields[] = {
     {"strand_type", &Event::strand_type},
     {"other_case_id", &Event::other_case_id},
     {"other_item_id", &Event::other_item_id},
-    {"mode", &Event::mode},
     {"source", &Event::source},
     {"referrer", &Event::referrer},
 };
@@ -55,6 +54,7 @@ nlohmann::json Entry(const EventView& v, const Event* e) {
       if (!value.empty()) details[f.name] = ValidUtf8(value);
     }
     if (e->type == EventType::kPersonAdded) details["joint_applicant"] = e->joint_applicant;
+    if (e->mode != DeleteMode::kNone) details["mode"] = DeleteModeName(e->mode);
   }
   return {{"position", v.position()},
           {"version", v.version()},

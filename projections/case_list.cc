@@ -368,7 +368,7 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
         break;
       case EventType::kClientDeleted:
         c->deleted = true;
-        if (e.mode != "erase") break;
+        if (e.mode != DeleteMode::kErase) break;
         // Its cases deleted before (with no erasure event of their own) go now; live ones
         // go with the CaseDeleted events that follow.
         for (const CaseListRow* r : affected) {
@@ -401,7 +401,7 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     r->applicant = c;
     c->rows.push_back(r);
   };
-  if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
+  if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
     if (CaseListRow* r = cases.Find(id)) {
       list_.Unindex(r);
       detach(r);

@@ -18,7 +18,7 @@ void CaseMarks::Apply(const ProjectedEvent& pe, RowWriter* rows, const Erased& e
   const Event* e = pe.event;
   if (e == nullptr) return;
   if (pe.kind == StreamKind::kClient) {
-    if (e->type != EventType::kClientDeleted || e->mode != "erase") return;
+    if (e->type != EventType::kClientDeleted || e->mode != DeleteMode::kErase) return;
     // The client's own cases go with it, soft-deleted ones too.
     const std::string owned = RowPrefix('o', pe.id);
     auto it = rows->store().NewIterator(rows->family(), ReadPattern::kShort);
@@ -37,7 +37,7 @@ void CaseMarks::Apply(const ProjectedEvent& pe, RowWriter* rows, const Erased& e
       break;
     }
     case EventType::kCaseDeleted:
-      if (e->mode == "erase") {
+      if (e->mode == DeleteMode::kErase) {
         // Usually erased already with its client; this catches the rest.
         EraseCase(pe.id, rows, erased);
       } else {
@@ -54,7 +54,7 @@ void CaseMarks::Apply(const ProjectedEvent& pe, RowWriter* rows, const Erased& e
 
 bool CaseMarks::ReadsRows(const ProjectedEvent& pe) {
   const Event* e = pe.event;
-  if (e == nullptr || e->mode != "erase") return false;
+  if (e == nullptr || e->mode != DeleteMode::kErase) return false;
   return (pe.kind == StreamKind::kClient && e->type == EventType::kClientDeleted) ||
          (pe.kind == StreamKind::kCase && e->type == EventType::kCaseDeleted);
 }

@@ -341,7 +341,7 @@ void CaseOfficersProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   // Most events change nothing here: leave before taking the lock.
   switch (e.type) {
     case EventType::kClientDeleted:
-      if (e.mode != "erase") return;
+      if (e.mode != DeleteMode::kErase) return;
       break;
     case EventType::kCaseOpened:
     case EventType::kOfficerAssigned:
@@ -370,7 +370,7 @@ void CaseOfficersProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   }
   if (pe.kind != StreamKind::kCase) return;
   const std::string id(pe.id);
-  if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
+  if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
     o.RemoveCase(id);
     return;
   }

@@ -222,7 +222,7 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
 
   if (pe.kind == StreamKind::kClient) {
     const std::string id(pe.id);
-    if (e.type == EventType::kClientDeleted && e.mode != "erase") {
+    if (e.type == EventType::kClientDeleted && e.mode != DeleteMode::kErase) {
       if (CasePeopleClient* c = p.clients_.Change(id)) c->deleted = true;
       return;
     }
@@ -252,7 +252,7 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   }
   if (pe.kind != StreamKind::kCase) return;
   const std::string id(pe.id);
-  if (e.type == EventType::kCaseDeleted && e.mode == "erase") {
+  if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
     p.RemoveCase(id);
     return;
   }

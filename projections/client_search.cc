@@ -522,7 +522,7 @@ void ClientSearchProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   auto& s = search_;
   std::unique_lock<std::shared_mutex> lock(s.mu_);
 
-  if (e.type == EventType::kClientDeleted && e.mode == "erase") {
+  if (e.type == EventType::kClientDeleted && e.mode == DeleteMode::kErase) {
     if (const ClientSearchRow* r = s.rows_.Find(id)) s.Unindex(*r);
     s.rows_.Remove(id);
     return;

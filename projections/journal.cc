@@ -122,7 +122,7 @@ bool Describe(const Event& e, FactFn&& fact, Entry* entry) {
       entry->text = e.reason.empty() ? "Case reopened" : "Case reopened: " + e.reason;
       return true;
     case EventType::kCaseDeleted:
-      if (e.mode == "erase") return false;  // the case is gone: nothing shows
+      if (e.mode == DeleteMode::kErase) return false;  // the case is gone: nothing shows
       entry->text = e.reason == "client deleted" ? "Case deleted with its client" : "Case deleted";
       return true;
     case EventType::kCaseRestored:

@@ -150,7 +150,7 @@ void LobbyQueueProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   auto& q = queue_;
 
   if (e.type == EventType::kClientDeleted) {
-    if (e.mode != "erase") return;
+    if (e.mode != DeleteMode::kErase) return;
     if (pe.kind != StreamKind::kClient) return;
     std::unique_lock<std::shared_mutex> lock(q.mu_);
     auto it = q.by_client_.find(std::string(pe.id));

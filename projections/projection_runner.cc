@@ -38,7 +38,7 @@ bool IsErasure(const ProjectedEvent& e) {
   if (type == "LobbyRecordRemoved") return true;
   // An erased case's key sealed its notes, titles and reasons.
   return (type == "ClientDeleted" || type == "CaseDeleted") && e.event != nullptr &&
-         e.event->mode == "erase";
+         e.event->mode == DeleteMode::kErase;
 }
 
 std::string RebuildMarker(const Projection& projection) {

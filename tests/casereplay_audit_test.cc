@@ -891,8 +891,8 @@ Worked WorkThreeDays(Office& o) {
   // Day 3.
   o.Do("officer", OpenCase{w.client}, d3 + 9 * kHour);
   o.Do("supervisor", CloseCase{w.other_case, "housed"}, d3 + 10 * kHour);
-  o.Do("supervisor", DeleteClient{w.other_client, "soft"}, d3 + 11 * kHour);
-  o.Do("admin", DeleteClient{w.erased_client, "erase"}, d3 + 12 * kHour);
+  o.Do("supervisor", DeleteClient{w.other_client, DeleteMode::kSoft}, d3 + 11 * kHour);
+  o.Do("admin", DeleteClient{w.erased_client, DeleteMode::kErase}, d3 + 12 * kHour);
   o.Do("officer", AddNote{w.kase, "follow-up booked", ""}, d3 + 13 * kHour);
   o.Do("supervisor", ClaimLobbyRecord{w.removed_lobby}, d3 + 14 * kHour);
   o.Do("supervisor", RemoveLobbyRecord{w.removed_lobby}, d3 + 14 * kHour + 1);
@@ -2369,8 +2369,8 @@ TEST_CASE("casereplay runs beside an engine that compacts its store after erasur
         failed++;
         continue;
       }
-      CommandResult e = engine->handler().Execute(config.users.at("admin"),
-                                                  DeleteClient{r.response["client_id"], "erase"});
+      CommandResult e = engine->handler().Execute(
+          config.users.at("admin"), DeleteClient{r.response["client_id"], DeleteMode::kErase});
       if (e.ok()) {
         erased++;
       } else {

@@ -15,7 +15,7 @@ TEST_CASE("deleting a client needs the delete_clients permission", "[domain][del
   DomainFixture d;
   auto [client, kase] = d.Register();
   const auto before = d.Head();
-  CHECK(Kind(d.Run("officer", DeleteClient{client, ""})) == "forbidden");
+  CHECK(Kind(d.Run("officer", DeleteClient{client})) == "forbidden");
   CHECK(d.Head() == before);
 }
 
@@ -23,7 +23,7 @@ TEST_CASE("deleting a client deletes all its cases with it", "[domain][delete]")
   DomainFixture d;
   auto [client, first] = d.Register();
   std::string second = d.Run("officer", OpenCase{client}).response["case_id"];
-  CommandResult r = d.Run("supervisor", DeleteClient{client, ""});
+  CommandResult r = d.Run("supervisor", DeleteClient{client});
   REQUIRE(Kind(r) == "ok");
   CHECK(r.response["mode"] == "soft");  // the demo deployment's meaning of delete
   CHECK(r.response["cases_deleted"] == 2);
@@ -36,10 +36,10 @@ TEST_CASE("a soft-deleted client and its cases are hidden until an administrator
           "[domain][delete]") {
   DomainFixture d;
   auto [client, kase] = d.Register();
-  REQUIRE(Kind(d.Run("supervisor", DeleteClient{client, "soft"})) == "ok");
+  REQUIRE(Kind(d.Run("supervisor", DeleteClient{client, DeleteMode::kSoft})) == "ok");
   CHECK(Kind(d.Run("officer", ChangeClientStatus{client, "closed"})) == "not-found");
   CHECK(Kind(d.Run("officer", AddNote{kase, "hello", ""})) == "not-found");
-  CHECK(Kind(d.Run("supervisor", DeleteClient{client, "soft"})) == "not-found");
+  CHECK(Kind(d.Run("supervisor", DeleteClient{client, DeleteMode::kSoft})) == "not-found");
   CHECK(Kind(d.Run("supervisor", RestoreClient{client})) == "forbidden");
   CommandResult r = d.Run("admin", RestoreClient{client});
   REQUIRE(Kind(r) == "ok");
@@ -55,7 +55,7 @@ TEST_CASE("a case deleted before its client was deleted stays deleted on restore
   auto [client, first] = d.Register();
   std::string second = d.Run("officer", OpenCase{client}).response["case_id"];
   REQUIRE(Kind(d.Run("supervisor", DeleteCase{second})) == "ok");
-  REQUIRE(Kind(d.Run("supervisor", DeleteClient{client, "soft"})) == "ok");
+  REQUIRE(Kind(d.Run("supervisor", DeleteClient{client, DeleteMode::kSoft})) == "ok");
   CommandResult r = d.Run("admin", RestoreClient{client});
   REQUIRE(Kind(r) == "ok");
   CHECK(r.response["cases_restored"] == 1);
@@ -66,18 +66,18 @@ TEST_CASE("a case deleted before its client was deleted stays deleted on restore
 TEST_CASE("erasing a client needs the administer permission as well", "[domain][delete]") {
   DomainFixture d;
   auto [client, kase] = d.Register();
-  CHECK(Kind(d.Run("supervisor", DeleteClient{client, "erase"})) == "forbidden");
-  CHECK(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  CHECK(Kind(d.Run("supervisor", DeleteClient{client, DeleteMode::kErase})) == "forbidden");
+  CHECK(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
 }
 
 TEST_CASE("erasure cannot be undone", "[domain][delete]") {
   DomainFixture d;
   auto [client, kase] = d.Register();
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
   CommandResult r = d.Run("admin", RestoreClient{client});
   CHECK(Kind(r) == "rule-violated");
   CHECK(r.rejection.rule == "erasure-is-final");
-  CHECK(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "not-found");
+  CHECK(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "not-found");
 }
 
 TEST_CASE("after erasure replay shows the personal fields as erased and the chain verifies",
@@ -87,7 +87,7 @@ TEST_CASE("after erasure replay shows the personal fields as erased and the chai
   extra.email = "erase.me@example.org";
   auto [client, kase] = d.Register("Forgotten", "1960-06-06", extra);
   REQUIRE(Kind(d.Run("officer", AddNote{kase, "lives with her sister", ""})) == "ok");
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
   std::vector<Event> events = d.Events("client-" + client);
   REQUIRE(events.size() == 2);
   CHECK(events[0].personal.erased);
@@ -106,7 +106,7 @@ TEST_CASE("a restart finishes an erasure whose key outlived a crash", "[domain][
   auto [client, kase] = d.Register();
   std::string key;
   REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
   // As if the process had died between recording the erasure and destroying the key.
   FamilyId keys_family;
   REQUIRE(d.store->Family(kKeysFamily, &keys_family).ok());
@@ -148,7 +148,8 @@ TEST_CASE(
                 .ok());
     REQUIRE(keys->KeyFor("client-" + client, false, &key).ok());
     REQUIRE(store->CompactAll().ok());  // the key is in table files now, not only the WAL
-    REQUIRE(handler.Execute(config.users.at("admin"), DeleteClient{client, "erase"}).ok());
+    REQUIRE(
+        handler.Execute(config.users.at("admin"), DeleteClient{client, DeleteMode::kErase}).ok());
   }
   REQUIRE(keys->Purge().ok());  // what the handler schedules after an erasure
   CHECK(log->VerifyChain(1, 0).ok);

@@ -232,7 +232,7 @@ TEST_CASE("erasing a client erases the lobby referrals it came from", "[domain][
   REQUIRE(Kind(d.Run("officer", AssignLobbyRecord{assigned, client})) == "ok");
   const std::string unrelated = Receive(d, "Someone Else");
 
-  CommandResult erased = d.Run("admin", DeleteClient{client, "erase"});
+  CommandResult erased = d.Run("admin", DeleteClient{client, DeleteMode::kErase});
   REQUIRE(Kind(erased) == "ok");
   CHECK(erased.response["lobby_records_erased"] == 2);
   for (const std::string& id : {created, assigned}) {

@@ -118,7 +118,7 @@ TEST_CASE("match candidates come from the client search, deleted ones hidden", "
   auto [match, first] = d.Register("Okafor", "1988-03-21", extra);
   auto [other, second] = d.Register("Smith", "1950-06-06");
   auto [hidden, third] = d.Register("Okafor", "1988-03-21", extra);
-  REQUIRE(Kind(d.Run("supervisor", DeleteClient{hidden, "soft"})) == "ok");
+  REQUIRE(Kind(d.Run("supervisor", DeleteClient{hidden, DeleteMode::kSoft})) == "ok");
   PersonalFields referral;
   referral.surname = "okafor";
   referral.date_of_birth = "1988-03-21";

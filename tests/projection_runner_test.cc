@@ -96,7 +96,7 @@ struct ErasedClient {
     client = d.Register("Zanzibarova").first;
     d.Register("Other");
     REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
-    REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+    REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
     REQUIRE(runner.CatchUp().ok());
     purges = runner.Stats().purges;
   }
@@ -271,7 +271,7 @@ TEST_CASE("a read model kept in memory writes an erasure at once while the log i
   REQUIRE(has_name());
   runner.Start();
   const uint64_t erasure = d.Head() + 1;  // ClientDeleted(erase), then its case's deletion
-  REQUIRE(Kind(d.Run("admin", DeleteClient{client, "erase"})) == "ok");
+  REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
   REQUIRE(runner.WaitForApplied(d.Head(), std::chrono::seconds(10)) == d.Head());
   // Not a second later: written with the erasure itself.
   CHECK(runner.Written() >= erasure);
@@ -654,7 +654,8 @@ TEST_CASE("case list sort indexes kept through random casework sort as freshly b
     for (int i = 0; i < 200; ++i) {
       Command c = RandomCommand(known, rng);
       if (i % 61 == 0 && !known.clients.empty()) {
-        c = DeleteClient{known.Pick(known.clients, rng), i % 2 ? "erase" : "soft"};
+        c = DeleteClient{known.Pick(known.clients, rng),
+                         i % 2 ? DeleteMode::kErase : DeleteMode::kSoft};
       }
       CommandResult r = d.Run("admin", c);
       REQUIRE(r.status.ok());
@@ -714,7 +715,7 @@ TEST_CASE(
   for (int i = 0; i < 2400; ++i) {
     Command c = RandomCommand(known, rng);
     if (i % 97 == 0 && !known.clients.empty()) {  // erasures: purges and rows deleted
-      c = DeleteClient{known.Pick(known.clients, rng), "erase"};
+      c = DeleteClient{known.Pick(known.clients, rng), DeleteMode::kErase};
     }
     CommandResult r = d.Run("admin", c);
     REQUIRE(r.status.ok());

@@ -205,10 +205,10 @@ void Scenario(Harness& h) {
   h.Ok("officer", fix);
   const std::string second = h.Ok("officer", OpenCase{c}).response["case_id"];
   h.Ok("supervisor", DeleteCase{second});
-  h.Ok("supervisor", DeleteClient{b, "soft"});
+  h.Ok("supervisor", DeleteClient{b, DeleteMode::kSoft});
   h.Ok("admin", RestoreClient{b});
-  h.Ok("supervisor", DeleteClient{c, "soft"});
-  h.Ok("admin", DeleteClient{d, "erase"});
+  h.Ok("supervisor", DeleteClient{c, DeleteMode::kSoft});
+  h.Ok("admin", DeleteClient{d, DeleteMode::kErase});
   const std::string l1 = h.Referral("self", "Ashdown");
   const std::string l2 = h.Referral("duty_to_refer", "Brightwell");
   const std::string l3 = h.Referral("third_party", "Calloway");
@@ -521,7 +521,7 @@ TEST_CASE("soft delete hides rows and restore brings them back", "[read-models]"
   CHECK(Officers(h.lists, {{"case_id", cb}}).total == 1);
 
   // A client with its cases.
-  h.Ok("supervisor", DeleteClient{a, "soft"});
+  h.Ok("supervisor", DeleteClient{a, DeleteMode::kSoft});
   h.Sync();
   CHECK(Officers(h.lists, {{"case_id", ca}}).total == 0);
   CHECK(Officers(h.lists, {}, "officer").rows[0]["cases"] == 1);
@@ -565,11 +565,11 @@ TEST_CASE("erasure removes rows and leaves the name nowhere in the read models",
   REQUIRE(h.AnyValueHas(h.lists.search, "Zyxwarden"));
   REQUIRE(h.AnyValueHas(h.lists.lobby, "Vantablack"));
 
-  h.Ok("admin", DeleteClient{a, "erase"});
+  h.Ok("admin", DeleteClient{a, DeleteMode::kErase});
   // Soft-deleted first, then erased: its cases get no CaseDeleted of their own.
-  h.Ok("supervisor", DeleteClient{c, "soft"});
-  h.Ok("admin", DeleteClient{c, "erase"});
-  h.Ok("admin", DeleteClient{from_lobby, "erase"});
+  h.Ok("supervisor", DeleteClient{c, DeleteMode::kSoft});
+  h.Ok("admin", DeleteClient{c, DeleteMode::kErase});
+  h.Ok("admin", DeleteClient{from_lobby, DeleteMode::kErase});
   h.Sync();
 
   for (const std::string& kase : {ca, second, cc}) {

@@ -207,10 +207,10 @@ Scenario RunScenario(Harness* h) {
   h->Run("officer", AddNote{s.case_c, "Cole note on their own case", ""});
   h->Run("officer", CloseCase{s.case_b, "housed"});
   h->Run("officer", ReopenCase{s.case_b, "back again"});
-  h->Run("supervisor", DeleteClient{s.b, "soft"});
+  h->Run("supervisor", DeleteClient{s.b, DeleteMode::kSoft});
   h->Run("admin", RestoreClient{s.b});
   h->CatchUp();
-  h->Run("admin", DeleteClient{s.c, "erase"});
+  h->Run("admin", DeleteClient{s.c, DeleteMode::kErase});
   h->CatchUp();
   return s;
 }
@@ -450,7 +450,7 @@ TEST_CASE(
   REQUIRE(note != nullptr);
   CHECK((*note)["text"] == "Note: Cole note on their own case");
 
-  h.Run("admin", DeleteClient{c, "erase"});
+  h.Run("admin", DeleteClient{c, DeleteMode::kErase});
   h.CatchUp();
   rows = FamilyRows(*h.store, "rm.journal");
   // The erased client's own case goes, journal and all.
@@ -478,10 +478,10 @@ TEST_CASE(
   // deleted, yet its journal and history go with the client.
   auto [d, case_d] = h.f.Register("Drew");
   h.Run("officer", AddNote{case_d, "Drew note", ""});
-  h.Run("supervisor", DeleteClient{d, "soft"});
+  h.Run("supervisor", DeleteClient{d, DeleteMode::kSoft});
   h.CatchUp();
   CHECK(FamilyRows(*h.store, "rm.journal").count("d" + case_d) == 1);
-  h.Run("admin", DeleteClient{d, "erase"});
+  h.Run("admin", DeleteClient{d, DeleteMode::kErase});
   h.CatchUp();
   CHECK(h.f.EventTypes("case-" + case_d).back() == "CaseDeleted");
   for (const char* family : {"rm.journal", "rm.case_history"}) {
@@ -501,7 +501,7 @@ TEST_CASE("a soft-deleted case hides its journal and history until restored", "[
   Harness h;
   auto [a, case_a] = h.f.Register("Able");
   h.Run("officer", AddNote{case_a, "Able note", ""});
-  h.Run("supervisor", DeleteClient{a, "soft"});
+  h.Run("supervisor", DeleteClient{a, DeleteMode::kSoft});
   h.CatchUp();
   nlohmann::json page;
   Status s = h.journal().Read(case_a, 10, "", &page);
@@ -979,7 +979,8 @@ TEST_CASE("a rebuild holds the journal's rows past deletions that read none of t
   auto [a, case_a] = h.f.Register("Able");
   auto [b, case_b] = h.f.Register("Baker");
   h.Run("officer", AddStrand{case_a, "housing_register"});
-  h.Run("supervisor", DeleteClient{b, "soft"});  // deletes rows, reads none of the journal's
+  h.Run("supervisor",
+        DeleteClient{b, DeleteMode::kSoft});  // deletes rows, reads none of the journal's
   h.Run("officer", AddNote{case_a, "after the deletion", ""});
   h.Run("admin", RestoreClient{b});
   h.Run("officer", CreateAction{case_b, "Call the client", "2026-12-01", ""});
@@ -1009,7 +1010,7 @@ TEST_CASE("a restarted runner continues from its checkpoint without duplicating 
   h.runner.reset();
   h.Run("officer", AddNote{case_a, "second note", ""});
   h.Run("officer", AddStrand{case_a, "housing_register"});
-  h.Run("supervisor", DeleteClient{a, "soft"});
+  h.Run("supervisor", DeleteClient{a, DeleteMode::kSoft});
   h.Run("admin", RestoreClient{a});
   h.Restart();
   CHECK(h.runner->Applied() == before);
