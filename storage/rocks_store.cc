@@ -1,21 +1,33 @@
 // RocksStore: see rocks_store.h.
 #include "storage/rocks_store.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <mutex>
 #include <regex>
 #include <system_error>
 #include <thread>
@@ -61,8 +73,155 @@ Status FromRocks(const rocksdb::Status& s, const std::string& path) {
                         "process, or open the folder read-only");
   }
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsNoSpace() || msg.find("No space left") != std::string::npos) {
+    return Status::NoSpace("the disk of data folder " + path + " is full (" + msg + ")");
+  }
   return Status::IoError(msg);
 }
+
+// RocksDB's diagnostic log, the folder's LOG file, written with plain appends whose
+// failures are ignored. RocksDB's own logger writes it through a file writer that, after
+// one failed write, asserts at the next (Debian's build keeps assertions on): on a full
+// disk the warning RocksDB logged about the failed write aborted the process. The file
+// is opened at the first line after the folder exists (RocksDB creates it); a LOG left by
+// an earlier open is kept as LOG.old.<microseconds>, the newest kOldInfoLogs of them.
+class FolderLogger : public rocksdb::Logger {
+ public:
+  explicit FolderLogger(std::string dir) : dir_(std::move(dir)) {}
+  ~FolderLogger() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[2048];
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const long micros = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
+        1000000);
+    std::tm tm{};
+    localtime_r(&seconds, &tm);
+    int n = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %lx ",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                          tm.tm_sec, micros, static_cast<unsigned long>(::pthread_self()));
+    if (n < 0) return;
+    const int body = std::vsnprintf(line + n, sizeof line - n - 1, format, ap);
+    if (body < 0) return;
+    n = std::min<int>(n + body, sizeof line - 2);
+    if (line[n - 1] != '\n') line[n++] = '\n';
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0 && !OpenFile()) return;
+    // One write per line (O_APPEND); a failed one (a full disk) loses the line, nothing more.
+    [[maybe_unused]] const ssize_t written = ::write(fd_, line, n);
+  }
+
+ private:
+  static constexpr size_t kOldInfoLogs = 4;
+
+  // Under mu_.
+  bool OpenFile() {
+    std::error_code ec;
+    if (!fs::is_directory(dir_, ec)) return false;
+    const fs::path log = fs::path(dir_) / "LOG";
+    if (fs::file_size(log, ec) > 0 && !ec) {
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      fs::rename(log, fs::path(dir_) / ("LOG.old." + std::to_string(micros)), ec);
+      std::vector<std::string> old;
+      for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("LOG.old.", 0) == 0) old.push_back(name);
+      }
+      std::sort(old.begin(), old.end());
+      for (size_t i = 0; i + kOldInfoLogs < old.size(); ++i)
+        fs::remove(fs::path(dir_) / old[i], ec);
+    }
+    fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    return fd_ >= 0;
+  }
+
+  const std::string dir_;
+  std::mutex mu_;
+  int fd_ = -1;
+};
+
+// Leaves recovery after a background error to the store (RocksStore::Recover). RocksDB's
+// own, for a full disk, waits until its SstFileManager sees a whole write buffer free
+// (64 MB here): a small disk would never recover, and a manual resume is refused while
+// it waits.
+class NoAutoRecovery : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
+// A file system whose writes fail as on a full disk while the switch is on (tests).
+class DiskFullFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  DiskFullFileSystem(std::shared_ptr<rocksdb::FileSystem> target,
+                     std::shared_ptr<DiskFullSwitch> full)
+      : FileSystemWrapper(std::move(target)), full_(std::move(full)) {}
+  const char* Name() const override { return "caseengine.DiskFull"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                    rocksdb::IODebugContext* dbg) override {
+    if (full_->full.load()) return NoSpace();
+    rocksdb::IOStatus s = target()->NewWritableFile(f, options, r, dbg);
+    if (s.ok()) *r = std::make_unique<File>(std::move(*r), full_);
+    return s;
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                       rocksdb::IODebugContext* dbg) override {
+    if (full_->full.load()) return NoSpace();
+    rocksdb::IOStatus s = target()->ReopenWritableFile(f, options, r, dbg);
+    if (s.ok()) *r = std::make_unique<File>(std::move(*r), full_);
+    return s;
+  }
+
+ private:
+  static rocksdb::IOStatus NoSpace() {
+    return rocksdb::IOStatus::NoSpace("injected", "No space left on device");
+  }
+  class File : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> f, std::shared_ptr<DiskFullSwitch> full)
+        : FSWritableFileOwnerWrapper(std::move(f)), full_(std::move(full)) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* dbg) override {
+      if (full_->full.load()) return NoSpace();
+      return target()->Append(data, options, dbg);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& info,
+                             rocksdb::IODebugContext* dbg) override {
+      if (full_->full.load()) return NoSpace();
+      return target()->Append(data, options, info, dbg);
+    }
+    rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                       const rocksdb::IOOptions& options,
+                                       rocksdb::IODebugContext* dbg) override {
+      if (full_->full.load()) return NoSpace();
+      return target()->PositionedAppend(data, offset, options, dbg);
+    }
+    rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                       const rocksdb::IOOptions& options,
+                                       const rocksdb::DataVerificationInfo& info,
+                                       rocksdb::IODebugContext* dbg) override {
+      if (full_->full.load()) return NoSpace();
+      return target()->PositionedAppend(data, offset, options, info, dbg);
+    }
+
+   private:
+    std::shared_ptr<DiskFullSwitch> full_;
+  };
+  std::shared_ptr<DiskFullSwitch> full_;
+};
 
 class RocksIterator : public StoreIterator {
  public:
@@ -120,6 +279,13 @@ class RocksStore : public Store {
   }
 
   Status WriteBulk(const WriteBatch& batch) override {
+    Status s = Health();
+    if (!s.ok()) return s;
+    s = Checked(WriteBulkUnchecked(batch));
+    return s;
+  }
+
+  Status WriteBulkUnchecked(const WriteBatch& batch) {
     Scratch& scratch = LocalScratch();
     Status s = SortOps(batch, &scratch);
     if (!s.ok()) return s;
@@ -151,7 +317,11 @@ class RocksStore : public Store {
     if (s.ok() && !tables.empty()) s = FromRocks(db_->IngestExternalFiles(tables), path_);
     rocksdb::WriteOptions wo;
     wo.disableWAL = true;
-    if (s.ok() && wb.Count() > 0) s = FromRocks(db_->Write(wo, &wb), path_);
+    if (s.ok() && wb.Count() > 0) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = FromRocks(db_->Write(wo, &wb), path_);
+    }
     // An ingested file was moved; one that was not is of no use.
     for (const auto& table : tables) {
       std::error_code ec;
@@ -165,7 +335,7 @@ class RocksStore : public Store {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
     for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
-      s = FromRocks(rocksdb::DeleteFilesInRange(db_, handles[i], nullptr, nullptr), path_);
+      s = Checked(FromRocks(rocksdb::DeleteFilesInRange(db_, handles[i], nullptr, nullptr), path_));
     }
     return s;
   }
@@ -174,12 +344,59 @@ class RocksStore : public Store {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
     if (!s.ok()) return s;
-    return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), path_);
+    auto turn = WalTurn();
+    s = Health();
+    if (!s.ok()) return s;
+    return Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), path_));
   }
 
   Status SyncWal() override {
     if (read_only_) return Status::Ok();
-    return FromRocks(db_->SyncWAL(), path_);
+    auto turn = WalTurn();
+    Status s = Health();
+    if (!s.ok()) return s;
+    return Checked(FromRocks(db_->SyncWAL(), path_));
+  }
+
+  Status Health() const override {
+    if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    return refusal_;
+  }
+
+  Status Recover() override {
+    std::lock_guard<std::mutex> recovering(recover_mu_);
+    if (!failed_.load()) return Status::Ok();
+    // A resume whose flush fails may leave RocksDB unable to resume at all (when it could
+    // not switch to a new WAL, it takes the error as fatal): it is tried only once the
+    // disk has room for what it writes.
+    uint64_t memtables = 0;
+    db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+    const uint64_t needed = 2 * memtables + kResumeMargin;
+    if (FreeBytes() < needed) {
+      return Status::NoSpace("data folder " + path_ + ": waiting for " +
+                             std::to_string(needed >> 20) + " MB free to go on");
+    }
+    std::lock_guard<std::mutex> turn(wal_mu_);
+    // RocksDB flushes every memtable to new table files and starts a new WAL: what was
+    // written before the failure is then durable, and the WAL that saw the error is
+    // never written again. It starts one only if a memtable holds something, which the
+    // marker sees to (KeepMarker); without a new WAL the store stays stopped.
+    const uint64_t wal = CurrentWal();
+    Status s = FromRocks(db_->Resume(), path_);
+    if (!s.ok()) return s;
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    if (wal == 0 || CurrentWal() == wal) {
+      refusal_ = Status::Unavailable(
+          "data folder " + path_ +
+          " could not start a new write-ahead log after a failed write; restart the engine "
+          "to go on (nothing acknowledged is lost)");
+      return refusal_;
+    }
+    refusal_ = Status::Ok();
+    failed_.store(false, std::memory_order_release);
+    KeepMarker();
+    return Status::Ok();
   }
 
   Status Get(FamilyId family, std::string_view key, std::string* value) const override {
@@ -204,9 +421,14 @@ class RocksStore : public Store {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* h : handles_) {
-      Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), h), path_);
+      Status s;
+      {
+        auto turn = WalTurn();
+        s = Health();
+        if (s.ok()) s = Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), h), path_));
+      }
       if (!s.ok()) return s;
-      s = FromRocks(db_->CompactRange(co, h, nullptr, nullptr), path_);
+      s = Checked(FromRocks(db_->CompactRange(co, h, nullptr, nullptr), path_));
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -215,11 +437,15 @@ class RocksStore : public Store {
   Status Purge(const std::vector<FamilyId>& families) override {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
-    if (s.ok()) s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
+    if (s.ok()) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_));
+    }
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
-      s = FromRocks(db_->CompactRange(co, handles[i], nullptr, nullptr), path_);
+      s = Checked(FromRocks(db_->CompactRange(co, handles[i], nullptr, nullptr), path_));
     }
     return s;
   }
@@ -233,6 +459,8 @@ class RocksStore : public Store {
   Status WritableHandles(const std::vector<FamilyId>& families,
                          std::vector<rocksdb::ColumnFamilyHandle*>* handles) const {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    Status health = Health();
+    if (!health.ok()) return health;
     for (FamilyId f : families) {
       if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
       handles->push_back(handles_[f]);
@@ -313,7 +541,91 @@ class RocksStore : public Store {
     return Status::Ok();
   }
 
+  // The status of an operation that writes; an I/O failure (the disk full, or failing)
+  // stops every write from here on (see Store::Health). The first failure is the one
+  // reported: what follows it is its consequence.
+  Status Checked(Status s) {
+    if (s.ok() || (s.code() != Status::Code::kIoError && s.code() != Status::Code::kNoSpace)) {
+      return s;
+    }
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    if (failed_.load()) return refusal_;
+    if (s.code() == Status::Code::kNoSpace) {
+      refusal_ = Status::NoSpace(s.message() +
+                                 "; the engine takes no writes until there is space again, then "
+                                 "goes on by itself: free space on that disk, or give it more");
+    } else {
+      refusal_ = Status::Unavailable(
+          "data folder " + path_ + " stopped taking writes after a failed write (" + s.message() +
+          "); the engine tries again by itself, and goes on once the disk takes writes");
+    }
+    failed_.store(true, std::memory_order_release);
+    return refusal_;
+  }
+
+  // RocksDB must not write or sync a WAL after an error on it (Health stops us), but a
+  // sync that starts while a write fails meets the error first (its writer asserts). So
+  // while the disk is nearly full, writes, syncs and flushes take turns, and each checks
+  // Health once it has its turn. With room to spare no write can run out of it, and they
+  // overlap as usual (the log's writes go on while the WAL syncs).
+  std::unique_lock<std::mutex> WalTurn() {
+    std::unique_lock<std::mutex> lock(wal_mu_, std::defer_lock);
+    if (Tight()) {
+      lock.lock();
+      if (!failed_.load()) KeepMarker();
+    }
+    return lock;
+  }
+  // Keeps a row in the default family's active memtable, written without the WAL, so
+  // that a resume after a failed WAL write always has a memtable to flush and so starts
+  // a new WAL (RocksDB switches WALs only with a memtable switch; with every memtable
+  // empty it would resume on the WAL that saw the error, and its next write asserts).
+  // Under wal_mu_, on a store that takes writes.
+  void KeepMarker() {
+    if (default_ == nullptr) return;
+    uint64_t entries = 0;
+    if (db_->GetIntProperty(default_, "rocksdb.num-entries-active-mem-table", &entries) &&
+        entries > 0) {
+      return;
+    }
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    rocksdb::WriteBatch wb;
+    if (wb.Put(default_, "caseengine.resume-marker", "").ok()) db_->Write(wo, &wb);
+  }
+  // The number of the WAL RocksDB writes now; 0 when it cannot say.
+  uint64_t CurrentWal() {
+    std::unique_ptr<rocksdb::LogFile> wal;
+    if (!db_->GetCurrentWalFile(&wal).ok() || wal == nullptr) return 0;
+    return wal->LogNumber();
+  }
+  // Free bytes on the folder's disk (for a test's DiskFullSwitch, none while it is on).
+  uint64_t FreeBytes() const {
+    if (disk_full_ != nullptr) return disk_full_->full.load() ? 0 : UINT64_MAX;
+    struct statvfs st;
+    if (::statvfs(path_.c_str(), &st) != 0) return 0;
+    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  }
+  // Room for RocksDB's new WAL, MANIFEST and LOG lines besides the flushed tables.
+  static constexpr uint64_t kResumeMargin = 4 << 20;
+  // Free space under kTightBytes (looked at once every kTightCheck), or a disk that a
+  // test may fill at any time.
+  bool Tight() {
+    if (disk_full_ != nullptr) return true;
+    const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now - tight_checked_.load(std::memory_order_relaxed) >= kTightCheck.count()) {
+      tight_checked_.store(now, std::memory_order_relaxed);
+      tight_.store(FreeBytes() < kTightBytes, std::memory_order_relaxed);
+    }
+    return tight_.load(std::memory_order_relaxed);
+  }
+  // Far more than one write holds (a log round is at most 8 MB).
+  static constexpr uint64_t kTightBytes = 256ull << 20;
+  static constexpr std::chrono::steady_clock::duration kTightCheck = std::chrono::milliseconds(10);
+
   Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& wo) {
+    Status health = Health();
+    if (!health.ok()) return health;
     // Sorted by family and key: a memtable insert starts from where the previous one in
     // that memtable went, so ascending keys skip most of the skip list's search: rebuilds,
     // whose batches scatter rows over every read model, spend most of their time in those
@@ -324,7 +636,11 @@ class RocksStore : public Store {
     rocksdb::WriteBatch& wb = scratch.wb;
     wb.Clear();
     s = AddOps(scratch.ops.data(), scratch.ops.data() + scratch.ops.size(), &wb);
-    if (s.ok()) s = FromRocks(db_->Write(wo, &wb), path_);
+    if (s.ok()) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = Checked(FromRocks(db_->Write(wo, &wb), path_));
+    }
     Release(&scratch);
     return s;
   }
@@ -364,6 +680,18 @@ class RocksStore : public Store {
   rocksdb::DB* db_ = nullptr;
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::Env> env_;               // only with RocksStoreOptions::disk_full
+  rocksdb::ColumnFamilyHandle* default_ = nullptr;  // RocksDB's default family (KeepMarker)
+
+  // Set at the first failed write, sync or flush; cleared by Recover (see Store::Health).
+  std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;  // guards refusal_
+  Status refusal_;
+  std::mutex recover_mu_;                      // one Recover at a time
+  std::mutex wal_mu_;                          // see WalTurn
+  std::shared_ptr<DiskFullSwitch> disk_full_;  // a test's, or null
+  std::atomic<int64_t> tight_checked_{INT64_MIN / 2};
+  std::atomic<bool> tight_{false};
 };
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache,
@@ -583,6 +911,16 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     }
   }
 
+  if (!options.read_only) {
+    db_options.listeners.push_back(std::make_shared<NoAutoRecovery>());
+    db_options.info_log = std::make_shared<FolderLogger>(options.path);
+  }
+  if (options.disk_full != nullptr) {
+    env_ = rocksdb::NewCompositeEnv(
+        std::make_shared<DiskFullFileSystem>(rocksdb::FileSystem::Default(), options.disk_full));
+    db_options.env = env_.get();
+    disk_full_ = options.disk_full;
+  }
   rocksdb::Options open_options(db_options, FamilyOptions(cache, options.compress));
   rocksdb::Status rs;
   if (!options.read_only) {
@@ -625,6 +963,12 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     return FromRocks(rs, options.path);
   }
   names_ = names;
+  if (!options.read_only) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == rocksdb::kDefaultColumnFamilyName) default_ = handles_[i];
+    }
+    KeepMarker();
+  }
   return Status::Ok();
 }
 
