@@ -45,6 +45,8 @@ Problem FromStatus(const Status& s) {
     case Status::Code::kUnavailable:
     case Status::Code::kBusy:
       return Problem::Unavailable(s.message());
+    case Status::Code::kNoSpace:
+      return Problem::StorageFull(s.message());
     default:
       return Problem(500, "/problems/internal", "Internal error", s.ToString());
   }
@@ -229,6 +231,12 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
     // or sync, and a retry with the same Idempotency-Key is then safe.
+    if (r.status.code() == Status::Code::kNoSpace) {
+      throw Problem::StorageFull(
+          r.status.message() +
+          ". Nothing already recorded is lost, and reads go on. Retry this command with the "
+          "same Idempotency-Key once writing goes on (GET /healthz says when)");
+    }
     throw Problem::Unavailable(r.status.ToString() + "; retry with the same Idempotency-Key");
   }
   if (r.rejected) {
@@ -572,13 +580,17 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
   const uint64_t head = engine_->log().HeadPosition();
   const uint64_t applied = engine_->runner().Applied();
   const Status runner = engine_->runner().error();
-  const bool ok = !engine_->log().failed() && runner.ok();
+  const Status writes = engine_->WriteHealth();
+  const bool ok = writes.ok() && runner.ok();
   nlohmann::json j = {{"status", ok ? "ok" : "failing"},
                       {"head_position", head},
                       {"applied_position", applied},
-                      {"projection_lag", head > applied ? head - applied : 0}};
-  if (engine_->log().failed())
-    j["log"] = "stopped after a failed write or sync; restart the engine";
+                      {"projection_lag", head > applied ? head - applied : 0},
+                      {"writes", writes.ok()                               ? "ok"
+                                 : writes.code() == Status::Code::kNoSpace ? "storage-full"
+                                                                           : "stopped"},
+                      {"recoveries", engine_->Recoveries()}};
+  if (!writes.ok()) j["log"] = writes.message();
   if (!runner.ok()) j["read_models"] = runner.ToString();
   res->Json(j, ok ? 200 : 503);
 }

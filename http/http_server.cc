@@ -58,6 +58,7 @@ void SetProblem(HttpResponse* res, const Problem& p) {
   res->Json(p.Body(), p.status);
   res->content_type = "application/problem+json";
   if (p.status == 401) res->headers.emplace_back("WWW-Authenticate", "Bearer");
+  if (p.retry_after > 0) res->headers.emplace_back("Retry-After", std::to_string(p.retry_after));
 }
 
 int Hex(char c) {

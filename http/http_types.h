@@ -68,6 +68,7 @@ struct Problem : std::runtime_error {
   int status;
   std::string type, title;
   nlohmann::json extra;
+  int retry_after = 0;  // seconds, sent as Retry-After when not 0
 
   // The answer's body: {type, title, status, detail, ...extra}.
   nlohmann::json Body() const {
@@ -91,9 +92,22 @@ struct Problem : std::runtime_error {
                    "this needs the permission " + permission, {{"permission", permission}});
   }
   static Problem Unavailable(const std::string& detail) {
-    return Problem(503, "/problems/unavailable", "Unavailable", detail);
+    Problem p(503, "/problems/unavailable", "Unavailable", detail);
+    p.retry_after = 5;
+    return p;
+  }
+  // The disk of the data folder is full: nothing can be written until space is freed.
+  static Problem StorageFull(const std::string& detail) {
+    Problem p(507, "/problems/storage-full", "Storage full", detail);
+    p.retry_after = 5;
+    return p;
   }
 };
+
+// How long a query may wait for the read models (or the log) to reach its min_position.
+inline constexpr std::chrono::seconds kReadYourWritesWait(5);
+// The pause between two calls of a stream that had nothing new (HttpResponse::stream).
+inline constexpr std::chrono::milliseconds kStreamPoll(50);
 
 // Who may call a route.
 enum class Access {
