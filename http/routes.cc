@@ -1,6 +1,9 @@
 // The route table: every route of the HTTP API in one place (API.md), with what
 // /openapi.json says of it. Commands are built from the path and body here and all run
 // through Api::RunCommand; queries are Api methods.
+#include <algorithm>
+#include <string_view>
+
 #include "http/api.h"
 #include "http/json_body.h"
 
@@ -36,7 +39,7 @@ std::vector<Route> Api::MakeRoutes() {
     return with(with(names, extra), kList);
   };
 
-  return {
+  std::vector<Route> routes = {
       // Clients.
       {"POST",
        "/clients",
@@ -634,6 +637,21 @@ std::vector<Route> Api::MakeRoutes() {
        {},
        query(&Api::Health)},
   };
+  for (Route& r : routes) {
+    const std::string_view op = r.operation;
+    // Never blocks, so never waits behind queries; a feed holds no thread either.
+    if (op == "Health" || op == "GetMetrics" || op == "StreamEvents") {
+      r.runs = Route::Runs::kInline;
+    }
+    // Read-your-writes: the request waits for its position without a worker. The
+    // aggregates' own reads need the log alone, the rest the read models.
+    if (std::find(r.query.begin(), r.query.end(), std::string_view("min_position")) !=
+        r.query.end()) {
+      const bool log_only = op == "GetClient" || op == "GetCase" || op == "GetLobbyRecord";
+      r.ready = [this, log_only](const HttpRequest& req) { return Reached(req, log_only); };
+    }
+  }
+  return routes;
 }
 
 }  // namespace caseengine
