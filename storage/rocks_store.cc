@@ -372,7 +372,8 @@ class RocksStore : public Store {
     // disk has room for what it writes.
     uint64_t memtables = 0;
     db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
-    const uint64_t needed = 2 * memtables + kResumeMargin;
+    // The tables a flush writes are no larger than the memtables they come from.
+    const uint64_t needed = memtables + kResumeMargin;
     if (FreeBytes() < needed) {
       return Status::NoSpace("data folder " + path_ + ": waiting for " +
                              std::to_string(needed >> 20) + " MB free to go on");
@@ -381,12 +382,12 @@ class RocksStore : public Store {
     // RocksDB flushes every memtable to new table files and starts a new WAL: what was
     // written before the failure is then durable, and the WAL that saw the error is
     // never written again. It starts one only if a memtable holds something, which the
-    // marker sees to (KeepMarker); without a new WAL the store stays stopped.
-    const uint64_t wal = CurrentWal();
+    // marker sees to (KeepMarker); while RocksDB still writes the WAL of the failure (a
+    // resume that failed may have started the new one already) the store stays stopped.
     Status s = FromRocks(db_->Resume(), path_);
     if (!s.ok()) return s;
     std::lock_guard<std::mutex> lock(failure_mu_);
-    if (wal == 0 || CurrentWal() == wal) {
+    if (failed_wal_ == 0 || CurrentWal() == failed_wal_) {
       refusal_ = Status::Unavailable(
           "data folder " + path_ +
           " could not start a new write-ahead log after a failed write; restart the engine "
@@ -559,6 +560,7 @@ class RocksStore : public Store {
           "data folder " + path_ + " stopped taking writes after a failed write (" + s.message() +
           "); the engine tries again by itself, and goes on once the disk takes writes");
     }
+    failed_wal_ = CurrentWal();
     failed_.store(true, std::memory_order_release);
     return refusal_;
   }
@@ -687,8 +689,9 @@ class RocksStore : public Store {
   std::atomic<bool> failed_{false};
   mutable std::mutex failure_mu_;  // guards refusal_
   Status refusal_;
-  std::mutex recover_mu_;                      // one Recover at a time
-  std::mutex wal_mu_;                          // see WalTurn
+  uint64_t failed_wal_ = 0;  // the WAL RocksDB wrote when the store stopped (see Recover)
+  std::mutex recover_mu_;    // one Recover at a time
+  std::mutex wal_mu_;        // see WalTurn
   std::shared_ptr<DiskFullSwitch> disk_full_;  // a test's, or null
   std::atomic<int64_t> tight_checked_{INT64_MIN / 2};
   std::atomic<bool> tight_{false};
