@@ -596,7 +596,11 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
                                  : writes.code() == Status::Code::kNoSpace ? "storage-full"
                                                                            : "stopped"},
                       {"recoveries", engine_->Recoveries()}};
-  if (!writes.ok()) j["log"] = writes.message();
+  if (!writes.ok()) {
+    j["log"] = writes.message();
+    const Status recovery = engine_->LastRecovery();
+    if (!recovery.ok()) j["recovery"] = recovery.message();
+  }
   if (!runner.ok()) j["read_models"] = runner.ToString();
   res->Json(j, ok ? 200 : 503);
 }

@@ -66,7 +66,13 @@ void Engine::RecoveryLoop() {
     if (s.ok()) s = log_->Resume();
     if (s.ok()) recoveries_++;
     lock.lock();
+    last_recovery_ = s;
   }
+}
+
+Status Engine::LastRecovery() const {
+  std::lock_guard<std::mutex> lock(recovery_mu_);
+  return last_recovery_;
 }
 
 void Engine::StopRecovery() {

@@ -76,6 +76,9 @@ class Engine {
   Status WriteHealth() const;
   // Stopped stores and logs recovered so far (for /metrics and tests).
   uint64_t Recoveries() const { return recoveries_.load(); }
+  // Why the last try to recover did not go through (ok when it did, or none was needed):
+  // what an operator needs to know, such as how much space it waits for.
+  Status LastRecovery() const;
 
  private:
   explicit Engine(EngineOptions options) : options_(std::move(options)) {}
@@ -90,9 +93,10 @@ class Engine {
   std::unique_ptr<ReadModels> read_models_;
   std::unique_ptr<ProjectionRunner> runner_;
 
-  std::mutex recovery_mu_;
+  mutable std::mutex recovery_mu_;
   std::condition_variable recovery_cv_;
   bool stopping_ = false;  // guarded by recovery_mu_
+  Status last_recovery_;   // guarded by recovery_mu_
   std::atomic<uint64_t> recoveries_{0};
   std::thread recovery_;
 };
