@@ -635,9 +635,10 @@ void HttpServer::Impl::RunWhenReady(const std::shared_ptr<Exchange>& x, Clock::t
   auto timer = std::make_shared<net::steady_timer>(x->session->executor());
   timer->expires_after(pause);
   timer->async_wait([this, x, timer, deadline, pause](beast::error_code ec) {
-    // Run as soon as it is ready, at the deadline (the route then answers that the
-    // position is not yet reached), or when the server stops.
-    if (!ec && !stopping_ && Clock::now() < deadline && !Ready(*x)) {
+    // Run as soon as it is ready, or at the deadline (the route then answers that the
+    // position is not yet reached). A stop lets it wait on: a command still in flight may
+    // bring its position (and the stop's grace closes what is left).
+    if (!ec && Clock::now() < deadline && !Ready(*x)) {
       return RunWhenReady(x, deadline, std::min(pause * 2, std::chrono::milliseconds(20)));
     }
     x->request.waited = true;

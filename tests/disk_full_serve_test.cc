@@ -131,7 +131,14 @@ TEST_CASE(
   REQUIRE(retried.status == 201);
   acknowledged.push_back(retried.json["client_id"]);
   for (int i = 0; i < 5; ++i) acknowledged.push_back(Register(officer, "After")["client_id"]);
-  const HttpAnswer healthy = officer.Get("/healthz");
+  // The read models go on too, a moment later: /healthz says ok once they have.
+  HttpAnswer healthy;
+  for (int i = 0; i < 300; ++i) {
+    healthy = officer.Get("/healthz");
+    if (healthy.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(healthy.body);
   CHECK(healthy.status == 200);
   CHECK(healthy.json.value("writes", "") == "ok");
   CHECK(healthy.json.value("recoveries", 0) >= 1);
