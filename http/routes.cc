@@ -626,6 +626,16 @@ std::vector<Route> Api::MakeRoutes() {
        [this](const HttpRequest&, HttpResponse* res) {
          res->content_type = "text/plain; version=0.0.4";
          res->body = metrics_ == nullptr ? "" : metrics_->Render(engine_->log(), engine_->runner());
+         // Whether writes go on (a full or failing disk stops them until the engine
+         // resumes them by itself), and how often they were resumed.
+         res->body +=
+             "# HELP caseengine_writes_stopped 1 while the store refuses writes.\n"
+             "# TYPE caseengine_writes_stopped gauge\ncaseengine_writes_stopped " +
+             std::string(engine_->WriteHealth().ok() ? "0" : "1") +
+             "\n# HELP caseengine_write_recoveries_total Times writing resumed after "
+             "a stop.\n# TYPE caseengine_write_recoveries_total counter\n"
+             "caseengine_write_recoveries_total " +
+             std::to_string(engine_->Recoveries()) + "\n";
        }},
       {"GET",
        "/healthz",

@@ -114,7 +114,9 @@ TEST_CASE(
   CHECK(health.json.value("status", "") == "failing");
   CHECK(officer.Get("/clients/" + acknowledged.front()).status == 200);
   CHECK(officer.Get("/cases?limit=5").status == 200);
-  CHECK(officer.Get("/metrics").status == 200);
+  const HttpAnswer metrics = officer.Get("/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("caseengine_writes_stopped 1") != std::string::npos);
   CHECK(::kill(server->pid(), 0) == 0);
 
   // Space comes back: the engine writes again by itself, and the refused command, retried
@@ -142,6 +144,7 @@ TEST_CASE(
   CHECK(healthy.status == 200);
   CHECK(healthy.json.value("writes", "") == "ok");
   CHECK(healthy.json.value("recoveries", 0) >= 1);
+  CHECK(officer.Get("/metrics").body.find("caseengine_writes_stopped 0") != std::string::npos);
 
   // Everything acknowledged is there, the read models caught up, the chain whole.
   for (const std::string& id : acknowledged) {
