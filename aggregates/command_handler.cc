@@ -163,6 +163,7 @@ class CommandHandler::Cache : public StateView {
     primary_.clear();
     case_primary_.clear();
     std::vector<std::string> erased;
+    std::unordered_map<std::string, std::vector<std::string>> cases_of_client;  // by owner
     Status s = log_->Scan(1, 0, [&](const EventView& v) {
       const std::string_view type = v.type();
       if (type == "LobbyRecordRemoved") {
@@ -180,10 +181,22 @@ class CommandHandler::Cache : public StateView {
         return false;
       }
       if (e.type == EventType::kClientDeleted) {
-        if (e.mode == "erase") erased.emplace_back(v.stream());
+        if (e.mode == "erase") {
+          erased.emplace_back(v.stream());
+          // Its cases' keys go with it (they sealed the cases' notes, titles and reasons).
+          std::string_view client_id;
+          ParseStream(v.stream(), &client_id);
+          auto owned = cases_of_client.find(std::string(client_id));
+          if (owned != cases_of_client.end()) {
+            for (const auto& case_id : owned->second) erased.push_back(CaseStream(case_id));
+          }
+        }
       } else {
         std::string_view case_id;
         ParseStream(v.stream(), &case_id);
+        if (e.type == EventType::kCaseOpened) {
+          cases_of_client[e.client_id].emplace_back(case_id);
+        }
         Index(std::string(case_id), e);
       }
       return true;
@@ -336,6 +349,7 @@ void CommandHandler::ExecuteAsync(const Actor& actor, Command command,
   call->base.fresh_command_id = options.command_id.empty();
   call->base.actor = actor.user_id;
   call->base.correlation_id = options.correlation_id;
+  call->base.request_digest = options.request_digest;
   Submit(std::move(call));
 }
 
@@ -392,7 +406,13 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     call->new_keys.Clear();
   }
   CommandResult result;
-  if (appended.status.ok()) {
+  const std::string& first_digest = appended.result.request_digest;
+  if (appended.status.ok() && appended.result.duplicate && !first_digest.empty() &&
+      first_digest != call->options.request_digest) {
+    // The key was first used for another request: neither that answer nor this command.
+    result.rejected = true;
+    result.rejection = Rejection::IdempotencyKeyReused();
+  } else if (appended.status.ok()) {
     result.duplicate = appended.result.duplicate;
     result.position = appended.result.last_position;
     result.versions = appended.result.versions;
@@ -406,19 +426,7 @@ void CommandHandler::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     }
     // An erasure is recorded: now the key goes, before the caller hears it is done (a
     // crash in between is finished at the next start).
-    // Erasing a client also removes the lobby records it came from, whose referrals hold
-    // the same person's details under keys of their own.
-    std::vector<std::string> subjects;
-    const auto* erase = std::get_if<DeleteClient>(&call->command);
-    if (erase != nullptr && result.response.value("mode", "") == "erase") {
-      subjects.push_back(ClientStream(erase->client_id));
-    }
-    if (erase != nullptr || std::holds_alternative<RemoveLobbyRecord>(call->command)) {
-      for (const StreamEvents& se : call->outcome.streams) {
-        std::string_view id;
-        if (ParseStream(se.stream, &id) == StreamKind::kLobby) subjects.push_back(se.stream);
-      }
-    }
+    const std::vector<std::string>& subjects = call->outcome.destroy_keys;
     if (!subjects.empty() && !result.duplicate) {
       for (const std::string& subject : subjects) {
         Status s = keys_->Destroy(subject);

@@ -44,6 +44,10 @@ struct CommandOptions {
   std::string command_id;                    // idempotency key; generated when empty
   std::optional<uint64_t> expected_version;  // If-Match on the command's own stream
   std::string correlation_id;
+  // What the request was (its caller's digest of it), kept with an accepted command's
+  // idempotency record: a repeat of the command id with another digest is refused
+  // (Rejection::IdempotencyKeyReused), not answered with the first command's answer.
+  std::string request_digest;
 };
 
 struct CommandResult {

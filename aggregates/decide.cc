@@ -296,6 +296,7 @@ class Decider {
     }
     Event e = Make(EventType::kCaseClosed);
     e.reason = c.reason;
+    e.subject = CaseStream(s->id);  // the reason is sealed with the case's key
     return OnCase(*s, std::move(e));
   }
 
@@ -309,6 +310,7 @@ class Decider {
     if (auto r = CheckApplicantStrands(*s, s->primary_applicant)) return *r;
     Event e = Make(EventType::kCaseReopened);
     e.reason = c.reason;
+    e.subject = CaseStream(s->id);
     return OnCase(*s, std::move(e));
   }
 
@@ -339,8 +341,9 @@ class Decider {
     const std::string note_id = ctx_.new_id();
     e.item_id = note_id;
     e.strand_id = c.strand_id;
-    // A note is free text about the household: sealed with the primary applicant's key.
-    e.subject = ClientStream(s->primary_applicant);
+    // A note is free text about the household: sealed with the case's own key, which goes
+    // when the case is erased (with the client who owns it).
+    e.subject = CaseStream(s->id);
     e.personal.text = c.text;
     Outcome o = OnCase(*s, std::move(e));
     o.response = {{"note_id", note_id}};
@@ -355,6 +358,7 @@ class Decider {
     const std::string action_id = ctx_.new_id();
     e.item_id = action_id;
     e.title = c.title;
+    e.subject = CaseStream(s->id);
     e.date = c.due;
     e.strand_id = c.strand_id;
     Outcome o = OnCase(*s, std::move(e));
@@ -513,6 +517,14 @@ class Decider {
     Event deleted = Make(EventType::kClientDeleted);
     deleted.mode = mode;
     Outcome o = OnClient(*s, std::move(deleted));
+    if (mode == "erase") {
+      // Its key and the keys of all its cases, deleted before or not, which sealed their
+      // notes, titles and reasons.
+      o.destroy_keys.push_back(ClientStream(c.client_id));
+      for (const auto* list : {&s->cases, &s->deleted_cases}) {
+        for (const std::string& case_id : *list) o.destroy_keys.push_back(CaseStream(case_id));
+      }
+    }
     // Its cases, journals and communications go with it.
     for (const std::string& case_id : s->cases) {
       const CaseState* k = states_->Case(case_id);
@@ -533,6 +545,7 @@ class Decider {
         Event removed = Make(EventType::kLobbyRecordRemoved);
         removed.reason = "client erased";
         o.Add(LobbyStream(lobby_id), l->version, std::move(removed));
+        o.destroy_keys.push_back(LobbyStream(lobby_id));
         ++referrals;
       }
     }
@@ -662,6 +675,7 @@ class Decider {
     if (auto r = RequireClaimed(*s)) return *r;
     Outcome o;
     o.Add(LobbyStream(s->id), s->version, Make(EventType::kLobbyRecordRemoved));
+    o.destroy_keys.push_back(LobbyStream(s->id));  // gone from searches and reports
     return o;
   }
 

@@ -61,6 +61,11 @@ const char* EventTypeName(EventType type) {
   return "Unknown";
 }
 
+bool HasFreeText(EventType type) {
+  return type == EventType::kActionCreated || type == EventType::kCaseClosed ||
+         type == EventType::kCaseReopened || type == EventType::kReferralReceived;
+}
+
 bool ParseEventType(std::string_view name, EventType* type) {
   for (const auto& [t, n] : kNames) {
     if (name == n) {

@@ -80,6 +80,10 @@ std::string LobbyStream(const std::string& lobby_id);
 StreamKind ParseStream(std::string_view stream, std::string_view* id);
 
 const char* EventTypeName(EventType type);
+// Events whose free text (title, reason, referrer) a person typed, and which are therefore
+// sealed with their subject's key (event_codec.h): an action's title, a case's close and
+// reopen reasons, a referral's referrer. Readers that show the text open these.
+bool HasFreeText(EventType type);
 // False for a name this build does not know.
 bool ParseEventType(std::string_view name, EventType* type);
 

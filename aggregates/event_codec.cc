@@ -22,21 +22,36 @@ std::optional<std::string> OptStr(const String* s) {
   return s == nullptr ? std::nullopt : std::optional<std::string>(s->str());
 }
 
-std::string EncodePersonal(const PersonalFields& p) {
+// An event with a subject seals its free text (title, reason, referrer) with the personal
+// fields: what a caseworker types may name people, so erasure must reach it. Events
+// without a subject carry only text the engine wrote, in the clear.
+bool SealsFreeText(const Event& e) {
+  return !e.subject.empty() && (!e.title.empty() || !e.reason.empty() || !e.referrer.empty());
+}
+
+std::string EncodePersonal(const Event& e) {
+  const PersonalFields& p = e.personal;
   FlatBufferBuilder b(256);
   auto surname = Opt(b, p.surname), forenames = Opt(b, p.forenames), dob = Opt(b, p.date_of_birth),
        nino = Opt(b, p.nino), email = Opt(b, p.email), phone = Opt(b, p.phone),
-       postcode = Opt(b, p.postcode), text = Opt(b, p.text);
-  b.Finish(fb::CreatePersonalData(b, surname, forenames, dob, nino, email, phone, postcode, text));
+       postcode = Opt(b, p.postcode), text = Opt(b, p.text), title = Opt(b, e.title),
+       reason = Opt(b, e.reason), referrer = Opt(b, e.referrer);
+  b.Finish(fb::CreatePersonalData(b, surname, forenames, dob, nino, email, phone, postcode, text,
+                                  title, reason, referrer));
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
-Status DecodePersonal(std::string_view bytes, PersonalFields* p) {
+// Opens into the event's personal fields and its sealed free text.
+Status DecodePersonal(std::string_view bytes, Event* e) {
   flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!v.VerifyBuffer<fb::PersonalData>(nullptr)) {
     return Status::Corruption("sealed personal data is malformed");
   }
   auto* d = flatbuffers::GetRoot<fb::PersonalData>(bytes.data());
+  if (d->title()) e->title = d->title()->str();
+  if (d->reason()) e->reason = d->reason()->str();
+  if (d->referrer()) e->referrer = d->referrer()->str();
+  PersonalFields* p = &e->personal;
   p->surname = OptStr(d->surname());
   p->forenames = OptStr(d->forenames());
   p->date_of_birth = OptStr(d->date_of_birth());
@@ -55,11 +70,12 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
   thread_local FlatBufferBuilder b(1024);
   b.Clear();
   Offset<fb::Sealed> personal;
-  if (!e.personal.Empty()) {
+  const bool seal_text = SealsFreeText(e);
+  if (!e.personal.Empty() || seal_text) {
     if (e.subject.empty()) return Status::InvalidArgument("personal data needs a subject");
     std::string key, sealed;
     Status s = keys_->KeyFor(e.subject, /*create=*/true, &key, new_keys);
-    if (s.ok()) s = Seal(key, EncodePersonal(e.personal), e.subject, &sealed);
+    if (s.ok()) s = Seal(key, EncodePersonal(e), e.subject, &sealed);
     if (!s.ok()) return s;
     personal = fb::CreateSealed(
         b, b.CreateString(e.subject),
@@ -69,10 +85,12 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
        role = Opt(b, e.role), team_id = Opt(b, e.team_id), status = Opt(b, e.status),
        client_type = Opt(b, e.client_type), case_number = Opt(b, e.case_number),
        group = Opt(b, e.group), relationship = Opt(b, e.relationship), date = Opt(b, e.date),
-       reason = Opt(b, e.reason), title = Opt(b, e.title), item_id = Opt(b, e.item_id),
+       reason = Opt(b, seal_text ? std::string() : e.reason),
+       title = Opt(b, seal_text ? std::string() : e.title), item_id = Opt(b, e.item_id),
        strand_id = Opt(b, e.strand_id), strand_type = Opt(b, e.strand_type),
        other_case_id = Opt(b, e.other_case_id), other_item_id = Opt(b, e.other_item_id),
-       mode = Opt(b, e.mode), source = Opt(b, e.source), referrer = Opt(b, e.referrer);
+       mode = Opt(b, e.mode), source = Opt(b, e.source),
+       referrer = Opt(b, seal_text ? std::string() : e.referrer);
   fb::BodyBuilder body(b);
   body.add_client_id(client_id);
   body.add_case_id(case_id);
@@ -152,7 +170,7 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
         bytes ? std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size())
               : std::string_view();
     s = Unseal(key, cipher, e->subject, &plain);
-    if (s.ok()) s = DecodePersonal(plain, &e->personal);
+    if (s.ok()) s = DecodePersonal(plain, e);
     if (!s.ok()) return s;
   }
   return Status::Ok();

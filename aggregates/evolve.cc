@@ -82,6 +82,7 @@ void Evolve(ClientState* s, const Event& e) {
       break;
     case EventType::kClientCaseDeleted:
       s->cases.erase(std::remove(s->cases.begin(), s->cases.end(), e.case_id), s->cases.end());
+      s->deleted_cases.push_back(e.case_id);
       break;
     case EventType::kClientDeleted:
       s->deleted = true;

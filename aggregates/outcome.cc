@@ -62,4 +62,13 @@ Rejection Rejection::VersionMismatch(std::string stream, uint64_t expected, uint
   return r;
 }
 
+Rejection Rejection::IdempotencyKeyReused() {
+  Rejection r;
+  r.kind = Kind::kIdempotencyKeyReused;
+  r.message =
+      "this Idempotency-Key was first used for another request (another route or body); "
+      "nothing was written: use a new key for a new request";
+  return r;
+}
+
 }  // namespace caseengine

@@ -14,11 +14,12 @@ namespace caseengine {
 // stable name of the rule (for 409s), tests and clients match on it.
 struct Rejection {
   enum class Kind {
-    kValidation,       // 422: fields are missing or malformed (see `fields`)
-    kNotFound,         // 404: an id names nothing (or something deleted)
-    kForbidden,        // 403: the actor lacks a permission
-    kRuleViolated,     // 409: a domain rule says no
-    kVersionMismatch,  // 412: the stream is not at the version the caller expected
+    kValidation,            // 422: fields are missing or malformed (see `fields`)
+    kNotFound,              // 404: an id names nothing (or something deleted)
+    kForbidden,             // 403: the actor lacks a permission
+    kRuleViolated,          // 409: a domain rule says no
+    kVersionMismatch,       // 412: the stream is not at the version the caller expected
+    kIdempotencyKeyReused,  // 422: the command id was first used for another request
   };
   struct FieldError {
     std::string field, message;
@@ -33,6 +34,7 @@ struct Rejection {
   static Rejection Forbidden(std::string permission);
   static Rejection Rule(std::string rule, std::string message);
   static Rejection VersionMismatch(std::string stream, uint64_t expected, uint64_t actual);
+  static Rejection IdempotencyKeyReused();
 };
 
 // A list for a decision's events, with the capacity of one the thread gave back: an Event
@@ -50,13 +52,16 @@ struct StreamEvents {
   std::vector<Event> events;
 };
 
-// Decide's result: either a rejection, or events (possibly none: nothing to change) and
-// the answer for the caller (ids created and the like).
+// Decide's result: either a rejection, or events (possibly none: nothing to change), the
+// answer for the caller (ids created and the like) and the keys to destroy after them.
 struct Outcome {
   bool rejected = false;
   Rejection rejection;
   std::vector<StreamEvents> streams;
   nlohmann::json response = nlohmann::json::object();
+  // Subjects whose data keys go once the events are durable (an erasure): what they
+  // sealed can no longer be read anywhere.
+  std::vector<std::string> destroy_keys;
 
   static Outcome Reject(Rejection r) {
     Outcome o;

@@ -27,6 +27,7 @@ struct ClientState {
   int invitations_sent = 0;
   std::optional<std::string> invitation_email;  // where the first invitation went
   std::vector<std::string> cases;               // live cases, in the order they were opened
+  std::vector<std::string> deleted_cases;       // deleted on their own: an erasure reaches them too
   std::vector<std::string> lobby_records;       // referrals it was created from or assigned
   bool deleted = false;                         // soft-deleted (hidden) or erased
   bool erased = false;  // its key is destroyed: personal data is gone for good

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "aggregates/strand_rules.h"
+#include "base/json_text.h"
 
 namespace caseengine {
 namespace {
@@ -25,17 +26,28 @@ class Checker {
   void Fail(const std::string& field, const std::string& message) {
     errors_.push_back({field, message});
   }
-  void Required(const std::string& field, std::string* value, size_t max = kMaxShort) {
+  // Every string of a command passes here (Required, Optional, Id and the personal
+  // fields call it): what is not text is refused before anything is decided or stored.
+  void Text(const std::string& field, const std::string& value, TextKind kind) {
+    const char* problem = TextProblem(value, kind);
+    if (problem != nullptr) Fail(field, problem);
+  }
+  void Required(const std::string& field, std::string* value, size_t max = kMaxShort,
+                TextKind kind = TextKind::kLine) {
     *value = Trim(*value);
     if (value->empty()) return Fail(field, "is required");
     if (value->size() > max) Fail(field, "is longer than " + std::to_string(max) + " characters");
+    Text(field, *value, kind);
   }
-  void Optional(const std::string& field, std::string* value, size_t max = kMaxShort) {
+  void Optional(const std::string& field, std::string* value, size_t max = kMaxShort,
+                TextKind kind = TextKind::kLine) {
     *value = Trim(*value);
     if (value->size() > max) Fail(field, "is longer than " + std::to_string(max) + " characters");
+    Text(field, *value, kind);
   }
   void Id(const std::string& field, std::string* value) {
     Required(field, value, 64);
+    if (!errors_.empty() && errors_.back().field == field) return;
     for (char c : *value) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
         return Fail(field, "is not a valid id");
@@ -68,6 +80,7 @@ class Checker {
         return;
       }
       if ((*v)->size() > max) Fail(name, "is longer than " + std::to_string(max) + " characters");
+      Text(name, **v, TextKind::kLine);
     };
     field("surname", &p->surname, kMaxName);
     field("forenames", &p->forenames, kMaxName);
@@ -118,6 +131,31 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
+
+const char* TextProblem(std::string_view s, TextKind kind) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      const bool allowed_space =
+          kind == TextKind::kMultiline && (c == '\n' || c == '\r' || c == '\t');
+      if ((c < 0x20 && !allowed_space) || c == 0x7F) {
+        return kind == TextKind::kMultiline
+                   ? "holds a control character (only line breaks and tabs are allowed)"
+                   : "holds a control character (a line break, tab or the like)";
+      }
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return "is not valid UTF-8";
+    // C1 controls, U+0080 to U+009F: C2 80 to C2 9F.
+    if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      return "holds a control character";
+    }
+    i += n;
+  }
+  return nullptr;
+}
 
 bool ValidDate(const std::string& d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -282,16 +320,16 @@ std::optional<Rejection> Validate(Command* command, const DomainConfig& config,
           },
           [&](CloseCase& x) {
             c.Id("case_id", &x.case_id);
-            c.Required("reason", &x.reason, 500);
+            c.Required("reason", &x.reason, 500, TextKind::kMultiline);
           },
           [&](ReopenCase& x) {
             c.Id("case_id", &x.case_id);
-            c.Required("reason", &x.reason, 500);
+            c.Required("reason", &x.reason, 500, TextKind::kMultiline);
           },
           [&](DeleteCase& x) { c.Id("case_id", &x.case_id); },
           [&](AddNote& x) {
             c.Id("case_id", &x.case_id);
-            c.Required("text", &x.text, kMaxText);
+            c.Required("text", &x.text, kMaxText, TextKind::kMultiline);
             c.Optional("strand_id", &x.strand_id, 64);
           },
           [&](CreateAction& x) {

@@ -6,12 +6,20 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aggregates/command.h"
 #include "aggregates/config.h"
 #include "aggregates/outcome.h"
 
 namespace caseengine {
+
+// What text a field may hold: one line (names, ids, titles, the referrer), or several
+// (a note's text, a close or reopen reason), where line breaks and tabs are allowed.
+enum class TextKind { kLine, kMultiline };
+// Why `s` is not acceptable text of that kind, or null when it is: it must be UTF-8 with
+// no control character (C0, DEL, C1) but, in multiline text, CR, LF and tab.
+const char* TextProblem(std::string_view s, TextKind kind);
 
 // A real calendar date written YYYY-MM-DD.
 bool ValidDate(const std::string& date);

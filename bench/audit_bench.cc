@@ -92,8 +92,10 @@ int main(int argc, char** argv) {
     options.dir = dir;
     options.config = &domain;
     options.start_runner = false;  // the log is what is measured; read models only cost here
+    Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
+    if (!s.ok()) return Fail(s);
     std::unique_ptr<Engine> engine;
-    Status s = Engine::Open(options, &engine);
+    s = Engine::Open(options, &engine);
     if (!s.ok()) return Fail(s);
     SeedOptions seed;
     seed.clients = clients;
@@ -111,7 +113,9 @@ int main(int argc, char** argv) {
 
   auto open_start = Clock::now();
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(dir, &folder);
+  KeyEncryptionKey kek;
+  Status s = KekBeside(dir, /*create=*/false, &kek);
+  if (s.ok()) s = ReplayFolder::Open(dir, &kek, &folder);
   if (!s.ok()) return Fail(s);
   const double open_ms = Seconds(open_start) * 1000;
   const EventLog& log = folder->log();

@@ -444,15 +444,18 @@ int main(int argc, char** argv) {
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<CommandHandler> own_handler;
   std::unique_ptr<Engine> engine;
-  Status s;
-  if (read_models) {
+  KeyEncryptionKey kek;
+  Status s = KekBeside(dir, /*create=*/true, &kek);  // the demo's key file, DIR.kek
+  if (!s.ok()) {
+  } else if (read_models) {
     EngineOptions options;
     options.dir = dir;
     options.config = &config;
+    options.kek = kek;
     s = Engine::Open(options, &engine);
   } else {
     s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
-    if (s.ok()) s = KeyStore::Open(store.get(), &keys);
+    if (s.ok()) s = KeyStore::Open(store.get(), &kek, &keys);
     if (s.ok()) own_handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config);
   }
   if (!s.ok()) {

@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   options.dir = dir;
   options.config = &domain;
   std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
+  Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
+  if (s.ok()) s = Engine::Open(options, &engine);
   if (!s.ok()) {
     std::cerr << s.ToString() << "\n";
     return 1;

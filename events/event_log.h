@@ -76,6 +76,10 @@ struct AppendRequest {
   // Kept with the idempotency record and given back, in AppendResult::response, to a
   // repeat of the command (e.g. the ids a command generated). Needs a command id.
   std::string response;
+  // Kept with the idempotency record too and given back in AppendResult::request_digest:
+  // the caller's digest of the request, so that it can tell a repeat of the same request
+  // from another request that reuses its command id (which the log does not judge).
+  std::string request_digest;
   // Rows of other families written in the same batch as the events, before them (the
   // data keys of subjects whose first events these are). For the engine's own use: not
   // checked, and dropped when the request is refused.
@@ -95,6 +99,7 @@ struct AppendResult {
   std::vector<StreamVersion> versions;  // the new version of each stream written
   bool duplicate = false;               // the command id was seen before; nothing appended
   std::string response;                 // AppendRequest::response of the original
+  std::string request_digest;           // AppendRequest::request_digest of the original
 };
 
 // Why an expected version did not hold.

@@ -9,7 +9,9 @@
 //   heads        key   := stream-id
 //                value := version:u64 last-position:u64   (as of "heads-at", below)
 //   idempotency  key   := command-id
-//                value := append-record            (FlatBuffers AppendRecord)
+//                value := append-record            (FlatBuffers AppendRecord: positions,
+//                                                   versions, the answer, the request's
+//                                                   digest)
 //   meta         key   := "format"
 //                value := "caseengine-log/1"
 //                key   := "head"

@@ -73,8 +73,12 @@ std::string EncodeAppendRecord(const AppendResult& r) {
                       ? flatbuffers::Offset<flatbuffers::Vector<uint8_t>>()
                       : fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.response.data()),
                                          r.response.size());
+  auto digest = r.request_digest.empty()
+                    ? flatbuffers::Offset<flatbuffers::Vector<uint8_t>>()
+                    : fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.request_digest.data()),
+                                       r.request_digest.size());
   fbb.Finish(fb::CreateAppendRecord(fbb, r.first_position, r.last_position, r.recorded_at,
-                                    fbb.CreateVector(versions), response));
+                                    fbb.CreateVector(versions), response, digest));
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
@@ -97,6 +101,11 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
   if (rec->response() != nullptr) {
     r->response.assign(reinterpret_cast<const char*>(rec->response()->data()),
                        rec->response()->size());
+  }
+  r->request_digest.clear();
+  if (rec->request_digest() != nullptr) {
+    r->request_digest.assign(reinterpret_cast<const char*>(rec->request_digest()->data()),
+                             rec->request_digest()->size());
   }
   return Status::Ok();
 }
@@ -382,6 +391,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   }
   result.last_position = next_position_ - 1;
   result.response = r.response;
+  result.request_digest = r.request_digest;
   if (!r.command_id.empty() && !r.fresh_command_id) {
     batch_->Put(families_.idempotency, r.command_id, EncodeAppendRecord(result));
     in_flight_[r.command_id] = InFlight{result};

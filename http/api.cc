@@ -8,6 +8,7 @@
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "base/json_text.h"
+#include "base/sha256.h"
 #include "base/time_format.h"
 #include "replay/digest.h"
 #include "replay/event_json.h"
@@ -73,20 +74,41 @@ Problem FromRejection(const Rejection& r) {
                      {{"rule", r.rule}});
     case Kind::kVersionMismatch:
       return Problem(412, "/problems/version-mismatch", "Version mismatch", r.message);
+    case Kind::kIdempotencyKeyReused:
+      return Problem(422, "/problems/idempotency-key-reused", "Idempotency-Key reused", r.message);
   }
   return Problem(500, "/problems/internal", "Internal error", r.message);
 }
 
-// `"7"` (or W/"7", or 7) -> 7.
-uint64_t ParseIfMatch(const std::string& header) {
+// If-Match (RFC 9110, 13.1.1): `"7"` (or 7) -> 7; `*` -> no version (any current one:
+// the command itself answers 404 when there is none). Comparison is strong, so a weak tag
+// (W/"7") never matches: 412, and nothing is written.
+std::optional<uint64_t> ParseIfMatch(const std::string& header) {
   std::string v = header;
-  if (v.rfind("W/", 0) == 0) v = v.substr(2);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+  if (v == "*") return std::nullopt;
+  if (v.rfind("W/", 0) == 0) {
+    throw Problem(412, "/problems/version-mismatch", "Version mismatch",
+                  "If-Match compares versions strongly: a weak tag (W/...) never matches; send "
+                  "the ETag as it was given, such as \"3\"");
+  }
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
     throw Problem(400, "/problems/malformed", "Malformed request",
-                  "If-Match must be a version in quotes, such as \"3\"");
+                  "If-Match must be one version in quotes, such as \"3\", or *");
   }
   return std::stoull(v);
+}
+
+// What a command request is, for its Idempotency-Key: the method, the path, the query
+// and the body. The same request repeated has the same digest; the key reused on another
+// route or with another body has another.
+std::string RequestDigest(const HttpRequest& req) {
+  std::string head = req.method + " " + req.path + "\n";
+  for (const auto& [name, value] : req.query) head += name + "=" + value + "&";
+  head += "\n";
+  return std::string(AsBytes(Sha256({head, req.body})));
 }
 
 bool WantsCsv(const HttpRequest& req) {
@@ -198,11 +220,18 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
                   "Idempotency-Key must be at most 128 characters");
   }
   const std::string if_match = req.header("If-Match");
-  if (!if_match.empty()) options.expected_version = ParseIfMatch(if_match);
+  if (!if_match.empty()) {
+    if (auto version = ParseIfMatch(if_match)) options.expected_version = *version;
+  }
   options.correlation_id = req.header("X-Correlation-Id").substr(0, 128);
-  const std::string kept_key = req.actor->user_id + "/" + options.command_id;
+  KeptKey kept_key;
   if (!options.command_id.empty()) {
-    if (auto kept = FindAnswer(kept_key)) {
+    kept_key.key = req.actor->user_id + "/" + options.command_id;
+    kept_key.digest = options.request_digest = RequestDigest(req);
+    if (auto kept = FindAnswer(kept_key.key)) {
+      if (kept->request_digest != kept_key.digest) {
+        throw FromRejection(Rejection::IdempotencyKeyReused());
+      }
       res->status = kept->status;
       res->content_type = kept->content_type;
       res->body = kept->body;
@@ -216,17 +245,16 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
                 created_status](std::function<void(HttpResponse::Fill)> finish) mutable {
     engine_->handler().ExecuteAsync(
         *actor, std::move(command), options,
-        [this, finish = std::move(finish), keep = !options.command_id.empty(), kept_key,
-         created_status](CommandResult r) {
+        [this, finish = std::move(finish), kept_key, created_status](CommandResult r) {
           auto result = std::make_shared<CommandResult>(std::move(r));
-          finish([this, result, keep, kept_key, created_status](HttpResponse* res) {
-            Answer(*result, keep ? kept_key : std::string(), created_status, res);
+          finish([this, result, kept_key, created_status](HttpResponse* res) {
+            Answer(*result, kept_key, created_status, res);
           });
         });
   };
 }
 
-void Api::Answer(const CommandResult& r, const std::string& kept_key, int created_status,
+void Api::Answer(const CommandResult& r, const KeptKey& kept_key, int created_status,
                  HttpResponse* res) {
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
@@ -241,10 +269,11 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   }
   if (r.rejected) {
     Problem p = FromRejection(r.rejection);
-    if (!kept_key.empty()) {
+    // A reused key's refusal is not this key's answer: the first request keeps its own.
+    if (!kept_key.key.empty() && r.rejection.kind != Rejection::Kind::kIdempotencyKeyReused) {
       HttpResponse kept;
       kept.Json(p.Body(), p.status);
-      KeepAnswer(kept_key, {p.status, "application/problem+json", kept.body});
+      KeepAnswer(kept_key.key, {p.status, "application/problem+json", kept.body, kept_key.digest});
     }
     throw p;
   }
@@ -257,8 +286,8 @@ void Api::Answer(const CommandResult& r, const std::string& kept_key, int create
   res->Json(body, r.unchanged ? 200 : created_status);
   // A command that changed nothing wrote nothing to the log either: its answer is kept
   // here, as a refusal's is.
-  if (r.unchanged && !kept_key.empty()) {
-    KeepAnswer(kept_key, {res->status, res->content_type, res->body});
+  if (r.unchanged && !kept_key.key.empty()) {
+    KeepAnswer(kept_key.key, {res->status, res->content_type, res->body, kept_key.digest});
   }
 }
 
@@ -326,13 +355,16 @@ bool Hidden(const CaseState& s, const Actor& actor) { return s.deleted && !actor
 bool Hidden(const LobbyState& s, const Actor&) { return s.status == "removed"; }
 
 // One aggregate as `actor` may see it (as of `as_of`): 404 when it has no events by then
-// or is hidden.
+// or is hidden. What is hidden is decided by the record's state now, at the log's head:
+// history as of an earlier position never shows what a later delete hid.
 template <class State>
 State ReadVisible(Engine& engine, const Actor& actor, const std::string& stream,
                   const std::string& what, const AsOf& as_of) {
   State s;
-  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, as_of, &s));
+  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, AsOf(), &s));
   if (Hidden(s, actor)) throw Problem::NotFound("no " + what);
+  if (as_of.position == 0 && as_of.micros == 0) return s;
+  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, as_of, &s));
   return s;
 }
 
@@ -419,8 +451,30 @@ void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
   AnswerPage(req, page, res);
 }
 
+namespace {
+
+// A case deleted after the read models' position is hidden already: its journal and
+// history are read from the read models' moment, but a delete that is in the log and not
+// yet applied must not leave them showing (the events after `applied` are few, and only
+// their types are read).
+void RequireNotDeletedSince(const EventLog& log, const std::string& case_id, uint64_t applied,
+                            const Actor& actor) {
+  if (actor.Has(kAdminister)) return;
+  bool deleted = false;
+  Check(log.ScanStreamBack(CaseStream(case_id), UINT64_MAX, [&](const EventView& v) {
+    if (v.position() <= applied) return false;
+    const std::string_view type = v.type();
+    deleted = type == "CaseDeleted";
+    return !deleted && type != "CaseRestored";
+  }));
+  if (deleted) throw Problem::NotFound("no case " + case_id);
+}
+
+}  // namespace
+
 void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
   const uint64_t applied = WaitForReadModels(req, res);
+  RequireNotDeletedSince(engine_->log(), req.path_params[0], applied, *req.actor);
   nlohmann::json page;
   Check(engine_->read_models().journal.journal().Read(req.path_params[0], ParseLimit(req, 50),
                                                       req.Param("cursor"), &page, applied));
@@ -429,6 +483,7 @@ void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
 
 void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
   const uint64_t applied = WaitForReadModels(req, res);
+  RequireNotDeletedSince(engine_->log(), req.path_params[0], applied, *req.actor);
   nlohmann::json page;
   Check(engine_->read_models().case_history.history().Read(req.path_params[0], req.Param("month"),
                                                            req.Param("type"), ParseLimit(req, 50),

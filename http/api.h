@@ -4,10 +4,12 @@
 // (min_position) and the projection lag on every answer, CSV for lists, OpenAPI from the
 // table, the live event feed.
 //
-// Idempotency: an accepted command's answer is kept by the log (durable, forever); a
-// refused command, or one that changed nothing, writes nothing to the log, so its answer
-// is kept here, in memory and bounded, to give a repeat with the same Idempotency-Key the
-// same status and body (while the server runs).
+// Idempotency: a key belongs to its sender and to the request that first used it (the
+// method, path, query and body, by digest): the same request repeated gets the first
+// answer; another request with the key is refused (422 idempotency-key-reused) and writes
+// nothing. An accepted command's answer is kept by the log with the digest (durable,
+// forever); a refused command, or one that changed nothing, writes nothing to the log, so
+// its answer is kept here, in memory and bounded (while the server runs).
 //
 // Threading: a query runs on an HTTP worker thread, a command on an I/O thread up to its
 // append and its answer later (HttpResponse::later); the Api is shared by all.
@@ -49,9 +51,14 @@ class Api {
 
   // Commands.
   void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);
-  // A command's result as its answer; keeps it under `kept_key` (when not empty) if it
+  // Where a command's answer is kept when it writes nothing: the sender's key ("user/key";
+  // empty: none sent) and the digest of the request that first used it.
+  struct KeptKey {
+    std::string key, digest;
+  };
+  // A command's result as its answer; keeps it under `kept_key` (when it has a key) if it
   // wrote nothing.
-  void Answer(const CommandResult& r, const std::string& kept_key, int created_status,
+  void Answer(const CommandResult& r, const KeptKey& kept_key, int created_status,
               HttpResponse* res);
   // Queries.
   // Waits for min_position; returns the position the read models have applied (which
@@ -84,6 +91,7 @@ class Api {
   struct Kept {
     int status;
     std::string content_type, body;
+    std::string request_digest;  // of the request that first used the key
   };
   std::optional<Kept> FindAnswer(const std::string& key);
   void KeepAnswer(const std::string& key, Kept kept);

@@ -10,10 +10,24 @@
 //   caseengine rebuild --data DIR [--projection NAME]...
 //       rebuilds read models from position 0 (all of them unless named). Not beside a
 //       running server: the folder is locked.
+//   caseengine rotate-kek --data DIR --old-key-file F --new-key-file G
+//       rewraps every data key of the folder from the key-encryption key in F to the one
+//       in G, in one batch (offline: the folder is locked).
+//   caseengine new-kek --out FILE
+//       writes a new random key-encryption key to FILE (mode 0600).
+//
+// The key-encryption key (KEK, docs/event_log.md) of serve, seed and rebuild: --key-file,
+// then CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the
+// config's key_encryption_key_file; without any, and without a config file, the demo's
+// DATA.kek beside the data folder (made by serve and seed when missing, and said so).
 //
 // The environment gives defaults for serve: CASEENGINE_DATA, CASEENGINE_LISTEN,
 // CASEENGINE_CONFIG. Exit status: 0 ok, 1 failed, 2 the folder or config cannot be used.
+//
+// Everything it writes is for its own user alone (umask 077: folders 0700, files 0600).
+#include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -22,6 +36,8 @@
 #include <thread>
 
 #include "aggregates/caseload_seeder.h"
+#include "aggregates/key_store.h"
+#include "events/log_store.h"
 #include "http/api.h"
 #include "http/engine.h"
 #include "http/http_server.h"
@@ -41,7 +57,61 @@ int Fail(const Status& s, int code = 2) {
   return code;
 }
 
+// Where the KEK comes from, in the order of the header. `demo`: without anything else,
+// the file beside the data folder, made when missing if `create`.
+Status FindKek(const std::string& flag_file, const std::string& config_file,
+               const std::string& data_dir, bool demo, bool create, KeyEncryptionKey* kek) {
+  std::string file = flag_file;
+  Status s;
+  if (file.empty() && !Env("CASEENGINE_KEK").empty()) {
+    s = ParseKeyEncryptionKey(Env("CASEENGINE_KEK"), kek);
+    return s.ok() ? s : Status::InvalidArgument("CASEENGINE_KEK: " + s.message());
+  }
+  if (file.empty()) file = Env("CASEENGINE_KEK_FILE");
+  if (file.empty()) file = config_file;
+  if (file.empty()) {
+    if (!demo) {
+      return Status::InvalidArgument(
+          "no key-encryption key: set key_encryption_key_file in the config file, or "
+          "CASEENGINE_KEK_FILE, or give --key-file (caseengine new-kek --out FILE makes one)");
+    }
+    bool created = false;
+    s = KekBeside(data_dir, create, kek, &created);
+    if (s.code() == Status::Code::kNotFound) {
+      return Status::NotFound(
+          "no key-encryption key: give --key-file, or set CASEENGINE_KEK_FILE (" + s.message() +
+          ")");
+    }
+    if (!s.ok()) return s;
+    file = KekFileBeside(data_dir);
+    if (created) {
+      std::cout << "made a key-encryption key for the demo in " << file
+                << " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
+                   "the folder opens without it; keep a copy apart from the folder's backups\n";
+    }
+  } else {
+    s = ReadKeyEncryptionKey(file, kek);
+    if (!s.ok()) return s;
+  }
+  // The key protects the folder only if it is not in it.
+  char key_path[PATH_MAX], data_path[PATH_MAX];
+  if (realpath(file.c_str(), key_path) != nullptr &&
+      realpath(data_dir.c_str(), data_path) != nullptr &&
+      std::string(key_path).rfind(std::string(data_path) + "/", 0) == 0) {
+    return Status::InvalidArgument("the key-encryption key " + file +
+                                   " is inside the data folder " + data_dir +
+                                   ": keep it elsewhere, or a copy of the folder opens with it");
+  }
+  struct stat st;
+  if (stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    std::cerr << "caseengine: warning: the key-encryption key " << file
+              << " can be read by other users (chmod 600 it)\n";
+  }
+  return Status::Ok();
+}
+
 struct ServeFlags {
+  std::string key_file;
   std::string data, listen, config;
   int threads = 0;
   int io_threads = 0;
@@ -77,8 +147,11 @@ int Serve(const ServeFlags& flags) {
   EngineOptions options;
   options.dir = config.data_dir;
   options.config = &config.domain;
+  Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
+                     /*demo=*/config_file.empty(), /*create=*/true, &options.kek);
+  if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
+  s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);
 
   Api api(engine.get(), &config);
@@ -122,13 +195,15 @@ int Serve(const ServeFlags& flags) {
   return 0;
 }
 
-int Seed(const std::string& dir, int clients, uint64_t seed) {
+int Seed(const std::string& dir, const std::string& key_file, int clients, uint64_t seed) {
   const DomainConfig domain = DomainConfig::Demo();
   EngineOptions options;
   options.dir = dir;
   options.config = &domain;
+  Status s = FindKek(key_file, "", dir, /*demo=*/true, /*create=*/true, &options.kek);
+  if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
+  s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);
   SeedOptions seed_options;
   seed_options.clients = clients;
@@ -152,7 +227,8 @@ int Seed(const std::string& dir, int clients, uint64_t seed) {
   return 0;
 }
 
-int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
+int Rebuild(const std::string& dir, const std::string& key_file,
+            const std::vector<std::string>& names) {
   const DomainConfig domain = DomainConfig::Demo();
   EngineOptions options;
   options.dir = dir;
@@ -160,8 +236,10 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
   options.start_runner = false;
   options.load_read_models = !names.empty();  // all of them are emptied: nothing to load
   options.write_only_lists = false;
+  Status s = FindKek(key_file, "", dir, /*demo=*/true, /*create=*/false, &options.kek);
+  if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
+  s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);
   const Clock::time_point start = Clock::now();
   s = engine->runner().Rebuild(names);
@@ -186,10 +264,44 @@ int Rebuild(const std::string& dir, const std::vector<std::string>& names) {
   return 0;
 }
 
+int RotateKek(const std::string& dir, const std::string& old_file, const std::string& new_file) {
+  KeyEncryptionKey old_kek, new_kek;
+  Status s = ReadKeyEncryptionKey(old_file, &old_kek);
+  if (s.ok()) s = ReadKeyEncryptionKey(new_file, &new_kek);
+  if (!s.ok()) return Fail(s);
+  if (old_kek.bytes == new_kek.bytes) {
+    return Fail(Status::InvalidArgument("the old and the new key-encryption key are the same"));
+  }
+  // A writable open takes the folder's lock: no engine runs on it meanwhile. The log's
+  // families and the keys; the others present are opened as they are, none is created.
+  RocksStoreOptions store_options = LogStoreOptions(dir, /*read_only=*/false);
+  store_options.create_if_missing = false;
+  std::unique_ptr<Store> store;
+  s = OpenRocksStore(store_options, &store);
+  if (!s.ok()) return Fail(s);
+  uint64_t count = 0;
+  s = KeyStore::Rotate(store.get(), old_kek, new_kek, &count);
+  if (!s.ok()) return Fail(s, 1);
+  std::cout << "rewrapped " << count << " data keys of " << dir << " from key " << old_kek.Id()
+            << " to key " << new_kek.Id() << "; from now on the folder opens with " << new_file
+            << " only\n";
+  return 0;
+}
+
+int NewKek(const std::string& path) {
+  KeyEncryptionKey kek;
+  Status s = CreateKeyEncryptionKeyFile(path, &kek);
+  if (!s.ok()) return Fail(s);
+  std::cout << "wrote key-encryption key " << kek.Id() << " to " << path << " (mode 0600)\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace caseengine
 
 int main(int argc, char** argv) {
+  // Data folders, their files and key files are for the engine's user alone.
+  umask(077);
   CLI::App app{"caseengine: an event-sourced case engine for housing casework"};
   app.require_subcommand(1);
 
@@ -198,6 +310,8 @@ int main(int argc, char** argv) {
   serve->add_option("--data", serve_flags.data, "data folder (default: data)");
   serve->add_option("--listen", serve_flags.listen, "host:port (default 127.0.0.1:8080)");
   serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
+  serve->add_option("--key-file", serve_flags.key_file,
+                    "key-encryption key file (default: see the config; the demo's DATA.kek)");
   serve->add_option("--threads", serve_flags.threads, "worker threads for queries (default 64)")
       ->check(CLI::Range(1, 4096));
   serve
@@ -216,14 +330,30 @@ int main(int argc, char** argv) {
   seed_cmd->add_option("--data", dir, "data folder (created when missing)");
   seed_cmd->add_option("--clients", clients, "clients to register")->check(CLI::Range(1, 10000000));
   seed_cmd->add_option("--seed", seed, "random seed (same seed, same caseload)");
+  std::string key_file;
+  seed_cmd->add_option("--key-file", key_file, "key-encryption key file (default: DATA.kek)");
 
   std::vector<std::string> projections;
   auto* rebuild = app.add_subcommand("rebuild", "rebuild read models from the log");
   rebuild->add_option("--data", dir, "data folder")->required();
   rebuild->add_option("--projection", projections, "a read model to rebuild (default: all)");
+  rebuild->add_option("--key-file", key_file, "key-encryption key file (default: DATA.kek)");
+
+  std::string old_key_file, new_key_file;
+  auto* rotate = app.add_subcommand("rotate-kek", "rewrap the data keys with a new KEK");
+  rotate->add_option("--data", dir, "data folder")->required();
+  rotate->add_option("--old-key-file", old_key_file, "the KEK the keys are wrapped with")
+      ->required();
+  rotate->add_option("--new-key-file", new_key_file, "the KEK to wrap them with")->required();
+
+  std::string out;
+  auto* new_kek = app.add_subcommand("new-kek", "write a new random KEK to a file");
+  new_kek->add_option("--out", out, "the file (must not exist)")->required();
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
-  if (seed_cmd->parsed()) return caseengine::Seed(dir, clients, seed);
-  return caseengine::Rebuild(dir, projections);
+  if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
+  if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);
+  if (new_kek->parsed()) return caseengine::NewKek(out);
+  return caseengine::Rebuild(dir, key_file, projections);
 }

@@ -18,12 +18,17 @@ RocksStoreOptions Engine::StoreOptions(const std::string& dir, bool read_only,
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
   std::unique_ptr<Engine> e(new Engine(options));
   if (e->options_.config == nullptr) return Status::InvalidArgument("no domain configuration");
+  if (e->options_.kek.empty()) {
+    return Status::InvalidArgument(
+        "no key-encryption key for " + options.dir +
+        ": configure key_encryption_key_file, or set CASEENGINE_KEK_FILE or CASEENGINE_KEK");
+  }
   RocksStoreOptions store_options =
       StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists);
   store_options.disk_full = options.disk_full;
   Status s = OpenRocksStore(store_options, &e->store_);
   if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
-  if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->keys_);
+  if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->options_.kek, &e->keys_);
   if (!s.ok()) return s;
   e->handler_ = std::make_unique<CommandHandler>(e->log_.get(), e->keys_.get(), e->options_.config,
                                                  options.handler);

@@ -44,6 +44,9 @@ struct EngineOptions {
   // a runner that writes them as it goes. Off for `caseengine rebuild`, which writes each
   // once, sorted, at its end, and gains more from memtable inserts that run side by side.
   bool write_only_lists = true;
+  // Wraps the folder's data keys (see key_store.h); required. Comes from outside the
+  // folder: the config, the environment, or the demo's file beside it.
+  KeyEncryptionKey kek;
   CommandHandlerOptions handler;
   ProjectionRunnerOptions runner;
   // How often a stopped store and log are tried again (see Engine).

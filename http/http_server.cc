@@ -154,6 +154,60 @@ void ParseQuery(std::string_view query, std::map<std::string, std::string>* out)
 
 using RawRequest = http::request<http::string_body>;
 
+// What makes a request's framing or target ambiguous, checked on its header before its
+// body is read; empty when there is nothing. A proxy in front of the server may read such
+// a request otherwise than the server does (request smuggling), so it is refused and its
+// connection closed rather than interpreted:
+//   - a Transfer-Encoding other than exactly "chunked" (one field, one coding), or one
+//     beside a Content-Length;
+//   - Content-Length fields (or a list in one) that disagree or are not plain digits;
+//   - a target that is not a path from the root (origin form, RFC 9112 3.2): "cases",
+//     "http://host/cases", "*".
+std::string AmbiguousRequest(const http::request_parser<http::string_body>& parser) {
+  const auto& req = parser.get();
+  int transfer_encodings = 0;
+  std::string coding;
+  std::string length;  // the one Content-Length value seen
+  bool lengths = false;
+  for (const auto& field : req.base()) {
+    std::string_view value(field.value().data(), field.value().size());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (field.name() == http::field::transfer_encoding) {
+      ++transfer_encodings;
+      coding = std::string(value);
+    } else if (field.name() == http::field::content_length) {
+      lengths = true;
+      // "5, 5" is one length said twice; "5, 6" is two.
+      for (;;) {
+        const size_t comma = value.find(',');
+        std::string_view one = value.substr(0, comma);
+        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+        while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+        if (one.empty() || one.find_first_not_of("0123456789") != std::string_view::npos) {
+          return "Content-Length must be a number of bytes";
+        }
+        if (!length.empty() && length != one) return "Content-Length is given twice, differently";
+        length = std::string(one);
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+      }
+    }
+  }
+  if (transfer_encodings > 0) {
+    if (lengths) return "a request may not have both Transfer-Encoding and Content-Length";
+    if (transfer_encodings > 1 || !beast::iequals(beast::string_view(coding), "chunked")) {
+      return "the only Transfer-Encoding the server takes is \"chunked\"";
+    }
+  }
+  const std::string_view target(req.target().data(), req.target().size());
+  if (target.empty() || target.front() != '/') {
+    return "the request target must be a path starting with '/'";
+  }
+  return std::string();
+}
+
 // An answer's status line and headers, as every answer (whole, HEAD, streamed) starts.
 template <class Body>
 std::shared_ptr<http::response<Body>> ResponseHeader(const HttpResponse& answer, unsigned version,
@@ -367,6 +421,15 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    const std::string ambiguous = AmbiguousRequest(*parser_);
+    if (!ambiguous.empty()) {
+      // Nothing of it is handled, and the connection is not trusted for a next request:
+      // where this request ends is what is in doubt.
+      HttpResponse answer;
+      SetProblem(&answer, Problem::BadRequest(ambiguous));
+      server_->metrics_->Record(server_->metrics_->unrouted(), answer.status, 0);
+      return Write(std::move(answer), 11, false, true);
+    }
     auto& req = parser_->get();
     // HTTP/1.0 clients cannot send the expectation (RFC 9110, 10.1.1): it is ignored.
     if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {

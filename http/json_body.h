@@ -1,14 +1,19 @@
-// JsonBody: a command's JSON body, read field by field. Malformed JSON, or JSON that is
-// not an object, is a 400; a field of the wrong type is a 422 naming it. Absent fields
-// read as empty: whether a field is required is the command's own validation (422).
+// JsonBody: a command's JSON body, read field by field. Malformed JSON, JSON that is
+// not an object, or an object that names a key twice (at any depth: which one would win
+// differs between parsers, so it is refused rather than guessed) is a 400; a field of the wrong
+// type is a 422 naming it. Absent fields read as empty: whether a field is required is the
+// command's own validation (422).
 //
 // Threading: a value; one thread.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "aggregates/event.h"
+#include "base/json_text.h"
 #include "http/http_types.h"
 
 namespace caseengine {
@@ -20,8 +25,29 @@ class JsonBody {
       json_ = nlohmann::json::object();  // no body: no fields
       return;
     }
-    json_ = nlohmann::json::parse(text, nullptr, false);
+    // The keys seen in each object being read, innermost last.
+    std::vector<std::set<std::string>> open;
+    std::string duplicate;
+    auto watch = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+      using E = nlohmann::json::parse_event_t;
+      if (event == E::object_start) {
+        open.emplace_back();
+      } else if (event == E::object_end) {
+        if (!open.empty()) open.pop_back();
+      } else if (event == E::key && !open.empty() && parsed.is_string()) {
+        if (!open.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+          duplicate = parsed.get<std::string>();
+        }
+      }
+      return true;
+    };
+    json_ = nlohmann::json::parse(text, watch, false);
     if (json_.is_discarded()) throw Problem::BadRequest("the body is not valid JSON");
+    if (!duplicate.empty()) {
+      throw Problem(400, "/problems/malformed", "Malformed request",
+                    "the key \"" + ValidUtf8(duplicate) + "\" appears twice in one object",
+                    {{"key", ValidUtf8(duplicate)}});
+    }
     if (!json_.is_object()) throw Problem::BadRequest("the body must be a JSON object");
   }
 

@@ -1,9 +1,27 @@
 // Metrics: see metrics.h.
 #include "http/metrics.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace caseengine {
+namespace {
+
+// Microseconds as seconds, exactly: 12345678 -> "12.345678".
+std::string Seconds(uint64_t micros) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llu.%06llu", static_cast<unsigned long long>(micros / 1000000),
+                static_cast<unsigned long long>(micros % 1000000));
+  return buf;
+}
+
+std::string Average(uint64_t total, uint64_t count) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", count == 0 ? 0.0 : static_cast<double>(total) / count);
+  return buf;
+}
+
+}  // namespace
 
 Metrics::Metrics(std::vector<std::string> route_labels) : labels_(std::move(route_labels)) {
   labels_.push_back("unrouted");
@@ -13,11 +31,9 @@ Metrics::Metrics(std::vector<std::string> route_labels) : labels_(std::move(rout
 void Metrics::Record(size_t route, int status, uint64_t micros) {
   if (route >= labels_.size()) route = unrouted();
   PerRoute& r = routes_[route];
-  size_t slot = kStatuses.size() - 1;  // any other status
-  for (size_t i = 0; i + 1 < kStatuses.size(); ++i) {
-    if (kStatuses[i] == status) slot = i;
-  }
-  r.by_status[slot].fetch_add(1, std::memory_order_relaxed);
+  // A status outside HTTP's range is the server's error, as the client saw it.
+  if (status < kFirstStatus || status >= kFirstStatus + kStatusCount) status = 500;
+  r.by_status[status - kFirstStatus].fetch_add(1, std::memory_order_relaxed);
   const double seconds = micros / 1e6;
   for (size_t b = 0; b < kBuckets.size(); ++b) {
     if (seconds <= kBuckets[b]) {
@@ -34,11 +50,11 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
   out << "# HELP caseengine_http_requests_total HTTP requests by route and status.\n"
          "# TYPE caseengine_http_requests_total counter\n";
   for (size_t i = 0; i < labels_.size(); ++i) {
-    for (size_t s = 0; s < kStatuses.size(); ++s) {
+    for (int s = 0; s < kStatusCount; ++s) {
       const uint64_t n = routes_[i].by_status[s].load(std::memory_order_relaxed);
       if (n == 0) continue;
       out << "caseengine_http_requests_total{route=\"" << labels_[i] << "\",status=\""
-          << (kStatuses[s] > 0 ? std::to_string(kStatuses[s]) : "other") << "\"} " << n << "\n";
+          << kFirstStatus + s << "\"} " << n << "\n";
     }
   }
   out << "# HELP caseengine_http_request_duration_seconds Time to answer, by route.\n"
@@ -57,56 +73,58 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
     out << "caseengine_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << count
         << "\n";
     out << "caseengine_http_request_duration_seconds_sum{" << label << "} "
-        << r.micros.load(std::memory_order_relaxed) / 1e6 << "\n";
+        << Seconds(r.micros.load(std::memory_order_relaxed)) << "\n";
     out << "caseengine_http_request_duration_seconds_count{" << label << "} " << count << "\n";
   }
   const LogStats ls = log.Stats();
   const uint64_t head = log.HeadPosition(), applied = runner.Applied();
   const ProjectionStats ps = runner.Stats();
-  auto gauge = [&](const char* name, const char* help, const char* type, double value) {
+  // Values as text: whole numbers as they are, seconds by Seconds, an average with %g.
+  auto gauge = [&](const char* name, const char* help, const char* type, const std::string& value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
         << name << " " << value << "\n";
   };
-  gauge("caseengine_log_head_position", "Last durable log position.", "gauge", head);
-  gauge("caseengine_log_appends_total", "Append requests written.", "counter", ls.appends);
-  gauge("caseengine_log_events_total", "Events written.", "counter", ls.events);
-  gauge("caseengine_log_batches_total", "Writer rounds (write batches).", "counter", ls.rounds);
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  gauge("caseengine_log_head_position", "Last durable log position.", "gauge", n(head));
+  gauge("caseengine_log_appends_total", "Append requests written.", "counter", n(ls.appends));
+  gauge("caseengine_log_events_total", "Events written.", "counter", n(ls.events));
+  gauge("caseengine_log_batches_total", "Writer rounds (write batches).", "counter", n(ls.rounds));
   gauge("caseengine_log_batch_events_average", "Events per write batch, on average.", "gauge",
-        ls.rounds == 0 ? 0.0 : static_cast<double>(ls.events) / ls.rounds);
-  gauge("caseengine_log_syncs_total", "WAL syncs.", "counter", ls.syncs);
+        Average(ls.events, ls.rounds));
+  gauge("caseengine_log_syncs_total", "WAL syncs.", "counter", n(ls.syncs));
   gauge("caseengine_log_sync_seconds_total", "Time spent syncing the WAL.", "counter",
-        ls.sync_micros / 1e6);
+        Seconds(ls.sync_micros));
   gauge("caseengine_log_failed_batches_total", "Batches that could not be written.", "counter",
-        ls.failed_rounds);
+        n(ls.failed_rounds));
   gauge("caseengine_projection_applied_position", "Position every read model has applied.", "gauge",
-        applied);
+        n(applied));
   gauge("caseengine_projection_written_position",
         "Position up to which every read model's rows are in the store (read models kept in "
         "memory write theirs every 100 ms or so).",
-        "gauge", runner.Written());
+        "gauge", n(runner.Written()));
   gauge("caseengine_projection_lag_events", "Events written but not yet in the read models.",
-        "gauge", head > applied ? head - applied : 0);
+        "gauge", n(head > applied ? head - applied : 0));
   gauge("caseengine_projection_events_total", "Events applied to read models.", "counter",
-        ps.events);
+        n(ps.events));
   gauge("caseengine_projection_batches_total", "Read model batches written.", "counter",
-        ps.batches);
+        n(ps.batches));
   gauge("caseengine_projection_rows_total", "Read model rows written (checkpoints included).",
-        "counter", ps.rows);
+        "counter", n(ps.rows));
   gauge("caseengine_projection_seconds_total",
         "Time spent on read models: decoding, applying and writing.", "counter",
-        ps.apply_micros / 1e6);
+        Seconds(ps.apply_micros));
   gauge("caseengine_projection_write_seconds_total",
         "Of which writing read model batches (summed over the runner's threads).", "counter",
-        ps.write_micros / 1e6);
+        Seconds(ps.write_micros));
   gauge("caseengine_projection_decode_seconds_total",
         "Of the time on read models, decoding events (wall clock).", "counter",
-        ps.decode_micros / 1e6);
+        Seconds(ps.decode_micros));
   gauge("caseengine_projection_deferred_write_seconds_total",
         "Time spent writing rows held back: read models kept in memory, and a rebuild's held rows "
         "(wall clock).",
-        "counter", ps.deferred_write_micros / 1e6);
+        "counter", Seconds(ps.deferred_write_micros));
   gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
-        ps.undecodable);
+        n(ps.undecodable));
   return out.str();
 }
 

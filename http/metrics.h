@@ -1,6 +1,7 @@
 // Metrics: request counts by route and status and a latency histogram per route, kept in
 // atomics so recording never takes a lock, rendered in the Prometheus text format with
-// the log's and the read side's figures.
+// the log's and the read side's figures. Counts are written as whole numbers, exactly;
+// seconds with microseconds.
 //
 // Threading: Record from any thread; Render from any thread.
 #pragma once
@@ -28,12 +29,12 @@ class Metrics {
   std::string Render(const EventLog& log, const ProjectionRunner& runner) const;
 
  private:
-  static constexpr std::array<int, 14> kStatuses = {200, 201, 400, 401, 403, 404, 409,
-                                                    412, 413, 422, 500, 503, 0,   -1};
+  // A count for every status from 100 to 599, each shown by its own number.
+  static constexpr int kFirstStatus = 100, kStatusCount = 500;
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1,    2.5};
   struct PerRoute {
-    std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<uint64_t>, kStatusCount> by_status{};
     std::array<std::atomic<uint64_t>, kBuckets.size()> buckets{};  // not cumulative
     std::atomic<uint64_t> count{0}, micros{0};
   };

@@ -58,6 +58,7 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
   ServerConfig c;
   try {
     c.data_dir = j.value("data", c.data_dir);
+    c.key_encryption_key_file = j.value("key_encryption_key_file", std::string());
     if (j.contains("listen")) {
       Status s = c.SetListen(j["listen"].get<std::string>());
       if (!s.ok()) return bad(s.message());

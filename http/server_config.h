@@ -11,10 +11,19 @@
 //     "teams": [ { "id": "housing-options", "name": "Housing Options",
 //                  "allows_cases": true } ],
 //     "client_types": ["potential_client"],
-//     "settings": { "delete_mode": "soft", "lobby_assign_closes_open_case": true } }
+//     "settings": { "delete_mode": "soft", "lobby_assign_closes_open_case": true },
+//     "key_encryption_key_file": "/etc/caseengine/kek" }
 //
-// Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG),
-// which overrides the file. Immutable once loaded; shared freely across threads.
+// key_encryption_key_file: the key-encryption key (KEK) that wraps the data folder's
+// per-person data keys (docs/event_log.md): a file holding 64 hex digits, kept outside the
+// data folder and readable by the engine's user alone (`caseengine new-kek --out FILE`
+// makes one). Required with a config file, unless CASEENGINE_KEK_FILE (a file) or
+// CASEENGINE_KEK (the 64 hex digits) gives it, or `serve --key-file`. Without a config
+// file, the demo uses (and at first makes) DATA.kek beside the data folder.
+//
+// Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG,
+// CASEENGINE_KEK_FILE, CASEENGINE_KEK), which overrides the file. Immutable once loaded; shared
+// freely across threads.
 #pragma once
 
 #include <map>
@@ -35,6 +44,7 @@ struct ServerConfig {
   // Event feeds (GET /events/stream) one user may hold open at once; one more is 429.
   int max_feeds_per_user = 4;
   size_t max_body_bytes = 1 << 20;
+  std::string key_encryption_key_file;  // see above; "" in the demo
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
   bool demo = false;                               // the demo configuration of API.md

@@ -144,7 +144,8 @@ Status CaseHistory::Read(const std::string& case_id, const std::string& month,
         return false;
       }
       // An event this build cannot decode still shows, without details.
-      const bool known = codec->Decode(v.type(), v.payload(), &event, EventCodec::Shut).ok();
+      // Of the sealed fields, only the free text typed about the case shows.
+      const bool known = codec->Decode(v.type(), v.payload(), &event, HasFreeText).ok();
       last = v.position();
       entries.push_back(Entry(v, known ? &event : nullptr));
       return true;

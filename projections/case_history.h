@@ -13,7 +13,9 @@
 // a row per event ('h' case-id 0x00 position); a runner rebuilds such a read model at
 // open.
 //
-// Invariants: no personal data is read or shown (sealed fields stay shut). A month is a
+// Invariants: of the sealed fields only free text typed about the case (action titles,
+// close and reopen reasons: HasFreeText) is opened and shown; a person's details never
+// are. An erased case's key is gone, so its free text reads as nothing. A month is a
 // range of recorded times, and the log's recorded_at never goes back along the log, so it
 // is a range of positions found by binary search. A soft-deleted case reads NotFound
 // until restored, an erased case for good: the case is gone, and free text such as

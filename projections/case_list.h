@@ -132,9 +132,10 @@ class CaseListProjection : public Projection {
   void Apply(const ProjectedEvent& e, RowWriter* rows) override;
   void Flush(RowWriter* rows) override;
   bool keeps_rows_in_memory() const override { return true; }
-  // A client's names.
+  // A client's names, a case's close reason.
   bool reads_personal(EventType type) const override {
-    return type == EventType::kClientRegistered || type == EventType::kClientDetailsCorrected;
+    return type == EventType::kClientRegistered || type == EventType::kClientDetailsCorrected ||
+           type == EventType::kCaseClosed || type == EventType::kCaseReopened;
   }
   void Reset() override;
 

@@ -6,12 +6,13 @@
 
 namespace caseengine {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CasePeopleClient, surname, forenames)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CasePeopleClient, surname, forenames, deleted)
 
 void WriteJson(JsonWriter* w, const CasePeopleClient& c) {
   w->BeginObject()
       .FieldIfSet("surname", c.surname)
       .FieldIfSet("forenames", c.forenames)
+      .FlagIfSet("deleted", c.deleted)
       .EndObject();
 }
 
@@ -121,6 +122,7 @@ Status CasePeople::Query(const CasePeopleQuery& query, ListPage* page) const {
     if (c.deleted) return;
     for (const CasePersonStay& s : c.people) {
       if (client_id && s.client_id != *client_id) continue;
+      if (s.person != nullptr && s.person->deleted) continue;  // hidden until restored
       if (current && s.current() != want_current) continue;
       views.push_back({&c, &s});
     }
@@ -207,9 +209,8 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
     case EventType::kPersonLeft:
     case EventType::kPrimaryApplicantSwitched:
     case EventType::kCaseRestored:
-      break;
     case EventType::kClientDeleted:
-      if (e.mode != "erase") return;
+    case EventType::kClientRestored:
       break;
     case EventType::kCaseDeleted:
       break;
@@ -221,6 +222,14 @@ void CasePeopleProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
 
   if (pe.kind == StreamKind::kClient) {
     const std::string id(pe.id);
+    if (e.type == EventType::kClientDeleted && e.mode != "erase") {
+      if (CasePeopleClient* c = p.clients_.Change(id)) c->deleted = true;
+      return;
+    }
+    if (e.type == EventType::kClientRestored) {
+      if (CasePeopleClient* c = p.clients_.Change(id)) c->deleted = false;
+      return;
+    }
     if (e.type == EventType::kClientDeleted) {
       p.clients_.Remove(id);
       // Cases deleted earlier with a soft delete of the client get no CaseDeleted of their

@@ -12,15 +12,17 @@
 //                                       joint_applicant? (true), date_left?}...]}
 //                                                                  (in order of joining)
 //                   key   := "p/" client-id
-//                   value := CasePeopleClient as JSON {surname, forenames}   (personal)
+//                   value := CasePeopleClient as JSON {surname, forenames,
+//                                                      deleted? (true)}   (personal)
 //
 // The list's rows are views of (case, stay), with the id
 //   stay-id := case-id "/" client-id "/" n      (n: 1 for the person's first stay, ...)
 //
 // Invariants: relationships follow Evolve (a switch of primary applicant makes the new
 // one "self" and the old one "other"); current means no date left. A soft-deleted case
-// keeps its row, hidden (back on restore); an erased case, or every case of an erased
-// client, loses it, and an erased client's names go.
+// keeps its row, hidden (back on restore); a soft-deleted client's stays, on any case,
+// are hidden too (back on restore); an erased case, or every case of an erased client,
+// loses it, and an erased client's names go.
 //
 // Threading: the projection's thread applies; Query from any thread (a shared lock).
 #pragma once
@@ -39,6 +41,7 @@ namespace caseengine {
 
 struct CasePeopleClient {
   bool gone = false;
+  bool deleted = false;  // soft-deleted: the person's stays are hidden until a restore
   std::string surname, forenames;
 };
 
@@ -105,6 +108,8 @@ class CasePeopleProjection : public Projection {
   bool reads_personal(EventType type) const override {
     return type == EventType::kClientRegistered || type == EventType::kClientDetailsCorrected;
   }
+  // 2: a soft-deleted client's row is marked deleted.
+  uint64_t layout() const override { return 2; }
   void Reset() override;
 
   const CasePeople& people() const { return people_; }

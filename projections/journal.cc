@@ -223,9 +223,9 @@ Status Journal::Read(const std::string& case_id, size_t limit, const std::string
     }
     return std::string(it->value());
   };
-  // Of the sealed fields, only a note's text shows.
+  // Of the sealed fields, a note's text and what people typed (titles, reasons) show.
   const EventCodec::OpenPersonal open = [](EventType type) {
-    return type == EventType::kNoteAdded;
+    return type == EventType::kNoteAdded || HasFreeText(type);
   };
   const EventCodec::OpenPersonal shut = EventCodec::Shut;
   nlohmann::json entries = nlohmann::json::array();

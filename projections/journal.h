@@ -82,8 +82,9 @@ class JournalProjection : public Projection {
   ReadsRows reads_rows_only_at() const override { return &CaseMarks::ReadsRows; }
   bool personal() const override { return true; }
   uint64_t layout() const override { return 3; }
-  // Note texts are opened from the log when a page is read.
-  bool reads_personal(EventType) const override { return false; }
+  // Note texts are opened from the log when a page is read; an action's title is kept
+  // as a fact (and dropped with the case's other facts when the case is erased).
+  bool reads_personal(EventType type) const override { return type == EventType::kActionCreated; }
 
   const Journal& journal() const { return journal_; }
   // The log that notes' texts are read from (the one this read model projects) and the

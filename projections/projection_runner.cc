@@ -36,7 +36,9 @@ bool DeletesRows(std::string_view type) {
 bool IsErasure(const ProjectedEvent& e) {
   const std::string_view type = e.envelope.type();
   if (type == "LobbyRecordRemoved") return true;
-  return type == "ClientDeleted" && e.event != nullptr && e.event->mode == "erase";
+  // An erased case's key sealed its notes, titles and reasons.
+  return (type == "ClientDeleted" || type == "CaseDeleted") && e.event != nullptr &&
+         e.event->mode == "erase";
 }
 
 std::string RebuildMarker(const Projection& projection) {

@@ -11,10 +11,19 @@
 //                         [--format csv|jsonl] [--out FILE]
 //   casereplay dump       --data DIR [--stream S] [--from N] [--limit K]
 //
+// Every command takes --key-file FILE: the key-encryption key that the folder's data keys
+// are wrapped with (docs/event_log.md), needed to open personal fields. Without the flag:
+// CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the demo's
+// file beside the folder (DIR.kek) if there is one. A folder with wrapped keys and no key
+// given, or the wrong one, is exit 2 with the key ids named.
+//
 // Exit status: 0 done, nothing wrong; 1 a finding (broken chain, digest mismatch, read
 // models differ); 2 the command could not run (the reason on stderr).
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -41,15 +50,39 @@ int Cannot(const std::string& why) {
 }
 
 struct Args {
+  std::string key_file;
   std::string dir, stream, digest_file, out, into, format, actor, as_of, read_model;
   std::string dir_a, dir_b, from_time, to_time;
   uint64_t from = 1, to = 0, at = 0, limit = UINT64_MAX, max_shown = 20;
   bool at_given = false;  // checkpoint --at 0 is the empty log's digest, not the head's
 };
 
+// The KEK for `a.dir`, as the header says; empty when none is given or found.
+Status FindKek(const Args& a, KeyEncryptionKey* kek) {
+  if (!a.key_file.empty()) return ReadKeyEncryptionKey(a.key_file, kek);
+  if (const char* hex = std::getenv("CASEENGINE_KEK"); hex != nullptr && *hex != 0) {
+    Status s = ParseKeyEncryptionKey(hex, kek);
+    return s.ok() ? s : Status::InvalidArgument("CASEENGINE_KEK: " + s.message());
+  }
+  if (const char* file = std::getenv("CASEENGINE_KEK_FILE"); file != nullptr && *file != 0) {
+    return ReadKeyEncryptionKey(file, kek);
+  }
+  Status s = KekBeside(a.dir, /*create=*/false, kek);
+  return s.code() == Status::Code::kNotFound ? Status::Ok() : s;
+}
+
+// `open_keys` off: the command shows no personal field (the chain, raw envelopes), so it
+// runs without the KEK too.
+Status OpenFolder(const Args& a, std::unique_ptr<ReplayFolder>* folder, bool open_keys = true) {
+  KeyEncryptionKey kek;
+  Status s = FindKek(a, &kek);
+  if (!s.ok()) return s;
+  return ReplayFolder::Open(a.dir, kek.empty() ? nullptr : &kek, folder, open_keys);
+}
+
 int Verify(const Args& a) {
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder, /*open_keys=*/false);
   if (!s.ok()) return Cannot(s.ToString());
   std::optional<LogDigest> digest;
   if (!a.digest_file.empty()) {
@@ -97,7 +130,7 @@ int Verify(const Args& a) {
 
 int Checkpoint(const Args& a) {
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder, /*open_keys=*/false);
   if (!s.ok()) return Cannot(s.ToString());
   const uint64_t head = folder->log().HeadPosition();
   if (a.at > head) {
@@ -128,7 +161,7 @@ int Checkpoint(const Args& a) {
 
 int History(const Args& a) {
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder);
   if (!s.ok()) return Cannot(s.ToString());
   uint64_t events = 0;
   s = folder->log().ScanStream(a.stream, 1, [&](const EventView& v) {
@@ -172,7 +205,7 @@ int State(const Args& a) {
         "lobby-<id>)");
   }
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder);
   if (!s.ok()) return Cannot(s.ToString());
   if (a.at > folder->log().HeadPosition()) {
     return Cannot("--at " + std::to_string(a.at) + " is past the head position " +
@@ -191,7 +224,7 @@ int State(const Args& a) {
 
 int Rebuild(const Args& a) {
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder);
   if (!s.ok()) return Cannot(s.ToString());
   RebuildIntoReport r;
   s = RebuildInto(*folder, a.into, a.to, &r);
@@ -252,7 +285,7 @@ int Export(const Args& a) {
   filter.actor = a.actor;
   filter.stream = a.stream;
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder);
   if (!s.ok()) return Cannot(s.ToString());
   std::ofstream file;
   if (!a.out.empty()) {
@@ -274,7 +307,7 @@ int Export(const Args& a) {
 
 int Dump(const Args& a) {
   std::unique_ptr<ReplayFolder> folder;
-  Status s = ReplayFolder::Open(a.dir, &folder);
+  Status s = OpenFolder(a, &folder, /*open_keys=*/false);
   if (!s.ok()) return Cannot(s.ToString());
   if (a.limit == 0) return kOk;
   uint64_t printed = 0;
@@ -295,7 +328,11 @@ int main(int argc, char** argv) {
   using caseengine::Args;
   CLI::App app{"casereplay: verify, replay and export a caseengine data folder (read-only)"};
   app.require_subcommand(1);
+  app.fallthrough();  // --key-file after the command too
   Args a;
+  app.add_option("--key-file", a.key_file,
+                 "the key-encryption key (64 hex digits) the folder's data keys are wrapped "
+                 "with (default: $CASEENGINE_KEK, $CASEENGINE_KEK_FILE, or DIR.kek)");
 
   auto* verify = app.add_subcommand("verify", "check the hash chain (and a digest)");
   verify->add_option("--data", a.dir, "data folder")->required();
@@ -350,6 +387,7 @@ int main(int argc, char** argv) {
   dump->add_option("--from", a.from, "first position (or stream version with --stream)");
   dump->add_option("--limit", a.limit, "at most this many events");
 
+  umask(077);  // what it writes (rebuild --into, --out) is for the auditor alone
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

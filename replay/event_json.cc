@@ -3,6 +3,7 @@
 
 #include "aggregates/state_json.h"
 #include "base/coding.h"
+#include "base/json_text.h"
 #include "base/time_format.h"
 
 namespace caseengine {
@@ -55,9 +56,32 @@ std::string ToJsonLine(const nlohmann::json& j) {
 }
 
 std::string CsvCell(const nlohmann::json& v) {
-  std::string text = v.is_string() ? v.get<std::string>()
+  // A JSON number or other non-string value is written as JSON: "-3" from a number is a
+  // number to a spreadsheet, never a formula, and stays as it is.
+  std::string text = v.is_string() ? ValidUtf8(v.get_ref<const std::string&>())
                      : v.is_null() ? std::string()
                                    : ToJsonLine(v);
+  if (v.is_string()) {
+    // Control characters other than line breaks and tabs leave as U+FFFD: a NUL or an
+    // escape in a cell confuses the programs that read it (text written before input was
+    // checked for them may hold some).
+    std::string clean;
+    clean.reserve(text.size());
+    for (char ch : text) {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+        clean += "\xEF\xBF\xBD";
+      } else {
+        clean += ch;
+      }
+    }
+    text = std::move(clean);
+    // A cell a spreadsheet would take for a formula (OWASP's CSV injection): a leading
+    // quote makes it text.
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
+      text.insert(0, 1, '\'');
+    }
+  }
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) {

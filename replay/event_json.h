@@ -25,7 +25,11 @@ nlohmann::json ReadableEventJson(const EventView& event, const EventCodec& codec
 // UTF-8 are shown as U+FFFD rather than failing the whole output.
 std::string ToJsonLine(const nlohmann::json& j);
 // A CSV cell (RFC 4180): strings as they are, other values as compact JSON, quoted when
-// they hold a comma, a quote or a line break.
+// they hold a comma, a quote or a line break. The one writer of CSV cells (the HTTP lists
+// and `casereplay export`), so it is where CSV injection is stopped: a string that starts
+// with = + - @, a tab or a CR gets a leading ' (OWASP), so a spreadsheet shows it as text
+// rather than running it; a JSON number ("-3") is left as it is. Bytes that are not UTF-8
+// and control characters but CR, LF and tab are written as U+FFFD.
 std::string CsvCell(const nlohmann::json& v);
 
 }  // namespace caseengine

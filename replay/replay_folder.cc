@@ -6,7 +6,8 @@
 
 namespace caseengine {
 
-Status ReplayFolder::Open(const std::string& dir, std::unique_ptr<ReplayFolder>* out) {
+Status ReplayFolder::Open(const std::string& dir, const KeyEncryptionKey* kek,
+                          std::unique_ptr<ReplayFolder>* out, bool open_keys) {
   std::unique_ptr<ReplayFolder> f(new ReplayFolder());
   // The log's families and the keys alone: the read models are not needed to replay.
   RocksStoreOptions options = LogStoreOptions(dir, /*read_only=*/true);
@@ -15,13 +16,14 @@ Status ReplayFolder::Open(const std::string& dir, std::unique_ptr<ReplayFolder>*
   if (s.ok()) s = EventLog::Open(f->store_.get(), EventLogOptions(), &f->log_);
   if (!s.ok()) return s;
   FamilyId keys;
-  if (f->store_->Family(kKeysFamily, &keys).ok()) {
-    s = KeyStore::Open(f->store_.get(), &f->keys_);
+  if ((open_keys || kek != nullptr) && f->store_->Family(kKeysFamily, &keys).ok()) {
+    // Read-only: an older folder's clear keys are read as they are, not migrated.
+    s = KeyStore::Open(f->store_.get(), kek, &f->keys_, /*migrate=*/false);
   } else {
     // A bare log (written without the domain) has no keys: nothing in it can be opened,
     // so an empty key store stands in, and sealed fields read as erased.
     f->no_keys_ = std::make_unique<MemoryStore>(std::vector<std::string>{kKeysFamily});
-    s = KeyStore::Open(f->no_keys_.get(), &f->keys_);
+    s = KeyStore::Open(f->no_keys_.get(), nullptr, &f->keys_, /*migrate=*/false);
   }
   if (!s.ok()) return s;
   f->codec_ = std::make_unique<EventCodec>(f->keys_.get());

@@ -21,7 +21,11 @@ namespace caseengine {
 
 class ReplayFolder {
  public:
-  static Status Open(const std::string& dir, std::unique_ptr<ReplayFolder>* out);
+  // `kek` opens the folder's data keys; null is enough only for a folder with none, or
+  // when `open_keys` is off (the chain and raw envelopes alone: personal fields then read
+  // as erased, so only for commands that show none).
+  static Status Open(const std::string& dir, const KeyEncryptionKey* kek,
+                     std::unique_ptr<ReplayFolder>* out, bool open_keys = true);
   ~ReplayFolder();
 
   Store& store() const { return *store_; }

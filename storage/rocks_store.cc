@@ -47,6 +47,33 @@ void RemoveBulkLeftovers(const std::string& path) {
   }
 }
 
+// The folder and everything in it for the owner alone (0700 folders, 0600 files): they
+// hold personal data. Files made later are governed by the process's umask, which the
+// engine's executables set to 077. A folder created by an older build (0755, 0644) is
+// narrowed here at its next writable open.
+Status RestrictModes(const std::string& path) {
+  std::error_code ec;
+  auto narrow = [&](const fs::path& p, bool folder) {
+    const fs::perms others = fs::perms::group_all | fs::perms::others_all;
+    const fs::perms now = fs::status(p, ec).permissions();
+    if (ec) return;
+    if ((now & others) != fs::perms::none) fs::permissions(p, others, fs::perm_options::remove, ec);
+    if (folder && !ec) fs::permissions(p, fs::perms::owner_all, fs::perm_options::add, ec);
+  };
+  narrow(path, true);
+  if (ec) return Status::IoError("cannot restrict the modes of " + path + ": " + ec.message());
+  for (auto it = fs::recursive_directory_iterator(path, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_symlink(ec)) continue;
+    narrow(it->path(), it->is_directory(ec));
+    if (ec)
+      return Status::IoError("cannot restrict the mode of " + it->path().string() + ": " +
+                             ec.message());
+  }
+  if (ec) return Status::IoError("cannot list " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
@@ -819,6 +846,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
       if (names_[i] == rocksdb::kDefaultColumnFamilyName) default_ = handles_[i];
     }
     KeepMarker();
+    return RestrictModes(options.path);
   }
   return Status::Ok();
 }

@@ -80,7 +80,7 @@ class FolderLogger : public rocksdb::Logger {
       for (size_t i = 0; i + kOldInfoLogs < old.size(); ++i)
         fs::remove(fs::path(dir_) / old[i], ec);
     }
-    fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     return fd_ >= 0;
   }
 

@@ -192,7 +192,7 @@ TEST_CASE("seeding into a RocksDB folder reports what it wrote", "[seeder]") {
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
   REQUIRE(OpenLogFolder(tmp.Sub("data"), false, &store, &log).ok());
-  REQUIRE(KeyStore::Open(store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(store.get(), TestKek(), &keys).ok());
   const DomainConfig config = DomainConfig::Demo();
   SeedReport report;
   std::vector<int> progress;  // called on this thread

@@ -231,7 +231,8 @@ class Office {
     EventLogOptions lo;
     lo.clock = [this] { return now.load(); };
     REQUIRE(EventLog::Open(store.get(), lo, &log).ok());
-    REQUIRE(KeyStore::Open(store.get(), &keys).ok());
+    kek_ = testing::KekFor(dir);
+    REQUIRE(KeyStore::Open(store.get(), &kek_, &keys).ok());
     CommandHandlerOptions ho;
     ho.today = [] { return std::string("2025-11-24"); };
     handler = std::make_unique<CommandHandler>(log.get(), keys.get(), config_, ho);
@@ -250,7 +251,7 @@ class Office {
     INFO(s.ToString());
     REQUIRE(s.ok());
     REQUIRE(EventLog::Open(store.get(), EventLogOptions(), &log).ok());
-    REQUIRE(KeyStore::Open(store.get(), &keys).ok());
+    REQUIRE(KeyStore::Open(store.get(), &kek_, &keys, /*migrate=*/false).ok());
     codec_ = std::make_unique<EventCodec>(keys.get());
   }
   const EventCodec& codec() const { return handler ? handler->codec() : *codec_; }
@@ -334,6 +335,7 @@ class Office {
  private:
   std::string dir_;
   const DomainConfig* config_;
+  KeyEncryptionKey kek_;
   std::unique_ptr<EventCodec> codec_;  // when read-only
 };
 
@@ -342,6 +344,7 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
   options.dir = dir;
   options.config = &DemoConfig();
   options.handler.today = [] { return std::string(testing::DomainFixture::kToday); };
+  options.kek = testing::KekFor(dir);
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);
   INFO(s.ToString());

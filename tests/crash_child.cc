@@ -21,6 +21,7 @@
 // duplicate with the original's positions) and a few blocking Append calls. Anything
 // unexpected (a refused append, a conflict, versions other than predicted) is an error:
 // nothing else writes these streams, and nothing injects faults.
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -248,4 +249,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace caseengine
 
-int main(int argc, char** argv) { return caseengine::Main(argc, argv); }
+int main(int argc, char** argv) {
+  umask(077);  // as the engine's own executables: data folders for their user alone
+  return caseengine::Main(argc, argv);
+}

@@ -53,6 +53,7 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir,
   options.handler.today = [] { return std::string(testing::DomainFixture::kToday); };
   options.recovery_interval = std::chrono::milliseconds(50);
   options.disk_full = std::move(full);
+  options.kek = testing::KekFor(dir);
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);
   INFO(s.ToString());

@@ -758,7 +758,7 @@ TEST_CASE("no command reaches a deleted case", "[domain][case]") {
 // ---------------------------------------------------------------------------------------
 // AddNote
 
-TEST_CASE("a note's text is sealed with the primary applicant's key", "[domain][case]") {
+TEST_CASE("a note's text is sealed with the case's own key", "[domain][case]") {
   DomainFixture d;
   Household h = WithPartner(d);
   const std::string secret = "Disclosed domestic abuse by former partner Zebulon";
@@ -768,31 +768,36 @@ TEST_CASE("a note's text is sealed with the primary applicant's key", "[domain][
   CHECK_FALSE(note_id.empty());
   CHECK(r.versions == std::vector<StreamVersion>{{CaseOf(h.kase), 3}});
   CHECK(d.Case(h.kase).notes == 1);
-  // Then the NoteAdded is sealed for the primary applicant, and reads back with the key
+  // Then the NoteAdded is sealed with the case's key, and reads back with it
   Event e = d.Events(CaseOf(h.kase)).back();
   CHECK(EventTypeName(e.type) == std::string("NoteAdded"));
   CHECK(e.item_id == note_id);
   CHECK(e.strand_id.empty());
-  CHECK(e.subject == ClientOf(h.primary));
+  CHECK(e.subject == CaseOf(h.kase));
   CHECK(e.personal.text == secret);
   CHECK_FALSE(e.personal.erased);
   // And the stored payload holds no plaintext of it
   std::vector<RecordedEvent> recorded;
   REQUIRE(d.log->ReadStream(CaseOf(h.kase), 1, 100, &recorded).ok());
   for (const auto& rec : recorded) CHECK(rec.payload.find("Zebulon") == std::string::npos);
-  // And after the partner becomes primary applicant, new notes are sealed with theirs
+  // And after the partner becomes primary applicant, new notes are sealed with the same
+  // key: the notes are the household's record, kept by the case
   Ok(d, "officer", SwitchPrimaryApplicant{h.kase, h.partner});
   Ok(d, "officer", AddNote{h.kase, "second note", ""});
   CHECK(d.Case(h.kase).notes == 2);
-  CHECK(d.Events(CaseOf(h.kase)).back().subject == ClientOf(h.partner));
-  // So destroying the first primary applicant's key erases the first note only
+  CHECK(d.Events(CaseOf(h.kase)).back().subject == CaseOf(h.kase));
+  // So destroying a person's key erases neither; destroying the case's erases both
   REQUIRE(d.keys->Destroy(ClientOf(h.primary)).ok());
   auto events = d.Events(CaseOf(h.kase));
   REQUIRE(events.size() == 5);
-  CHECK(events[2].personal.erased);
-  CHECK_FALSE(events[2].personal.text.has_value());
-  CHECK_FALSE(events[4].personal.erased);
+  CHECK(events[2].personal.text == secret);
   CHECK(events[4].personal.text == "second note");
+  REQUIRE(d.keys->Destroy(CaseOf(h.kase)).ok());
+  events = d.Events(CaseOf(h.kase));
+  for (size_t i : {2, 4}) {
+    CHECK(events[i].personal.erased);
+    CHECK_FALSE(events[i].personal.text.has_value());
+  }
 }
 
 TEST_CASE("a note needs text of at most 20000 characters, on a known case", "[domain][case]") {

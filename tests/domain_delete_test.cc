@@ -112,7 +112,7 @@ TEST_CASE("a restart finishes an erasure whose key outlived a crash", "[domain][
   REQUIRE(d.store->Family(kKeysFamily, &keys_family).ok());
   d.store->RawPut(keys_family, "client-" + client, key);
   std::unique_ptr<KeyStore> keys;
-  REQUIRE(KeyStore::Open(d.store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
   CommandHandler restarted(d.log.get(), keys.get(), &d.config);
   d.Register();  // any command: the first decision scans the log
   restarted.Execute(d.config.users["officer"], ChangeClientStatus{"none", "active"});
@@ -129,7 +129,8 @@ TEST_CASE(
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
   REQUIRE(OpenLogFolder(dir, false, &store, &log).ok());
-  REQUIRE(KeyStore::Open(store.get(), &keys).ok());
+  const KeyEncryptionKey kek = KekFor(dir);
+  REQUIRE(KeyStore::Open(store.get(), &kek, &keys).ok());
   const DomainConfig config = DomainConfig::Demo();
   std::string key;
   {

@@ -3,7 +3,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "base/aes_gcm.h"
+
 namespace caseengine::testing {
+
+const KeyEncryptionKey* TestKek() {
+  static const KeyEncryptionKey kek{NewDataKey()};
+  return &kek;
+}
+
+KeyEncryptionKey KekFor(const std::string& dir) {
+  KeyEncryptionKey kek;
+  const Status s = KekBeside(dir, /*create=*/true, &kek);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  return kek;
+}
 
 DomainFixture::DomainFixture(size_t max_cached_aggregates) {
   std::vector<std::string> families = EventLog::LogFamilyNames();
@@ -14,7 +29,7 @@ DomainFixture::DomainFixture(size_t max_cached_aggregates) {
   EventLogOptions log_options;
   log_options.clock = [this] { return kTodayMicros + clock_ticks_++; };
   REQUIRE(EventLog::Open(store.get(), log_options, &log).ok());
-  REQUIRE(KeyStore::Open(store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(store.get(), TestKek(), &keys).ok());
   CommandHandlerOptions options;
   options.today = [] { return std::string(kToday); };
   options.new_id = [this] { return "id" + std::to_string(++next_id_); };

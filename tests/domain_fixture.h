@@ -18,6 +18,12 @@
 
 namespace caseengine::testing {
 
+// The key-encryption key of stores that live in memory (random, one per test process).
+const KeyEncryptionKey* TestKek();
+// The key-encryption key of a data folder on disk: DIR.kek beside it, made at the first
+// call as the demo makes it, so that caseengine and casereplay find it there too.
+KeyEncryptionKey KekFor(const std::string& dir);
+
 class DomainFixture {
  public:
   static constexpr const char* kToday = "2026-11-22";

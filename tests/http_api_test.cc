@@ -353,12 +353,6 @@ TEST_CASE("http: a repeated Idempotency-Key answers the first answer and appends
   CHECK(again.status == 201);
   CHECK(again.body == first.body);
   CHECK(s.Head() == head);
-  // Whatever is sent with the key, the answer is the first one's.
-  const HttpAnswer other_body =
-      s.officer.Post("/clients", {{"surname", "Twice"}, {"date_of_birth", "1990-01-01"}}, key);
-  CHECK(other_body.status == 201);
-  CHECK(other_body.body == first.body);
-  CHECK(s.Head() == head);
   CHECK(GetOk(s.officer, WithMin(head, "/cases?total=true"))["total"] == 1);
 
   // A 200 command, the same.
@@ -377,6 +371,55 @@ TEST_CASE("http: a repeated Idempotency-Key answers the first answer and appends
   CHECK(repeat.body == changed.body);
   CHECK(s.Head() == head2);
   CHECK(GetOk(s.officer, "/clients/" + c)["version"] == 2);
+}
+
+TEST_CASE(
+    "http: an Idempotency-Key reused on another route or with another body is 422 and writes "
+    "nothing",
+    "[http]") {
+  Served s;
+  const HttpClient::Headers key = {{"Idempotency-Key", "shared-key-1"}};
+  const HttpAnswer first =
+      s.officer.Post("/clients", {{"surname", "Keyholder"}, {"date_of_birth", "1980-01-01"}}, key);
+  REQUIRE(first.status == 201);
+  const std::string kase = first.json["case_id"];
+  const uint64_t head = s.Head();
+  // Another body on the same route, another route, another method: each refused, and the
+  // new command is not dropped silently either: nothing is written and the caller knows.
+  const std::vector<Call> others = {
+      {&s.officer,
+       "POST",
+       "/clients",
+       {{"surname", "Other"}, {"date_of_birth", "1990-01-01"}},
+       key},
+      {&s.officer,
+       "POST",
+       "/cases/" + kase + "/notes",
+       {{"text", "A note that must not vanish"}},
+       key},
+      {&s.officer, "POST", "/cases/" + kase + "/close", {{"reason", "done"}}, key},
+  };
+  for (const Call& call : others) {
+    INFO(call.method << " " << call.path);
+    const HttpAnswer a = Send(call);
+    CheckProblem(a, 422, "/problems/idempotency-key-reused");
+  }
+  CHECK(s.Head() == head);
+  // The first request, repeated, still gets its own answer.
+  const HttpAnswer again =
+      s.officer.Post("/clients", {{"surname", "Keyholder"}, {"date_of_birth", "1980-01-01"}}, key);
+  CHECK(again.status == 201);
+  CHECK(again.body == first.body);
+  // The same holds for a key whose first command was refused (kept in memory).
+  const HttpClient::Headers refused = {{"Idempotency-Key", "refused-first"}};
+  CheckProblem(s.officer.Post("/cases/" + kUnknown + "/close", {{"reason", "x"}}, refused), 404,
+               kNotFound);
+  CheckProblem(s.officer.Post("/cases/" + kase + "/close", {{"reason", "x"}}, refused), 422,
+               "/problems/idempotency-key-reused");
+  CheckProblem(s.officer.Post("/cases/" + kUnknown + "/close", {{"reason", "x"}}, refused), 404,
+               kNotFound);
+  CHECK(s.Head() == head);
+  CHECK(GetOk(s.officer, "/cases/" + kase)["status"] == "open");
 }
 
 TEST_CASE("http: a repeated Idempotency-Key of a refused command answers the same refusal",
@@ -578,6 +621,30 @@ TEST_CASE("http: the ETag of a client is its version and a stale If-Match is 412
   // An If-Match that is no version is malformed.
   CheckProblem(s.officer.Post("/clients/" + c + "/status", {{"status", "active"}},
                               {{"If-Match", "yesterday"}}),
+               400, kMalformed);
+}
+
+TEST_CASE("http: If-Match compares strongly: a weak tag never matches, * matches any version",
+          "[http]") {
+  Served s;
+  const json r = Register(s.officer, "Strongly");
+  const std::string c = r["client_id"];
+  const uint64_t head = s.Head();
+  // RFC 9110, 13.1.1: If-Match uses the strong comparison, which a weak tag never passes,
+  // even when its version is the current one.
+  for (const std::string weak : {"W/\"1\"", "W/\"2\""}) {
+    INFO(weak);
+    CheckProblem(
+        s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, {{"If-Match", weak}}),
+        412, "/problems/version-mismatch");
+  }
+  CHECK(s.Head() == head);
+  // * is any current version: the command goes ahead.
+  Done(s.officer.Post("/clients/" + c + "/status", {{"status", "closed"}}, {{"If-Match", "*"}}));
+  CHECK(GetOk(s.officer, "/clients/" + c)["status"] == "closed");
+  // A list of versions is not one version.
+  CheckProblem(s.officer.Post("/clients/" + c + "/status", {{"status", "active"}},
+                              {{"If-Match", "\"2\", \"3\""}}),
                400, kMalformed);
 }
 

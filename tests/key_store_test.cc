@@ -6,12 +6,15 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "aggregates/event_codec.h"
+#include "base/aes_gcm.h"
+#include "base/coding.h"
 #include "tests/domain_fixture.h"
 
 using namespace caseengine;
@@ -21,7 +24,7 @@ namespace {
 
 struct KeysFixture {
   KeysFixture() : store({kKeysFamily}) {
-    REQUIRE(KeyStore::Open(&store, &keys).ok());
+    REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
     REQUIRE(store.Family(kKeysFamily, &family).ok());
   }
   bool Stored(const std::string& subject, std::string* key = nullptr) {
@@ -34,6 +37,26 @@ struct KeysFixture {
   std::unique_ptr<KeyStore> keys;
   FamilyId family = 0;
 };
+
+// A store that counts its writes.
+class CountingWritesStore : public MemoryStore {
+ public:
+  using MemoryStore::MemoryStore;
+  Status Write(const WriteBatch& batch, bool sync) override {
+    ++writes;
+    return MemoryStore::Write(batch, sync);
+  }
+  int writes = 0;
+};
+
+// The subject's key as the next process opens it.
+std::string Opened(Store& store, const std::string& subject) {
+  std::unique_ptr<KeyStore> keys;
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  std::string key;
+  REQUIRE(keys->KeyFor(subject, /*create=*/false, &key).ok());
+  return key;
+}
 
 size_t StoredKeys(Store& store) {
   FamilyId family;
@@ -62,7 +85,7 @@ TEST_CASE("a key made for a batch is served at once and stored only with that ba
   REQUIRE(f.store.Write(new_keys, /*sync=*/true).ok());
   std::string stored;
   REQUIRE(f.Stored("client-a", &stored));
-  CHECK(stored == key);
+  CHECK(Opened(f.store, "client-a") == key);
 }
 
 TEST_CASE("a key whose batch is never written is forgotten and the next key is a new one",
@@ -77,7 +100,7 @@ TEST_CASE("a key whose batch is never written is forgotten and the next key is a
   CHECK(second != first);
   std::string stored;
   REQUIRE(f.Stored("client-a", &stored));  // without a batch: written at once
-  CHECK(stored == second);
+  CHECK(Opened(f.store, "client-a") == second);
 }
 
 TEST_CASE(
@@ -92,7 +115,7 @@ TEST_CASE(
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
   REQUIRE(EventLog::Open(d.store.get(), EventLogOptions(), &log).ok());
-  REQUIRE(KeyStore::Open(d.store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
   CommandHandler reopened(log.get(), keys.get(), &d.config);
   ClientState state;
   REQUIRE(reopened.ReadClient(client, &state).ok());
@@ -190,14 +213,14 @@ TEST_CASE("warming the key store serves every key without a read each and no des
           "[keys]") {
   CountingStore store({kKeysFamily});
   std::unique_ptr<KeyStore> writer, keys;
-  REQUIRE(KeyStore::Open(&store, &writer).ok());
+  REQUIRE(KeyStore::Open(&store, TestKek(), &writer).ok());
   std::vector<std::string> made(50);
   for (size_t i = 0; i < made.size(); ++i) {
     REQUIRE(writer->KeyFor("client-" + std::to_string(i), /*create=*/true, &made[i]).ok());
   }
   REQUIRE(writer->Destroy("client-7").ok());
   // Another key store on the same folder, as the next process would open.
-  REQUIRE(KeyStore::Open(&store, &keys).ok());
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
   std::string key;
   CHECK(keys->KeyFor("client-3", /*create=*/false, &key).ok());  // cached before warming
   REQUIRE(keys->Warm().ok());
@@ -238,7 +261,7 @@ TEST_CASE("a destroyed key is never served again while other threads look keys u
       return store.Get(family, subject, &value).ok();
     }
   } f;
-  REQUIRE(KeyStore::Open(&f.store, &f.keys).ok());
+  REQUIRE(KeyStore::Open(&f.store, TestKek(), &f.keys).ok());
   REQUIRE(f.store.Family(kKeysFamily, &f.family).ok());
   constexpr int kSubjects = 400;
   auto subject = [](int i) { return "client-" + std::to_string(i); };
@@ -279,4 +302,118 @@ TEST_CASE("a destroyed key is never served again while other threads look keys u
   CHECK(served_after_destroy.load() == 0);
   CHECK(lookups.load() > 0);
   for (int i = 0; i < kSubjects; ++i) CHECK_FALSE(f.Stored(subject(i)));
+}
+
+TEST_CASE("data keys are stored wrapped with the key-encryption key, bound to their subject",
+          "[keys][kek]") {
+  KeysFixture f;
+  std::string key, stored;
+  REQUIRE(f.keys->KeyFor("client-a", /*create=*/true, &key).ok());
+  REQUIRE(f.Stored("client-a", &stored));
+  CHECK(stored.size() == 69);
+  CHECK(stored.find(key) == std::string::npos);
+  CHECK(HexEncode(stored.substr(1, 8)) == TestKek()->Id());
+  // A wrapped key copied onto another subject does not open there.
+  WriteBatch moved;
+  moved.Put(f.family, "client-b", stored);
+  REQUIRE(f.store.Write(moved, /*sync=*/true).ok());
+  std::unique_ptr<KeyStore> next;
+  REQUIRE(KeyStore::Open(&f.store, TestKek(), &next).ok());
+  std::string opened;
+  CHECK(next->KeyFor("client-a", false, &opened).ok());
+  CHECK(opened == key);
+  CHECK(next->KeyFor("client-b", false, &opened).code() == Status::Code::kCorruption);
+}
+
+TEST_CASE("a key store opens only with the key-encryption key its keys are wrapped with",
+          "[keys][kek]") {
+  KeysFixture f;
+  std::string key;
+  REQUIRE(f.keys->KeyFor("client-a", /*create=*/true, &key).ok());
+  const KeyEncryptionKey other{NewDataKey()};
+  std::unique_ptr<KeyStore> keys;
+  Status s = KeyStore::Open(&f.store, &other, &keys);
+  CHECK(s.code() == Status::Code::kFailedPrecondition);
+  CHECK(s.message().find("wrapped with key " + TestKek()->Id() + "; the configured key is " +
+                         other.Id()) != std::string::npos);
+  s = KeyStore::Open(&f.store, nullptr, &keys);
+  CHECK(s.code() == Status::Code::kFailedPrecondition);
+  CHECK(s.message().find("no key-encryption key was given") != std::string::npos);
+  // Read-only opens check it too.
+  CHECK_FALSE(KeyStore::Open(&f.store, &other, &keys, /*migrate=*/false).ok());
+  // An empty store opens without one (a bare log), but makes no key.
+  MemoryStore empty({kKeysFamily});
+  REQUIRE(KeyStore::Open(&empty, nullptr, &keys, /*migrate=*/false).ok());
+  CHECK(keys->KeyFor("client-a", /*create=*/true, &key).code() ==
+        Status::Code::kFailedPrecondition);
+  KeyEncryptionKey parsed;
+  CHECK(ParseKeyEncryptionKey("zz", &parsed).code() == Status::Code::kInvalidArgument);
+  REQUIRE(ParseKeyEncryptionKey(" " + HexEncode(other.bytes) + "\n", &parsed).ok());
+  CHECK(parsed.bytes == other.bytes);
+}
+
+TEST_CASE(
+    "clear data keys of an older folder are wrapped at the first writable open, in one "
+    "batch",
+    "[keys][kek]") {
+  CountingWritesStore store({kKeysFamily});
+  FamilyId family;
+  REQUIRE(store.Family(kKeysFamily, &family).ok());
+  std::map<std::string, std::string> clear;
+  WriteBatch old;
+  for (int i = 0; i < 20; ++i) {
+    const std::string subject = "client-" + std::to_string(i);
+    clear[subject] = NewDataKey();
+    old.Put(family, subject, clear[subject]);
+  }
+  REQUIRE(store.Write(old, /*sync=*/true).ok());
+  // Read-only: read as they are, nothing written.
+  store.writes = 0;
+  std::unique_ptr<KeyStore> keys;
+  REQUIRE(KeyStore::Open(&store, nullptr, &keys, /*migrate=*/false).ok());
+  std::string key;
+  REQUIRE(keys->KeyFor("client-3", false, &key).ok());
+  CHECK(key == clear["client-3"]);
+  CHECK(store.writes == 0);
+  // Writable: one batch wraps them all.
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  CHECK(store.writes == 1);
+  for (const auto& [subject, k] : clear) {
+    std::string stored;
+    REQUIRE(store.Get(family, subject, &stored).ok());
+    CHECK(stored.size() == 69);
+    REQUIRE(keys->KeyFor(subject, false, &key).ok());
+    CHECK(key == k);
+  }
+  // Opened again: nothing left to do.
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  CHECK(store.writes == 1);
+}
+
+TEST_CASE("rotating the key-encryption key rewraps every data key in one batch", "[keys][kek]") {
+  CountingWritesStore store({kKeysFamily});
+  std::unique_ptr<KeyStore> keys;
+  REQUIRE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  std::map<std::string, std::string> made;
+  for (int i = 0; i < 30; ++i) {
+    const std::string subject = "client-" + std::to_string(i);
+    REQUIRE(keys->KeyFor(subject, /*create=*/true, &made[subject]).ok());
+  }
+  const KeyEncryptionKey next{NewDataKey()}, stranger{NewDataKey()};
+  uint64_t count = 0;
+  store.writes = 0;
+  // With the wrong old key nothing changes.
+  CHECK(KeyStore::Rotate(&store, stranger, next, &count).code() ==
+        Status::Code::kFailedPrecondition);
+  CHECK(store.writes == 0);
+  REQUIRE(KeyStore::Rotate(&store, *TestKek(), next, &count).ok());
+  CHECK(count == made.size());
+  CHECK(store.writes == 1);
+  CHECK_FALSE(KeyStore::Open(&store, TestKek(), &keys).ok());
+  REQUIRE(KeyStore::Open(&store, &next, &keys).ok());
+  for (const auto& [subject, k] : made) {
+    std::string key;
+    REQUIRE(keys->KeyFor(subject, false, &key).ok());
+    CHECK(key == k);
+  }
 }

@@ -304,7 +304,7 @@ TEST_CASE(
   e.d.store->RawPut(keys_family, "client-" + e.client, e.key);
   // The next process's key store finds the key; the one that destroyed it remembers that.
   std::unique_ptr<KeyStore> keys;
-  REQUIRE(KeyStore::Open(e.d.store.get(), &keys).ok());
+  REQUIRE(KeyStore::Open(e.d.store.get(), TestKek(), &keys).ok());
   EventCodec codec(keys.get());
   CaseListProjection after;
   ProjectionRunner runner(e.d.log.get(), &codec, e.store.get(), {&after});

@@ -526,7 +526,9 @@ TEST_CASE("soft delete hides rows and restore brings them back", "[read-models]"
   CHECK(Officers(h.lists, {{"case_id", ca}}).total == 0);
   CHECK(Officers(h.lists, {}, "officer").rows[0]["cases"] == 1);
   CHECK(People(h.lists, {{"case_id", ca}}).total == 0);
-  CHECK(People(h.lists, {{"client_id", a}}).total == 1);  // still on the other case
+  // Nor on another client's live case: a soft-deleted person is in no list.
+  CHECK(People(h.lists, {{"client_id", a}}).total == 0);
+  CHECK(People(h.lists, {{"case_id", cb}}).total == 1);
   CHECK(Search(h.lists, ByName("okafor")).empty());
   ClientSearchQuery dob;
   dob.date_of_birth = "1980-02-03";
@@ -540,6 +542,7 @@ TEST_CASE("soft delete hides rows and restore brings them back", "[read-models]"
   CHECK(Officers(h.lists, {{"case_id", ca}}).total == 1);
   CHECK(Officers(h.lists, {}, "officer").rows[0]["cases"] == 2);
   CHECK(People(h.lists, {{"case_id", ca}}).total == 1);
+  CHECK(People(h.lists, {{"client_id", a}}).total == 2);
   CHECK(ClientIds(Search(h.lists, ByName("okafor"))) == std::vector<std::string>{a});
   CHECK(ClientIds(Search(h.lists, dob)) == std::vector<std::string>{a});
 }
