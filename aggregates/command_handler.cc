@@ -291,9 +291,11 @@ void CommandHandler::PurgeLoop() {
     purge_wanted_ = false;
     lock.unlock();
     last = std::chrono::steady_clock::now();
-    // Destroyed keys (and the WAL that held them) leave the folder.
-    keys_->Purge();
+    // Destroyed keys (and the WAL that held them) leave the folder. A store that refuses
+    // writes (a full disk) gets the purge again, an interval later, until it goes through.
+    const bool purged = keys_->Purge().ok();
     lock.lock();
+    if (!purged && !stopping_) purge_wanted_ = true;
   }
 }
 

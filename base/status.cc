@@ -28,6 +28,8 @@ const char* Status::CodeName(Code code) {
       return "unavailable";
     case Code::kFailedPrecondition:
       return "failed precondition";
+    case Code::kNoSpace:
+      return "no space";
   }
   return "unknown";
 }

@@ -23,6 +23,7 @@ class Status {
     kBusy,         // the resource is held by someone else (a locked data folder)
     kUnavailable,  // the component has stopped and must be reopened
     kFailedPrecondition,
+    kNoSpace,  // the disk is full: nothing was written; it can go on once space is freed
   };
 
   Status() = default;
@@ -39,6 +40,8 @@ class Status {
   static Status FailedPrecondition(std::string_view msg) {
     return Status(Code::kFailedPrecondition, msg);
   }
+
+  static Status NoSpace(std::string_view msg) { return Status(Code::kNoSpace, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -66,20 +66,23 @@ Status EventLog::Open(Store* store, const EventLogOptions& options,
 Status EventLog::Recover(LogTail* tail) {
   using namespace log_format;
   const std::string where = store_->path().empty() ? "the store" : store_->path();
+  LogFamilies found;
   struct {
     const char* name;
     FamilyId* id;
-  } families[] = {{kLogFamily, &families_.log},
-                  {kStreamsFamily, &families_.streams},
-                  {kHeadsFamily, &families_.heads},
-                  {kIdempotencyFamily, &families_.idempotency},
-                  {kMetaFamily, &families_.meta}};
+  } families[] = {{kLogFamily, &found.log},
+                  {kStreamsFamily, &found.streams},
+                  {kHeadsFamily, &found.heads},
+                  {kIdempotencyFamily, &found.idempotency},
+                  {kMetaFamily, &found.meta}};
   for (const auto& f : families) {
     if (!store_->Family(f.name, f.id).ok()) {
       return Status::InvalidArgument(where + " is not a caseengine data folder (it has no '" +
                                      f.name + "' family)");
     }
   }
+  // Set once, at open; a resume (writer_ set) finds the same ids, read meanwhile.
+  if (!writer_) families_ = found;
 
   auto it = store_->NewIterator(families_.log);
   it->SeekToLast();
@@ -180,6 +183,41 @@ AppendOutcome EventLog::Decide(AppendRequest base, Decision decision) {
 LogStats EventLog::Stats() const { return writer_ ? writer_->Stats() : LogStats(); }
 
 uint64_t EventLog::FailedRounds() const { return writer_ ? writer_->FailedRounds() : 0; }
+
+void EventLog::MarkFailed(const Status& cause) {
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  if (failed_.load()) return;
+  failure_ = cause.ok() ? Status::IoError("a write failed") : cause;
+  failed_.store(true);
+}
+
+Status EventLog::failure() const {
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  return failure_;
+}
+
+Status EventLog::StoppedStatus() const {
+  const Status cause = failure();
+  if (cause.code() == Status::Code::kNoSpace) {
+    return Status::NoSpace("the event log stopped: " + cause.message());
+  }
+  return Status::Unavailable("the event log stopped after a failed write or sync (" +
+                             cause.message() +
+                             "); appends are refused until it is resumed once the store takes "
+                             "writes again (the engine does that by itself), or reopened");
+}
+
+Status EventLog::Resume() {
+  if (!failed()) return Status::Ok();
+  if (!writer_) return Status::FailedPrecondition("the log is open read-only");
+  return writer_->Resume();
+}
+
+void EventLog::ClearFailed() {
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  failure_ = Status::Ok();
+  failed_.store(false);
+}
 
 void EventLog::Publish(uint64_t position) {
   uint64_t current = durable_position_.load();

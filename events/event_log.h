@@ -10,8 +10,10 @@
 // has seen every event below N.
 //
 // Failure: a batch that cannot be written, or a sync that fails, stops the log: every
-// request not yet durable fails, and every later append is refused as unavailable until
-// the log is reopened; retrying with the same command id is then safe.
+// request not yet durable fails, and every later append is refused (kNoSpace when the
+// disk is full, kUnavailable otherwise) until the log is reopened, or resumed once its
+// store takes writes again (Resume); retrying with the same command id is then safe.
+// Nothing of the log touches the store for writing while it is stopped.
 //
 // Threading: every public method is thread-safe. Append callbacks run on the log's sync
 // or completion thread (or the caller's, when the log is closing) and must not block.
@@ -257,8 +259,20 @@ class EventLog {
   // knows that state updated by Decision::accepted since it last looked may be void.
   uint64_t FailedRounds() const;
 
-  // Stopped after a failed write or sync; appends are refused until reopened.
+  // Stopped after a failed write or sync; appends are refused until reopened or resumed.
   bool failed() const { return failed_.load(); }
+  // Why the log stopped (the first failure); ok while it runs.
+  Status failure() const;
+  // What an append is refused with while the log is stopped.
+  Status StoppedStatus() const;
+  // Goes on after a stop, once the store takes writes again (Store::Health; a store that
+  // failed is recovered first, Store::Recover): waits for every request in flight to have
+  // failed, then reloads what the writer holds (next position, last hash, stream heads)
+  // from the store, so the chain goes on from what is stored. Rounds written but not
+  // synced when the log stopped (their requests failed as "unknown whether stored") are
+  // kept if the store kept them. Ok when the log was not stopped; the store's status
+  // while it refuses writes. Any thread but the log's own.
+  Status Resume();
   Store* store() const { return store_; }
 
  private:
@@ -272,13 +286,16 @@ class EventLog {
                     const std::function<bool(const EventView&)>& fn) const;
   // Makes everything up to `position` visible to readers and wakes waiters.
   void Publish(uint64_t position);
-  void MarkFailed() { failed_.store(true); }
+  void MarkFailed(const Status& cause);
+  void ClearFailed();
 
   Store* store_;
   EventLogOptions options_;
   LogFamilies families_;
   std::atomic<uint64_t> durable_position_{0};
   std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;  // guards failure_
+  Status failure_;
   mutable std::mutex wait_mu_;
   mutable std::condition_variable wait_cv_;
   mutable std::atomic<int> waiters_{0};

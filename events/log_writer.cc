@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstring>
+#include <future>
 
 #include "base/coding.h"
 #include "envelope_generated.h"
@@ -107,6 +108,15 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
                              rec->request_digest()->size());
   }
   return Status::Ok();
+}
+
+// The answer to an append written before the log stopped, and not synced.
+Status UnknownStatus(const Status& stopped) {
+  const std::string message = stopped.message() +
+                              "; whether this append is stored is unknown: retry it with the "
+                              "same command id once the log goes on";
+  return stopped.code() == Status::Code::kNoSpace ? Status::NoSpace(message)
+                                                  : Status::Unavailable(message);
 }
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
@@ -494,9 +504,47 @@ void LogWriter::CheckpointHeads() {
   }
 }
 
-Status LogWriter::StoppedStatus() {
-  return Status::Unavailable(
-      "the event log stopped after a failed write or sync; reopen it to go on");
+Status LogWriter::Resume() {
+  std::promise<Status> done;
+  std::future<Status> resumed = done.get_future();
+  boost::asio::post(writer_io_, [this, &done] { done.set_value(ResumeOnWriter()); });
+  return resumed.get();
+}
+
+Status LogWriter::ResumeOnWriter() {
+  if (!log_->failed()) return Status::Ok();
+  // The rounds decided before the stop go through the store and sync threads (and fail
+  // there: the log is stopped) before anything changes: a barrier through both, in order.
+  std::promise<void> passed;
+  boost::asio::post(store_io_, [this, &passed] {
+    boost::asio::post(syncer_io_, [&passed] { passed.set_value(); });
+  });
+  passed.get_future().wait();
+  Status s = store_->Health();
+  if (!s.ok()) return s;
+  // What the store holds now is durable (a recovered store made it so): the chain goes
+  // on from there, including rounds written before the stop whose sync never came.
+  LogTail tail;
+  s = log_->Recover(&tail);
+  if (!s.ok()) return s;
+  next_position_ = tail.position + 1;
+  last_hash_ = tail.hash;
+  last_recorded_at_ = std::max(last_recorded_at_, tail.recorded_at);
+  heads_.clear();
+  dirty_.clear();
+  flushing_.clear();
+  flushed_ = 0;
+  pass_at_ = 0;
+  write_heads_at_ = false;
+  in_flight_.clear();
+  in_flight_order_.clear();
+  s = LoadHeads(tail.position);
+  if (!s.ok()) return s;
+  // Deciders drop state that rounds accepted before the stop changed (see FailedRounds).
+  counters_.failed_rounds++;
+  log_->Publish(tail.position);
+  log_->ClearFailed();
+  return Status::Ok();
 }
 
 std::unique_ptr<WriteBatch> LogWriter::TakeSpareBatch() {
@@ -536,10 +584,11 @@ void LogWriter::WriteHandoffs(std::vector<Handoff>* handoffs) {
     s = store_->Write(*batch, /*sync=*/false);
     counters_.write_micros += MicrosSince(write_start);
     if (!s.ok()) {
-      log_->MarkFailed();
-      counters_.failed_rounds += rounds.size();
+      log_->MarkFailed(s);
     }
   }
+  // Every round accepted but not stored voids what its decision changed (FailedRounds).
+  if (!s.ok()) counters_.failed_rounds += rounds.size();
   for (Handoff& h : *handoffs) {
     // Answers without a round of their own rest on earlier rounds: they fail with them.
     h.status = s;
@@ -566,20 +615,15 @@ void LogWriter::DrainSyncs() {
     Status synced;
     if (log_->failed() && target > log_->HeadPosition()) {
       // Written, but a later round's write or sync failed first: never synced here.
-      synced = Status::Unavailable(
-          "the event log stopped before this append was synced; whether it is stored is "
-          "unknown: reopen the log and retry with the same command id");
+      synced = UnknownStatus(log_->StoppedStatus());
     } else if (target > log_->HeadPosition()) {
       const auto sync_start = std::chrono::steady_clock::now();
       synced = store_->SyncWal();
       counters_.syncs++;
       counters_.sync_micros += MicrosSince(sync_start);
       if (!synced.ok()) {
-        log_->MarkFailed();
-        synced = Status::Unavailable(
-            "syncing the log failed (" + synced.message() +
-            "); whether this append is stored is unknown: reopen the log and retry with the "
-            "same command id");
+        log_->MarkFailed(synced);
+        synced = UnknownStatus(log_->StoppedStatus());
       }
     }
     // A log that stopped after these rounds were written and synced still publishes them:

@@ -27,7 +27,10 @@
 //
 // A failed write stops the log, like a failed sync: the rounds decided after it chain
 // onto it and cannot be stored without it, so they fail too, and the log refuses appends
-// until it is reopened (RocksDB itself refuses writes after a failed WAL write).
+// until it is reopened or resumed. While stopped, neither the store thread nor the syncer
+// touches the store (RocksDB must not write or sync a WAL after an error on it). Resume
+// runs on the writer thread: it lets every round in flight fail through the store and
+// sync threads first, then reloads the writer's state from the store, as an open does.
 //
 // Invariants: positions are gapless in the store (rounds are written in the order they
 // were decided, and none after a failed one); the writer's state (next position, last
@@ -60,6 +63,8 @@ class LogWriter {
 
   void Submit(AppendRequest request, Decision decision, EventLog::AppendCallback done);
   LogStats Stats() const;
+  // See EventLog::Resume.
+  Status Resume();
   uint64_t FailedRounds() const { return counters_.failed_rounds.load(); }
 
  private:
@@ -116,7 +121,9 @@ class LogWriter {
   void DrainSyncs();
   static void Complete(Pending* p) { p->done(std::move(p->outcome)); }
   void Fail(std::vector<PendingPtr>* pending, const Status& status);
-  static Status StoppedStatus();
+  Status StoppedStatus() const { return log_->StoppedStatus(); }
+  // On the writer thread: EventLog::Resume.
+  Status ResumeOnWriter();
   std::unique_ptr<WriteBatch> TakeSpareBatch();
   void ReturnSpareBatch(std::unique_ptr<WriteBatch> batch);
 

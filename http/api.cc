@@ -18,7 +18,6 @@ namespace caseengine {
 namespace {
 
 constexpr size_t kMaxKeptAnswers = 100000;
-constexpr auto kReadYourWritesWait = std::chrono::seconds(5);
 
 uint64_t ParseCount(const HttpRequest& req, const std::string& name, uint64_t fallback,
                     uint64_t max) {
@@ -47,6 +46,8 @@ Problem FromStatus(const Status& s) {
     case Status::Code::kUnavailable:
     case Status::Code::kBusy:
       return Problem::Unavailable(s.message());
+    case Status::Code::kNoSpace:
+      return Problem::StorageFull(s.message());
     default:
       return Problem(500, "/problems/internal", "Internal error", s.ToString());
   }
@@ -181,7 +182,8 @@ std::string Today() {
 
 }  // namespace
 
-Api::Api(Engine* engine, const ServerConfig* config) : engine_(engine), config_(config) {
+Api::Api(Engine* engine, const ServerConfig* config)
+    : engine_(engine), config_(config), feeds_(config->max_feeds_per_user) {
   routes_ = MakeRoutes();
 }
 
@@ -291,6 +293,12 @@ void Api::Answer(const CommandResult& r, const KeptKey& kept_key, int created_st
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
     // or sync, and a retry with the same Idempotency-Key is then safe.
+    if (r.status.code() == Status::Code::kNoSpace) {
+      throw Problem::StorageFull(
+          r.status.message() +
+          ". Nothing already recorded is lost, and reads go on. Retry this command with the "
+          "same Idempotency-Key once writing goes on (GET /healthz says when)");
+    }
     throw Problem::Unavailable(r.status.ToString() + "; retry with the same Idempotency-Key");
   }
   if (r.rejected) {
@@ -323,7 +331,9 @@ uint64_t Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
   const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
   ProjectionRunner& runner = engine_->runner();
   uint64_t applied = runner.Applied();
-  if (want > applied) applied = runner.WaitForApplied(want, kReadYourWritesWait);
+  // The server waits for Reached before it runs the query (Route::ready); only a caller
+  // that did not waits here.
+  if (want > applied && !req.waited) applied = runner.WaitForApplied(want, kReadYourWritesWait);
   if (want > applied) {
     throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
                   "the read models have applied position " + std::to_string(applied) +
@@ -340,7 +350,9 @@ uint64_t Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
 void Api::WaitForLog(const HttpRequest& req) {
   const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
   if (want == 0) return;
-  if (engine_->log().WaitForPosition(want - 1, kReadYourWritesWait) < want) {
+  const uint64_t head = req.waited ? engine_->log().HeadPosition()
+                                   : engine_->log().WaitForPosition(want - 1, kReadYourWritesWait);
+  if (head < want) {
     throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
                   "the log has not reached position " + std::to_string(want));
   }
@@ -631,43 +643,53 @@ void Api::GetEvents(const HttpRequest& req, HttpResponse* res) {
   res->Json(j);
 }
 
+bool Api::Reached(const HttpRequest& req, bool log_only) const noexcept {
+  try {
+    const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
+    if (log_only) return engine_->log().HeadPosition() >= want;
+    // A runner that stopped answers at once (503), as WaitForApplied does.
+    return engine_->runner().Applied() >= want || !engine_->runner().error().ok();
+  } catch (...) {
+    return true;  // malformed: the route itself answers 422
+  }
+}
+
 void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
-  auto next =
-      std::make_shared<uint64_t>(std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2)));
+  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
+  std::shared_ptr<void> slot = feeds_.Take(req.actor->user_id);
+  if (slot == nullptr) {
+    Problem p(429, "/problems/too-many-feeds", "Too many open feeds",
+              req.actor->user_id + " already has " + std::to_string(feeds_.max_per_user()) +
+                  " event feeds open, the most one user may; close one, or try again later",
+              {{"max_feeds_per_user", feeds_.max_per_user()}});
+    p.retry_after = 5;
+    throw p;
+  }
   res->content_type = "text/event-stream";
   res->headers.emplace_back("Cache-Control", "no-cache");
-  // One call: wait (at most a second) for new events, send what there is, or a comment
-  // that shows whether the client is still there.
-  res->stream = [this, next](const std::function<bool(const std::string&)>& write) {
-    if (stopping_) return false;
-    EventLog& log = engine_->log();
-    log.WaitForPosition(*next - 1, std::chrono::seconds(1));
-    if (stopping_) return false;
-    std::string out;
-    const EventCodec& codec = engine_->handler().codec();
-    Status s = log.Scan(*next, 0, [&](const EventView& v) {
-      out += "id: " + std::to_string(v.position()) + "\nevent: " + std::string(v.type()) +
-             "\ndata: " + ToJsonLine(EventJson(v, codec)) + "\n\n";
-      *next = v.position() + 1;
-      return out.size() < (256 << 10);
-    });
-    if (!s.ok()) return false;
-    if (out.empty()) out = ": waiting at " + std::to_string(*next) + "\n\n";
-    return write(out);
-  };
+  res->stream =
+      EventFeed(&engine_->log(), &engine_->handler().codec(), from, std::move(slot), &stopping_);
 }
 
 void Api::Health(const HttpRequest&, HttpResponse* res) {
   const uint64_t head = engine_->log().HeadPosition();
   const uint64_t applied = engine_->runner().Applied();
   const Status runner = engine_->runner().error();
-  const bool ok = !engine_->log().failed() && runner.ok();
+  const Status writes = engine_->WriteHealth();
+  const bool ok = writes.ok() && runner.ok();
   nlohmann::json j = {{"status", ok ? "ok" : "failing"},
                       {"head_position", head},
                       {"applied_position", applied},
-                      {"projection_lag", head > applied ? head - applied : 0}};
-  if (engine_->log().failed())
-    j["log"] = "stopped after a failed write or sync; restart the engine";
+                      {"projection_lag", head > applied ? head - applied : 0},
+                      {"writes", writes.ok()                               ? "ok"
+                                 : writes.code() == Status::Code::kNoSpace ? "storage-full"
+                                                                           : "stopped"},
+                      {"recoveries", engine_->Recoveries()}};
+  if (!writes.ok()) {
+    j["log"] = writes.message();
+    const Status recovery = engine_->LastRecovery();
+    if (!recovery.ok()) j["recovery"] = recovery.message();
+  }
   if (!runner.ok()) j["read_models"] = runner.ToString();
   res->Json(j, ok ? 200 : 503);
 }
@@ -716,6 +738,31 @@ nlohmann::json Api::OpenApi() const {
     nlohmann::json responses = {
         {std::to_string(r.status), {{"description", "done"}}},
         {"default", {{"description", "a problem (application/problem+json)"}}}};
+    // The answers a route may give besides its success, where they say what to do.
+    if (r.access == Access::kCommand) {
+      responses["503"] = {{"description",
+                           "the log cannot take commands (/problems/unavailable); retry with "
+                           "the same Idempotency-Key (Retry-After)"}};
+      responses["507"] = {{"description",
+                           "the disk is full (/problems/storage-full): nothing is written, "
+                           "reads go on; retry with the same Idempotency-Key once "
+                           "/healthz says writes are ok (Retry-After)"}};
+    }
+    if (r.ready) {
+      responses["503"] = {{"description",
+                           "min_position not reached within 5 seconds "
+                           "(/problems/not-yet-applied)"}};
+    }
+    if (std::string_view(r.operation) == "StreamEvents") {
+      responses["429"] = {{"description",
+                           "the user already holds the most open feeds allowed "
+                           "(/problems/too-many-feeds, Retry-After)"}};
+    }
+    if (std::string_view(r.operation) == "Health") {
+      responses["503"] = {{"description",
+                           "failing: writes stopped (a full disk: writes storage-full) or a "
+                           "read model stopped"}};
+    }
     if (r.access != Access::kPublic) {
       op["security"] = nlohmann::json::array({{{"bearer", nlohmann::json::array()}}});
     }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "http/engine.h"
+#include "http/event_feed.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/server_config.h"
@@ -71,6 +72,9 @@ class Api {
   // the answer's headers give).
   uint64_t WaitForReadModels(const HttpRequest& req, HttpResponse* res);
   void WaitForLog(const HttpRequest& req);
+  // Whether the query's min_position is reached by the read models (by the log alone
+  // with `log_only`), so that it runs without waiting: its Route::ready.
+  bool Reached(const HttpRequest& req, bool log_only) const noexcept;
   void GetClient(const HttpRequest& req, HttpResponse* res);
   void GetCase(const HttpRequest& req, HttpResponse* res);
   void SearchClients(const HttpRequest& req, HttpResponse* res);
@@ -104,6 +108,7 @@ class Api {
   Metrics* metrics_ = nullptr;
   std::vector<Route> routes_;
   std::atomic<bool> stopping_{false};
+  FeedSlots feeds_;  // open feeds per user (GET /events/stream)
 
   // One chain verification at a time: each reads the whole log on a core of its own.
   std::mutex verify_mu_;

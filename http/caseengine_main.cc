@@ -1,7 +1,7 @@
 // caseengine: the engine's command line.
 //
 //   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
-//                      [--io-threads N]
+//                      [--io-threads N] [--max-feeds-per-user N]
 //       runs the HTTP API on a data folder (created when missing). Without a config file
 //       it runs on the demo configuration of API.md and prints how to call it. SIGTERM or
 //       SIGINT: stop accepting, answer what is in flight, flush, exit 0.
@@ -115,6 +115,7 @@ struct ServeFlags {
   std::string data, listen, config;
   int threads = 0;
   int io_threads = 0;
+  int max_feeds_per_user = 0;
 };
 
 int Serve(const ServeFlags& flags) {
@@ -141,6 +142,7 @@ int Serve(const ServeFlags& flags) {
   }
   if (flags.threads > 0) config.threads = flags.threads;
   if (flags.io_threads > 0) config.io_threads = flags.io_threads;
+  if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
 
   EngineOptions options;
   options.dir = config.data_dir;
@@ -316,6 +318,10 @@ int main(int argc, char** argv) {
       ->add_option("--io-threads", serve_flags.io_threads,
                    "threads for connections and commands (default 1)")
       ->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--max-feeds-per-user", serve_flags.max_feeds_per_user,
+                   "event feeds (GET /events/stream) one user may hold open (default 4)")
+      ->check(CLI::Range(1, 4096));
 
   std::string dir = "data";
   int clients = 1000;

@@ -1,6 +1,8 @@
 // Engine: see engine.h.
 #include "http/engine.h"
 
+#include <pthread.h>
+
 #include "events/log_store.h"
 
 namespace caseengine {
@@ -21,8 +23,10 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
         "no key-encryption key for " + options.dir +
         ": configure key_encryption_key_file, or set CASEENGINE_KEK_FILE or CASEENGINE_KEK");
   }
-  Status s = OpenRocksStore(
-      StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists), &e->store_);
+  RocksStoreOptions store_options =
+      StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists);
+  store_options.disk_full = options.disk_full;
+  Status s = OpenRocksStore(store_options, &e->store_);
   if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->options_.kek, &e->keys_);
   if (!s.ok()) return s;
@@ -37,11 +41,56 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   if (s.ok() && options.load_read_models) s = e->runner_->CatchUp();
   if (!s.ok()) return s;
   if (options.start_runner) e->runner_->Start();
+  Engine* engine = e.get();
+  e->recovery_ = std::thread([engine] {
+    pthread_setname_np(pthread_self(), "recovery");  // shows in top -H, perf and gdb
+    engine->RecoveryLoop();
+  });
   *out = std::move(e);
   return Status::Ok();
 }
 
+Status Engine::WriteHealth() const {
+  Status s = store_->Health();
+  if (!s.ok()) return s;
+  if (log_->failed()) return log_->StoppedStatus();
+  return Status::Ok();
+}
+
+void Engine::RecoveryLoop() {
+  std::unique_lock<std::mutex> lock(recovery_mu_);
+  while (!stopping_) {
+    recovery_cv_.wait_for(lock, options_.recovery_interval);
+    if (stopping_) break;
+    if (store_->Health().ok() && !log_->failed()) continue;
+    lock.unlock();
+    // The store first (RocksDB's resume: its memtables flushed, a new WAL), then the log,
+    // which reloads its heads from what the store holds. On a disk still full the first
+    // step fails and nothing else is touched.
+    Status s = store_->Recover();
+    if (s.ok()) s = log_->Resume();
+    if (s.ok()) recoveries_++;
+    lock.lock();
+    last_recovery_ = s;
+  }
+}
+
+Status Engine::LastRecovery() const {
+  std::lock_guard<std::mutex> lock(recovery_mu_);
+  return last_recovery_;
+}
+
+void Engine::StopRecovery() {
+  {
+    std::lock_guard<std::mutex> lock(recovery_mu_);
+    stopping_ = true;
+  }
+  recovery_cv_.notify_all();
+  if (recovery_.joinable()) recovery_.join();
+}
+
 Engine::~Engine() {
+  StopRecovery();
   if (runner_) runner_->Stop();
   runner_.reset();
   handler_.reset();

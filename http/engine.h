@@ -2,14 +2,25 @@
 // command handler and the read models with the runner that keeps them up to date. What
 // `caseengine serve`, `seed` and `rebuild` run on, and what end-to-end tests start.
 //
-// Teardown order matters and is kept here: the runner stops first, then the handler,
-// then the log (which finishes queued appends), then the store.
+// A full (or failing) disk stops the store and the log at the first failed write (see
+// Store::Health, EventLog::Resume): commands are refused, reads go on. A thread of the
+// engine ("recovery") then tries every recovery_interval to recover the store and
+// resume the log, so writing goes on by itself once space is freed; the runner goes on
+// once the store takes writes again.
+//
+// Teardown order matters and is kept here: the recovery thread stops first, then the
+// runner, then the handler, then the log (which finishes queued appends), then the store.
 //
 // Threading: the parts are thread-safe as documented in their own headers.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "aggregates/command_handler.h"
 #include "aggregates/config.h"
@@ -17,6 +28,7 @@
 #include "events/event_log.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
+#include "storage/rocks_store.h"
 #include "storage/store.h"
 
 namespace caseengine {
@@ -37,6 +49,10 @@ struct EngineOptions {
   KeyEncryptionKey kek;
   CommandHandlerOptions handler;
   ProjectionRunnerOptions runner;
+  // How often a stopped store and log are tried again (see Engine).
+  std::chrono::milliseconds recovery_interval{500};
+  // Tests only: makes the folder's disk full on demand (RocksStoreOptions::disk_full).
+  std::shared_ptr<DiskFullSwitch> disk_full;
 };
 
 class Engine {
@@ -58,8 +74,19 @@ class Engine {
   ReadModels& read_models() { return *read_models_; }
   const DomainConfig& config() const { return *options_.config; }
 
+  // Ok while commands can be written; otherwise why not (the store's refusal, or why the
+  // log stopped), until the recovery thread has brought both back.
+  Status WriteHealth() const;
+  // Stopped stores and logs recovered so far (for /metrics and tests).
+  uint64_t Recoveries() const { return recoveries_.load(); }
+  // Why the last try to recover did not go through (ok when it did, or none was needed):
+  // what an operator needs to know, such as how much space it waits for.
+  Status LastRecovery() const;
+
  private:
   explicit Engine(EngineOptions options) : options_(std::move(options)) {}
+  void RecoveryLoop();
+  void StopRecovery();
 
   EngineOptions options_;
   std::unique_ptr<Store> store_;
@@ -68,6 +95,13 @@ class Engine {
   std::unique_ptr<CommandHandler> handler_;
   std::unique_ptr<ReadModels> read_models_;
   std::unique_ptr<ProjectionRunner> runner_;
+
+  mutable std::mutex recovery_mu_;
+  std::condition_variable recovery_cv_;
+  bool stopping_ = false;  // guarded by recovery_mu_
+  Status last_recovery_;   // guarded by recovery_mu_
+  std::atomic<uint64_t> recoveries_{0};
+  std::thread recovery_;
 };
 
 }  // namespace caseengine

@@ -9,8 +9,15 @@
 //     thread, and the answer is filled in and written back on the session's strand. No
 //     thread waits while the log syncs, so a few I/O threads serve any number of
 //     connections, and a round of answers costs a wake-up or two, not one per connection;
-//   - any other route (a query, which may wait for read models, scan the log, verify the
-//     chain or stream events) on the worker pool, which posts the answer back.
+//   - a route that never blocks (Route::Runs::kInline: /healthz, /metrics, and the start
+//     of an event feed) at once on the I/O thread, so it never waits behind queries;
+//   - any other route (a query, which may scan the log or verify the chain) on the worker
+//     pool, which posts the answer back. A query that would wait for read-your-writes
+//     (Route::ready) waits first on a timer on the session's strand, rechecking, without
+//     a worker; then it runs on the pool, told not to wait again (HttpRequest::waited);
+//   - an event feed (HttpResponse::stream) as a chain of steps: each produced on the
+//     small feed pool (never a query worker), written on the strand, and followed at once
+//     or, when it was empty, after a timer. An open feed holds no thread.
 // Every error, wherever it is thrown, becomes application/problem+json in Guard.
 //
 // Shutdown: Stop closes the listener and the idle connections; an exchange in flight
@@ -58,6 +65,7 @@ void SetProblem(HttpResponse* res, const Problem& p) {
   res->Json(p.Body(), p.status);
   res->content_type = "application/problem+json";
   if (p.status == 401) res->headers.emplace_back("WWW-Authenticate", "Bearer");
+  if (p.retry_after > 0) res->headers.emplace_back("Retry-After", std::to_string(p.retry_after));
 }
 
 int Hex(char c) {
@@ -228,11 +236,15 @@ class HttpServer::Impl {
         control_(net::make_strand(io_)),
         stop_timer_(control_),
         acceptor_(control_),  // its handlers and Stop's close on one strand
-        pool_(static_cast<size_t>(std::max(1, config.threads))) {
+        pool_(static_cast<size_t>(std::max(1, config.threads))),
+        feeds_(kFeedThreads) {
     for (const Route& r : routes_) patterns_.push_back(MakePattern(r));
   }
 
-  ~Impl() { pool_.join(); }
+  ~Impl() {
+    pool_.join();
+    feeds_.join();
+  }
 
   Status Bind(int* port) {
     beast::error_code ec;
@@ -267,6 +279,7 @@ class HttpServer::Impl {
     io_.run();
     for (std::thread& t : threads) t.join();
     pool_.join();
+    feeds_.join();
   }
 
   void Stop();
@@ -275,7 +288,16 @@ class HttpServer::Impl {
   void Accept();
   void Handle(const std::shared_ptr<Session>& session, RawRequest raw);
   void Run(const std::shared_ptr<Exchange>& x);
+  // Runs a query on the pool, once its route is ready or `deadline` has passed (see
+  // Route::ready); waits on a timer of the session's strand meanwhile.
+  void RunWhenReady(const std::shared_ptr<Exchange>& x, Clock::time_point deadline,
+                    std::chrono::milliseconds pause);
+  bool Ready(const Exchange& x);
+  // A streamed answer: its header, then Step after Step until the stream ends.
   void Stream(const std::shared_ptr<Exchange>& x);
+  struct Feed;
+  void Step(const std::shared_ptr<Feed>& feed);
+  void EndFeed(const std::shared_ptr<Feed>& feed, bool open);
   void Answer(const std::shared_ptr<Exchange>& x);
   // The exchange's route, status and time so far, in the metrics.
   void Record(const Exchange& x);
@@ -298,6 +320,9 @@ class HttpServer::Impl {
   net::steady_timer stop_timer_;
   tcp::acceptor acceptor_;
   net::thread_pool pool_;
+  // Produces the parts of event feeds (HttpResponse::stream); each call is short.
+  static constexpr size_t kFeedThreads = 2;
+  net::thread_pool feeds_;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mu_;
   std::map<Session*, std::weak_ptr<Session>> sessions_;  // erased by the session's destructor
@@ -337,28 +362,28 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!idle_only || idle_) Close();
   }
 
-  // For a streamed answer, from a worker thread: each write runs on the strand, with a
-  // deadline, and the worker waits for it. False once the connection is gone.
-  bool WriteHeaderBlocking(std::shared_ptr<http::response<http::empty_body>> res) {
+  // For a streamed answer, on the strand: each write with a deadline; `done` gets
+  // whether it went out (false once the connection is gone).
+  using Written = std::function<void(bool)>;
+  void WriteHeaderAsync(std::shared_ptr<http::response<http::empty_body>> res, Written done) {
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-    return Blocking([this, res, sr](std::function<void(beast::error_code)> done) {
-      http::async_write_header(stream_, *sr,
-                               [res, sr, done](beast::error_code ec, size_t) { done(ec); });
-    });
+    stream_.expires_after(kWriteTimeout);
+    http::async_write_header(
+        stream_, *sr,
+        [self = shared_from_this(), res, sr, done](beast::error_code ec, size_t) { done(!ec); });
   }
-  bool WriteChunkBlocking(const std::string& chunk) {
-    if (chunk.empty()) return true;
-    auto bytes = std::make_shared<std::string>(chunk);
-    return Blocking([this, bytes](std::function<void(beast::error_code)> done) {
-      net::async_write(stream_, http::make_chunk(net::buffer(*bytes)),
-                       [bytes, done](beast::error_code ec, size_t) { done(ec); });
-    });
+  void WriteChunkAsync(std::string chunk, Written done) {
+    auto bytes = std::make_shared<std::string>(std::move(chunk));
+    stream_.expires_after(kWriteTimeout);
+    net::async_write(
+        stream_, http::make_chunk(net::buffer(*bytes)),
+        [self = shared_from_this(), bytes, done](beast::error_code ec, size_t) { done(!ec); });
   }
-  bool WriteLastChunkBlocking() {
-    return Blocking([this](std::function<void(beast::error_code)> done) {
-      net::async_write(stream_, http::make_chunk_last(),
-                       [done](beast::error_code ec, size_t) { done(ec); });
-    });
+  void WriteLastChunkAsync(Written done) {
+    stream_.expires_after(kWriteTimeout);
+    net::async_write(
+        stream_, http::make_chunk_last(),
+        [self = shared_from_this(), done](beast::error_code ec, size_t) { done(!ec); });
   }
   void EndStream() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
@@ -378,22 +403,6 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
           if (close) return self->Close();
           self->ReadHeader();
         });
-  }
-
-  // Starts `op` on the strand with the write deadline and waits for its end. A handler
-  // destroyed without running (the I/O context going away) counts as a failure.
-  bool Blocking(std::function<void(std::function<void(beast::error_code)>)> op) {
-    auto result = std::make_shared<std::promise<bool>>();
-    std::future<bool> ended = result->get_future();
-    net::post(stream_.get_executor(), [this, self = shared_from_this(), op, result] {
-      stream_.expires_after(kWriteTimeout);
-      op([result](beast::error_code ec) { result->set_value(!ec); });
-    });
-    try {
-      return ended.get();
-    } catch (const std::future_error&) {
-      return false;
-    }
   }
 
   void ReadHeader() {
@@ -666,11 +675,39 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
   const RawRequest* headers = &x->raw;
   request.header = [headers](const char* name) { return std::string((*headers)[name]); };
   request.body = std::move(x->raw.body());
-  if (routes_[index].access == Access::kCommand) {
+  const Route& route = routes_[index];
+  if (route.access == Access::kCommand || route.runs == Route::Runs::kInline) {
     Run(x);
+  } else if (route.ready && !Ready(*x)) {
+    RunWhenReady(x, Clock::now() + kReadYourWritesWait, std::chrono::milliseconds(1));
   } else {
     net::post(pool_, [this, x] { Run(x); });
   }
+}
+
+bool HttpServer::Impl::Ready(const Exchange& x) {
+  try {
+    return routes_[x.route].ready(x.request);
+  } catch (...) {
+    return true;  // the route answers for itself
+  }
+}
+
+// On the session's strand.
+void HttpServer::Impl::RunWhenReady(const std::shared_ptr<Exchange>& x, Clock::time_point deadline,
+                                    std::chrono::milliseconds pause) {
+  auto timer = std::make_shared<net::steady_timer>(x->session->executor());
+  timer->expires_after(pause);
+  timer->async_wait([this, x, timer, deadline, pause](beast::error_code ec) {
+    // Run as soon as it is ready, or at the deadline (the route then answers that the
+    // position is not yet reached). A stop lets it wait on: a command still in flight may
+    // bring its position (and the stop's grace closes what is left).
+    if (!ec && Clock::now() < deadline && !Ready(*x)) {
+      return RunWhenReady(x, deadline, std::min(pause * 2, std::chrono::milliseconds(20)));
+    }
+    x->request.waited = true;
+    net::post(pool_, [this, x] { Run(x); });
+  });
 }
 
 void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
@@ -693,8 +730,10 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
     answered_later = true;
   });
   if (answered_later) return;
-  if (x->response.stream && !x->head()) return Stream(x);
-  if (route.access == Access::kCommand) return Answer(x);
+  if (x->response.stream && !x->head()) {
+    return net::dispatch(x->session->executor(), [this, x] { Stream(x); });
+  }
+  if (route.access == Access::kCommand || route.runs == Route::Runs::kInline) return Answer(x);
   net::post(x->session->executor(), [this, x] { Answer(x); });
 }
 
@@ -711,29 +750,58 @@ void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
                     x->head());
 }
 
-// On a worker thread: a chunked answer written as the route's stream produces it; the
-// connection is closed after it.
+// A streamed answer on its way: the exchange, and the timer between empty steps.
+struct HttpServer::Impl::Feed {
+  std::shared_ptr<Exchange> x;
+  net::steady_timer pause;
+};
+
+// On the session's strand (the route ran inline): a chunked answer written as the
+// route's stream produces it; the connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
-  const HttpResponse& answer = x->response;
-  auto res = ResponseHeader<http::empty_body>(answer, x->raw.version(), /*close=*/true);
+  auto res = ResponseHeader<http::empty_body>(x->response, x->raw.version(), /*close=*/true);
   res->chunked(true);
   Record(*x);
-  Session& session = *x->session;
-  if (session.WriteHeaderBlocking(res)) {
-    bool open = true;
-    auto write = [&](const std::string& chunk) {
-      open = session.WriteChunkBlocking(chunk);
-      return open;
-    };
+  auto feed = std::make_shared<Feed>(Feed{x, net::steady_timer(x->session->executor())});
+  x->session->WriteHeaderAsync(res, [this, feed](bool ok) {
+    if (!ok) return EndFeed(feed, false);
+    Step(feed);
+  });
+}
+
+// Produces the next part on the feed pool, then writes it on the session's strand.
+void HttpServer::Impl::Step(const std::shared_ptr<Feed>& feed) {
+  net::post(feeds_, [this, feed] {
+    std::string part;
+    bool more = false;
     try {
-      while (answer.stream(write)) {
-      }
+      more = !stopping_ && feed->x->response.stream(&part);
     } catch (const std::exception& e) {
-      std::cerr << "caseengine: " << x->request.path << ": " << e.what() << "\n";
+      std::cerr << "caseengine: " << feed->x->request.path << ": " << e.what() << "\n";
     }
-    if (open) session.WriteLastChunkBlocking();
-  }
-  session.EndStream();
+    net::post(feed->x->session->executor(), [this, feed, part = std::move(part), more]() mutable {
+      auto next = [this, feed, more](bool ok) {
+        if (!ok) return EndFeed(feed, false);
+        if (!more) return EndFeed(feed, true);
+        Step(feed);
+      };
+      if (!part.empty()) return feed->x->session->WriteChunkAsync(std::move(part), next);
+      if (!more) return EndFeed(feed, true);
+      feed->pause.expires_after(kStreamPoll);
+      feed->pause.async_wait([this, feed](beast::error_code ec) {
+        if (ec || stopping_) return EndFeed(feed, true);
+        Step(feed);
+      });
+    });
+  });
+}
+
+// On the session's strand: the last chunk when the connection is still `open`, then
+// the connection closed.
+void HttpServer::Impl::EndFeed(const std::shared_ptr<Feed>& feed, bool open) {
+  Session& session = *feed->x->session;
+  if (!open) return session.EndStream();
+  session.WriteLastChunkAsync([feed](bool) { feed->x->session->EndStream(); });
 }
 
 HttpServer::HttpServer(const ServerConfig& config, const std::vector<Route>& routes,

@@ -6,7 +6,10 @@
 //
 // Threading: Serve blocks on the calling thread, which with `io_threads - 1` more reads
 // requests and writes answers for every connection (event-driven) and runs commands up to
-// their append; queries run on a pool of `threads` workers. Stop from any thread (or a
+// their append, and routes that never block (Route::Runs::kInline); queries run on a pool
+// of `threads` workers, which nothing that waits holds: a query waiting for its
+// min_position waits on a timer (Route::ready), and event feeds run as short steps on a
+// pool of two threads of their own (HttpResponse::stream). Stop from any thread (or a
 // signal handler's thread) makes Serve return once the requests in flight are answered,
 // or after a grace of two seconds, when the connections still open are closed.
 #pragma once

@@ -6,6 +6,7 @@
 // a time (see HttpResponse::later for an answer finished on another).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,9 @@ struct HttpRequest {
   std::function<std::string(const char*)> header;  // "" when absent
   std::string body;
   const Actor* actor = nullptr;  // null on public routes
+  // The server has already waited for the route to be ready (Route::ready), as long as a
+  // read-your-writes wait may take: the route answers at once, without waiting again.
+  bool waited = false;
 
   // A query parameter, or `fallback` when absent.
   std::string Param(const std::string& name, const std::string& fallback = "") const {
@@ -42,9 +46,13 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // Server-sent events: called repeatedly with a writer until it returns false or the
-  // client goes; the writer returns false once the client is gone.
-  std::function<bool(const std::function<bool(const std::string&)>& write)> stream;
+  // Server-sent events, produced without blocking: called again and again, each call adds
+  // what there is to send to *out (nothing when nothing is new) and returns false once
+  // the stream is over. The server sends what it adds, then calls again: at once after a
+  // part that was not empty, after a short pause (kStreamPoll) otherwise. It runs on a
+  // small pool of the server's own, never on a query worker, one call at a time; the
+  // function (and what it holds) is destroyed once the stream has ended.
+  std::function<bool(std::string* out)> stream;
   // An answer given later, without holding a thread while it is prepared (a command
   // waits for its log sync): the route sets `later` and returns; the server then calls
   // it with `finish`, which the route's work calls once, from any thread, with what fills
@@ -71,6 +79,7 @@ struct Problem : std::runtime_error {
   int status;
   std::string type, title;
   nlohmann::json extra;
+  int retry_after = 0;  // seconds, sent as Retry-After when not 0
 
   // The answer's body: {type, title, status, detail, ...extra}.
   nlohmann::json Body() const {
@@ -94,9 +103,22 @@ struct Problem : std::runtime_error {
                    "this needs the permission " + permission, {{"permission", permission}});
   }
   static Problem Unavailable(const std::string& detail) {
-    return Problem(503, "/problems/unavailable", "Unavailable", detail);
+    Problem p(503, "/problems/unavailable", "Unavailable", detail);
+    p.retry_after = 5;
+    return p;
+  }
+  // The disk of the data folder is full: nothing can be written until space is freed.
+  static Problem StorageFull(const std::string& detail) {
+    Problem p(507, "/problems/storage-full", "Storage full", detail);
+    p.retry_after = 5;
+    return p;
   }
 };
+
+// How long a query may wait for the read models (or the log) to reach its min_position.
+inline constexpr std::chrono::seconds kReadYourWritesWait(5);
+// The pause between two calls of a stream that had nothing new (HttpResponse::stream).
+inline constexpr std::chrono::milliseconds kStreamPoll(50);
 
 // Who may call a route.
 enum class Access {
@@ -116,6 +138,16 @@ struct Route {
   std::vector<const char*> query;  // query parameters it reads
   std::vector<const char*> body;   // body fields it reads (required ones end in '*')
   std::function<void(const HttpRequest&, HttpResponse*)> handler;
+  // Where the handler runs: on a query worker, or (kInline, for a route that never blocks
+  // and is cheap, such as /healthz) at once on the I/O thread, so that it never waits
+  // behind queries. Commands always run on the I/O thread up to their append.
+  enum class Runs { kWorker, kInline };
+  Runs runs = Runs::kWorker;
+  // A query that may have to wait (for read-your-writes, min_position): whether it can
+  // run now without waiting. Until it can, the request waits on a timer, without a
+  // worker, at most kReadYourWritesWait; then the handler runs with HttpRequest::waited.
+  // Called on the I/O thread: it must be cheap, and must not block or throw.
+  std::function<bool(const HttpRequest&)> ready = nullptr;
 };
 
 }  // namespace caseengine

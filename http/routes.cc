@@ -1,6 +1,9 @@
 // The route table: every route of the HTTP API in one place (API.md), with what
 // /openapi.json says of it. Commands are built from the path and body here and all run
 // through Api::RunCommand; queries are Api methods.
+#include <algorithm>
+#include <string_view>
+
 #include "http/api.h"
 #include "http/json_body.h"
 
@@ -44,7 +47,7 @@ std::vector<Route> Api::MakeRoutes() {
     return with(with(names, extra), kList);
   };
 
-  return {
+  std::vector<Route> routes = {
       // Clients.
       {"POST",
        "/clients",
@@ -635,6 +638,16 @@ std::vector<Route> Api::MakeRoutes() {
        [this](const HttpRequest&, HttpResponse* res) {
          res->content_type = "text/plain; version=0.0.4";
          res->body = metrics_ == nullptr ? "" : metrics_->Render(engine_->log(), engine_->runner());
+         // Whether writes go on (a full or failing disk stops them until the engine
+         // resumes them by itself), and how often they were resumed.
+         res->body +=
+             "# HELP caseengine_writes_stopped 1 while the store refuses writes.\n"
+             "# TYPE caseengine_writes_stopped gauge\ncaseengine_writes_stopped " +
+             std::string(engine_->WriteHealth().ok() ? "0" : "1") +
+             "\n# HELP caseengine_write_recoveries_total Times writing resumed after "
+             "a stop.\n# TYPE caseengine_write_recoveries_total counter\n"
+             "caseengine_write_recoveries_total " +
+             std::to_string(engine_->Recoveries()) + "\n";
        }},
       {"GET",
        "/healthz",
@@ -646,6 +659,21 @@ std::vector<Route> Api::MakeRoutes() {
        {},
        query(&Api::Health)},
   };
+  for (Route& r : routes) {
+    const std::string_view op = r.operation;
+    // Never blocks, so never waits behind queries; a feed holds no thread either.
+    if (op == "Health" || op == "GetMetrics" || op == "StreamEvents") {
+      r.runs = Route::Runs::kInline;
+    }
+    // Read-your-writes: the request waits for its position without a worker. The
+    // aggregates' own reads need the log alone, the rest the read models.
+    if (std::find(r.query.begin(), r.query.end(), std::string_view("min_position")) !=
+        r.query.end()) {
+      const bool log_only = op == "GetClient" || op == "GetCase" || op == "GetLobbyRecord";
+      r.ready = [this, log_only](const HttpRequest& req) { return Reached(req, log_only); };
+    }
+  }
+  return routes;
 }
 
 }  // namespace caseengine

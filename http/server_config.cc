@@ -77,7 +77,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     };
     for (const std::string& error :
          {count("threads", 1, 4096, &c.threads), count("io_threads", 1, 64, &c.io_threads),
-          count("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes)}) {
+          count("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes),
+          count("max_feeds_per_user", 1, 4096, &c.max_feeds_per_user)}) {
       if (!error.empty()) return bad(error);
     }
     for (const auto& t : j.value("teams", nlohmann::json::array())) {

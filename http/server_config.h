@@ -5,7 +5,7 @@
 // The file is JSON:
 //
 //   { "data": "data", "listen": "127.0.0.1:8080", "threads": 64, "io_threads": 1,
-//     "max_body_bytes": 1048576,
+//     "max_body_bytes": 1048576, "max_feeds_per_user": 4,
 //     "users": [ { "id": "officer", "team": "housing-options",
 //                  "permissions": ["casework"], "token_sha256": "<64 hex digits>" } ],
 //     "teams": [ { "id": "housing-options", "name": "Housing Options",
@@ -39,8 +39,10 @@ struct ServerConfig {
   std::string data_dir = "data";
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 64;    // worker threads for queries (a streamed answer holds one)
+  int threads = 64;    // worker threads for queries
   int io_threads = 1;  // threads that read requests, run commands and write answers
+  // Event feeds (GET /events/stream) one user may hold open at once; one more is 429.
+  int max_feeds_per_user = 4;
   size_t max_body_bytes = 1 << 20;
   std::string key_encryption_key_file;  // see above; "" in the demo
   DomainConfig domain;

@@ -183,9 +183,10 @@ Status ProjectionRunner::FinishInterrupted() {
 
 Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
   if (to == 0) to = log_->HeadPosition();
+  // What a stopped store refused goes first, so rows are written in the order applied.
+  Status s = WriteKept();
   const uint64_t from = Applied() + 1;
-  Status s;
-  if (to >= from) s = ApplyRange(from, to);
+  if (s.ok() && to >= from) s = ApplyRange(from, to);
   if (s.ok()) s = WriteDeferred(/*all=*/purge_at_once);
   // One purge for the erasures of a pass, or (tailing the log) of every pass in an
   // interval: each purge flushes every family, and a run of erasures would otherwise
@@ -378,7 +379,9 @@ Status ProjectionRunner::ApplyChunk() {
     return s;
   });
   chunk_.clear();
-  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  // Rows a stopped store refused are applied but not yet written (see WriteStaged): not
+  // published until they are.
+  if (failed.ok()) Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   return failed;
 }
 
@@ -537,7 +540,10 @@ Status ProjectionRunner::PurgePersonal() {
     if (projections_[i]->personal()) personal.push_back(families_[i]);
   }
   Status s = store_->Purge(personal);
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    purge_pending_ = true;  // done again at the next pass that goes through
+    return s;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   stats_.purges++;
   return Status::Ok();
@@ -567,6 +573,15 @@ Status ProjectionRunner::WriteStaged(Staged* out, bool bulk) {
              : unlogged_ ? store_->WriteUnlogged(out->batch)
                          : store_->Write(out->batch, /*sync=*/false);
   const size_t count = out->batch.Count();
+  if (!s.ok() && !unlogged_ && !store_->Health().ok()) {
+    // The store stopped (a full disk): the rows stay applied, kept with their checkpoints
+    // to be written first once it takes writes again (WriteKept).
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    for (const auto& [i, position] : out->checkpoints) checkpoints_[i] = position;
+    kept_.push_back(std::move(*out));
+    *out = Staged();
+    return s;
+  }
   out->batch.Clear();
   if (!s.ok()) {
     // Nothing of it was written: a later write must not record these checkpoints.
@@ -582,6 +597,34 @@ Status ProjectionRunner::WriteStaged(Staged* out, bool bulk) {
   stats_.batches++;
   stats_.rows += count;
   stats_.write_micros += MicrosSince(start);
+  return Status::Ok();
+}
+
+Status ProjectionRunner::WriteKept() {
+  std::vector<Staged> kept;
+  {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    kept.swap(kept_);
+  }
+  if (kept.empty()) return Status::Ok();
+  Status s;
+  size_t done = 0;
+  for (; done < kept.size(); ++done) {
+    Staged& out = kept[done];
+    const Status written = store_->Write(out.batch, /*sync=*/false);
+    if (!written.ok()) {
+      s = written;
+      break;
+    }
+    for (const auto& [i, position] : out.checkpoints) written_positions_[i] = position;
+  }
+  if (done < kept.size()) {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    kept_.insert(kept_.begin(), std::make_move_iterator(kept.begin() + done),
+                 std::make_move_iterator(kept.end()));
+    return s;
+  }
+  Publish(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   return Status::Ok();
 }
 
@@ -704,14 +747,31 @@ void ProjectionRunner::Stop() {
 
 void ProjectionRunner::Loop() {
   // Started without a CatchUp first: a rebuild a crash cut short comes before the rest.
-  Status s = FinishInterrupted();
-  if (!s.ok()) return Fail(s);
+  if (Status s = FinishInterrupted(); !s.ok()) return Fail(s);
+  bool failing = false;
   while (!stop_.load()) {
     // Also when nothing new came: a purge put off by the interval is due.
     const uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
-    if (!CatchUpTo(head, /*purge_at_once=*/false).ok()) {
-      // Stopped: the error is kept for /healthz and queries answer 503 past this point.
+    const Status s = CatchUpTo(head, /*purge_at_once=*/false);
+    if (!s.ok()) {
+      // A stopped store (a full disk): the error is kept for /healthz meanwhile, and the
+      // runner goes on where it stopped once the store takes writes again.
+      if (!store_->Health().ok() || s.code() == Status::Code::kNoSpace ||
+          s.code() == Status::Code::kUnavailable) {
+        failing = true;
+        while (!stop_.load() && !store_->Health().ok()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        continue;
+      }
+      // Otherwise stopped: the error is kept for /healthz and queries answer 503 past
+      // this point.
       return;
+    }
+    if (failing) {
+      failing = false;
+      std::lock_guard<std::mutex> lock(mu_);
+      error_ = Status::Ok();
     }
   }
   // Rows kept in memory and not yet written, and an erasure applied but not yet purged,

@@ -59,6 +59,11 @@
 // what is staged is written at once. A projection is applied by one thread at a time; a
 // chunk is over, rows and checkpoints written, when every projection has applied it.
 //
+// A write that a stopped store refuses (Store::Health: a full disk) loses nothing: its
+// rows stay applied, kept with their checkpoints, and nothing is published past them; a
+// runner tailing the log waits for the store to take writes again (the engine recovers
+// it), writes what it kept first, and goes on. error() says why meanwhile.
+//
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
 // Start runs the runner on a thread named "projections"; Applied, WaitForApplied, Stats
 // and error from any thread. The calling thread may use two more: the runner's own
@@ -225,6 +230,8 @@ class ProjectionRunner {
   // Store::WriteBulk.
   Status WriteStaged(Staged* out, bool bulk = false);
   Status PurgePersonal();
+  // Writes what a stopped store refused (kept_), in order; the first failure.
+  Status WriteKept();
   // Writes the rows of read models kept in memory that changed since they were last
   // written: all of them, or (not `all`) the one most overdue, if any is due.
   Status WriteDeferred(bool all);
@@ -275,7 +282,10 @@ class ProjectionRunner {
   // Per event type: some projection reads its personal fields (Projection::reads_personal).
   std::vector<bool> opens_personal_;
   std::vector<DecodedEvent> chunk_;
-  Staged staged_[2];                      // one per applying thread
+  Staged staged_[2];  // one per applying thread
+  // Batches a stopped store refused, applied and to be written first (see WriteStaged).
+  std::mutex kept_mu_;
+  std::vector<Staged> kept_;
   std::vector<std::string> interrupted_;  // see Interrupted
   bool unlogged_ = false;        // rebuilding: batches without the WAL, lists written at the end
   bool purge_pending_ = false;   // an erasure was applied and its purge has not run

@@ -93,7 +93,34 @@ void MemoryStore::ApplyTo(std::vector<Table>* tables, const WriteBatch& batch) {
   });
 }
 
+Status MemoryStore::Stopped() {
+  if (refusal_.ok() && disk_full_) {
+    refusal_ = Status::NoSpace("the disk of the memory store is full (injected)");
+  }
+  return refusal_;
+}
+
+Status MemoryStore::Health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refusal_;
+}
+
+Status MemoryStore::Recover() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (refusal_.ok()) return Status::Ok();
+  if (disk_full_) return refusal_;
+  MakeDurable(/*logged_only=*/false);
+  refusal_ = Status::Ok();
+  return Status::Ok();
+}
+
+void MemoryStore::SetDiskFull(bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  disk_full_ = full;
+}
+
 Status MemoryStore::FailingWrite() {
+  if (Status stopped = Stopped(); !stopped.ok()) return stopped;
   if (writes_before_failing_ > 0) {
     --writes_before_failing_;
     return Status::Ok();
@@ -136,6 +163,7 @@ Status MemoryStore::DropFiles(const std::vector<FamilyId>& families) {
 Status MemoryStore::FlushFamilies(const std::vector<FamilyId>& families) {
   std::lock_guard<std::mutex> lock(mu_);
   Status s = CheckFamilies(families);
+  if (s.ok()) s = Stopped();
   if (!s.ok()) return s;
   MakeDurable(/*logged_only=*/false);
   return Status::Ok();
@@ -157,6 +185,7 @@ Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
   ApplyTo(&live_, batch);
   pending_.push_back({batch, /*logged=*/true});
   if (!sync) return Status::Ok();
+  if (Status stopped = Stopped(); !stopped.ok()) return stopped;
   if (fail_syncs_ > 0) {
     --fail_syncs_;
     return Status::IoError("injected sync failure");
@@ -167,6 +196,7 @@ Status MemoryStore::Write(const WriteBatch& batch, bool sync) {
 
 Status MemoryStore::SyncWal() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (Status stopped = Stopped(); !stopped.ok()) return stopped;
   if (fail_syncs_ > 0) {
     --fail_syncs_;
     return Status::IoError("injected sync failure");

@@ -36,6 +36,10 @@ class MemoryStore : public Store {
   std::unique_ptr<StoreIterator> NewIterator(FamilyId family, ReadPattern pattern) const override;
   Status CompactAll() override { return Status::Ok(); }
   Status Purge(const std::vector<FamilyId>&) override { return Status::Ok(); }
+  Status Health() const override;
+  // Once the disk is no longer full (SetDiskFull(false)), every write made before the
+  // failure becomes durable, as RocksDB's flush at its resume makes it.
+  Status Recover() override;
   bool read_only() const override { return false; }
   const std::string& path() const override { return path_; }
 
@@ -44,6 +48,10 @@ class MemoryStore : public Store {
   void FailNextWrites(int n, int after = 0);
   // The next `n` calls to SyncWal (or synced Writes) fail with an I/O error.
   void FailNextSyncs(int n);
+  // While on, the next write, sync or flush fails with kNoSpace, and the store stops as
+  // RocksStore does (see Store::Health) until Recover succeeds after it is turned off.
+  // The transient failures above do not stop the store.
+  void SetDiskFull(bool full);
   // Drops every write not yet made durable, as a power cut would.
   void SimulatePowerLoss();
   // Direct access for tests that tamper with stored bytes.
@@ -78,6 +86,10 @@ class MemoryStore : public Store {
   int writes_before_failing_ = 0;
   int fail_writes_ = 0;
   int fail_syncs_ = 0;
+  bool disk_full_ = false;
+  Status refusal_;  // not ok while stopped (see Health)
+  // Under mu_: the refusal of a stopped store, or of a full disk (which stops it).
+  Status Stopped();
   std::string path_;
 };
 

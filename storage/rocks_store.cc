@@ -3,6 +3,7 @@
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
@@ -10,17 +11,21 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <regex>
 #include <system_error>
 #include <thread>
 
 #include "base/coding.h"
+#include "storage/rocks_support.h"
 
 namespace caseengine {
 namespace {
@@ -88,6 +93,9 @@ Status FromRocks(const rocksdb::Status& s, const std::string& path) {
                         "process, or open the folder read-only");
   }
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsNoSpace() || msg.find("No space left") != std::string::npos) {
+    return Status::NoSpace("the disk of data folder " + path + " is full (" + msg + ")");
+  }
   return Status::IoError(msg);
 }
 
@@ -147,6 +155,13 @@ class RocksStore : public Store {
   }
 
   Status WriteBulk(const WriteBatch& batch) override {
+    Status s = Health();
+    if (!s.ok()) return s;
+    s = Checked(WriteBulkUnchecked(batch));
+    return s;
+  }
+
+  Status WriteBulkUnchecked(const WriteBatch& batch) {
     Scratch& scratch = LocalScratch();
     Status s = SortOps(batch, &scratch);
     if (!s.ok()) return s;
@@ -178,7 +193,11 @@ class RocksStore : public Store {
     if (s.ok() && !tables.empty()) s = FromRocks(db_->IngestExternalFiles(tables), path_);
     rocksdb::WriteOptions wo;
     wo.disableWAL = true;
-    if (s.ok() && wb.Count() > 0) s = FromRocks(db_->Write(wo, &wb), path_);
+    if (s.ok() && wb.Count() > 0) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = FromRocks(db_->Write(wo, &wb), path_);
+    }
     // An ingested file was moved; one that was not is of no use.
     for (const auto& table : tables) {
       std::error_code ec;
@@ -192,7 +211,7 @@ class RocksStore : public Store {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
     for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
-      s = FromRocks(rocksdb::DeleteFilesInRange(db_, handles[i], nullptr, nullptr), path_);
+      s = Checked(FromRocks(rocksdb::DeleteFilesInRange(db_, handles[i], nullptr, nullptr), path_));
     }
     return s;
   }
@@ -201,12 +220,60 @@ class RocksStore : public Store {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
     if (!s.ok()) return s;
-    return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), path_);
+    auto turn = WalTurn();
+    s = Health();
+    if (!s.ok()) return s;
+    return Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), path_));
   }
 
   Status SyncWal() override {
     if (read_only_) return Status::Ok();
-    return FromRocks(db_->SyncWAL(), path_);
+    auto turn = WalTurn();
+    Status s = Health();
+    if (!s.ok()) return s;
+    return Checked(FromRocks(db_->SyncWAL(), path_));
+  }
+
+  Status Health() const override {
+    if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    return refusal_;
+  }
+
+  Status Recover() override {
+    std::lock_guard<std::mutex> recovering(recover_mu_);
+    if (!failed_.load()) return Status::Ok();
+    // A resume whose flush fails may leave RocksDB unable to resume at all (when it could
+    // not switch to a new WAL, it takes the error as fatal): it is tried only once the
+    // disk has room for what it writes.
+    uint64_t memtables = 0;
+    db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+    // The tables a flush writes are no larger than the memtables they come from.
+    const uint64_t needed = memtables + kResumeMargin;
+    if (FreeBytes() < needed) {
+      return Status::NoSpace("data folder " + path_ + ": waiting for " +
+                             std::to_string(needed >> 20) + " MB free to go on");
+    }
+    std::lock_guard<std::mutex> turn(wal_mu_);
+    // RocksDB flushes every memtable to new table files and starts a new WAL: what was
+    // written before the failure is then durable, and the WAL that saw the error is
+    // never written again. It starts one only if a memtable holds something, which the
+    // marker sees to (KeepMarker); while RocksDB still writes the WAL of the failure (a
+    // resume that failed may have started the new one already) the store stays stopped.
+    Status s = FromRocks(db_->Resume(), path_);
+    if (!s.ok()) return s;
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    if (failed_wal_ == 0 || CurrentWal() == failed_wal_) {
+      refusal_ = Status::Unavailable(
+          "data folder " + path_ +
+          " could not start a new write-ahead log after a failed write; restart the engine "
+          "to go on (nothing acknowledged is lost)");
+      return refusal_;
+    }
+    refusal_ = Status::Ok();
+    failed_.store(false, std::memory_order_release);
+    KeepMarker();
+    return Status::Ok();
   }
 
   Status Get(FamilyId family, std::string_view key, std::string* value) const override {
@@ -231,9 +298,14 @@ class RocksStore : public Store {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* h : handles_) {
-      Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), h), path_);
+      Status s;
+      {
+        auto turn = WalTurn();
+        s = Health();
+        if (s.ok()) s = Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), h), path_));
+      }
       if (!s.ok()) return s;
-      s = FromRocks(db_->CompactRange(co, h, nullptr, nullptr), path_);
+      s = Checked(FromRocks(db_->CompactRange(co, h, nullptr, nullptr), path_));
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -242,11 +314,15 @@ class RocksStore : public Store {
   Status Purge(const std::vector<FamilyId>& families) override {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     Status s = WritableHandles(families, &handles);
-    if (s.ok()) s = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_);
+    if (s.ok()) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_));
+    }
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (size_t i = 0; s.ok() && i < handles.size(); ++i) {
-      s = FromRocks(db_->CompactRange(co, handles[i], nullptr, nullptr), path_);
+      s = Checked(FromRocks(db_->CompactRange(co, handles[i], nullptr, nullptr), path_));
     }
     return s;
   }
@@ -260,6 +336,8 @@ class RocksStore : public Store {
   Status WritableHandles(const std::vector<FamilyId>& families,
                          std::vector<rocksdb::ColumnFamilyHandle*>* handles) const {
     if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    Status health = Health();
+    if (!health.ok()) return health;
     for (FamilyId f : families) {
       if (f >= handles_.size()) return Status::InvalidArgument("unknown family");
       handles->push_back(handles_[f]);
@@ -340,7 +418,92 @@ class RocksStore : public Store {
     return Status::Ok();
   }
 
+  // The status of an operation that writes; an I/O failure (the disk full, or failing)
+  // stops every write from here on (see Store::Health). The first failure is the one
+  // reported: what follows it is its consequence.
+  Status Checked(Status s) {
+    if (s.ok() || (s.code() != Status::Code::kIoError && s.code() != Status::Code::kNoSpace)) {
+      return s;
+    }
+    std::lock_guard<std::mutex> lock(failure_mu_);
+    if (failed_.load()) return refusal_;
+    if (s.code() == Status::Code::kNoSpace) {
+      refusal_ = Status::NoSpace(s.message() +
+                                 "; the engine takes no writes until there is space again, then "
+                                 "goes on by itself: free space on that disk, or give it more");
+    } else {
+      refusal_ = Status::Unavailable(
+          "data folder " + path_ + " stopped taking writes after a failed write (" + s.message() +
+          "); the engine tries again by itself, and goes on once the disk takes writes");
+    }
+    failed_wal_ = CurrentWal();
+    failed_.store(true, std::memory_order_release);
+    return refusal_;
+  }
+
+  // RocksDB must not write or sync a WAL after an error on it (Health stops us), but a
+  // sync that starts while a write fails meets the error first (its writer asserts). So
+  // while the disk is nearly full, writes, syncs and flushes take turns, and each checks
+  // Health once it has its turn. With room to spare no write can run out of it, and they
+  // overlap as usual (the log's writes go on while the WAL syncs).
+  std::unique_lock<std::mutex> WalTurn() {
+    std::unique_lock<std::mutex> lock(wal_mu_, std::defer_lock);
+    if (Tight()) {
+      lock.lock();
+      if (!failed_.load()) KeepMarker();
+    }
+    return lock;
+  }
+  // Keeps a row in the default family's active memtable, written without the WAL, so
+  // that a resume after a failed WAL write always has a memtable to flush and so starts
+  // a new WAL (RocksDB switches WALs only with a memtable switch; with every memtable
+  // empty it would resume on the WAL that saw the error, and its next write asserts).
+  // Under wal_mu_, on a store that takes writes.
+  void KeepMarker() {
+    if (default_ == nullptr) return;
+    uint64_t entries = 0;
+    if (db_->GetIntProperty(default_, "rocksdb.num-entries-active-mem-table", &entries) &&
+        entries > 0) {
+      return;
+    }
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    rocksdb::WriteBatch wb;
+    if (wb.Put(default_, "caseengine.resume-marker", "").ok()) db_->Write(wo, &wb);
+  }
+  // The number of the WAL RocksDB writes now; 0 when it cannot say.
+  uint64_t CurrentWal() {
+    std::unique_ptr<rocksdb::LogFile> wal;
+    if (!db_->GetCurrentWalFile(&wal).ok() || wal == nullptr) return 0;
+    return wal->LogNumber();
+  }
+  // Free bytes on the folder's disk (for a test's DiskFullSwitch, none while it is on).
+  uint64_t FreeBytes() const {
+    if (disk_full_ != nullptr) return disk_full_->full.load() ? 0 : UINT64_MAX;
+    struct statvfs st;
+    if (::statvfs(path_.c_str(), &st) != 0) return 0;
+    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  }
+  // Room for RocksDB's new WAL, MANIFEST and LOG lines besides the flushed tables.
+  static constexpr uint64_t kResumeMargin = 4 << 20;
+  // Free space under kTightBytes (looked at once every kTightCheck), or a disk that a
+  // test may fill at any time.
+  bool Tight() {
+    if (disk_full_ != nullptr) return true;
+    const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now - tight_checked_.load(std::memory_order_relaxed) >= kTightCheck.count()) {
+      tight_checked_.store(now, std::memory_order_relaxed);
+      tight_.store(FreeBytes() < kTightBytes, std::memory_order_relaxed);
+    }
+    return tight_.load(std::memory_order_relaxed);
+  }
+  // Far more than one write holds (a log round is at most 8 MB).
+  static constexpr uint64_t kTightBytes = 256ull << 20;
+  static constexpr std::chrono::steady_clock::duration kTightCheck = std::chrono::milliseconds(10);
+
   Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& wo) {
+    Status health = Health();
+    if (!health.ok()) return health;
     // Sorted by family and key: a memtable insert starts from where the previous one in
     // that memtable went, so ascending keys skip most of the skip list's search: rebuilds,
     // whose batches scatter rows over every read model, spend most of their time in those
@@ -351,7 +514,11 @@ class RocksStore : public Store {
     rocksdb::WriteBatch& wb = scratch.wb;
     wb.Clear();
     s = AddOps(scratch.ops.data(), scratch.ops.data() + scratch.ops.size(), &wb);
-    if (s.ok()) s = FromRocks(db_->Write(wo, &wb), path_);
+    if (s.ok()) {
+      auto turn = WalTurn();
+      s = Health();
+      if (s.ok()) s = Checked(FromRocks(db_->Write(wo, &wb), path_));
+    }
     Release(&scratch);
     return s;
   }
@@ -391,6 +558,19 @@ class RocksStore : public Store {
   rocksdb::DB* db_ = nullptr;
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::Env> env_;               // only with RocksStoreOptions::disk_full
+  rocksdb::ColumnFamilyHandle* default_ = nullptr;  // RocksDB's default family (KeepMarker)
+
+  // Set at the first failed write, sync or flush; cleared by Recover (see Store::Health).
+  std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;  // guards refusal_
+  Status refusal_;
+  uint64_t failed_wal_ = 0;  // the WAL RocksDB wrote when the store stopped (see Recover)
+  std::mutex recover_mu_;    // one Recover at a time
+  std::mutex wal_mu_;        // see WalTurn
+  std::shared_ptr<DiskFullSwitch> disk_full_;  // a test's, or null
+  std::atomic<int64_t> tight_checked_{INT64_MIN / 2};
+  std::atomic<bool> tight_{false};
 };
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache,
@@ -610,6 +790,15 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     }
   }
 
+  if (!options.read_only) {
+    db_options.listeners.push_back(NewNoAutoRecovery());
+    db_options.info_log = NewFolderLogger(options.path);
+  }
+  if (options.disk_full != nullptr) {
+    env_ = NewDiskFullEnv(options.disk_full);
+    db_options.env = env_.get();
+    disk_full_ = options.disk_full;
+  }
   rocksdb::Options open_options(db_options, FamilyOptions(cache, options.compress));
   rocksdb::Status rs;
   if (!options.read_only) {
@@ -652,7 +841,13 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     return FromRocks(rs, options.path);
   }
   names_ = names;
-  if (!options.read_only) return RestrictModes(options.path);
+  if (!options.read_only) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == rocksdb::kDefaultColumnFamilyName) default_ = handles_[i];
+    }
+    KeepMarker();
+    return RestrictModes(options.path);
+  }
   return Status::Ok();
 }
 

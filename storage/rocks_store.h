@@ -3,9 +3,16 @@
 // folder that holds something else, a corrupt database and a folder locked by another
 // process each give a clear error and leave the files as they were.
 //
+// A write, sync or flush that fails (a full disk, a failing one) stops every later write,
+// sync and flush with the same answer (see Store::Health): RocksDB must not touch a WAL
+// after an error on it (its writer asserts). Recover resumes the database (RocksDB's
+// Resume: every memtable flushed to new table files, and a new WAL); on a disk still
+// full it fails and the store stays stopped.
+//
 // Threading: thread-safe (RocksDB is).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +20,12 @@
 #include "storage/store.h"
 
 namespace caseengine {
+
+// For tests: while `full` is on, every write to a file of the folder fails as it does on
+// a full disk ("no space left on device"), and no file can be created.
+struct DiskFullSwitch {
+  std::atomic<bool> full{false};
+};
 
 struct RocksStoreOptions {
   std::string path;
@@ -47,6 +60,8 @@ struct RocksStoreOptions {
   // Compress table files. Off, a compaction writes every live byte as it is, so that a
   // test can search the files for plaintext that must be gone.
   bool compress = true;
+  // Tests only: the switch that makes the folder's disk full (see DiskFullSwitch).
+  std::shared_ptr<DiskFullSwitch> disk_full;
 };
 
 Status OpenRocksStore(const RocksStoreOptions& options, std::unique_ptr<Store>* store);

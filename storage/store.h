@@ -138,6 +138,14 @@ class Store {
   // they come run at most once in kMinPurgeInterval: each replaces the WAL, and back to
   // back they would rewrite the files without end.
   virtual Status Purge(const std::vector<FamilyId>& families) = 0;
+  // Ok while the store takes writes. After a write, sync or flush fails on the disk (full:
+  // kNoSpace; failing: kUnavailable), every later write, sync, flush and purge is refused
+  // with this status, without touching the disk, until Recover succeeds. Reads go on.
+  virtual Status Health() const { return Status::Ok(); }
+  // Makes a stopped store take writes again once its disk does (ok at once when it was
+  // not stopped). Whatever was written before the failure is durable when it succeeds,
+  // synced or not; nothing written after it was applied. Any thread, any time.
+  virtual Status Recover() { return Health(); }
   virtual bool read_only() const = 0;
   // The data folder, or "" for an in-memory store.
   virtual const std::string& path() const = 0;
