@@ -53,6 +53,10 @@ AppendRequest OneEvent(const std::string& stream, ExpectedVersion expected = Exp
 // already runs threads (RocksDB's). Returns the child's pid.
 pid_t SpawnWithStdoutPipe(const std::vector<std::string>& argv, int* read_fd);
 
+// Whether any file under `dir` holds `needle` anywhere in its bytes (an erased person's
+// text must be in none).
+bool FolderHolds(const std::string& dir, const std::string& needle);
+
 // Runs argv[0] with arguments, capturing stdout+stderr; returns the exit status
 // (or -1 when it did not exit normally).
 int RunCommand(const std::vector<std::string>& argv, std::string* output);
