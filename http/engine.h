@@ -8,6 +8,8 @@
 // Threading: the parts are thread-safe as documented in their own headers.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +37,9 @@ struct EngineOptions {
   // Wraps the folder's data keys (see key_store.h); required. Comes from outside the
   // folder: the config, the environment, or the demo's file beside it.
   KeyEncryptionKey kek;
+  // The log's clock (EventLogOptions::clock); the system clock when empty. A demo seeding
+  // gives its SeedClock here and to `handler.today` (demo/seed_clock.h).
+  std::function<int64_t()> clock;
   CommandHandlerOptions handler;
   ProjectionRunnerOptions runner;
 };
