@@ -74,7 +74,13 @@ Seeder::Seeder(CommandHandler* handler, const DomainConfig& config, const SeedOp
 
 int64_t Seeder::StartDay(int household) const {
   Rng rng(options_.seed, household, Stream::kStart);
-  return calendar_.first + static_cast<int64_t>(rng.Below(calendar_.last - calendar_.first + 1));
+  // A working day, each as likely as another (a few draws at most, as a rule).
+  int64_t day = calendar_.first;
+  for (int draw = 0; draw < 16; ++draw) {
+    day = calendar_.first + static_cast<int64_t>(rng.Below(calendar_.last - calendar_.first + 1));
+    if (IsWorkday(day)) break;
+  }
+  return day;
 }
 
 void Seeder::Account(const char* command, const CommandResult& result) {

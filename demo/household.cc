@@ -12,13 +12,6 @@ namespace {
 
 constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 
-// The day itself, or the Monday after a Saturday or a Sunday: casework is done on working
-// days. 1970-01-01, day 0, was a Thursday.
-int64_t Workday(int64_t day) {
-  const int64_t weekday = ((day % 7) + 7 + 4) % 7;  // 0 Sunday .. 6 Saturday
-  return weekday == 6 ? day + 2 : weekday == 0 ? day + 1 : day;
-}
-
 }  // namespace
 
 Play PlayHousehold(Seeder* seeder, int index) {
@@ -44,13 +37,17 @@ Task Household::Play() {
   if (undecided) co_await Refer();
 }
 
+DayScheduler::Until Household::Soon(int gap) {
+  return At(day_ + static_cast<int64_t>(gap * squeeze_ + 0.5));
+}
+
 DayScheduler::Until Household::At(int64_t day) {
-  day_ = std::max(day_, std::min(Workday(day), seeder_->calendar().last));
+  day_ = std::max(day_, std::min(Workday(day, day_), seeder_->calendar().last));
   return {&seeder_->days(), day_, true};
 }
 
 DayScheduler::Until Household::Later(int gap) {
-  const int64_t day = Workday(day_ + gap);
+  const int64_t day = Workday(day_ + gap, day_);
   if (over_ || day > seeder_->calendar().last) {
     over_ = true;
     return {&seeder_->days(), day_, false};

@@ -36,7 +36,8 @@ class Household {
         index_(index),
         rng_(seeder->seed(), index, Stream::kScript),
         shape_(seeder->shape(index)),
-        day_(seeder->StartDay(index)) {}
+        day_(seeder->StartDay(index)),
+        squeeze_(std::min(1.0, (seeder->calendar().last - day_) / 90.0)) {}
 
   Task Play();
 
@@ -102,9 +103,13 @@ class Household {
   }
 
   // `co_await Soon(gap)`: the household's next step of its first weeks, `gap` days after
-  // its last (moved off the weekend), at the latest on the caseload's today. Always true
+  // its last (moved off the weekend), at the latest on the caseload's today. A household
+  // that started in the last three months has its gaps shortened in proportion, so that
+  // it lives its first weeks in the days it has, not all on the last one. Always true
   // unless the seeding stopped.
-  DayScheduler::Until Soon(int gap) { return At(day_ + gap); }
+  DayScheduler::Until Soon(int gap);
+  // The same on `day`, or on the household's day if that is later, or on the caseload's
+  // today if that is earlier.
   DayScheduler::Until At(int64_t day);
   // `co_await Later(gap)`: a step of the following months, `gap` days after the last one
   // (moved off the weekend). False, now and for every later step, when that day is after
@@ -129,6 +134,7 @@ class Household {
   Rng rng_;
   const Shape shape_;
   int64_t day_;        // of the household's last step
+  double squeeze_;     // Soon's gaps shrink by this for a household that started lately
   bool over_ = false;  // a step fell after the caseload's today: nothing more happens
 
   std::string caseworker_;  // who does most of the household's work

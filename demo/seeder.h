@@ -62,6 +62,19 @@ struct SeedDays {
   int64_t last = 0;   // the caseload's today: nothing happens after it
 };
 
+// A working day for a step due on `day`, after the household's last step on `after`:
+// Saturday's comes on the Friday before it when that is not before `after`, else on the
+// Monday; Sunday's on the Monday. 1970-01-01, day 0, was a Thursday.
+inline int64_t Workday(int64_t day, int64_t after) {
+  const int64_t weekday = ((day % 7) + 7 + 4) % 7;  // 0 Sunday .. 6 Saturday
+  if (weekday == 6) return day - 1 >= after ? day - 1 : day + 2;
+  return weekday == 0 ? day + 1 : day;
+}
+inline bool IsWorkday(int64_t day) {
+  const int64_t weekday = ((day % 7) + 7 + 4) % 7;
+  return weekday != 0 && weekday != 6;
+}
+
 class Seeder {
  public:
   Seeder(CommandHandler* handler, const DomainConfig& config, const SeedOptions& options,
