@@ -4,7 +4,7 @@
 // dates of open actions, the log's recorded times never go back and fall on the dates the
 // decisions used, and each person's history is the same for the same seed. In memory, on
 // the fixture's today (2026-11-22); the seeder's threads are joined before anything is
-// asserted.
+// asserted. `caseengine seed` seeds only an empty folder.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
@@ -16,6 +16,7 @@
 #include "demo/caseload_seeder.h"
 #include "tests/domain_fixture.h"
 #include "tests/seeded_domain.h"
+#include "tests/test_support.h"
 
 namespace caseengine::testing {
 namespace {
@@ -215,6 +216,22 @@ TEST_CASE("seeding gives each person the same history for the same seed", "[seed
   REQUIRE(a.size() == 200);
   CHECK(a == b);
   CHECK(a != c);
+}
+
+TEST_CASE(
+    "caseengine seed writes two years of history into an empty folder and refuses one "
+    "with events",
+    "[seeder][history]") {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  std::string output;
+  REQUIRE(RunCommand({CASEENGINE_PATH, "seed", "--data", dir, "--clients", "40"}, &output) == 0);
+  INFO(output);
+  CHECK(output.find("(0 refused)") != std::string::npos);
+  CHECK(output.find("from ") != std::string::npos);
+  output.clear();
+  CHECK(RunCommand({CASEENGINE_PATH, "seed", "--data", dir, "--clients", "40"}, &output) == 2);
+  CHECK(output.find("goes into an empty folder") != std::string::npos);
 }
 
 }  // namespace caseengine::testing
