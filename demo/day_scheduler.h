@@ -104,9 +104,10 @@ class DayScheduler {
   DayScheduler(SeedClock* clock, std::function<Play(int household)> start)
       : clock_(clock), start_(std::move(start)) {}
 
-  // Runs on the calling thread until every household has ended; `threads` threads call it.
-  // `starts` must be given first (SetStarts), sorted by day.
+  // The households and their first days, sorted by day; before any Work.
   void SetStarts(std::vector<Start> starts) { starts_ = std::move(starts); }
+  // A worker: runs households on the calling thread until every household has ended. Each
+  // worker thread calls it.
   void Work();
 
   // The day the clock is on (read by a running household).
