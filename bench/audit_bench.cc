@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "aggregates/caseload_seeder.h"
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "bench/bench_util.h"
+#include "demo/caseload_seeder.h"
 #include "events/log_range.h"
 #include "http/engine.h"
 #include "replay/activity.h"
@@ -88,9 +88,12 @@ int main(int argc, char** argv) {
   if (!reuse) {
     scratch = std::make_unique<ScratchDir>(dir, keep);
     const DomainConfig domain = DomainConfig::Demo();
+    SeedClock clock;  // the seeding's (demo/seed_clock.h); real time once it is done
     EngineOptions options;
     options.dir = dir;
     options.config = &domain;
+    options.clock = [&clock] { return clock.Micros(); };
+    options.handler.today = [&clock] { return clock.Today(); };
     options.start_runner = false;  // the log is what is measured; read models only cost here
     Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
     if (!s.ok()) return Fail(s);
@@ -99,6 +102,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return Fail(s);
     SeedOptions seed;
     seed.clients = clients;
+    seed.clock = &clock;
     SeedReport report;
     const auto start = Clock::now();
     s = SeedCaseload(&engine->handler(), domain, seed, &report);

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "aggregates/caseload_seeder.h"
 #include "bench/bench_util.h"
+#include "demo/caseload_seeder.h"
 #include "http/engine.h"
 
 using namespace caseengine;
@@ -78,9 +78,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<ScratchDir> scratch;
   if (!reuse) scratch = std::make_unique<ScratchDir>(dir, keep);
   const DomainConfig domain = DomainConfig::Demo();
+  SeedClock clock;  // the seeding's (demo/seed_clock.h); real time once it is done
   EngineOptions options;
   options.dir = dir;
   options.config = &domain;
+  options.clock = [&clock] { return clock.Micros(); };
+  options.handler.today = [&clock] { return clock.Today(); };
   std::unique_ptr<Engine> engine;
   Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
   if (s.ok()) s = Engine::Open(options, &engine);
@@ -91,6 +94,7 @@ int main(int argc, char** argv) {
   if (!reuse) {
     SeedOptions seed;
     seed.clients = clients;
+    seed.clock = &clock;
     SeedReport report;
     const Clock::time_point start = Clock::now();
     s = SeedCaseload(&engine->handler(), domain, seed, &report);

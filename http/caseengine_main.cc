@@ -6,7 +6,9 @@
 //       it runs on the demo configuration of API.md and prints how to call it. SIGTERM or
 //       SIGINT: stop accepting, answer what is in flight, flush, exit 0.
 //   caseengine seed    --data DIR [--clients N] [--seed S]
-//       writes a realistic, deterministic caseload through the command path.
+//       writes a realistic, deterministic demo caseload through the command path into an
+//       empty folder: made-up history of the last two years, on a clock that walks through
+//       them for the seeding alone (demo/seed_clock.h).
 //   caseengine rebuild --data DIR [--projection NAME]...
 //       rebuilds read models from position 0 (all of them unless named). Not beside a
 //       running server: the folder is locked.
@@ -35,8 +37,8 @@
 #include <iostream>
 #include <thread>
 
-#include "aggregates/caseload_seeder.h"
 #include "aggregates/key_store.h"
+#include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
 #include "http/engine.h"
@@ -197,17 +199,31 @@ int Serve(const ServeFlags& flags) {
 
 int Seed(const std::string& dir, const std::string& key_file, int clients, uint64_t seed) {
   const DomainConfig domain = DomainConfig::Demo();
+  // The log and the handler read the seeding's clock: real time, except while the seeding
+  // walks it through the caseload's two years.
+  SeedClock clock;
   EngineOptions options;
   options.dir = dir;
   options.config = &domain;
+  options.clock = [&clock] { return clock.Micros(); };
+  options.handler.today = [&clock] { return clock.Today(); };
   Status s = FindKek(key_file, "", dir, /*demo=*/true, /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
   s = Engine::Open(options, &engine);
   if (!s.ok()) return Fail(s);
+  if (engine->log().HeadPosition() != 0) {
+    // Made-up history of the last two years after events of today would put the log's
+    // recorded times out of step with the dates of its decisions.
+    return Fail(Status::FailedPrecondition(
+        "the log of " + dir + " already has " + std::to_string(engine->log().HeadPosition()) +
+        " events: a demo caseload is made-up history of the last two years and goes into an "
+        "empty folder"));
+  }
   SeedOptions seed_options;
   seed_options.clients = clients;
   seed_options.seed = seed;
+  seed_options.clock = &clock;
   seed_options.progress = [clients](int done) {
     std::cout << "\r  " << done << " / " << clients << " clients" << std::flush;
   };
@@ -221,9 +237,9 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   std::cout << "seeded " << report.clients << " clients, " << report.cases << " cases, "
             << report.strands << " strands, " << report.moves << " moves, " << report.notes
             << " notes, " << report.actions << " actions, " << report.lobby
-            << " lobby referrals: " << report.commands << " commands (" << report.refused
-            << " refused) in " << seconds << " s; log head " << engine->log().HeadPosition()
-            << "\n";
+            << " lobby referrals, from " << report.first_day << " to " << report.last_day << ": "
+            << report.commands << " commands (" << report.refused << " refused) in " << seconds
+            << " s; log head " << engine->log().HeadPosition() << "\n";
   return 0;
 }
 

@@ -27,7 +27,9 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
       StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists);
   store_options.disk_full = options.disk_full;
   Status s = OpenRocksStore(store_options, &e->store_);
-  if (s.ok()) s = EventLog::Open(e->store_.get(), EventLogOptions(), &e->log_);
+  EventLogOptions log_options;
+  log_options.clock = options.clock;
+  if (s.ok()) s = EventLog::Open(e->store_.get(), log_options, &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->options_.kek, &e->keys_);
   if (!s.ok()) return s;
   e->handler_ = std::make_unique<CommandHandler>(e->log_.get(), e->keys_.get(), e->options_.config,

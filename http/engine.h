@@ -17,6 +17,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +49,9 @@ struct EngineOptions {
   // Wraps the folder's data keys (see key_store.h); required. Comes from outside the
   // folder: the config, the environment, or the demo's file beside it.
   KeyEncryptionKey kek;
+  // The log's clock (EventLogOptions::clock); the system clock when empty. A demo seeding
+  // gives its SeedClock here and to `handler.today` (demo/seed_clock.h).
+  std::function<int64_t()> clock;
   CommandHandlerOptions handler;
   ProjectionRunnerOptions runner;
   // How often a stopped store and log are tried again (see Engine).

@@ -1,9 +1,10 @@
 // Tests of CaseloadSeeder: a seeded caseload has the size asked for, went through the
 // command path with nothing refused, keeps the domain's invariants when read back, is the
 // same for the same seed, and leaves a log whose hash chain verifies; in memory
-// (DomainFixture) and in a RocksDB folder. Each test seeds on its own fixture; the seeder's
-// threads are joined before anything is asserted.
-#include "aggregates/caseload_seeder.h"
+// (DomainFixture) and in a RocksDB folder. Its history spreads over two years on a clock
+// that walks (tests of that in caseload_history_test.cc). Each test seeds on its own
+// fixture; the seeder's threads are joined before anything is asserted.
+#include "demo/caseload_seeder.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -16,78 +17,14 @@
 #include "aggregates/strand_rules.h"
 #include "events/log_store.h"
 #include "tests/domain_fixture.h"
+#include "tests/seeded_domain.h"
 #include "tests/test_support.h"
 
 namespace caseengine::testing {
-namespace {
-
-SeedOptions Options(int clients, uint64_t seed) {
-  SeedOptions options;
-  options.clients = clients;
-  options.seed = seed;
-  options.as_of = DomainFixture::kToday;
-  return options;
-}
-
-// What a seeded log holds: event counts by type, and the ids of its streams.
-struct Census {
-  std::map<std::string, int> types;
-  std::vector<std::string> clients, cases, lobby;
-
-  int Count(const std::string& type) const {
-    auto it = types.find(type);
-    return it == types.end() ? 0 : it->second;
-  }
-};
-
-Census TakeCensus(const EventLog& log) {
-  Census census;
-  const Status s = log.Scan(1, 0, [&](const EventView& v) {
-    census.types[std::string(v.type())]++;
-    if (v.version() != 1) return true;
-    const std::string stream(v.stream());
-    const size_t dash = stream.find('-');
-    const std::string kind = stream.substr(0, dash), id = stream.substr(dash + 1);
-    if (kind == "client") census.clients.push_back(id);
-    if (kind == "case") census.cases.push_back(id);
-    if (kind == "lobby") census.lobby.push_back(id);
-    return true;
-  });
-  REQUIRE(s.ok());
-  return census;
-}
-
-std::vector<std::string> SortedSurnames(const CommandHandler& handler, const Census& census) {
-  std::vector<std::string> surnames;
-  for (const std::string& id : census.clients) {
-    ClientState client;
-    REQUIRE(handler.ReadClient(id, &client).ok());
-    surnames.push_back(client.personal.surname.value_or(""));
-  }
-  std::sort(surnames.begin(), surnames.end());
-  return surnames;
-}
-
-// Seeds `options` into a fresh in-memory domain; fails the test on an error.
-SeedReport Seed(DomainFixture* d, const SeedOptions& options) {
-  SeedReport report;
-  const Status s = SeedCaseload(d->handler.get(), d->config, options, &report);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  return report;
-}
-
-std::string Refusals(const SeedReport& report) {
-  std::string all;
-  for (const std::string& r : report.refusals) all += r + "\n";
-  return all;
-}
-
-}  // namespace
 
 TEST_CASE("seeding writes the clients asked for with nothing refused", "[seeder]") {
-  DomainFixture d;
-  const SeedReport report = Seed(&d, Options(200, 7));
+  SeededDomain d;
+  const SeedReport report = Seed(&d, d.Options(200, 7));
   INFO(Refusals(report));
   CHECK(report.refused == 0);
   CHECK(report.clients == 200);
@@ -120,10 +57,10 @@ TEST_CASE("seeding writes the clients asked for with nothing refused", "[seeder]
 }
 
 TEST_CASE("seeding is deterministic for a seed", "[seeder]") {
-  DomainFixture first, second, other;
-  const SeedReport a = Seed(&first, Options(200, 42));
-  const SeedReport b = Seed(&second, Options(200, 42));
-  const SeedReport c = Seed(&other, Options(200, 43));
+  SeededDomain first, second, other;
+  const SeedReport a = Seed(&first, first.Options(200, 42));
+  const SeedReport b = Seed(&second, second.Options(200, 42));
+  const SeedReport c = Seed(&other, other.Options(200, 43));
   const Census census_a = TakeCensus(*first.log), census_b = TakeCensus(*second.log),
                census_c = TakeCensus(*other.log);
   CHECK(census_a.types == census_b.types);
@@ -137,8 +74,8 @@ TEST_CASE("seeding is deterministic for a seed", "[seeder]") {
 }
 
 TEST_CASE("the rules hold in a seeded caseload", "[seeder]") {
-  DomainFixture d;
-  const SeedReport report = Seed(&d, Options(300, 3));
+  SeededDomain d;
+  const SeedReport report = Seed(&d, d.Options(300, 3));
   INFO(Refusals(report));
   REQUIRE(report.refused == 0);
   const Census census = TakeCensus(*d.log);
@@ -191,16 +128,22 @@ TEST_CASE("seeding into a RocksDB folder reports what it wrote", "[seeder]") {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
-  REQUIRE(OpenLogFolder(tmp.Sub("data"), false, &store, &log).ok());
+  FixtureSeedClock seeding;
+  EventLogOptions log_options;
+  log_options.clock = [&] { return seeding.clock.Micros(); };
+  REQUIRE(OpenLogFolder(tmp.Sub("data"), false, &store, &log, log_options).ok());
   REQUIRE(KeyStore::Open(store.get(), TestKek(), &keys).ok());
   const DomainConfig config = DomainConfig::Demo();
   SeedReport report;
   std::vector<int> progress;  // called on this thread
   {
-    CommandHandler handler(log.get(), keys.get(), &config);
+    CommandHandlerOptions handler_options;
+    handler_options.today = [&] { return seeding.clock.Today(); };
+    CommandHandler handler(log.get(), keys.get(), &config, handler_options);
     SeedOptions options;
     options.clients = 300;
     options.seed = 11;
+    options.clock = &seeding.clock;
     options.progress = [&](int clients) { progress.push_back(clients); };
     const Status s = SeedCaseload(&handler, config, options, &report);
     INFO(s.ToString());
@@ -219,21 +162,31 @@ TEST_CASE("seeding into a RocksDB folder reports what it wrote", "[seeder]") {
   CHECK(log->VerifyChain(1, 0).ok);
 }
 
-TEST_CASE("seeding needs the demo users and writes nothing without them", "[seeder]") {
-  DomainFixture d;
+TEST_CASE("seeding needs the demo users and a clock, and writes nothing without them", "[seeder]") {
+  SeededDomain d;
   DomainConfig config = DomainConfig::Demo();
   config.users.erase("supervisor");
   SeedReport report;
-  const Status s = SeedCaseload(d.handler.get(), config, Options(10, 1), &report);
+  const Status s = SeedCaseload(d.handler.get(), config, d.Options(10, 1), &report);
   CHECK(s.code() == Status::Code::kInvalidArgument);
   CHECK(d.Head() == 0);
 
-  SeedOptions bad_date = Options(10, 1);
+  SeedOptions bad_date = d.Options(10, 1);
   bad_date.as_of = "2026-02-30";
   CHECK(SeedCaseload(d.handler.get(), d.config, bad_date, &report).code() ==
         Status::Code::kInvalidArgument);
-  CHECK(Seed(&d, Options(0, 1)).commands == 0);
+  // A demo caseload is history: its today is not after the clock's.
+  SeedOptions future = d.Options(10, 1);
+  future.as_of = "2026-11-23";
+  CHECK(SeedCaseload(d.handler.get(), d.config, future, &report).code() ==
+        Status::Code::kInvalidArgument);
+  SeedOptions no_clock = d.Options(10, 1);
+  no_clock.clock = nullptr;
+  CHECK(SeedCaseload(d.handler.get(), d.config, no_clock, &report).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(Seed(&d, d.Options(0, 1)).commands == 0);
   CHECK(d.Head() == 0);
+  CHECK_FALSE(d.clock.walking());
 }
 
 }  // namespace caseengine::testing

@@ -21,17 +21,28 @@ KeyEncryptionKey KekFor(const std::string& dir) {
 }
 
 DomainFixture::DomainFixture(size_t max_cached_aggregates) {
+  // The log's clock reads the same day as the handler's `today`, whatever the date the
+  // tests run on: a case opened "today" and closed at the event's time is open 0 days.
+  Open(
+      max_cached_aggregates, [this] { return kTodayMicros + clock_ticks_++; },
+      [] { return std::string(kToday); });
+}
+
+DomainFixture::DomainFixture(std::function<int64_t()> clock, std::function<std::string()> today) {
+  Open(CommandHandlerOptions().max_cached_aggregates, std::move(clock), std::move(today));
+}
+
+void DomainFixture::Open(size_t max_cached_aggregates, std::function<int64_t()> clock,
+                         std::function<std::string()> today) {
   std::vector<std::string> families = EventLog::LogFamilyNames();
   families.push_back(kKeysFamily);
   store = std::make_unique<MemoryStore>(families);
-  // The log's clock reads the same day as the handler's `today`, whatever the date the
-  // tests run on: a case opened "today" and closed at the event's time is open 0 days.
   EventLogOptions log_options;
-  log_options.clock = [this] { return kTodayMicros + clock_ticks_++; };
+  log_options.clock = std::move(clock);
   REQUIRE(EventLog::Open(store.get(), log_options, &log).ok());
   REQUIRE(KeyStore::Open(store.get(), TestKek(), &keys).ok());
   CommandHandlerOptions options;
-  options.today = [] { return std::string(kToday); };
+  options.today = std::move(today);
   options.new_id = [this] { return "id" + std::to_string(++next_id_); };
   options.max_cached_aggregates = max_cached_aggregates;
   handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config, options);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -33,6 +34,9 @@ class DomainFixture {
   // `max_cached_aggregates`: the handler's decision cache bound (CommandHandlerOptions).
   explicit DomainFixture(
       size_t max_cached_aggregates = CommandHandlerOptions().max_cached_aggregates);
+  // A domain whose log reads `clock` and whose handler reads `today` instead (a demo
+  // seeding's SeedClock, which must outlive the fixture).
+  DomainFixture(std::function<int64_t()> clock, std::function<std::string()> today);
   ~DomainFixture();
 
   // Runs a command as a user of the demo configuration (admin, officer, supervisor,
@@ -59,6 +63,9 @@ class DomainFixture {
   std::unique_ptr<CommandHandler> handler;
 
  private:
+  void Open(size_t max_cached_aggregates, std::function<int64_t()> clock,
+            std::function<std::string()> today);
+
   std::atomic<int> next_id_{0};
   std::atomic<int64_t> clock_ticks_{0};
 };
