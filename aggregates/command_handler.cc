@@ -13,18 +13,10 @@
 #include "base/aes_gcm.h"
 #include "base/await.h"
 #include "base/coding.h"
+#include "base/time_format.h"
 
 namespace caseengine {
 namespace {
-
-std::string UtcToday() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 std::string RandomId() { return HexEncode(RandomBytes(8)); }
 

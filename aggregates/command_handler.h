@@ -93,6 +93,9 @@ class CommandHandler {
   Status ReadLobby(const std::string& lobby_id, LobbyState* state) const;
 
   const EventCodec& codec() const { return codec_; }
+  // The date decisions are made on (CommandHandlerOptions::today): also what queries
+  // count days to, so that lists and decisions agree.
+  std::string Today() const { return options_.today(); }
 
  private:
   class Cache;

@@ -1,4 +1,4 @@
-// DomainConfig::Demo: the demo configuration of API.md, exactly.
+// DomainConfig::Demo: the demo configuration of docs/http_api.md, exactly.
 #include "aggregates/config.h"
 
 namespace caseengine {

@@ -11,7 +11,8 @@
 
 namespace caseengine {
 
-// Named permissions (API.md). `casework` lets a user send commands at all.
+// Named permissions (docs/http_api.md). `casework` lets a user send commands at
+// all.
 inline constexpr const char* kCasework = "casework";
 inline constexpr const char* kDeleteClients = "delete_clients";
 inline constexpr const char* kDeleteCases = "delete_cases";
@@ -43,7 +44,8 @@ struct DomainConfig {
   DeleteMode delete_mode = DeleteMode::kSoft;  // what DELETE /clients/{id} means by default
   bool lobby_assign_closes_open_case = true;   // HPA2's rule
 
-  // The configuration of API.md's demo (users admin, officer, supervisor, auditor).
+  // The configuration of docs/http_api.md's demo (users admin, officer,
+  // supervisor, auditor).
   static DomainConfig Demo();
 };
 

@@ -1,6 +1,7 @@
 // Time formats: see time_format.h.
 #include "base/time_format.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -122,6 +123,12 @@ std::string MicrosToDate(int64_t micros) {
   char* p = PutDate(buf, micros, &in_day);
   if (p == nullptr) return FormatMicrosUtcSlow(micros).substr(0, 10);
   return std::string(buf, p);
+}
+
+std::string UtcToday() {
+  return MicrosToDate(std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
 }
 
 std::string FormatMicrosUtcSlow(int64_t micros) {

@@ -174,12 +174,6 @@ std::map<std::string, std::string> Filters(const HttpRequest& req,
   return filters;
 }
 
-std::string Today() {
-  return MicrosToDate(std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count());
-}
-
 }  // namespace
 
 Api::Api(Engine* engine, const ServerConfig* config)
@@ -231,7 +225,7 @@ Problem Api::InvalidFields(const std::vector<Rejection::FieldError>& errors,
                            Command* command) const {
   std::vector<Rejection::FieldError> all = errors;
   // The fields read as absent where they were wrong: their "is required" is not news.
-  if (auto more = Validate(command, engine_->config(), Today())) {
+  if (auto more = Validate(command, engine_->config(), engine_->handler().Today())) {
     for (const auto& f : more->fields) {
       bool named = false;
       for (const auto& e : errors) named = named || e.field == f.field;
@@ -454,7 +448,7 @@ void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
   CaseListQuery q;
   q.filters = Filters(req, CaseList::FilterNames());
   q.list = ListOf(req);
-  q.today = Today();
+  q.today = engine_->handler().Today();
   if (req.Has("total") && req.Param("total") != "true" && req.Param("total") != "false") {
     throw Problem::Invalid("total", "must be true or false");
   }

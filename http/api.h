@@ -1,6 +1,6 @@
-// Api: the routes of API.md over an Engine: the route table (routes.cc, one place for
-// every route), and what routes share: turning a body into a command and a command's
-// result into an answer (api.cc), reading the read models with read-your-writes
+// Api: the routes of docs/http_api.md over an Engine: the route table
+// (routes.cc, one place for every route), and what routes share: turning a body into a command and
+// a command's result into an answer (api.cc), reading the read models with read-your-writes
 // (min_position) and the projection lag on every answer, CSV for lists, OpenAPI from the
 // table, the live event feed.
 //

@@ -3,8 +3,8 @@
 //   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
 //                      [--io-threads N] [--max-feeds-per-user N]
 //       runs the HTTP API on a data folder (created when missing). Without a config file
-//       it runs on the demo configuration of API.md and prints how to call it. SIGTERM or
-//       SIGINT: stop accepting, answer what is in flight, flush, exit 0.
+//       it runs on the demo configuration of docs/http_api.md and prints how to
+//       call it. SIGTERM or SIGINT: stop accepting, answer what is in flight, flush, exit 0.
 //   caseengine seed    --data DIR [--clients N] [--seed S]
 //       writes a realistic, deterministic demo caseload through the command path into an
 //       empty folder: made-up history of the last two years, on a clock that walks through

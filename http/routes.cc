@@ -1,5 +1,5 @@
-// The route table: every route of the HTTP API in one place (API.md), with what
-// /openapi.json says of it. Commands are built from the path and body here and all run
+// The route table: every route of the HTTP API in one place (docs/http_api.md),
+// with what /openapi.json says of it. Commands are built from the path and body here and all run
 // through Api::RunCommand; queries are Api methods.
 #include <algorithm>
 #include <string_view>

@@ -1,6 +1,7 @@
 // ServerConfig: how `caseengine serve` runs: where the data is, where it listens, who
 // may call it (bearer tokens, kept only as SHA-256 hashes), the teams and settings of the
-// domain. Without a file it is the demo configuration of API.md, exactly.
+// domain. Without a file it is the demo configuration of docs/http_api.md,
+// exactly.
 //
 // The file is JSON:
 //
@@ -47,7 +48,7 @@ struct ServerConfig {
   std::string key_encryption_key_file;  // see above; "" in the demo
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
-  bool demo = false;                               // the demo configuration of API.md
+  bool demo = false;                               // the demo configuration of docs/http_api.md
 
   static ServerConfig Demo();
   // Reads a config file; InvalidArgument names what is wrong in it.

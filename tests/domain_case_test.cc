@@ -583,7 +583,8 @@ TEST_CASE("only a current member of the case can become its primary applicant", 
   CHECK(d.Case(h.kase).primary_applicant == h.primary);
 }
 
-// API.md: "404 unknown id", as AddPerson and PersonLeaves answer an unknown client id.
+// docs/http_api.md: "404 unknown id", as AddPerson and PersonLeaves answer an
+// unknown client id.
 TEST_CASE("switching the primary applicant to an unknown client id is not-found",
           "[domain][case]") {
   DomainFixture d;

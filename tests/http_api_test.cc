@@ -23,7 +23,8 @@ using nlohmann::json;
 
 namespace {
 
-// Every command route of API.md with a well-formed body, on the ids given.
+// Every command route of docs/http_api.md with a well-formed body, on the ids
+// given.
 std::vector<Call> EveryCommand(HttpClient* who, const std::string& c, const std::string& k,
                                const std::string& other_client, const std::string& other_case,
                                const std::string& strand, const std::string& action,

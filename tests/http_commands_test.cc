@@ -1,6 +1,6 @@
-// End-to-end tests of every command route of API.md against a real `caseengine serve`
-// over a fresh data folder: the happy path (201 with the new ids on create, 200 otherwise,
-// `position` and `versions` on every answer, the change visible on GET /clients/{id} or
+// End-to-end tests of every command route of docs/http_api.md against a real
+// `caseengine serve` over a fresh data folder: the happy path (201 with the new ids on create, 200
+// otherwise, `position` and `versions` on every answer, the change visible on GET /clients/{id} or
 // GET /cases/{id}) and the bad inputs (400 malformed, 422 invalid fields naming them, 404
 // unknown ids, 409 with the rule's name), each refusal leaving the log head where it was.
 // Tests that check a rule are named after it.

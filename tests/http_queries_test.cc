@@ -1,9 +1,9 @@
-// End-to-end tests of every query route of API.md against a real `caseengine serve`: the
-// client search, the case list (filters, sorting, paging, columns, CSV), the officer and
-// people lists, journals, histories, the audit trail, the Lobby and its matches, raw
-// streams and the log (also as server-sent events), OpenAPI, metrics and health; and what
-// soft deletion, erasure and Lobby removal take out of them. Reads of read models pass
-// min_position (the log head after the writes) so that they never race the projections.
+// End-to-end tests of every query route of docs/http_api.md against a real
+// `caseengine serve`: the client search, the case list (filters, sorting, paging, columns, CSV),
+// the officer and people lists, journals, histories, the audit trail, the Lobby and its matches,
+// raw streams and the log (also as server-sent events), OpenAPI, metrics and health; and what soft
+// deletion, erasure and Lobby removal take out of them. Reads of read models pass min_position (the
+// log head after the writes) so that they never race the projections.
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -841,7 +841,10 @@ TEST_CASE("http: GET /events/stream sends the log as server-sent events and then
   CHECK(live.events[1].event == "CaseOpened");
 }
 
-TEST_CASE("http: GET /openapi.json is OpenAPI 3 and lists every route of API.md", "[http]") {
+TEST_CASE(
+    "http: GET /openapi.json is OpenAPI 3 and lists every route of the HTTP contract "
+    "(docs/http_api.md)",
+    "[http]") {
   Served s;
   const json doc = GetOk(s.officer, "/openapi.json");
   REQUIRE(doc.contains("openapi"));

@@ -152,7 +152,7 @@ EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::
 // when the server does not answer 200.
 uint64_t LogHead(int port);
 
-// The problem types of API.md.
+// The problem types of docs/http_api.md.
 inline constexpr const char* kForbidden = "/problems/forbidden";
 inline constexpr const char* kMalformed = "/problems/malformed";
 inline constexpr const char* kValidation = "/problems/validation";
