@@ -24,11 +24,11 @@
 #include "demo/caseload_seeder.h"
 #include "events/log_range.h"
 #include "http/engine.h"
-#include "replay/activity.h"
-#include "replay/digest.h"
-#include "replay/event_json.h"
-#include "replay/rebuild_into.h"
-#include "replay/replay_folder.h"
+#include "audit/activity.h"
+#include "audit/digest.h"
+#include "audit/event_json.h"
+#include "audit/rebuild_into.h"
+#include "audit/replay_folder.h"
 
 using namespace caseengine;
 using namespace caseengine::bench;

@@ -11,8 +11,8 @@
 #include "base/json_text.h"
 #include "base/sha256.h"
 #include "base/time_format.h"
-#include "replay/digest.h"
-#include "replay/event_json.h"
+#include "audit/digest.h"
+#include "audit/event_json.h"
 
 namespace caseengine {
 namespace {

@@ -1,7 +1,7 @@
 // EventFeed: see event_feed.h.
 #include "http/event_feed.h"
 
-#include "replay/event_json.h"
+#include "audit/event_json.h"
 
 namespace caseengine {
 

@@ -32,12 +32,12 @@
 #include "aggregates/state_reader.h"
 #include "base/coding.h"
 #include "events/log_range.h"
-#include "replay/activity.h"
-#include "replay/digest.h"
-#include "replay/event_json.h"
-#include "replay/read_model_diff.h"
-#include "replay/rebuild_into.h"
-#include "replay/replay_folder.h"
+#include "audit/activity.h"
+#include "audit/digest.h"
+#include "audit/event_json.h"
+#include "audit/read_model_diff.h"
+#include "audit/rebuild_into.h"
+#include "audit/replay_folder.h"
 
 namespace caseengine {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "aggregates/validate.h"
-#include "replay/event_json.h"
+#include "audit/event_json.h"
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"
 

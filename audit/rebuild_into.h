@@ -13,7 +13,7 @@
 #include <string>
 
 #include "projections/projection_runner.h"
-#include "replay/replay_folder.h"
+#include "audit/replay_folder.h"
 
 namespace caseengine {
 

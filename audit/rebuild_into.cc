@@ -1,5 +1,5 @@
 // RebuildInto: see rebuild_into.h.
-#include "replay/rebuild_into.h"
+#include "audit/rebuild_into.h"
 
 #include <chrono>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // JSON forms of events: see event_json.h.
-#include "replay/event_json.h"
+#include "audit/event_json.h"
 
 #include "aggregates/state_json.h"
 #include "base/coding.h"

@@ -1,5 +1,5 @@
 // Digests and audits: see digest.h.
-#include "replay/digest.h"
+#include "audit/digest.h"
 
 #include <chrono>
 

@@ -1,5 +1,5 @@
 // Read-model diff: see read_model_diff.h.
-#include "replay/read_model_diff.h"
+#include "audit/read_model_diff.h"
 
 #include <algorithm>
 #include <set>

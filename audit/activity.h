@@ -10,7 +10,7 @@
 
 namespace caseengine {
 
-// Readable forms of ReadableEventJson's object (replay/event_json.h).
+// Readable forms of ReadableEventJson's object (audit/event_json.h).
 // A heading line "#<position> v<version> <recorded_at> <actor> <type>" and a line per
 // field of "data" ("  <name>: <value>"; personal fields erased as "  personal: erased").
 std::string HistoryText(const nlohmann::json& event);

@@ -1,5 +1,5 @@
 // ReplayFolder: see replay_folder.h.
-#include "replay/replay_folder.h"
+#include "audit/replay_folder.h"
 
 #include "events/log_store.h"
 #include "storage/memory_store.h"

@@ -1,7 +1,7 @@
 // Activity: see activity.h.
-#include "replay/activity.h"
+#include "audit/activity.h"
 
-#include "replay/event_json.h"
+#include "audit/event_json.h"
 
 namespace caseengine {
 
