@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <string>
 
-#include "projections/projection_runner.h"
 #include "audit/replay_folder.h"
+#include "projections/projection_runner.h"
 
 namespace caseengine {
 

@@ -20,15 +20,15 @@
 
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
-#include "bench/bench_util.h"
-#include "demo/caseload_seeder.h"
-#include "events/log_range.h"
-#include "http/engine.h"
 #include "audit/activity.h"
 #include "audit/digest.h"
 #include "audit/event_json.h"
 #include "audit/rebuild_into.h"
 #include "audit/replay_folder.h"
+#include "bench/bench_util.h"
+#include "demo/caseload_seeder.h"
+#include "events/log_range.h"
+#include "http/engine.h"
 
 using namespace caseengine;
 using namespace caseengine::bench;

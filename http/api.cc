@@ -8,11 +8,11 @@
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
 #include "aggregates/validate.h"
+#include "audit/digest.h"
+#include "audit/event_json.h"
 #include "base/json_text.h"
 #include "base/sha256.h"
 #include "base/time_format.h"
-#include "audit/digest.h"
-#include "audit/event_json.h"
 
 namespace caseengine {
 namespace {

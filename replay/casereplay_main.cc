@@ -30,14 +30,14 @@
 
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"
-#include "base/coding.h"
-#include "events/log_range.h"
 #include "audit/activity.h"
 #include "audit/digest.h"
 #include "audit/event_json.h"
 #include "audit/read_model_diff.h"
 #include "audit/rebuild_into.h"
 #include "audit/replay_folder.h"
+#include "base/coding.h"
+#include "events/log_range.h"
 
 namespace caseengine {
 namespace {
