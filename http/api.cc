@@ -13,11 +13,11 @@
 #include "base/json_text.h"
 #include "base/sha256.h"
 #include "base/time_format.h"
+#include "http/api_internal.h"
 
 namespace caseengine {
-namespace {
 
-constexpr size_t kMaxKeptAnswers = 100000;
+// Shared with the other route files (api_internal.h).
 
 uint64_t ParseCount(const HttpRequest& req, const std::string& name, uint64_t fallback,
                     uint64_t max) {
@@ -56,6 +56,10 @@ Problem FromStatus(const Status& s) {
 void Check(const Status& s) {
   if (!s.ok()) throw FromStatus(s);
 }
+
+namespace {
+
+constexpr size_t kMaxKeptAnswers = 100000;
 
 Problem FromRejection(const Rejection& r) {
   using Kind = Rejection::Kind;
@@ -519,61 +523,6 @@ void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
   res->Json(page);
 }
 
-void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
-  WaitForReadModels(req, res);
-  AuditQuery q;
-  q.actor = req.Param("actor");
-  q.stream = req.Param("stream");
-  for (const char* name : {"from", "to"}) {
-    if (!req.Has(name)) continue;
-    int64_t micros;
-    // A date as the end of a range means the whole of that day.
-    const bool until = std::string(name) == "to";
-    if (!(until ? ParseInstantUntil : ParseInstant)(req.Param(name), &micros)) {
-      throw Problem::Invalid(name, "must be an RFC 3339 instant or a date YYYY-MM-DD");
-    }
-    (std::string(name) == "from" ? q.from_micros : q.to_micros) = micros;
-  }
-  q.limit = ParseLimit(req, 100);
-  q.cursor = req.Param("cursor");
-  nlohmann::json page;
-  Check(engine_->read_models().audit_trail.trail().Query(q, &page));
-  res->Json(page);
-}
-
-void Api::GetAuditDigest(const HttpRequest& req, HttpResponse* res) {
-  LogDigest digest;
-  Check(DigestAt(engine_->log(), engine_->log().HeadPosition(), &digest));
-  res->Json(DigestToJson(digest));
-}
-
-void Api::VerifyAudit(const HttpRequest& req, HttpResponse* res) {
-  const bool has_digest = req.Has("position") || req.Has("hash");
-  std::optional<LogDigest> digest;
-  if (has_digest) {
-    if (!req.Has("position") || !req.Has("hash")) {
-      throw Problem::Invalid(req.Has("hash") ? "position" : "hash",
-                             "a digest needs both position and hash");
-    }
-    if (req.Has("from") || req.Has("to")) {
-      throw Problem::Invalid("from",
-                             "a digest is checked against the whole chain; drop from and to");
-    }
-    LogDigest d;
-    d.position = ParseCount(req, "position", 0, UINT64_MAX / 2);
-    if (!ParseHash(req.Param("hash"), &d.hash)) {
-      throw Problem::Invalid("hash", "must be 64 hex digits");
-    }
-    digest = d;
-  }
-  const uint64_t from = ParseCount(req, "from", 1, UINT64_MAX / 2);
-  const uint64_t to = ParseCount(req, "to", 0, UINT64_MAX / 2);
-  const Status range = CheckRange(engine_->log().HeadPosition(), from, to);
-  if (!range.ok()) throw Problem::Invalid("from", range.message());
-  std::lock_guard<std::mutex> lock(verify_mu_);
-  res->Json(Audit(engine_->log(), from, to, digest).ToJson());
-}
-
 void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   LobbyQueueQuery q;
@@ -608,33 +557,6 @@ void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
     rows.push_back(std::move(row));
   }
   res->Json({{"lobby_id", id}, {"candidates_compared", candidates.size()}, {"matches", rows}});
-}
-
-void Api::GetStreamEvents(const HttpRequest& req, HttpResponse* res) {
-  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from_version", 1, UINT64_MAX / 2));
-  const size_t limit = ParseLimit(req, 100);
-  nlohmann::json events = nlohmann::json::array();
-  const EventCodec& codec = engine_->handler().codec();
-  Check(engine_->log().ScanStream(req.path_params[0], from, [&](const EventView& v) {
-    events.push_back(EventJson(v, codec));
-    return events.size() < limit;
-  }));
-  if (events.empty() && from == 1) throw Problem::NotFound("no stream " + req.path_params[0]);
-  res->Json({{"stream", req.path_params[0]}, {"events", events}});
-}
-
-void Api::GetEvents(const HttpRequest& req, HttpResponse* res) {
-  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
-  const size_t limit = ParseLimit(req, 100);
-  nlohmann::json events = nlohmann::json::array();
-  const EventCodec& codec = engine_->handler().codec();
-  Check(engine_->log().Scan(from, 0, [&](const EventView& v) {
-    events.push_back(EventJson(v, codec));
-    return events.size() < limit;
-  }));
-  nlohmann::json j = {{"events", events}, {"head_position", engine_->log().HeadPosition()}};
-  if (!events.empty()) j["next"] = events.back()["position"].get<uint64_t>() + 1;
-  res->Json(j);
 }
 
 bool Api::Reached(const HttpRequest& req, bool log_only) const noexcept {
@@ -686,88 +608,6 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
   }
   if (!runner.ok()) j["read_models"] = runner.ToString();
   res->Json(j, ok ? 200 : 503);
-}
-
-// OpenAPI.
-
-nlohmann::json Api::OpenApi() const {
-  nlohmann::json paths = nlohmann::json::object();
-  for (const Route& r : routes_) {
-    std::string method = r.method;
-    for (char& c : method) c = static_cast<char>(std::tolower(c));
-    nlohmann::json op = {{"operationId", r.operation}, {"summary", r.summary}};
-    nlohmann::json params = nlohmann::json::array();
-    const std::string path = r.path;
-    for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
-      const size_t close = path.find('}', open);
-      params.push_back({{"name", path.substr(open + 1, close - open - 1)},
-                        {"in", "path"},
-                        {"required", true},
-                        {"schema", {{"type", "string"}}}});
-    }
-    for (const char* q : r.query) {
-      params.push_back({{"name", q}, {"in", "query"}, {"schema", {{"type", "string"}}}});
-    }
-    if (r.access == Access::kCommand) {
-      params.push_back({{"name", "Idempotency-Key"},
-                        {"in", "header"},
-                        {"schema", {{"type", "string"}, {"maxLength", 128}}}});
-      params.push_back({{"name", "If-Match"}, {"in", "header"}, {"schema", {{"type", "string"}}}});
-    }
-    if (!params.empty()) op["parameters"] = params;
-    if (!r.body.empty()) {
-      nlohmann::json props = nlohmann::json::object();
-      nlohmann::json required = nlohmann::json::array();
-      for (std::string field : r.body) {
-        if (field.back() == '*') {
-          field.pop_back();
-          required.push_back(field);
-        }
-        props[field] = {{"type", field == "joint_applicant" ? "boolean" : "string"}};
-      }
-      nlohmann::json schema = {{"type", "object"}, {"properties", props}};
-      if (!required.empty()) schema["required"] = required;
-      op["requestBody"] = {{"content", {{"application/json", {{"schema", schema}}}}}};
-    }
-    nlohmann::json responses = {
-        {std::to_string(r.status), {{"description", "done"}}},
-        {"default", {{"description", "a problem (application/problem+json)"}}}};
-    // The answers a route may give besides its success, where they say what to do.
-    if (r.access == Access::kCommand) {
-      responses["503"] = {{"description",
-                           "the log cannot take commands (/problems/unavailable); retry with "
-                           "the same Idempotency-Key (Retry-After)"}};
-      responses["507"] = {{"description",
-                           "the disk is full (/problems/storage-full): nothing is written, "
-                           "reads go on; retry with the same Idempotency-Key once "
-                           "/healthz says writes are ok (Retry-After)"}};
-    }
-    if (r.ready) {
-      responses["503"] = {{"description",
-                           "min_position not reached within 5 seconds "
-                           "(/problems/not-yet-applied)"}};
-    }
-    if (std::string_view(r.operation) == "StreamEvents") {
-      responses["429"] = {{"description",
-                           "the user already holds the most open feeds allowed "
-                           "(/problems/too-many-feeds, Retry-After)"}};
-    }
-    if (std::string_view(r.operation) == "Health") {
-      responses["503"] = {{"description",
-                           "failing: writes stopped (a full disk: writes storage-full) or a "
-                           "read model stopped"}};
-    }
-    if (r.access != Access::kPublic) {
-      op["security"] = nlohmann::json::array({{{"bearer", nlohmann::json::array()}}});
-    }
-    op["responses"] = responses;
-    paths[r.path][method] = op;
-  }
-  return {{"openapi", "3.0.3"},
-          {"info", {{"title", "caseengine"}, {"version", "1"}}},
-          {"paths", paths},
-          {"components",
-           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
 }
 
 }  // namespace caseengine
