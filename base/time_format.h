@@ -16,7 +16,7 @@ std::string FormatMicrosUtcSlow(int64_t micros);
 // "2026-11-22": the UTC date of an instant.
 std::string MicrosToDate(int64_t micros);
 // The UTC date now, by the system clock. The engine's "today" is the command handler's
-// (CommandHandlerOptions::today, this by default), which a made-up history replaces.
+// (CommandServiceOptions::today, this by default), which a made-up history replaces.
 std::string UtcToday();
 // An instant from RFC 3339 ("2026-11-22T10:15:30Z", fractions and offsets allowed) or a
 // date ("2026-11-22" is its midnight UTC). False when `text` is neither.

@@ -28,7 +28,7 @@
 #include "bench/bench_util.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_range.h"
-#include "http/engine.h"
+#include "app/engine.h"
 
 using namespace caseengine;
 using namespace caseengine::bench;
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
     options.dir = dir;
     options.config = &domain;
     options.clock = [&clock] { return clock.Micros(); };
-    options.handler.today = [&clock] { return clock.Today(); };
+    options.commands.today = [&clock] { return clock.Today(); };
     options.start_runner = false;  // the log is what is measured; read models only cost here
     Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
     if (!s.ok()) return Fail(s);
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     seed.clock = &clock;
     SeedReport report;
     const auto start = Clock::now();
-    s = SeedCaseload(&engine->handler(), domain, seed, &report);
+    s = SeedCaseload(&engine->commands(), domain, seed, &report);
     if (!s.ok()) return Fail(s);
     if (!json_out) {
       std::cout << "seeded " << report.clients << " clients, " << engine->log().HeadPosition()

@@ -42,12 +42,12 @@
 #include <thread>
 #include <unordered_map>
 
-#include "aggregates/command_handler.h"
+#include "app/command_service.h"
 #include "aggregates/key_store.h"
 #include "aggregates/strand_rules.h"
 #include "bench/bench_util.h"
 #include "events/log_store.h"
-#include "http/engine.h"
+#include "app/engine.h"
 
 using namespace caseengine;
 using Clock = std::chrono::steady_clock;
@@ -349,7 +349,7 @@ struct Senders {
 // thread; a writer's state is guarded by its Caseload's mutex.
 class EventDriven {
  public:
-  EventDriven(CommandHandler* handler, const Senders* senders, uint64_t commands, int writers)
+  EventDriven(CommandService* handler, const Senders* senders, uint64_t commands, int writers)
       : handler_(handler), senders_(senders), commands_(commands), sessions_(writers) {
     for (int w = 0; w < writers; ++w) sessions_[w].rng.seed(w + 1);
   }
@@ -405,7 +405,7 @@ class EventDriven {
         });
   }
 
-  CommandHandler* handler_;
+  CommandService* handler_;
   const Senders* senders_;
   const uint64_t commands_;
   std::vector<Session> sessions_;
@@ -442,7 +442,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
-  std::unique_ptr<CommandHandler> own_handler;
+  std::unique_ptr<CommandService> own_handler;
   std::unique_ptr<Engine> engine;
   KeyEncryptionKey kek;
   Status s = KekBeside(dir, /*create=*/true, &kek);  // the demo's key file, DIR.kek
@@ -456,13 +456,13 @@ int main(int argc, char** argv) {
   } else {
     s = OpenLogFolder(dir, /*read_only=*/false, &store, &log);
     if (s.ok()) s = KeyStore::Open(store.get(), &kek, &keys);
-    if (s.ok()) own_handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config);
+    if (s.ok()) own_handler = std::make_unique<CommandService>(log.get(), keys.get(), &config);
   }
   if (!s.ok()) {
     std::cerr << s.ToString() << "\n";
     return 2;
   }
-  CommandHandler& handler = engine ? engine->handler() : *own_handler;
+  CommandService& handler = engine ? engine->commands() : *own_handler;
   EventLog* const log_used = engine ? &engine->log() : log.get();
   const Senders senders{config.users.at("officer"), config.users.at("supervisor")};
 

@@ -16,7 +16,7 @@
 
 #include "bench/bench_util.h"
 #include "demo/caseload_seeder.h"
-#include "http/engine.h"
+#include "app/engine.h"
 
 using namespace caseengine;
 using namespace caseengine::bench;
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   options.dir = dir;
   options.config = &domain;
   options.clock = [&clock] { return clock.Micros(); };
-  options.handler.today = [&clock] { return clock.Today(); };
+  options.commands.today = [&clock] { return clock.Today(); };
   std::unique_ptr<Engine> engine;
   Status s = KekBeside(dir, /*create=*/true, &options.kek);  // the demo's key file, DIR.kek
   if (s.ok()) s = Engine::Open(options, &engine);
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     seed.clock = &clock;
     SeedReport report;
     const Clock::time_point start = Clock::now();
-    s = SeedCaseload(&engine->handler(), domain, seed, &report);
+    s = SeedCaseload(&engine->commands(), domain, seed, &report);
     if (!s.ok()) {
       std::cerr << s.ToString() << "\n";
       return 1;

@@ -58,7 +58,7 @@ Shape DrawShape(Rng& rng) {
   return s;
 }
 
-Seeder::Seeder(CommandHandler* handler, const DomainConfig& config, const SeedOptions& options,
+Seeder::Seeder(CommandService* handler, const DomainConfig& config, const SeedOptions& options,
                SeedDays days, std::vector<Shape> plan)
     : handler_(handler),
       options_(options),
@@ -189,7 +189,7 @@ Status Seeder::Run(SeedReport* report) {
 
 }  // namespace demo
 
-Status SeedCaseload(CommandHandler* handler, const DomainConfig& config, const SeedOptions& options,
+Status SeedCaseload(CommandService* handler, const DomainConfig& config, const SeedOptions& options,
                     SeedReport* report) {
   using namespace demo;
   *report = SeedReport();

@@ -1,5 +1,5 @@
 // CaseloadSeeder: writes a realistic, deterministic demo caseload of housing and
-// homelessness casework through the real command path (CommandHandler, so every field
+// homelessness casework through the real command path (CommandService, so every field
 // check, rule and permission applies), for `caseengine seed` and for benchmarks and tests
 // of the read side.
 //
@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregates/command_handler.h"
+#include "app/command_service.h"
 #include "aggregates/config.h"
 #include "base/status.h"
 #include "demo/seed_clock.h"
@@ -50,7 +50,7 @@ struct SeedOptions {
   uint64_t seed = 1;   // the same seed and options give the same commands for each household
   int threads = 2;     // worker threads; the writer thread, not these, is the bottleneck
   // Required: the clock the log (EventLogOptions::clock) and the handler
-  // (CommandHandlerOptions::today) read. The seeding walks it through the caseload's days
+  // (CommandServiceOptions::today) read. The seeding walks it through the caseload's days
   // and gives it back to the real time when it ends. The log must not hold events recorded
   // after the first of those days (seed an empty one).
   SeedClock* clock = nullptr;
@@ -72,7 +72,7 @@ struct SeedReport {
 // Writes the caseload through `handler` as the users "admin", "officer" and "supervisor"
 // of `config` (the demo configuration has them). A failure of the log (not a refusal)
 // stops the seeding and is returned; `report` then says what was written before it.
-Status SeedCaseload(CommandHandler* handler, const DomainConfig& config, const SeedOptions& options,
+Status SeedCaseload(CommandService* handler, const DomainConfig& config, const SeedOptions& options,
                     SeedReport* report);
 
 }  // namespace caseengine

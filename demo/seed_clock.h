@@ -2,7 +2,7 @@
 // occasion: its households live through the last two years, so the log it writes runs on
 // a clock that walks through those years, day by day, instead of the real one. The
 // engine's log (EventLogOptions::clock) and the command handler's business date
-// (CommandHandlerOptions::today) both read this clock, so an event's recorded_at and the
+// (CommandServiceOptions::today) both read this clock, so an event's recorded_at and the
 // dates the decision used (a case's opened_on, a date joined) fall on the same day.
 //
 // Outside a walk it is the real clock. During a walk it reads the walked day: its date is
@@ -34,7 +34,7 @@ class SeedClock {
 
   // For EventLogOptions::clock: microseconds since the epoch.
   int64_t Micros();
-  // For CommandHandlerOptions::today: YYYY-MM-DD.
+  // For CommandServiceOptions::today: YYYY-MM-DD.
   std::string Today();
   // The real clock, whatever the walk.
   int64_t RealMicros() const;

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "aggregates/command_handler.h"
+#include "app/command_service.h"
 #include "aggregates/config.h"
 #include "demo/caseload_seeder.h"
 #include "demo/day_scheduler.h"
@@ -77,12 +77,12 @@ inline bool IsWorkday(int64_t day) {
 
 class Seeder {
  public:
-  Seeder(CommandHandler* handler, const DomainConfig& config, const SeedOptions& options,
+  Seeder(CommandService* handler, const DomainConfig& config, const SeedOptions& options,
          SeedDays days, std::vector<Shape> plan);
 
   Status Run(SeedReport* report);
 
-  CommandHandler* handler() const { return handler_; }
+  CommandService* handler() const { return handler_; }
   const Actor& actor(const std::string& user) const { return *actors_.at(user); }
   const std::vector<std::string>& case_teams() const { return case_teams_; }
   const std::vector<std::string>& client_types() const { return client_types_; }
@@ -104,7 +104,7 @@ class Seeder {
   void RemoveDeferred();
   void Fail(const Status& status);
 
-  CommandHandler* handler_;
+  CommandService* handler_;
   const SeedOptions& options_;
   const SeedDays calendar_;
   const std::vector<Shape> plan_;

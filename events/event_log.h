@@ -145,7 +145,9 @@ struct LogStats {
 struct Decision {
   // Fills request->writes (and may set response) from in-memory state that only the
   // writer thread changes. A status that is not ok is the outcome; nothing is appended.
-  // Not called for a command id seen before. Must not block.
+  // Ok with no writes: decided, with nothing to append (the outcome is ok, with no
+  // positions; the decider knows why). Not called for a command id seen before. Must not
+  // block.
   std::function<Status(AppendRequest* request)> decide;
   // The log accepted the decided events (positions and versions in result); runs on the
   // writer thread before the next decision, so state the decision changes is updated

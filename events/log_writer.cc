@@ -299,6 +299,8 @@ LogWriter::Admission LogWriter::Admit(Pending* p, std::vector<HeadRef>* heads,
       p->outcome.status = s;
       return Admission::kDone;
     }
+    // Decided, with nothing to append (a refusal, nothing to change): answered in turn.
+    if (r.writes.empty()) return Admission::kDone;
   }
   s = ValidateRequest(r);
   if (!s.ok()) {

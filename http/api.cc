@@ -59,8 +59,6 @@ void Check(const Status& s) {
 
 namespace {
 
-constexpr size_t kMaxKeptAnswers = 100000;
-
 Problem FromRejection(const Rejection& r) {
   using Kind = Rejection::Kind;
   switch (r.kind) {
@@ -193,23 +191,6 @@ std::vector<std::string> Api::RouteLabels() const {
 
 // Commands.
 
-std::optional<Api::Kept> Api::FindAnswer(const std::string& key) {
-  std::lock_guard<std::mutex> lock(kept_mu_);
-  auto it = kept_.find(key);
-  if (it == kept_.end()) return std::nullopt;
-  return it->second;
-}
-
-void Api::KeepAnswer(const std::string& key, Kept kept) {
-  std::lock_guard<std::mutex> lock(kept_mu_);
-  if (!kept_.emplace(key, std::move(kept)).second) return;
-  kept_order_.push_back(key);
-  if (kept_order_.size() > kMaxKeptAnswers) {
-    kept_.erase(kept_order_.front());
-    kept_order_.pop_front();
-  }
-}
-
 void Api::CheckQuery(const HttpRequest& req) {
   if (req.route == nullptr) return;
   nlohmann::json unknown = nlohmann::json::array();
@@ -229,7 +210,7 @@ Problem Api::InvalidFields(const std::vector<Rejection::FieldError>& errors,
                            Command* command) const {
   std::vector<Rejection::FieldError> all = errors;
   // The fields read as absent where they were wrong: their "is required" is not news.
-  if (auto more = Validate(command, engine_->config(), engine_->handler().Today())) {
+  if (auto more = engine_->commands().Validate(command)) {
     for (const auto& f : more->fields) {
       bool named = false;
       for (const auto& e : errors) named = named || e.field == f.field;
@@ -256,38 +237,24 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
     if (auto version = ParseIfMatch(if_match)) options.expected_version = *version;
   }
   options.correlation_id = req.header("X-Correlation-Id").substr(0, 128);
-  KeptKey kept_key;
-  if (!options.command_id.empty()) {
-    kept_key.key = req.actor->user_id + "/" + options.command_id;
-    kept_key.digest = options.request_digest = RequestDigest(req);
-    if (auto kept = FindAnswer(kept_key.key)) {
-      if (kept->request_digest != kept_key.digest) {
-        throw FromRejection(Rejection::IdempotencyKeyReused());
-      }
-      res->status = kept->status;
-      res->content_type = kept->content_type;
-      res->body = kept->body;
-      return;
-    }
-  }
+  if (!options.command_id.empty()) options.request_digest = RequestDigest(req);
   // The command waits for its log sync without a thread: its answer is written from the
   // log's acknowledgement (HttpResponse::later).
   const Actor* actor = req.actor;
-  res->later = [this, actor, command = std::move(command), options, kept_key,
+  res->later = [this, actor, command = std::move(command), options,
                 created_status](std::function<void(HttpResponse::Fill)> finish) mutable {
-    engine_->handler().ExecuteAsync(
+    engine_->commands().ExecuteAsync(
         *actor, std::move(command), options,
-        [this, finish = std::move(finish), kept_key, created_status](CommandResult r) {
+        [this, finish = std::move(finish), created_status](CommandResult r) {
           auto result = std::make_shared<CommandResult>(std::move(r));
-          finish([this, result, kept_key, created_status](HttpResponse* res) {
-            Answer(*result, kept_key, created_status, res);
+          finish([this, result, created_status](HttpResponse* res) {
+            Answer(*result, created_status, res);
           });
         });
   };
 }
 
-void Api::Answer(const CommandResult& r, const KeptKey& kept_key, int created_status,
-                 HttpResponse* res) {
+void Api::Answer(const CommandResult& r, int created_status, HttpResponse* res) {
   if (!r.status.ok()) {
     // The log could not take it: whether it was written is unknown after a failed write
     // or sync, and a retry with the same Idempotency-Key is then safe.
@@ -299,57 +266,39 @@ void Api::Answer(const CommandResult& r, const KeptKey& kept_key, int created_st
     }
     throw Problem::Unavailable(r.status.ToString() + "; retry with the same Idempotency-Key");
   }
-  if (r.rejected) {
-    Problem p = FromRejection(r.rejection);
-    // A reused key's refusal is not this key's answer: the first request keeps its own.
-    if (!kept_key.key.empty() && r.rejection.kind != Rejection::Kind::kIdempotencyKeyReused) {
-      HttpResponse kept;
-      kept.Json(p.Body(), p.status);
-      KeepAnswer(kept_key.key, {p.status, "application/problem+json", kept.body, kept_key.digest});
-    }
-    throw p;
-  }
+  if (r.rejected) throw FromRejection(r.rejection);
   nlohmann::json body = r.response.is_object() ? r.response : nlohmann::json::object();
-  body["position"] = r.unchanged ? engine_->log().HeadPosition() : r.position;
+  body["position"] = r.unchanged ? r.durable_head : r.position;
   nlohmann::json versions = nlohmann::json::object();
   for (const auto& v : r.versions) versions[v.stream] = v.version;
   body["versions"] = versions;
   if (r.unchanged) body["unchanged"] = true;
   res->Json(body, r.unchanged ? 200 : created_status);
-  // A command that changed nothing wrote nothing to the log either: its answer is kept
-  // here, as a refusal's is.
-  if (r.unchanged && !kept_key.key.empty()) {
-    KeepAnswer(kept_key.key, {res->status, res->content_type, res->body, kept_key.digest});
-  }
 }
 
 // Queries.
 
 uint64_t Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
   const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
-  ProjectionRunner& runner = engine_->runner();
-  uint64_t applied = runner.Applied();
   // The server waits for Reached before it runs the query (Route::ready); only a caller
   // that did not waits here.
-  if (want > applied && !req.waited) applied = runner.WaitForApplied(want, kReadYourWritesWait);
-  if (want > applied) {
+  const ReadPosition at = engine_->queries().WaitForReadModels(
+      want, req.waited ? std::chrono::milliseconds(0) : kReadYourWritesWait);
+  if (want > at.applied) {
     throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
-                  "the read models have applied position " + std::to_string(applied) +
+                  "the read models have applied position " + std::to_string(at.applied) +
                       ", not yet " + std::to_string(want) + "; try again",
-                  {{"applied_position", applied}});
+                  {{"applied_position", at.applied}});
   }
-  const uint64_t head = engine_->log().HeadPosition();
-  res->headers.emplace_back("X-Projection-Lag",
-                            std::to_string(head > applied ? head - applied : 0));
-  res->headers.emplace_back("X-Applied-Position", std::to_string(applied));
-  return applied;
+  res->headers.emplace_back("X-Projection-Lag", std::to_string(at.lag()));
+  res->headers.emplace_back("X-Applied-Position", std::to_string(at.applied));
+  return at.applied;
 }
 
 void Api::WaitForLog(const HttpRequest& req) {
   const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
-  if (want == 0) return;
-  const uint64_t head = req.waited ? engine_->log().HeadPosition()
-                                   : engine_->log().WaitForPosition(want - 1, kReadYourWritesWait);
+  const uint64_t head = engine_->queries().WaitForLog(
+      want, req.waited ? std::chrono::milliseconds(0) : kReadYourWritesWait);
   if (head < want) {
     throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
                   "the log has not reached position " + std::to_string(want));
@@ -374,32 +323,6 @@ AsOf ParseAsOf(const HttpRequest& req) {
   return as_of;
 }
 
-}  // namespace
-
-namespace {
-
-// What a read hides: deleted clients and cases from all but administrators, removed lobby
-// records from everyone.
-bool Hidden(const ClientState& s, const Actor& actor) {
-  return s.deleted && !actor.Has(kAdminister);
-}
-bool Hidden(const CaseState& s, const Actor& actor) { return s.deleted && !actor.Has(kAdminister); }
-bool Hidden(const LobbyState& s, const Actor&) { return s.status == "removed"; }
-
-// One aggregate as `actor` may see it (as of `as_of`): 404 when it has no events by then
-// or is hidden. What is hidden is decided by the record's state now, at the log's head:
-// history as of an earlier position never shows what a later delete hid.
-template <class State>
-State ReadVisible(Engine& engine, const Actor& actor, const std::string& stream,
-                  const std::string& what, const AsOf& as_of) {
-  State s;
-  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, AsOf(), &s));
-  if (Hidden(s, actor)) throw Problem::NotFound("no " + what);
-  if (as_of.position == 0 && as_of.micros == 0) return s;
-  Check(ReadState(engine.log(), engine.handler().codec(), stream, what, as_of, &s));
-  return s;
-}
-
 void AnswerState(const nlohmann::json& j, uint64_t version, HttpResponse* res) {
   res->Json(j);
   res->headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
@@ -409,25 +332,22 @@ void AnswerState(const nlohmann::json& j, uint64_t version, HttpResponse* res) {
 
 void Api::GetClient(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
-  const std::string& id = req.path_params[0];
-  const auto s = ReadVisible<ClientState>(*engine_, *req.actor, ClientStream(id), "client " + id,
-                                          ParseAsOf(req));
+  ClientState s;
+  Check(engine_->queries().ReadClient(*req.actor, req.path_params[0], ParseAsOf(req), &s));
   AnswerState(ClientToJson(s), s.version, res);
 }
 
 void Api::GetCase(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
-  const std::string& id = req.path_params[0];
-  const auto s =
-      ReadVisible<CaseState>(*engine_, *req.actor, CaseStream(id), "case " + id, ParseAsOf(req));
+  CaseState s;
+  Check(engine_->queries().ReadCase(*req.actor, req.path_params[0], ParseAsOf(req), &s));
   AnswerState(CaseToJson(s), s.version, res);
 }
 
 void Api::GetLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForLog(req);
-  const std::string& id = req.path_params[0];
-  const auto s = ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id),
-                                         "lobby record " + id, ParseAsOf(req));
+  LobbyState s;
+  Check(engine_->queries().ReadLobby(*req.actor, req.path_params[0], ParseAsOf(req), &s));
   AnswerState(LobbyToJson(s), s.version, res);
 }
 
@@ -443,7 +363,7 @@ void Api::SearchClients(const HttpRequest& req, HttpResponse* res) {
   q.status = req.Param("status");
   q.limit = ParseLimit(req, 20);
   nlohmann::json results;
-  Check(engine_->read_models().client_search.search().Search(q, &results));
+  Check(engine_->queries().SearchClients(q, &results));
   res->Json({{"rows", results}});
 }
 
@@ -452,13 +372,12 @@ void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
   CaseListQuery q;
   q.filters = Filters(req, CaseList::FilterNames());
   q.list = ListOf(req);
-  q.today = engine_->handler().Today();
   if (req.Has("total") && req.Param("total") != "true" && req.Param("total") != "false") {
     throw Problem::Invalid("total", "must be true or false");
   }
   q.count_total = req.Param("total") == "true";
   ListPage page;
-  Check(engine_->read_models().case_list.list().Query(q, &page));
+  Check(engine_->queries().ListCases(std::move(q), &page));
   AnswerPage(req, page, res);
 }
 
@@ -469,7 +388,7 @@ void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
   q.group_by = req.Param("group_by");
   q.list = ListOf(req);
   ListPage page;
-  Check(engine_->read_models().case_officers.officers().Query(q, &page));
+  Check(engine_->queries().ListCaseOfficers(q, &page));
   AnswerPage(req, page, res);
 }
 
@@ -479,47 +398,24 @@ void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
   q.filters = Filters(req, CasePeople::FilterNames());
   q.list = ListOf(req);
   ListPage page;
-  Check(engine_->read_models().case_people.people().Query(q, &page));
+  Check(engine_->queries().ListCasePeople(q, &page));
   AnswerPage(req, page, res);
 }
 
-namespace {
-
-// A case deleted after the read models' position is hidden already: its journal and
-// history are read from the read models' moment, but a delete that is in the log and not
-// yet applied must not leave them showing (the events after `applied` are few, and only
-// their types are read).
-void RequireNotDeletedSince(const EventLog& log, const std::string& case_id, uint64_t applied,
-                            const Actor& actor) {
-  if (actor.Has(kAdminister)) return;
-  bool deleted = false;
-  Check(log.ScanStreamBack(CaseStream(case_id), UINT64_MAX, [&](const EventView& v) {
-    if (v.position() <= applied) return false;
-    const std::string_view type = v.type();
-    deleted = type == "CaseDeleted";
-    return !deleted && type != "CaseRestored";
-  }));
-  if (deleted) throw Problem::NotFound("no case " + case_id);
-}
-
-}  // namespace
-
 void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
   const uint64_t applied = WaitForReadModels(req, res);
-  RequireNotDeletedSince(engine_->log(), req.path_params[0], applied, *req.actor);
   nlohmann::json page;
-  Check(engine_->read_models().journal.journal().Read(req.path_params[0], ParseLimit(req, 50),
-                                                      req.Param("cursor"), &page, applied));
+  Check(engine_->queries().Journal(*req.actor, req.path_params[0], ParseLimit(req, 50),
+                                   req.Param("cursor"), applied, &page));
   res->Json(page);
 }
 
 void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
   const uint64_t applied = WaitForReadModels(req, res);
-  RequireNotDeletedSince(engine_->log(), req.path_params[0], applied, *req.actor);
   nlohmann::json page;
-  Check(engine_->read_models().case_history.history().Read(req.path_params[0], req.Param("month"),
-                                                           req.Param("type"), ParseLimit(req, 50),
-                                                           req.Param("cursor"), &page, applied));
+  Check(engine_->queries().History(*req.actor, req.path_params[0], req.Param("month"),
+                                   req.Param("type"), ParseLimit(req, 50), req.Param("cursor"),
+                                   applied, &page));
   res->Json(page);
 }
 
@@ -529,20 +425,17 @@ void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   q.filters = Filters(req, LobbyQueue::FilterNames());
   q.list = ListOf(req);
   ListPage page;
-  Check(engine_->read_models().lobby_queue.queue().Query(q, &page));
+  Check(engine_->queries().ListLobby(q, &page));
   AnswerPage(req, page, res);
 }
 
 void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   const std::string& id = req.path_params[0];
-  const auto s =
-      ReadVisible<LobbyState>(*engine_, *req.actor, LobbyStream(id), "lobby record " + id, AsOf());
-  const auto& search = engine_->read_models().client_search.search();
-  const auto candidates = search.Candidates(s.personal);
-  const std::vector<Match> matches = RankMatches(s.personal, candidates, ParseLimit(req, 10));
+  LobbyMatches found;
+  Check(engine_->queries().MatchLobbyRecord(*req.actor, id, ParseLimit(req, 10), &found));
   nlohmann::json rows = nlohmann::json::array();
-  for (const Match& m : matches) {
+  for (const Match& m : found.matches) {
     nlohmann::json fields = nlohmann::json::array();
     for (const auto& f : m.fields) {
       fields.push_back({{"field", f.field}, {"comparison", f.comparison}, {"weight", f.weight}});
@@ -551,20 +444,18 @@ void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
                           {"confidence", m.confidence},
                           {"probability", m.probability},
                           {"fields", fields}};
-    for (const auto& [client_id, personal] : candidates) {
+    for (const auto& [client_id, personal] : found.candidates) {
       if (client_id == m.client_id) row["client"] = PersonalToJson(personal);
     }
     rows.push_back(std::move(row));
   }
-  res->Json({{"lobby_id", id}, {"candidates_compared", candidates.size()}, {"matches", rows}});
+  res->Json(
+      {{"lobby_id", id}, {"candidates_compared", found.candidates.size()}, {"matches", rows}});
 }
 
 bool Api::Reached(const HttpRequest& req, bool log_only) const noexcept {
   try {
-    const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
-    if (log_only) return engine_->log().HeadPosition() >= want;
-    // A runner that stopped answers at once (503), as WaitForApplied does.
-    return engine_->runner().Applied() >= want || !engine_->runner().error().ok();
+    return engine_->queries().Reached(ParseCount(req, "min_position", 0, UINT64_MAX / 2), log_only);
   } catch (...) {
     return true;  // malformed: the route itself answers 422
   }
@@ -583,14 +474,15 @@ void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
   }
   res->content_type = "text/event-stream";
   res->headers.emplace_back("Cache-Control", "no-cache");
-  res->stream =
-      EventFeed(&engine_->log(), &engine_->handler().codec(), from, std::move(slot), &stopping_);
+  const QueryService& queries = engine_->queries();
+  res->stream = EventFeed(&queries.log(), &queries.codec(), from, std::move(slot), &stopping_);
 }
 
 void Api::Health(const HttpRequest&, HttpResponse* res) {
-  const uint64_t head = engine_->log().HeadPosition();
-  const uint64_t applied = engine_->runner().Applied();
-  const Status runner = engine_->runner().error();
+  const QueryService& queries = engine_->queries();
+  const uint64_t head = queries.log().HeadPosition();
+  const uint64_t applied = queries.runner().Applied();
+  const Status runner = queries.runner().error();
   const Status writes = engine_->WriteHealth();
   const bool ok = writes.ok() && runner.ok();
   nlohmann::json j = {{"status", ok ? "ok" : "failing"},

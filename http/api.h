@@ -4,26 +4,22 @@
 // (min_position) and the projection lag on every answer, CSV for lists, OpenAPI from the
 // table, the live event feed.
 //
-// Idempotency: a key belongs to its sender and to the request that first used it (the
-// method, path, query and body, by digest): the same request repeated gets the first
-// answer; another request with the key is refused (422 idempotency-key-reused) and writes
-// nothing. An accepted command's answer is kept by the log with the digest (durable,
-// forever); a refused command, or one that changed nothing, writes nothing to the log, so
-// its answer is kept here, in memory and bounded (while the server runs).
+// An Idempotency-Key belongs to its sender and to the request that first used it: the
+// route gives the command service the key and the digest of the request (method, path,
+// query and body); the service answers a repeat (app/kept_answers.h).
+//
+// Translation only: a request becomes a call of the engine's command service or query
+// service (app/), and what they return becomes the answer.
 //
 // Threading: a query runs on an HTTP worker thread, a command on an I/O thread up to its
 // append and its answer later (HttpResponse::later); the Api is shared by all.
 #pragma once
 
 #include <atomic>
-#include <deque>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include "http/engine.h"
+#include "app/engine.h"
 #include "http/event_feed.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
@@ -58,15 +54,8 @@ class Api {
 
   // Commands.
   void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);
-  // Where a command's answer is kept when it writes nothing: the sender's key ("user/key";
-  // empty: none sent) and the digest of the request that first used it.
-  struct KeptKey {
-    std::string key, digest;
-  };
-  // A command's result as its answer; keeps it under `kept_key` (when it has a key) if it
-  // wrote nothing.
-  void Answer(const CommandResult& r, const KeptKey& kept_key, int created_status,
-              HttpResponse* res);
+  // A command's result as its answer.
+  void Answer(const CommandResult& r, int created_status, HttpResponse* res);
   // Queries.
   // Waits for min_position; returns the position the read models have applied (which
   // the answer's headers give).
@@ -94,28 +83,12 @@ class Api {
   void StreamEvents(const HttpRequest& req, HttpResponse* res);
   void Health(const HttpRequest& req, HttpResponse* res);
 
-  // Answers of commands that wrote nothing, kept for repeats of their Idempotency-Key.
-  struct Kept {
-    int status;
-    std::string content_type, body;
-    std::string request_digest;  // of the request that first used the key
-  };
-  std::optional<Kept> FindAnswer(const std::string& key);
-  void KeepAnswer(const std::string& key, Kept kept);
-
   Engine* engine_;
   const ServerConfig* config_;
   Metrics* metrics_ = nullptr;
   std::vector<Route> routes_;
   std::atomic<bool> stopping_{false};
   FeedSlots feeds_;  // open feeds per user (GET /events/stream)
-
-  // One chain verification at a time: each reads the whole log on a core of its own.
-  std::mutex verify_mu_;
-
-  std::mutex kept_mu_;
-  std::unordered_map<std::string, Kept> kept_;
-  std::deque<std::string> kept_order_;
 };
 
 }  // namespace caseengine

@@ -1,8 +1,6 @@
 // The Api's routes over the log itself, for auditors: the audit trail, digests and chain
 // verification, a stream's raw events and the global log. The live feed is in
 // event_feed.cc; the route table in routes.cc.
-#include <mutex>
-
 #include "audit/digest.h"
 #include "audit/event_json.h"
 #include "base/time_format.h"
@@ -29,13 +27,13 @@ void Api::GetAudit(const HttpRequest& req, HttpResponse* res) {
   q.limit = ParseLimit(req, 100);
   q.cursor = req.Param("cursor");
   nlohmann::json page;
-  Check(engine_->read_models().audit_trail.trail().Query(q, &page));
+  Check(engine_->queries().AuditTrail(q, &page));
   res->Json(page);
 }
 
 void Api::GetAuditDigest(const HttpRequest& req, HttpResponse* res) {
   LogDigest digest;
-  Check(DigestAt(engine_->log(), engine_->log().HeadPosition(), &digest));
+  Check(engine_->queries().Digest(&digest));
   res->Json(DigestToJson(digest));
 }
 
@@ -60,20 +58,20 @@ void Api::VerifyAudit(const HttpRequest& req, HttpResponse* res) {
   }
   const uint64_t from = ParseCount(req, "from", 1, UINT64_MAX / 2);
   const uint64_t to = ParseCount(req, "to", 0, UINT64_MAX / 2);
-  const Status range = CheckRange(engine_->log().HeadPosition(), from, to);
-  if (!range.ok()) throw Problem::Invalid("from", range.message());
-  std::lock_guard<std::mutex> lock(verify_mu_);
-  res->Json(Audit(engine_->log(), from, to, digest).ToJson());
+  AuditReport report;
+  const Status s = engine_->queries().Verify(from, to, digest, &report);
+  if (s.code() == Status::Code::kInvalidArgument) throw Problem::Invalid("from", s.message());
+  Check(s);
+  res->Json(report.ToJson());
 }
 
 void Api::GetStreamEvents(const HttpRequest& req, HttpResponse* res) {
   const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from_version", 1, UINT64_MAX / 2));
   const size_t limit = ParseLimit(req, 100);
   nlohmann::json events = nlohmann::json::array();
-  const EventCodec& codec = engine_->handler().codec();
-  Check(engine_->log().ScanStream(req.path_params[0], from, [&](const EventView& v) {
-    events.push_back(EventJson(v, codec));
-    return events.size() < limit;
+  const QueryService& queries = engine_->queries();
+  Check(queries.StreamEvents(req.path_params[0], from, limit, [&](const EventView& v) {
+    events.push_back(EventJson(v, queries.codec()));
   }));
   if (events.empty() && from == 1) throw Problem::NotFound("no stream " + req.path_params[0]);
   res->Json({{"stream", req.path_params[0]}, {"events", events}});
@@ -83,12 +81,10 @@ void Api::GetEvents(const HttpRequest& req, HttpResponse* res) {
   const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
   const size_t limit = ParseLimit(req, 100);
   nlohmann::json events = nlohmann::json::array();
-  const EventCodec& codec = engine_->handler().codec();
-  Check(engine_->log().Scan(from, 0, [&](const EventView& v) {
-    events.push_back(EventJson(v, codec));
-    return events.size() < limit;
-  }));
-  nlohmann::json j = {{"events", events}, {"head_position", engine_->log().HeadPosition()}};
+  const QueryService& queries = engine_->queries();
+  Check(queries.LogEvents(
+      from, limit, [&](const EventView& v) { events.push_back(EventJson(v, queries.codec())); }));
+  nlohmann::json j = {{"events", events}, {"head_position", queries.log().HeadPosition()}};
   if (!events.empty()) j["next"] = events.back()["position"].get<uint64_t>() + 1;
   res->Json(j);
 }

@@ -637,7 +637,7 @@ std::vector<Route> Api::MakeRoutes() {
        {},
        [this](const HttpRequest&, HttpResponse* res) {
          res->content_type = "text/plain; version=0.0.4";
-         res->body = metrics_ == nullptr ? "" : metrics_->Render(engine_->log(), engine_->runner());
+         res->body = metrics_ == nullptr ? "" : metrics_->Render(engine_->queries().log(), engine_->queries().runner());
          // Whether writes go on (a full or failing disk stops them until the engine
          // resumes them by itself), and how often they were resumed.
          res->body +=

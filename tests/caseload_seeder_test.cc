@@ -137,9 +137,9 @@ TEST_CASE("seeding into a RocksDB folder reports what it wrote", "[seeder]") {
   SeedReport report;
   std::vector<int> progress;  // called on this thread
   {
-    CommandHandlerOptions handler_options;
+    CommandServiceOptions handler_options;
     handler_options.today = [&] { return seeding.clock.Today(); };
-    CommandHandler handler(log.get(), keys.get(), &config, handler_options);
+    CommandService handler(log.get(), keys.get(), &config, handler_options);
     SeedOptions options;
     options.clients = 300;
     options.seed = 11;

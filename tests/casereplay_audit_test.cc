@@ -1,5 +1,5 @@
 // The auditor's tools of docs/auditing.md, driven as the real `casereplay` process on data
-// folders written through the real command path (an Engine, or a CommandHandler over a
+// folders written through the real command path (an Engine, or a CommandService over a
 // log whose clock the test sets): digests (`checkpoint`, `verify --digest`) against logs
 // that were extended, cut back or rewritten and re-hashed; `history` of a stream, with
 // erasure; `state` equal to the live state at every position of a random workload;
@@ -35,7 +35,7 @@
 #include <thread>
 #include <vector>
 
-#include "aggregates/command_handler.h"
+#include "app/command_service.h"
 #include "aggregates/config.h"
 #include "aggregates/key_store.h"
 #include "aggregates/state_json.h"
@@ -46,7 +46,7 @@
 #include "events/event_view.h"
 #include "events/log_format.h"
 #include "events/log_store.h"
-#include "http/engine.h"
+#include "app/engine.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
 #include "storage/rocks_store.h"
@@ -233,9 +233,9 @@ class Office {
     REQUIRE(EventLog::Open(store.get(), lo, &log).ok());
     kek_ = testing::KekFor(dir);
     REQUIRE(KeyStore::Open(store.get(), &kek_, &keys).ok());
-    CommandHandlerOptions ho;
+    CommandServiceOptions ho;
     ho.today = [] { return std::string("2025-11-24"); };
-    handler = std::make_unique<CommandHandler>(log.get(), keys.get(), config_, ho);
+    handler = std::make_unique<CommandService>(log.get(), keys.get(), config_, ho);
   }
   ~Office() { Close(); }
   void Close() {
@@ -330,7 +330,7 @@ class Office {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
-  std::unique_ptr<CommandHandler> handler;
+  std::unique_ptr<CommandService> handler;
 
  private:
   std::string dir_;
@@ -343,7 +343,7 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
   EngineOptions options;
   options.dir = dir;
   options.config = &DemoConfig();
-  options.handler.today = [] { return std::string(testing::DomainFixture::kToday); };
+  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
   options.kek = testing::KekFor(dir);
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);
@@ -361,15 +361,15 @@ json LiveState(Engine& engine, const std::string& stream) {
   json j;
   if (kind == StreamKind::kClient) {
     ClientState st;
-    s = engine.handler().ReadClient(id, &st);
+    s = engine.commands().ReadClient(id, &st);
     j = ClientToJson(st);
   } else if (kind == StreamKind::kCase) {
     CaseState st;
-    s = engine.handler().ReadCase(id, &st);
+    s = engine.commands().ReadCase(id, &st);
     j = CaseToJson(st);
   } else if (kind == StreamKind::kLobby) {
     LobbyState st;
-    s = engine.handler().ReadLobby(id, &st);
+    s = engine.commands().ReadLobby(id, &st);
     j = LobbyToJson(st);
   } else {
     FAIL("not an aggregate's stream: " << stream);
@@ -426,7 +426,7 @@ Workload RunWorkload(Engine& engine, int commands, uint32_t seed) {
       c = RandomCommand(known, rng);
       if (i % 5 == 0) user = "admin";
     }
-    CommandResult r = engine.handler().Execute(config.users.at(user), std::move(c));
+    CommandResult r = engine.commands().Execute(config.users.at(user), std::move(c));
     INFO(r.status.ToString());
     REQUIRE(r.status.ok());
     if (r.rejected || r.unchanged) {
@@ -2299,13 +2299,13 @@ TEST_CASE("casereplay audit commands work beside an engine that has the folder o
         RegisterClient c;
         c.personal.surname = "Busy" + std::to_string(i);
         c.personal.date_of_birth = "1990-01-01";
-        if (engine->handler().Execute(officer, c).ok()) {
+        if (engine->commands().Execute(officer, c).ok()) {
           written++;
         } else {
           failed++;
         }
       } else if (!w.cases.empty()) {
-        engine->handler().Execute(officer, AddNote{w.cases[i % w.cases.size()], "busy", ""});
+        engine->commands().Execute(officer, AddNote{w.cases[i % w.cases.size()], "busy", ""});
         written++;
       }
     }
@@ -2364,12 +2364,12 @@ TEST_CASE("casereplay runs beside an engine that compacts its store after erasur
       RegisterClient c;
       c.personal.surname = "Fleeting" + std::to_string(i);
       c.personal.date_of_birth = "1990-01-01";
-      CommandResult r = engine->handler().Execute(config.users.at("officer"), c);
+      CommandResult r = engine->commands().Execute(config.users.at("officer"), c);
       if (!r.ok()) {
         failed++;
         continue;
       }
-      CommandResult e = engine->handler().Execute(
+      CommandResult e = engine->commands().Execute(
           config.users.at("admin"), DeleteClient{r.response["client_id"], DeleteMode::kErase});
       if (e.ok()) {
         erased++;

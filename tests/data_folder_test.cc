@@ -18,7 +18,7 @@
 #include "base/aes_gcm.h"
 #include "base/coding.h"
 #include "events/log_store.h"
-#include "http/engine.h"
+#include "app/engine.h"
 #include "http/server_config.h"
 #include "tests/domain_fixture.h"
 #include "tests/http_test_support.h"

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "aggregates/state.h"
-#include "http/engine.h"
+#include "app/engine.h"
 #include "tests/domain_fixture.h"
 #include "tests/test_support.h"
 
@@ -50,7 +50,7 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir,
   EngineOptions options;
   options.dir = dir;
   options.config = &DemoConfig();
-  options.handler.today = [] { return std::string(testing::DomainFixture::kToday); };
+  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
   options.recovery_interval = std::chrono::milliseconds(50);
   options.disk_full = std::move(full);
   options.kek = testing::KekFor(dir);
@@ -131,7 +131,7 @@ TEST_CASE(
 
   std::vector<std::string> acknowledged;  // client ids
   for (int i = 0; i < 20; ++i) {
-    CommandResult r = engine->handler().Execute(Officer(), Person(i));
+    CommandResult r = engine->commands().Execute(Officer(), Person(i));
     REQUIRE(r.ok());
     acknowledged.push_back(r.response["client_id"]);
   }
@@ -142,7 +142,7 @@ TEST_CASE(
   // Every command is refused as "no space", the first (whose write failed) and the rest
   // (refused by the stopped store and log, without touching the disk).
   for (int i = 0; i < 10; ++i) {
-    CommandResult r = engine->handler().Execute(Officer(), Person(100 + i));
+    CommandResult r = engine->commands().Execute(Officer(), Person(100 + i));
     INFO(r.status.ToString());
     CHECK(r.status.code() == Status::Code::kNoSpace);
   }
@@ -153,7 +153,7 @@ TEST_CASE(
   // Reads go on: the log, the aggregates and the read models.
   CHECK(engine->log().HeadPosition() >= head);
   ClientState state;
-  CHECK(engine->handler().ReadClient(acknowledged.front(), &state).ok());
+  CHECK(engine->commands().ReadClient(acknowledged.front(), &state).ok());
   CHECK(engine->log().VerifyChain(1, 0).ok);
 
   // While the disk stays full, the recovery tries and fails, and nothing changes.
@@ -165,7 +165,7 @@ TEST_CASE(
   REQUIRE(Eventually([&] { return engine->WriteHealth().ok(); }));
   CHECK(engine->Recoveries() >= 1);
   for (int i = 0; i < 5; ++i) {
-    CommandResult r = engine->handler().Execute(Officer(), Person(200 + i));
+    CommandResult r = engine->commands().Execute(Officer(), Person(200 + i));
     INFO(r.status.ToString());
     REQUIRE(r.ok());
     acknowledged.push_back(r.response["client_id"]);
@@ -178,7 +178,7 @@ TEST_CASE(
   CHECK(engine->log().VerifyChain(1, 0).ok);
   for (const std::string& id : acknowledged) {
     INFO(id);
-    CHECK(engine->handler().ReadClient(id, &state).ok());
+    CHECK(engine->commands().ReadClient(id, &state).ok());
   }
 
   // Reopened: everything acknowledged is there, the chain whole, the read models up to
@@ -192,7 +192,7 @@ TEST_CASE(
   CHECK(engine->runner().Applied() == engine->log().HeadPosition());
   for (const std::string& id : acknowledged) {
     INFO(id);
-    CHECK(engine->handler().ReadClient(id, &state).ok());
+    CHECK(engine->commands().ReadClient(id, &state).ok());
   }
 }
 
@@ -212,7 +212,7 @@ TEST_CASE("a full disk during a burst of commands loses nothing acknowledged", "
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; !stop.load(); ++i) {
-        CommandResult r = engine->handler().Execute(Officer(), Person(w * 100000 + i));
+        CommandResult r = engine->commands().Execute(Officer(), Person(w * 100000 + i));
         std::lock_guard<std::mutex> lock(mu);
         if (r.ok()) {
           acknowledged.push_back(r.response["client_id"]);
@@ -249,7 +249,7 @@ TEST_CASE("a full disk during a burst of commands loses nothing acknowledged", "
   ClientState state;
   for (const std::string& id : acknowledged) {
     INFO(id);
-    CHECK(engine->handler().ReadClient(id, &state).ok());
+    CHECK(engine->commands().ReadClient(id, &state).ok());
   }
 }
 

@@ -113,7 +113,7 @@ TEST_CASE("a restart finishes an erasure whose key outlived a crash", "[domain][
   d.store->RawPut(keys_family, "client-" + client, key);
   std::unique_ptr<KeyStore> keys;
   REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
-  CommandHandler restarted(d.log.get(), keys.get(), &d.config);
+  CommandService restarted(d.log.get(), keys.get(), &d.config);
   d.Register();  // any command: the first decision scans the log
   restarted.Execute(d.config.users["officer"], ChangeClientStatus{"none", "active"});
   CHECK(keys->KeyFor("client-" + client, false, &key).code() == Status::Code::kNotFound);
@@ -134,7 +134,7 @@ TEST_CASE(
   const DomainConfig config = DomainConfig::Demo();
   std::string key;
   {
-    CommandHandler handler(log.get(), keys.get(), &config);
+    CommandService handler(log.get(), keys.get(), &config);
     RegisterClient c;
     c.personal.surname = "Zanzibarova";
     c.personal.date_of_birth = "1977-03-14";

@@ -29,7 +29,7 @@ DomainFixture::DomainFixture(size_t max_cached_aggregates) {
 }
 
 DomainFixture::DomainFixture(std::function<int64_t()> clock, std::function<std::string()> today) {
-  Open(CommandHandlerOptions().max_cached_aggregates, std::move(clock), std::move(today));
+  Open(CommandServiceOptions().max_cached_aggregates, std::move(clock), std::move(today));
 }
 
 void DomainFixture::Open(size_t max_cached_aggregates, std::function<int64_t()> clock,
@@ -41,11 +41,11 @@ void DomainFixture::Open(size_t max_cached_aggregates, std::function<int64_t()> 
   log_options.clock = std::move(clock);
   REQUIRE(EventLog::Open(store.get(), log_options, &log).ok());
   REQUIRE(KeyStore::Open(store.get(), TestKek(), &keys).ok());
-  CommandHandlerOptions options;
+  CommandServiceOptions options;
   options.today = std::move(today);
   options.new_id = [this] { return "id" + std::to_string(++next_id_); };
   options.max_cached_aggregates = max_cached_aggregates;
-  handler = std::make_unique<CommandHandler>(log.get(), keys.get(), &config, options);
+  handler = std::make_unique<CommandService>(log.get(), keys.get(), &config, options);
 }
 
 DomainFixture::~DomainFixture() {

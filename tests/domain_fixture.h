@@ -1,4 +1,4 @@
-// A domain under test: an in-memory store, the log, the key store and a CommandHandler
+// A domain under test: an in-memory store, the log, the key store and a CommandService
 // with the demo configuration, a fixed date and predictable ids ("id1", "id2", ...).
 // Given/When/Then tests drive it through Execute and look at state and events.
 #pragma once
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregates/command_handler.h"
+#include "app/command_service.h"
 #include "aggregates/decide.h"
 #include "aggregates/key_store.h"
 #include "events/log_store.h"
@@ -31,9 +31,9 @@ class DomainFixture {
   // 2026-11-22T09:00:00Z: where the log's clock starts (it moves a microsecond a reading).
   static constexpr int64_t kTodayMicros = 1795338000000000;
 
-  // `max_cached_aggregates`: the handler's decision cache bound (CommandHandlerOptions).
+  // `max_cached_aggregates`: the handler's decision cache bound (CommandServiceOptions).
   explicit DomainFixture(
-      size_t max_cached_aggregates = CommandHandlerOptions().max_cached_aggregates);
+      size_t max_cached_aggregates = CommandServiceOptions().max_cached_aggregates);
   // A domain whose log reads `clock` and whose handler reads `today` instead (a demo
   // seeding's SeedClock, which must outlive the fixture).
   DomainFixture(std::function<int64_t()> clock, std::function<std::string()> today);
@@ -60,7 +60,7 @@ class DomainFixture {
   std::unique_ptr<MemoryStore> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
-  std::unique_ptr<CommandHandler> handler;
+  std::unique_ptr<CommandService> handler;
 
  private:
   void Open(size_t max_cached_aggregates, std::function<int64_t()> clock,

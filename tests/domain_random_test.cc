@@ -105,7 +105,7 @@ void RandomCommandsKeepEveryInvariant(size_t max_cached_aggregates) {
 
 TEST_CASE("random commands from several threads never break an invariant of the casework",
           "[domain][random]") {
-  RandomCommandsKeepEveryInvariant(CommandHandlerOptions().max_cached_aggregates);
+  RandomCommandsKeepEveryInvariant(CommandServiceOptions().max_cached_aggregates);
 }
 
 TEST_CASE("random commands from several threads keep every invariant with a tiny decision cache",

@@ -265,9 +265,9 @@ TEST_CASE("the rules over all of an applicant's cases hold after a restart", "[d
   g.Add(g.first, "housing_register");
   // A new handler over the same log starts with nothing cached: it rebuilds its index of
   // cases by primary applicant from the log.
-  CommandHandlerOptions options;
+  CommandServiceOptions options;
   options.today = [] { return std::string(DomainFixture::kToday); };
-  CommandHandler fresh(g.d.log.get(), g.d.keys.get(), &g.d.config, options);
+  CommandService fresh(g.d.log.get(), g.d.keys.get(), &g.d.config, options);
   CommandResult r =
       fresh.Execute(g.d.config.users["officer"], AddStrand{g.second, "housing_register"});
   CHECK(Kind(r) == "rule-violated");

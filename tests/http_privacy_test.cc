@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "http/engine.h"
+#include "app/engine.h"
 #include "storage/rocks_store.h"
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/engine.h"
+#include "app/engine.h"
 #include "storage/rocks_store.h"
 #include "tests/http_test_support.h"
 #include "tests/test_support.h"

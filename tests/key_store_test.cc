@@ -116,7 +116,7 @@ TEST_CASE(
   std::unique_ptr<KeyStore> keys;
   REQUIRE(EventLog::Open(d.store.get(), EventLogOptions(), &log).ok());
   REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
-  CommandHandler reopened(log.get(), keys.get(), &d.config);
+  CommandService reopened(log.get(), keys.get(), &d.config);
   ClientState state;
   REQUIRE(reopened.ReadClient(client, &state).ok());
   CHECK(state.personal.surname == "Quenby");
@@ -130,10 +130,10 @@ TEST_CASE("a registration whose append conflicts forgets the key it made and sto
   // The first id drawn names a client stream that already exists, so the first decision
   // conflicts in the log and is decided again with the next id.
   int next = 0;
-  CommandHandlerOptions options;
+  CommandServiceOptions options;
   options.today = [] { return std::string(DomainFixture::kToday); };
   options.new_id = [&] { return next++ == 0 ? std::string("taken") : "id" + std::to_string(next); };
-  CommandHandler handler(d.log.get(), d.keys.get(), &d.config, options);
+  CommandService handler(d.log.get(), d.keys.get(), &d.config, options);
   Event status;
   status.type = EventType::kClientStatusChanged;
   status.client_id = "taken";

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "http/engine.h"
+#include "app/engine.h"
 #include "tests/domain_fixture.h"
 #include "tests/test_support.h"
 

@@ -37,7 +37,7 @@ Census TakeCensus(const EventLog& log) {
   return census;
 }
 
-std::vector<std::string> SortedSurnames(const CommandHandler& handler, const Census& census) {
+std::vector<std::string> SortedSurnames(const CommandService& handler, const Census& census) {
   std::vector<std::string> surnames;
   for (const std::string& id : census.clients) {
     ClientState client;

@@ -54,6 +54,6 @@ struct Census {
 };
 Census TakeCensus(const EventLog& log);
 
-std::vector<std::string> SortedSurnames(const CommandHandler& handler, const Census& census);
+std::vector<std::string> SortedSurnames(const CommandService& handler, const Census& census);
 
 }  // namespace caseengine::testing

@@ -1,5 +1,5 @@
 // Engine: see engine.h.
-#include "http/engine.h"
+#include "app/engine.h"
 
 #include <pthread.h>
 
@@ -32,13 +32,17 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   if (s.ok()) s = EventLog::Open(e->store_.get(), log_options, &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->options_.kek, &e->keys_);
   if (!s.ok()) return s;
-  e->handler_ = std::make_unique<CommandHandler>(e->log_.get(), e->keys_.get(), e->options_.config,
-                                                 options.handler);
+  e->commands_ = std::make_unique<CommandService>(e->log_.get(), e->keys_.get(), e->options_.config,
+                                                  options.commands);
+  const EventCodec* codec = &e->commands_->codec();
   e->read_models_ = std::make_unique<ReadModels>();
-  e->read_models_->SetLog(e->log_.get(), &e->handler_->codec());
-  e->runner_ =
-      std::make_unique<ProjectionRunner>(e->log_.get(), &e->handler_->codec(), e->store_.get(),
-                                         e->read_models_->All(), options.runner);
+  e->read_models_->SetLog(e->log_.get(), codec);
+  e->runner_ = std::make_unique<ProjectionRunner>(e->log_.get(), codec, e->store_.get(),
+                                                  e->read_models_->All(), options.runner);
+  CommandService* commands = e->commands_.get();
+  e->queries_ =
+      std::make_unique<QueryService>(e->log_.get(), codec, e->runner_.get(), e->read_models_.get(),
+                                     [commands] { return commands->Today(); });
   s = e->runner_->Open(options.load_read_models);
   if (s.ok() && options.load_read_models) s = e->runner_->CatchUp();
   if (!s.ok()) return s;
@@ -94,8 +98,9 @@ void Engine::StopRecovery() {
 Engine::~Engine() {
   StopRecovery();
   if (runner_) runner_->Stop();
+  queries_.reset();
   runner_.reset();
-  handler_.reset();
+  commands_.reset();
   log_.reset();
   read_models_.reset();
   keys_.reset();

@@ -41,7 +41,7 @@
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
-#include "http/engine.h"
+#include "app/engine.h"
 #include "http/http_server.h"
 
 namespace caseengine {
@@ -206,7 +206,7 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   options.dir = dir;
   options.config = &domain;
   options.clock = [&clock] { return clock.Micros(); };
-  options.handler.today = [&clock] { return clock.Today(); };
+  options.commands.today = [&clock] { return clock.Today(); };
   Status s = FindKek(key_file, "", dir, /*demo=*/true, /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
@@ -229,7 +229,7 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   };
   SeedReport report;
   const Clock::time_point start = Clock::now();
-  s = SeedCaseload(&engine->handler(), domain, seed_options, &report);
+  s = SeedCaseload(&engine->commands(), domain, seed_options, &report);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::cout << "\n";
   if (!s.ok()) return Fail(s, 1);

@@ -1,6 +1,8 @@
-// Engine: a data folder opened for work: the store, the event log, the data keys, the
-// command handler and the read models with the runner that keeps them up to date. What
-// `caseengine serve`, `seed` and `rebuild` run on, and what end-to-end tests start.
+// Engine: the application's wiring. A data folder opened for work: the store, the event
+// log, the data keys, the command service (the one write path), the read models with the
+// runner that keeps them up to date, and the query service (the one read path). What
+// `caseengine serve`, `seed` and `rebuild`, the benches and the end-to-end tests run on;
+// the HTTP API translates requests into calls of its two services.
 //
 // A full (or failing) disk stops the store and the log at the first failed write (see
 // Store::Health, EventLog::Resume): commands are refused, reads go on. A thread of the
@@ -24,9 +26,10 @@
 #include <string>
 #include <thread>
 
-#include "aggregates/command_handler.h"
 #include "aggregates/config.h"
 #include "aggregates/key_store.h"
+#include "app/command_service.h"
+#include "app/query_service.h"
 #include "events/event_log.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
@@ -50,9 +53,9 @@ struct EngineOptions {
   // folder: the config, the environment, or the demo's file beside it.
   KeyEncryptionKey kek;
   // The log's clock (EventLogOptions::clock); the system clock when empty. A demo seeding
-  // gives its SeedClock here and to `handler.today` (demo/seed_clock.h).
+  // gives its SeedClock here and to `commands.today` (demo/seed_clock.h).
   std::function<int64_t()> clock;
-  CommandHandlerOptions handler;
+  CommandServiceOptions commands;
   ProjectionRunnerOptions runner;
   // How often a stopped store and log are tried again (see Engine).
   std::chrono::milliseconds recovery_interval{500};
@@ -74,7 +77,8 @@ class Engine {
   Store& store() { return *store_; }
   EventLog& log() { return *log_; }
   KeyStore& keys() { return *keys_; }
-  CommandHandler& handler() { return *handler_; }
+  CommandService& commands() { return *commands_; }
+  const QueryService& queries() const { return *queries_; }
   ProjectionRunner& runner() { return *runner_; }
   ReadModels& read_models() { return *read_models_; }
   const DomainConfig& config() const { return *options_.config; }
@@ -97,9 +101,10 @@ class Engine {
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<CommandHandler> handler_;
+  std::unique_ptr<CommandService> commands_;
   std::unique_ptr<ReadModels> read_models_;
   std::unique_ptr<ProjectionRunner> runner_;
+  std::unique_ptr<QueryService> queries_;
 
   mutable std::mutex recovery_mu_;
   std::condition_variable recovery_cv_;

@@ -1,0 +1,27 @@
+// KeptAnswers: see kept_answers.h.
+#include "app/kept_answers.h"
+
+namespace caseengine {
+
+std::string IdempotencyKey(const std::string& user_id, const std::string& key) {
+  return user_id + "/" + key;
+}
+
+std::optional<KeptAnswers::Kept> KeptAnswers::Find(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = kept_.find(key);
+  if (it == kept_.end()) return std::nullopt;
+  return it->second;
+}
+
+void KeptAnswers::Keep(const std::string& key, Kept kept) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!kept_.emplace(key, std::move(kept)).second) return;
+  order_.push_back(key);
+  if (order_.size() > max_entries_) {
+    kept_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+}  // namespace caseengine
