@@ -6,7 +6,7 @@
 #include <string>
 
 #include "aggregates/lobby_matcher.h"
-#include "projections/client_search.h"
+#include "projections/client_search.h"  // declares ClientSearchProjection
 
 namespace caseengine {
 

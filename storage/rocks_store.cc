@@ -157,8 +157,9 @@ class RocksStore : public Store {
     if (s.ok()) {
       auto turn = gate_.WalTurn();
       s = Health();
-      if (s.ok())
+      if (s.ok()) {
         s = gate_.Checked(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), path_));
+      }
     }
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
