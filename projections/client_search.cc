@@ -1,4 +1,5 @@
-// ClientSearch and ClientSearchProjection: see client_search.h.
+// ClientSearch: see client_search.h. The searches: a query's criteria checked and put in
+// normal form, the rows they find gathered from the indexes, scored and ranked.
 #include "projections/client_search.h"
 
 #include <algorithm>
@@ -11,137 +12,10 @@
 #include "aggregates/validate.h"
 
 namespace caseengine {
-
-// Empty fields and deleted: false are left out.
-void WriteJson(JsonWriter* w, const ClientSearchRow& r) {
-  w->BeginObject()
-      .Field("client_id", r.client_id)
-      .FieldIfSet("surname", r.surname)
-      .FieldIfSet("forenames", r.forenames)
-      .FieldIfSet("date_of_birth", r.date_of_birth)
-      .FieldIfSet("nino", r.nino)
-      .FieldIfSet("email", r.email)
-      .FieldIfSet("phone", r.phone)
-      .FieldIfSet("postcode", r.postcode)
-      .Field("status", r.status)
-      .FieldIfSet("client_type", r.client_type)
-      .FieldIfSet("case_number", r.case_number)
-      .FlagIfSet("deleted", r.deleted);
-  w->Key("cases").BeginArray();
-  for (const std::string& c : r.cases) w->String(c);
-  w->EndArray().EndObject();
-}
-
-void from_json(const nlohmann::json& j, ClientSearchRow& r) {
-  r = ClientSearchRow();
-  auto get = [&](const char* key, std::string* value) { *value = j.value(key, ""); };
-  get("client_id", &r.client_id);
-  get("surname", &r.surname);
-  get("forenames", &r.forenames);
-  get("date_of_birth", &r.date_of_birth);
-  get("nino", &r.nino);
-  get("email", &r.email);
-  get("phone", &r.phone);
-  get("postcode", &r.postcode);
-  r.status = j.value("status", "active");
-  get("client_type", &r.client_type);
-  get("case_number", &r.case_number);
-  r.deleted = j.value("deleted", false);
-  auto it = j.find("cases");
-  if (it != j.end()) it->get_to(r.cases);
-}
-
 namespace {
 
-constexpr double kSimilar = 0.85;  // Jaro-Winkler at which two name words match
+constexpr double kSimilar = NameTokenIndex::kSimilar;
 constexpr size_t kMaxQueryWords = 4;
-
-// Letters a-z are bits 0-25, the hyphen 26, anything else 27.
-int LetterBit(char c) {
-  if (c >= 'a' && c <= 'z') return c - 'a';
-  return c == '-' ? 26 : 27;
-}
-
-uint32_t LetterMask(const std::string& word) {
-  uint32_t mask = 0;
-  for (char c : word) mask |= 1u << LetterBit(c);
-  return mask;
-}
-
-std::vector<std::string> SplitWords(const std::string& folded) {
-  std::vector<std::string> words;
-  size_t start = 0;
-  while (start < folded.size()) {
-    size_t end = folded.find(' ', start);
-    if (end == std::string::npos) end = folded.size();
-    if (end > start) words.push_back(folded.substr(start, end - start));
-    start = end + 1;
-  }
-  return words;
-}
-
-// The distinct words of a row's names and where each occurs; a hyphenated word also
-// stands for its parts, so "jones" finds "smith-jones".
-std::vector<std::pair<std::string, uint8_t>> RowWords(const ClientSearchRow& r, uint8_t in_surname,
-                                                      uint8_t in_forenames) {
-  std::vector<std::pair<std::string, uint8_t>> out;
-  auto add = [&](const std::string& word, uint8_t where) {
-    if (word.empty() || word == "-") return;
-    for (auto& [w, bits] : out) {
-      if (w == word) {
-        bits |= where;
-        return;
-      }
-    }
-    out.emplace_back(word, where);
-  };
-  auto add_all = [&](const std::string& folded, uint8_t where) {
-    for (const std::string& word : SplitWords(folded)) {
-      add(word, where);
-      if (word.find('-') == std::string::npos) continue;
-      size_t start = 0;
-      while (start <= word.size()) {
-        size_t end = word.find('-', start);
-        if (end == std::string::npos) end = word.size();
-        if (end > start) add(word.substr(start, end - start), where);
-        start = end + 1;
-      }
-    }
-  };
-  add_all(r.folded_surname, in_surname);
-  add_all(r.folded_forenames, in_forenames);
-  return out;
-}
-
-template <class T>
-void EraseOne(std::vector<T>* v, const T& x) {
-  auto it = std::find(v->begin(), v->end(), x);
-  if (it == v->end()) return;
-  *it = v->back();  // order within a list does not matter: results are sorted
-  v->pop_back();
-}
-
-using KeyIndex = std::unordered_map<std::string, std::vector<const ClientSearchRow*>>;
-
-void AddTo(KeyIndex* index, const std::string& key, const ClientSearchRow* row) {
-  if (!key.empty()) (*index)[key].push_back(row);
-}
-
-void RemoveFrom(KeyIndex* index, const std::string& key, const ClientSearchRow* row) {
-  if (key.empty()) return;
-  auto it = index->find(key);
-  if (it == index->end()) return;
-  EraseOne(&it->second, row);
-  if (it->second.empty()) index->erase(it);
-}
-
-// The rows with `key` in `index`; none for an empty key.
-const std::vector<const ClientSearchRow*>& RowsWith(const KeyIndex& index, const std::string& key) {
-  static const std::vector<const ClientSearchRow*> kNone;
-  if (key.empty()) return kNone;
-  auto it = index.find(key);
-  return it == index.end() ? kNone : it->second;
-}
 
 // A query value in normal form; false when it cannot be one.
 bool Normal(const std::string& value, std::optional<std::string> (*normalize)(const std::string&),
@@ -199,39 +73,6 @@ double NameScore(const Hit& h, size_t n) {
 }  // namespace
 
 template <class Fn>
-void ClientSearch::ForSimilarTokens(const std::string& a, bool prefixes, Fn&& fn) const {
-  const int la = static_cast<int>(a.size());
-  if (la == 0) return;
-  std::array<int, 28> counts{};
-  for (char c : a) counts[LetterBit(c)]++;
-  const uint32_t mask = LetterMask(a);
-  for (const NameToken& t : tokens_) {
-    if (t.refs.empty()) continue;
-    const std::string& b = t.text;
-    const int lb = static_cast<int>(b.size());
-    if (prefixes && lb >= la && b.compare(0, la, a) == 0) {
-      // A word being typed: the longer the part given, the closer.
-      fn(t, lb == la ? 1.0 : kSimilar + (1 - kSimilar) * la / lb);
-      continue;
-    }
-    // Letters of `a` that `b` lacks can never match, which bounds the Jaro matches m and so
-    // the similarity: most words are ruled out without computing it.
-    int missing = 0;
-    for (uint32_t bits = mask & ~t.letters; bits != 0; bits &= bits - 1) {
-      missing += counts[std::countr_zero(bits)];
-    }
-    const int m = std::min(la - missing, lb);
-    if (m <= 0) continue;
-    const double jaro = (static_cast<double>(m) / la + static_cast<double>(m) / lb + 1) / 3;
-    int prefix = 0;
-    while (prefix < std::min({4, la, lb}) && a[prefix] == b[prefix]) ++prefix;
-    if (jaro + prefix * 0.1 * (1 - jaro) < kSimilar) continue;
-    const double sim = JaroWinkler(a, b);
-    if (sim >= kSimilar) fn(t, sim);
-  }
-}
-
-template <class Fn>
 void ClientSearch::ForKeyIndexes(const ClientSearchRow& r, Fn&& fn) {
   fn(&by_dob_, r.date_of_birth);
   fn(&by_nino_, r.nino);
@@ -241,36 +82,22 @@ void ClientSearch::ForKeyIndexes(const ClientSearchRow& r, Fn&& fn) {
 }
 
 void ClientSearch::ClearIndexes() {
-  by_dob_.clear();
-  by_nino_.clear();
-  by_email_.clear();
-  by_phone_.clear();
-  by_postcode_.clear();
-  tokens_.clear();
-  token_slots_.clear();
+  by_dob_.Clear();
+  by_nino_.Clear();
+  by_email_.Clear();
+  by_phone_.Clear();
+  by_postcode_.Clear();
+  names_.Clear();
 }
 
 void ClientSearch::Index(const ClientSearchRow& r) {
-  ForKeyIndexes(r, [&](KeyIndex* index, const std::string& key) { AddTo(index, key, &r); });
-  for (auto& [word, where] : RowWords(r, kInSurname, kInForenames)) {
-    auto [it, added] = token_slots_.try_emplace(word, tokens_.size());
-    if (added) tokens_.push_back({word, LetterMask(word), {}});
-    tokens_[it->second].refs.push_back({&r, where});
-  }
+  ForKeyIndexes(r, [&](ClientKeyIndex* index, const std::string& key) { index->Add(key, &r); });
+  names_.Add(r);
 }
 
 void ClientSearch::Unindex(const ClientSearchRow& r) {
-  ForKeyIndexes(r, [&](KeyIndex* index, const std::string& key) { RemoveFrom(index, key, &r); });
-  for (auto& [word, where] : RowWords(r, kInSurname, kInForenames)) {
-    auto it = token_slots_.find(word);
-    if (it == token_slots_.end()) continue;
-    auto& refs = tokens_[it->second].refs;
-    auto ref =
-        std::find_if(refs.begin(), refs.end(), [&](const TokenRef& x) { return x.row == &r; });
-    if (ref == refs.end()) continue;
-    *ref = refs.back();
-    refs.pop_back();
-  }
+  ForKeyIndexes(r, [&](ClientKeyIndex* index, const std::string& key) { index->Remove(key, &r); });
+  names_.Remove(r);
 }
 
 size_t ClientSearch::size() const {
@@ -321,8 +148,8 @@ Status ClientSearch::Search(const ClientSearchQuery& query, nlohmann::json* resu
 
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::unordered_map<const ClientSearchRow*, Hit> hits;
-  auto exact = [&](const KeyIndex& index, const std::string& key, uint32_t bit) {
-    for (const ClientSearchRow* r : RowsWith(index, key)) hits[r].exact |= bit;
+  auto exact = [&](const ClientKeyIndex& index, const std::string& key, uint32_t bit) {
+    for (const ClientSearchRow* r : index.Rows(key)) hits[r].exact |= bit;
   };
   exact(by_dob_, query.date_of_birth, kDob);
   exact(by_nino_, nino, kNino);
@@ -330,14 +157,17 @@ Status ClientSearch::Search(const ClientSearchQuery& query, nlohmann::json* resu
   exact(by_phone_, phone, kPhone);
   exact(by_postcode_, postcode, kPostcode);
   for (size_t i = 0; i < words.size(); ++i) {
-    ForSimilarTokens(words[i], /*prefixes=*/true, [&](const NameToken& t, double sim) {
-      const float s = static_cast<float>(sim);
-      for (const TokenRef& ref : t.refs) {
-        Hit& h = hits[ref.row];
-        if (ref.where & kInSurname) h.surname[i] = std::max(h.surname[i], s);
-        if (ref.where & kInForenames) h.forenames[i] = std::max(h.forenames[i], s);
-      }
-    });
+    names_.ForSimilar(words[i], /*prefixes=*/true,
+                      [&](const NameTokenIndex::NameToken& t, double sim) {
+                        const float s = static_cast<float>(sim);
+                        for (const NameTokenIndex::TokenRef& ref : t.refs) {
+                          Hit& h = hits[ref.row];
+                          if (ref.where & NameTokenIndex::kInSurname)
+                            h.surname[i] = std::max(h.surname[i], s);
+                          if (ref.where & NameTokenIndex::kInForenames)
+                            h.forenames[i] = std::max(h.forenames[i], s);
+                        }
+                      });
   }
 
   struct Scored {
@@ -423,8 +253,8 @@ std::vector<std::pair<std::string, PersonalFields>> ClientSearch::Candidates(
 
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::unordered_map<const ClientSearchRow*, uint32_t> keys;
-  auto exact = [&](const KeyIndex& index, const std::string& key, uint32_t bit) {
-    for (const ClientSearchRow* r : RowsWith(index, key)) keys[r] |= bit;
+  auto exact = [&](const ClientKeyIndex& index, const std::string& key, uint32_t bit) {
+    for (const ClientSearchRow* r : index.Rows(key)) keys[r] |= bit;
   };
   exact(by_dob_, dob, kDob);
   if (swapped != dob) exact(by_dob_, swapped, kDobSwapped);
@@ -433,9 +263,9 @@ std::vector<std::pair<std::string, PersonalFields>> ClientSearch::Candidates(
   exact(by_phone_, phone, kPhone);
   exact(by_postcode_, postcode, kPostcode);
   for (const std::string& word : surname_words) {
-    ForSimilarTokens(word, /*prefixes=*/false, [&](const NameToken& t, double) {
-      for (const TokenRef& ref : t.refs) {
-        if (ref.where & kInSurname) keys[ref.row] |= kSurnameKey;
+    names_.ForSimilar(word, /*prefixes=*/false, [&](const NameTokenIndex::NameToken& t, double) {
+      for (const NameTokenIndex::TokenRef& ref : t.refs) {
+        if (ref.where & NameTokenIndex::kInSurname) keys[ref.row] |= kSurnameKey;
       }
     });
   }
@@ -469,122 +299,6 @@ std::vector<std::pair<std::string, PersonalFields>> ClientSearch::Candidates(
     out.emplace_back(r.client_id, std::move(p));
   }
   return out;
-}
-
-Status ClientSearchProjection::Load(const Store& store, FamilyId family) {
-  auto& s = search_;
-  std::unique_lock<std::shared_mutex> lock(s.mu_);
-  s.ClearIndexes();
-  Status st = s.rows_.Load(store, family);
-  if (!st.ok()) return st;
-  // Folded names and indexes are not stored. The rows are the table's own (non-const)
-  // objects, handed out const by ForEach.
-  s.rows_.ForEach([&](const ClientSearchRow& r) {
-    auto* row = const_cast<ClientSearchRow*>(&r);
-    row->folded_surname = FoldName(r.surname);
-    row->folded_forenames = FoldName(r.forenames);
-    s.Index(r);
-  });
-  return Status::Ok();
-}
-
-void ClientSearchProjection::Reset() {
-  auto& s = search_;
-  std::unique_lock<std::shared_mutex> lock(s.mu_);
-  s.rows_.Clear();
-  s.ClearIndexes();
-}
-
-void ClientSearchProjection::Flush(RowWriter* rows) {
-  std::unique_lock<std::shared_mutex> lock(search_.mu_);
-  search_.rows_.Flush(rows);
-}
-
-void ClientSearchProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
-  if (pe.event == nullptr) return;
-  const Event& e = *pe.event;
-  switch (e.type) {
-    case EventType::kClientRegistered:
-    case EventType::kClientDetailsCorrected:
-    case EventType::kClientStatusChanged:
-    case EventType::kClientTypeChanged:
-    case EventType::kCaseNumberChanged:
-    case EventType::kClientCaseAdded:
-    case EventType::kClientCaseDeleted:
-    case EventType::kClientDeleted:
-    case EventType::kClientRestored:
-      break;
-    default:
-      return;  // before the lock: most events change nothing here
-  }
-  if (pe.kind != StreamKind::kClient) return;
-  const std::string id(pe.id);
-  auto& s = search_;
-  std::unique_lock<std::shared_mutex> lock(s.mu_);
-
-  if (e.type == EventType::kClientDeleted && e.mode == DeleteMode::kErase) {
-    if (const ClientSearchRow* r = s.rows_.Find(id)) s.Unindex(*r);
-    s.rows_.Remove(id);
-    return;
-  }
-  ClientSearchRow* r =
-      e.type == EventType::kClientRegistered ? s.rows_.Upsert(id) : s.rows_.Change(id);
-  if (r == nullptr) return;
-  auto set_personal = [&](bool replace_all) {
-    s.Unindex(*r);
-    const PersonalFields& p = e.personal;
-    auto set = [&](std::string* field, const std::optional<std::string>& v) {
-      if (v) {
-        *field = *v;
-      } else if (replace_all) {
-        field->clear();
-      }
-    };
-    set(&r->surname, p.surname);
-    set(&r->forenames, p.forenames);
-    set(&r->date_of_birth, p.date_of_birth);
-    set(&r->nino, p.nino);
-    set(&r->email, p.email);
-    set(&r->phone, p.phone);
-    set(&r->postcode, p.postcode);
-    r->folded_surname = FoldName(r->surname);
-    r->folded_forenames = FoldName(r->forenames);
-    s.Index(*r);
-  };
-  switch (e.type) {
-    case EventType::kClientRegistered:
-      r->client_id = id;
-      r->client_type = e.client_type;
-      r->cases = {e.case_id};
-      set_personal(/*replace_all=*/true);
-      break;
-    case EventType::kClientDetailsCorrected:
-      set_personal(/*replace_all=*/false);
-      break;
-    case EventType::kClientStatusChanged:
-      r->status = e.status;
-      break;
-    case EventType::kClientTypeChanged:
-      r->client_type = e.client_type;
-      break;
-    case EventType::kCaseNumberChanged:
-      r->case_number = e.case_number;
-      break;
-    case EventType::kClientCaseAdded:
-      r->cases.push_back(e.case_id);
-      break;
-    case EventType::kClientCaseDeleted:
-      std::erase(r->cases, e.case_id);
-      break;
-    case EventType::kClientDeleted:
-      r->deleted = true;
-      break;
-    case EventType::kClientRestored:
-      r->deleted = false;
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace caseengine

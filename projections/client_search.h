@@ -25,6 +25,10 @@
 //
 // Threading: the projection's thread applies; Search and Candidates from any thread (a
 // shared lock).
+//
+// Files: the row (client_search_row.h), the exact-key indexes (client_key_index.h), the
+// name-token index (name_token_index.h), the searches (client_search.cc) and the
+// projection that keeps them (client_search_projection.cc).
 #pragma once
 
 #include <cstdint>
@@ -36,21 +40,13 @@
 #include <vector>
 
 #include "aggregates/event.h"
+#include "projections/client_key_index.h"
+#include "projections/client_search_row.h"
+#include "projections/name_token_index.h"
 #include "projections/projection.h"
 #include "projections/row_table.h"
 
 namespace caseengine {
-
-struct ClientSearchRow {
-  bool gone = false;
-  std::string client_id, surname, forenames, date_of_birth, nino, email, phone, postcode;
-  std::string status = "active";
-  std::string client_type, case_number;
-  bool deleted = false;
-  std::vector<std::string> cases;  // live cases, in the order they were opened
-  // Not stored: the names folded (FoldName), as matching compares them.
-  std::string folded_surname, folded_forenames;
-};
 
 // Every field is optional; at least one of q, date_of_birth, nino, postcode, email and
 // phone must be given. A client is found when it matches any of them (q: one of its words
@@ -83,35 +79,17 @@ class ClientSearch {
 
  private:
   friend class ClientSearchProjection;
-  // Where a word occurs in a row's names.
-  static constexpr uint8_t kInSurname = 1, kInForenames = 2;
-  struct TokenRef {
-    const ClientSearchRow* row;
-    uint8_t where;
-  };
-  struct NameToken {
-    std::string text;
-    uint32_t letters = 0;  // which letters it has: a cheap bound before Jaro-Winkler
-    std::vector<TokenRef> refs;
-  };
-  using RowList = std::vector<const ClientSearchRow*>;
-
   void Index(const ClientSearchRow& row);
   void Unindex(const ClientSearchRow& row);
   // Calls fn(index, key) for each exact-key index and the row's key in it (maybe empty).
   template <class Fn>
   void ForKeyIndexes(const ClientSearchRow& row, Fn&& fn);
   void ClearIndexes();  // the exact-key indexes and the name tokens
-  // Calls fn(token, similarity) for each distinct word similar to `word` (Jaro-Winkler of
-  // at least 0.85, or `word` a prefix of it when `prefixes`).
-  template <class Fn>
-  void ForSimilarTokens(const std::string& word, bool prefixes, Fn&& fn) const;
 
   mutable std::shared_mutex mu_;
   RowTable<ClientSearchRow> rows_{"c/"};
-  std::unordered_map<std::string, RowList> by_dob_, by_nino_, by_email_, by_phone_, by_postcode_;
-  std::vector<NameToken> tokens_;  // slots are reused by the same word, never freed
-  std::unordered_map<std::string, size_t> token_slots_;
+  ClientKeyIndex by_dob_, by_nino_, by_email_, by_phone_, by_postcode_;
+  NameTokenIndex names_;
 };
 
 class ClientSearchProjection : public Projection {
