@@ -9,9 +9,10 @@
 // this thread neither writes nor syncs.
 //
 // Why one thread: with a thread each for writing, syncing and completing, a command's
-// answer took three hand-offs (three wake-ups and thread switches) after the writer's.
-// On two cores the overlap they bought was smaller than the switches cost; the writer,
-// which decides while this thread writes and syncs, keeps the pipeline that matters.
+// answer took three hand-offs (wake-ups and thread switches) after the writer's. The
+// writer, which decides while this thread writes and syncs, keeps the pipeline that lets
+// rounds group; what is given up is the overlap of one round's write with another's sync
+// and a third's answers (bench/RESULTS.md, 2026-12-07).
 #include <chrono>
 
 #include "events/log_writer.h"

@@ -11,11 +11,11 @@
 // answered: the one thread every command waits for does no I/O and no memtable inserts,
 // and what it decides during a sync goes out in the committer's next write and sync.
 // Callbacks run on the thread that made their appends durable, with no hand-off: each
-// stage once was a thread of its own (store, sync, acknowledgement), and every hand-off
-// cost a wake-up and a switch per round (about 20 µs of CPU a command in the HTTP mix),
-// more than a write or a sync overlapped with the others saved on two cores. Callbacks
-// must therefore be short (the server's answer to a command is filled and written from
-// here: a non-blocking send), as the next write and sync wait for them.
+// stage once was a thread of its own (store, sync, acknowledgement), and a command's
+// answer took three more thread switches after the writer's. The price is that writing,
+// syncing and answering no longer overlap: callbacks must be short (the server's answer
+// to a command is filled and written from here, with a non-blocking send), as the next
+// write and sync wait for them (bench/RESULTS.md, 2026-12-07, measures both sides).
 // Requests answered without writing (refused by a decision, conflicts, duplicates) go the
 // same way: their callbacks never run on the writer thread, and an answer never rests on
 // appends that are not yet durable.
