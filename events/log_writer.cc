@@ -2,7 +2,7 @@
 // rounds, admitting each request (idempotency, the decision, validation, expected
 // versions), encoding and hash-chaining the envelopes into the round's batch, the heads'
 // checkpoint, and handing each round to the committer (log_committer.cc). Everything
-// here runs on the writer thread and is the only code that touches the writer's state.
+// here runs on the writer thread.
 #include "events/log_writer.h"
 
 #include <boost/asio/post.hpp>
