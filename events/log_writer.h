@@ -13,9 +13,9 @@
 // Callbacks run on the thread that made their appends durable, with no hand-off: each
 // stage once was a thread of its own (store, sync, acknowledgement), and a command's
 // answer took three more thread switches after the writer's. The price is that writing,
-// syncing and answering no longer overlap: callbacks must be short (the server's answer
-// to a command is filled and written from here, with a non-blocking send), as the next
-// write and sync wait for them (bench/RESULTS.md, 2026-12-07, measures both sides).
+// syncing and answering no longer overlap: callbacks must be short (the server queues a
+// command's answer here for one of its I/O threads), as the next write and sync wait
+// for them (bench/RESULTS.md, 2026-12-07, measures both sides).
 // Requests answered without writing (refused by a decision, conflicts, duplicates) go the
 // same way: their callbacks never run on the writer thread, and an answer never rests on
 // appends that are not yet durable.

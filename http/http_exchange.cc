@@ -1,9 +1,10 @@
 // HttpServer's exchanges (see http_server_impl.h): a request routed, authorized and run
 // where its kind of route runs, and its answer written from wherever it is ready:
 //   - a command route runs on the I/O thread up to its append; the route sets
-//     HttpResponse::later, and the log's committer, once the append is durable, fills the
-//     answer in and writes it, on its own thread: I/O thread -> log writer -> committer,
-//     two thread switches, and no thread waits while the log syncs;
+//     HttpResponse::later, and the log's committer, once the append is durable, queues
+//     the answer for an I/O thread, which fills in and writes every answer queued (one
+//     post for a round of answers, not one per answer); no thread waits while the log
+//     syncs (see http_server_impl.h for why not on the committer itself);
 //   - a route that never blocks (Route::Runs::kInline: /healthz, /metrics, the start of an
 //     event feed) at once on the I/O thread, so it never waits behind queries;
 //   - any other route (a query, which may scan the log or verify the chain) on the worker
@@ -161,10 +162,14 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
     auto later = std::move(x->response.later);
     x->response.later = nullptr;
     // The route's work finishes on another thread (a command: the log's committer, once
-    // its append is durable), which fills the answer in and writes it at once: no hand-off
-    // to the session's strand, which would cost a wake-up and a thread switch per answer.
-    // Should `later` throw instead, Guard answers now.
+    // its append is durable), which queues the answer for an I/O thread: the queue takes
+    // a round's answers with one post. An answer ready at once (a command refused before
+    // its append) is written here. Should `later` throw instead, Guard answers now.
     later([this, x](HttpResponse::Fill fill) {
+      if (!answer_on_committer_ && !http_internal::OnIoThread()) {
+        if (ready_.Push({x, std::move(fill)})) net::post(io_, [this] { DrainReady(); });
+        return;
+      }
       Guard(x.get(), [&] { fill(&x->response); });
       Answer(x);
     });
@@ -179,14 +184,24 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
   Answer(x);
 }
 
+void HttpServer::Impl::DrainReady() {
+  for (auto ready = ready_.TakeAll(); !ready.empty(); ready = ready_.TakeAll()) {
+    for (ReadyAnswer& r : ready) {
+      Guard(r.x.get(), [&] { r.fill(&r.x->response); });
+      Answer(r.x);
+    }
+  }
+}
+
 void HttpServer::Impl::Record(const Exchange& x) {
   metrics_->Record(
       x.route, x.response.status,
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.start).count());
 }
 
-// On the thread that has the answer ready: the session's strand, a query worker, or the
-// log's committer. Session::Write is safe off the strand during an exchange.
+// On the thread that has the answer ready: the session's strand, a query worker, or an
+// I/O thread draining the committer's answers. Session::Write is safe off the strand
+// during an exchange.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
   Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,

@@ -5,8 +5,8 @@
 // Shutdown: Stop closes the listener and the idle connections; an exchange in flight
 // is answered (with Connection: close) and then its connection is closed; what is still
 // open after a grace of two seconds is closed; Serve returns when no session is left. A
-// command answered during the stop is written from the log's committer like any other,
-// or not at all when its connection was closed first (Session::Write).
+// command answered during the stop is written like any other, or not at all when its
+// connection was closed first (Session::Write).
 #include "http/http_server.h"
 
 #include <pthread.h>
@@ -22,8 +22,16 @@ namespace beast = http_internal::beast;
 namespace net = http_internal::net;
 using http_internal::kStopGrace;
 using http_internal::MakePattern;
+using http_internal::MarkIoThread;
 using http_internal::NameThisThread;
 using http_internal::tcp;
+
+namespace {
+thread_local bool io_thread = false;
+}  // namespace
+
+void http_internal::MarkIoThread() { io_thread = true; }
+bool http_internal::OnIoThread() { return io_thread; }
 
 void http_internal::NameThisThread(const char* name) {
   // Once a thread: the pools' threads are Asio's, started unnamed. The calling thread
@@ -83,9 +91,11 @@ void HttpServer::Impl::Serve() {
   for (int i = 1; i < std::max(1, config_.io_threads); ++i) {
     threads.emplace_back([this] {
       NameThisThread("http-io");
+      MarkIoThread();
       io_.run();
     });
   }
+  MarkIoThread();
   io_.run();
   for (std::thread& t : threads) t.join();
   pool_.join();

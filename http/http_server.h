@@ -9,9 +9,10 @@
 // routes that never block (Route::Runs::kInline); queries run on a pool of `threads`
 // workers, which nothing that waits holds: a query waiting for its min_position waits on
 // a timer (Route::ready), and event feeds run as short steps on a pool of two threads of
-// their own (HttpResponse::stream). An answer is written by the thread that has it
-// ready, without blocking: a command's by the log's committer (two thread switches from
-// request to answer), a query's by its worker (one); see http_server_impl.h. Stop from any thread (or a
+// their own (HttpResponse::stream). An answer is written without blocking, by the thread
+// that has it ready: a query's by its worker (one thread switch from request to answer);
+// a command's by an I/O thread, to which the log's committer hands each round's answers
+// in one post; see http_server_impl.h. Stop from any thread (or a
 // signal handler's thread) makes Serve return once the requests in flight are answered,
 // or after a grace of two seconds, when the connections still open are closed.
 #pragma once

@@ -9,11 +9,18 @@
 //                     request-smuggling checks, problem answers.
 //
 // Threads and switches. An I/O thread reads and parses a request and routes it. A command
-// runs on it up to its append; its answer is filled and written on the log's committer
-// thread, which made it durable (two switches: I/O -> log writer -> committer). A query
+// runs on it up to its append, is decided on the log's writer, and made durable by the
+// log's committer, which hands the answers of each round it completes to one I/O thread
+// in one post (ready_); that thread fills and writes them all: I/O -> log writer ->
+// committer -> I/O, one wake-up per round at most for the last hop, none per answer.
+// Filling and writing the answers on the committer itself (one switch fewer) was
+// measured too: the committer then spent more time answering a round than syncing it,
+// and the next sync waited for that (bench/RESULTS.md, 2026-12-07); it is kept behind
+// CASEENGINE_ANSWER_ON_COMMITTER=1 in the environment, for such comparisons. A query
 // runs on a pool worker, which writes its answer itself (one switch), so an answer never
 // waits in the I/O threads' queue behind other work, and a slow query holds only its own
-// worker. Writing off the session's strand is safe because an exchange has nothing else
+// worker. Writing off the session's strand (by a worker, by the I/O thread that drains
+// ready_, which is not the session's strand) is safe because an exchange has nothing else
 // pending on its connection (no read, no timer: OnRequest stops the deadline) and the one
 // thing that may run meanwhile on the strand, a Close from Stop or its grace, is excluded
 // by the session's mutex; the write only starts there (a non-blocking send of what the
@@ -28,6 +35,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/batching_queue.h"
 #include "http/http_server.h"
 
 namespace caseengine {
@@ -65,6 +74,9 @@ inline constexpr uint32_t kHeaderLimit = 64 << 10;
 // "http-io" (but the one that called Serve), query workers "http-query", feed steps
 // "http-feed". In http_server.cc.
 void NameThisThread(const char* name);
+// Marks the calling thread as one of the I/O threads; whether it is one.
+void MarkIoThread();
+bool OnIoThread();
 
 // http_routing.cc.
 void SetProblem(HttpResponse* res, const Problem& p);
@@ -139,6 +151,15 @@ class HttpServer::Impl {
   // Every open session; `idle_only` closes those waiting for a request, otherwise all.
   void CloseSessions(bool idle_only);
   void ReleaseIfDone();
+  // On an I/O thread: fills and writes every answer in ready_.
+  void DrainReady();
+  struct ReadyAnswer {
+    std::shared_ptr<Exchange> x;
+    HttpResponse::Fill fill;
+  };
+  BatchingQueue<ReadyAnswer> ready_;
+  // The answers the log's committer completed, for an I/O thread to fill and write.
+  const bool answer_on_committer_ = getenv("CASEENGINE_ANSWER_ON_COMMITTER") != nullptr;
   // Runs `fn`; whatever it throws becomes the exchange's problem answer.
   template <typename Fn>
   void Guard(Exchange* x, Fn&& fn);

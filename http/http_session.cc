@@ -4,7 +4,8 @@
 // part, answers what cannot be read with a problem, and lingers after such an answer.
 //
 // Threading: every handler runs on the session's strand. Write alone may be called off it
-// (by the log's committer with a command's answer, by a query worker with a query's):
+// (by an I/O thread with the answers the log's committer handed on, which is not the
+// session's strand, by a query worker with a query's):
 // during an exchange nothing else is pending on the connection, and write_mu_ keeps a
 // concurrent Close (a stop on the strand) from meeting the write as it starts.
 #include <array>

@@ -56,9 +56,8 @@ struct HttpResponse {
   // An answer given later, without holding a thread while it is prepared (a command
   // waits for its log sync): the route sets `later` and returns; the server then calls
   // it with `finish`, which the route's work calls once, from any thread, with what fills
-  // in the response (and may throw a Problem, as a route does). The answer is filled in
-  // and written on the thread that calls `finish` (a command's: the log's committer),
-  // without blocking; it must not be called with a lock held that the fill takes.
+  // in the response (and may throw a Problem, as a route does). `finish` never blocks: it
+  // hands the answer to an I/O thread (or writes it at once when called on one).
   using Fill = std::function<void(HttpResponse*)>;
   std::function<void(std::function<void(Fill)> finish)> later;
 
