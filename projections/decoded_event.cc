@@ -1,6 +1,8 @@
 // DecodedEvent: see decoded_event.h.
 #include "projections/decoded_event.h"
 
+#include <utility>
+
 namespace caseengine {
 namespace {
 
@@ -19,6 +21,20 @@ Status DecodeEvent(const EventCodec& codec, const EventCodec::OpenPersonal& open
   Status s = EventView::Parse(d->bytes, &d->view);
   if (!s.ok()) return s;
   d->known = codec.Decode(d->view.type(), d->view.payload(), &d->event, open).ok();
+  Derive(d);
+  return Status::Ok();
+}
+
+Status DecodeEvent(const EventCodec& codec, const EventCodec::OpenPersonal& open, Event event,
+                   DecodedEvent* d) {
+  Status s = EventView::Parse(d->bytes, &d->view);
+  if (!s.ok()) return s;
+  // The envelope is what the log holds: an event that is not its own must not reach the
+  // read models.
+  if (d->view.type() != EventTypeName(event.type)) return DecodeEvent(codec, open, d);
+  d->event = std::move(event);
+  d->known = codec.AsDecoded(&d->event, open).ok();
+  if (!d->known) return DecodeEvent(codec, open, d);
   Derive(d);
   return Status::Ok();
 }

@@ -36,4 +36,11 @@ struct DecodedEvent {
 // names; an event of a type this build does not know is left unknown, not failed.
 Status DecodeEvent(const EventCodec& codec, const EventCodec::OpenPersonal& open, DecodedEvent* d);
 
+// Like DecodeEvent, for an event whose domain event is at hand in the clear (`event`, as
+// its command decided it): nothing is decrypted, and the result is what DecodeEvent would
+// give (EventCodec::AsDecoded), also for a subject whose key is gone by now. Decodes
+// `d->bytes` instead when `event` is not of the envelope's type.
+Status DecodeEvent(const EventCodec& codec, const EventCodec::OpenPersonal& open, Event event,
+                   DecodedEvent* d);
+
 }  // namespace caseengine

@@ -45,7 +45,8 @@ ProjectionRunner::ProjectionRunner(const EventLog* log, const EventCodec* codec,
       checkpoints_(store),
       writes_(store, &checkpoints_, &projections_, options.write_interval),
       purge_(store),
-      reader_(log, options.max_batch_events, options.threads >= 2) {
+      reader_(log, options.max_batch_events, options.threads >= 2),
+      live_(options.max_offered_events) {
   for (size_t t = 0; t < kEventTypeCount; ++t) {
     bool reads = false;
     for (const Projection* p : projections_) {
@@ -53,6 +54,9 @@ ProjectionRunner::ProjectionRunner(const EventLog* log, const EventCodec* codec,
     }
     opens_personal_.push_back(reads);
   }
+  // Sealed fields are opened only for projections that read them (a note's text, the
+  // most common, for none).
+  open_ = [this](EventType type) { return opens_personal_[static_cast<size_t>(type)]; };
 }
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
@@ -124,18 +128,12 @@ Status ProjectionRunner::CatchUp(uint64_t to) {
   return CatchUpTo(to, /*purge_at_once=*/true);
 }
 
-Status ProjectionRunner::FinishInterrupted() {
-  if (interrupted_.empty()) return Status::Ok();
-  const std::vector<std::string> names = interrupted_;
-  return Rebuild(names);
-}
-
-Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once) {
+Status ProjectionRunner::CatchUpTo(uint64_t to, bool purge_at_once, bool live) {
   if (to == 0) to = log_->HeadPosition();
   // What a stopped store refused goes first, so rows are written in the order applied.
   Status s = WriteKept();
   const uint64_t from = Applied() + 1;
-  if (s.ok() && to >= from) s = ApplyRange(from, to);
+  if (s.ok() && to >= from) s = ApplyRange(from, to, live);
   if (s.ok()) s = WriteDeferred(/*all=*/purge_at_once);
   // One purge for the erasures of a pass, or (tailing the log) of every pass in an
   // interval (see PersonalPurge).
@@ -157,17 +155,47 @@ void ProjectionRunner::Fail(const Status& s) {
   applied_cv_.notify_all();
 }
 
-Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
-  Status failed;
+Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to, bool live) {
+  Status failed, scan;
   const Clock::time_point start = Clock::now();
   PassTotals totals;
   // Decoded a chunk at a time, once for every projection (see ApplyChunk).
   chunk_.clear();
   chunk_.reserve(options_.max_batch_events);
-  Status scan = reader_.Read(from, to, &chunk_, [&] {
-    failed = ApplyDecoded(&totals);
+  auto read = [&] {
+    const Clock::time_point decode_start = Clock::now();
+    const bool parallel = options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents;
+    failed = scheduler_.Decode(*codec_, open_, parallel, &chunk_);
+    totals.decode_micros += MicrosSince(decode_start);
+    totals.log_events += chunk_.size();
+    if (failed.ok()) failed = ApplyDecoded(&totals);
     return failed.ok();
-  });
+  };
+  const uint64_t first = from;
+  while (failed.ok() && scan.ok() && from <= to) {
+    uint64_t read_to = to;
+    if (live) {
+      std::vector<LiveEvent> offered;
+      const uint64_t queued = live_.Take(from, to, options_.max_batch_events, &offered);
+      const size_t n = offered.size();
+      if (n > 0 && FromMemory(std::move(offered), &totals)) {
+        failed = ApplyDecoded(&totals);
+        from += n;
+        continue;
+      }
+      if (n > 0) {
+        live = false;  // not what the log holds: the log it is, for this pass
+      } else if (queued > from) {
+        read_to = std::min(to, queued - 1);  // a gap: the events before the next offered
+      } else if (from > first && live_.last_offered() < from) {
+        // Applied from memory up to here, and what follows may still be offered: the
+        // loop gives its offer a moment before it reads the log (see Loop).
+        break;
+      }
+    }
+    scan = reader_.Read(from, read_to, &chunk_, read);
+    from = read_to + 1;
+  }
   // The person's plaintext leaves the files by a purge of the personal families, once
   // for the pass (see CatchUpTo), not once per erasure.
   if (failed.ok() && scan.ok() && totals.erasure) purge_.Pend();
@@ -177,22 +205,29 @@ Status ProjectionRunner::ApplyRange(uint64_t from, uint64_t to) {
     stats_.undecodable += totals.undecodable;
     stats_.apply_micros += MicrosSince(start);
     stats_.decode_micros += totals.decode_micros;
+    stats_.live_events += totals.live_events;
+    stats_.log_events += totals.log_events;
   }
   if (!scan.ok()) return scan;
   return failed;
 }
 
+bool ProjectionRunner::FromMemory(std::vector<LiveEvent> offered, PassTotals* totals) {
+  const Clock::time_point start = Clock::now();
+  for (LiveEvent& e : offered) {
+    DecodedEvent& d = chunk_.emplace_back();
+    d.bytes = std::move(e.envelope);
+    if (!DecodeEvent(*codec_, open_, std::move(e.event), &d).ok() || d.position != e.position) {
+      chunk_.clear();
+      return false;
+    }
+  }
+  totals->decode_micros += MicrosSince(start);
+  totals->live_events += offered.size();
+  return true;
+}
+
 Status ProjectionRunner::ApplyDecoded(PassTotals* totals) {
-  // Sealed fields are opened only for projections that read them (a note's text, the
-  // most common, for none).
-  const EventCodec::OpenPersonal open = [this](EventType type) {
-    return opens_personal_[static_cast<size_t>(type)];
-  };
-  const Clock::time_point decode_start = Clock::now();
-  const bool parallel = options_.threads >= 2 && chunk_.size() >= kParallelChunkEvents;
-  Status s = scheduler_.Decode(*codec_, open, parallel, &chunk_);
-  totals->decode_micros += MicrosSince(decode_start);
-  if (!s.ok()) return s;
   for (const DecodedEvent& d : chunk_) {
     if (!d.known) ++totals->undecodable;
     purge_.NotePlaintext(d);
@@ -339,78 +374,6 @@ uint64_t ProjectionRunner::WaitForApplied(uint64_t position,
   return Applied();
 }
 
-Status ProjectionRunner::Rebuild(const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    if (Find(name) == nullptr) return Status::NotFound("no read model named " + name);
-  }
-  auto named = [](const std::vector<std::string>& list, const char* name) {
-    return std::find(list.begin(), list.end(), name) != list.end();
-  };
-  std::vector<size_t> chosen;
-  std::vector<const Projection*> marked;
-  for (size_t i = 0; i < projections_.size(); ++i) {
-    const char* name = projections_[i]->name();
-    if (names.empty() || named(names, name) || named(interrupted_, name)) {
-      chosen.push_back(i);
-      marked.push_back(projections_[i]);
-    }
-  }
-  // Marked as rebuilding, their checkpoints set back, in one synced batch: a crash from
-  // here on leaves marked read models, which are rebuilt again whatever rows they hold.
-  Status s = checkpoints_.MarkRebuilding(marked);
-  if (!s.ok()) return s;
-  // Marked from here on: should anything below fail, a later CatchUp starts it again.
-  interrupted_.clear();
-  std::vector<FamilyId> emptied;
-  for (size_t i : chosen) {
-    interrupted_.push_back(projections_[i]->name());
-    emptied.push_back(writes_.family(i));
-    writes_.Restart(i);
-    projections_[i]->Reset();
-  }
-  // The whole log is opened again: every key read in one pass, meanwhile.
-  auto warm = scheduler_.OnSecondThread([this] { return codec_->WarmKeys(); });
-  // The old rows' files go without being read, then a DeleteAll removes the rows that
-  // were in no file, and the purge flushes it and compacts what is left (little: a file
-  // that a compaction held when the files were dropped). Done in this order because a
-  // DeleteAll written first could reach a file, and that file be dropped, before an older
-  // file the compaction held: its rows would come back.
-  s = store_->DropFiles(emptied);
-  if (s.ok()) {
-    WriteBatch empty;
-    for (FamilyId family : emptied) empty.DeleteAll(family);
-    s = store_->Write(empty, /*sync=*/false);
-  }
-  if (s.ok()) s = store_->Purge(emptied);
-  const Status warmed = warm.get();
-  if (s.ok()) s = warmed;
-  // Loaded from their empty families: a read model that Open left unloaded (its rebuild
-  // was cut short, or its layout is not this build's) learns where its rows are.
-  for (size_t i : chosen) {
-    if (!s.ok()) break;
-    s = projections_[i]->Load(*store_, writes_.family(i));
-  }
-  // Emptied or not, the read models are not whole until a later pass goes through.
-  if (!s.ok()) {
-    Fail(s);
-    return s;
-  }
-  PublishApplied();
-  purge_.BeginRebuild(/*all=*/chosen.size() == projections_.size());
-  writes_.set_rebuilding(true);
-  s = CatchUpTo(0, /*purge_at_once=*/true);
-  writes_.set_rebuilding(false);
-  purge_.EndRebuild();
-  if (!s.ok()) return s;
-  // Rows and checkpoints on disk, then the markers gone.
-  std::vector<FamilyId> written = {checkpoints_.family()};
-  written.insert(written.end(), emptied.begin(), emptied.end());
-  s = store_->FlushFamilies(written);
-  if (s.ok()) s = checkpoints_.ClearMarkers(marked);
-  if (s.ok()) interrupted_.clear();
-  return s;
-}
-
 void ProjectionRunner::Start() {
   if (thread_.joinable()) return;
   stop_ = false;
@@ -431,8 +394,16 @@ void ProjectionRunner::Loop() {
   bool failing = false;
   while (!stop_.load()) {
     // Also when nothing new came: a purge put off by the interval is due.
-    const uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
-    const Status s = CatchUpTo(head, /*purge_at_once=*/false);
+    uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
+    const uint64_t next = Applied() + 1;
+    const uint64_t offered = live_.last_offered();
+    if (head >= next && offered != 0 && offered < next) {
+      // Events are being offered, but not yet these: the log publishes its head before
+      // its callbacks run, so their offer is likely on its way.
+      live_.WaitOffered(next, options_.offer_wait);
+      head = log_->HeadPosition();
+    }
+    const Status s = CatchUpTo(head, /*purge_at_once=*/false, /*live=*/true);
     if (!s.ok()) {
       // A stopped store (a full disk): the error is kept for /healthz meanwhile, and the
       // runner goes on where it stopped once the store takes writes again.
@@ -476,6 +447,10 @@ ProjectionStats ProjectionRunner::Stats() const {
   stats.write_micros = writes.write_micros;
   stats.deferred_write_micros = writes.deferred_write_micros;
   stats.purges = purge_.purges();
+  const LiveQueueStats live = live_.Stats();
+  stats.offered = live.offered;
+  stats.offers_dropped = live.dropped;
+  stats.offers_skipped = live.skipped;
   return stats;
 }
 

@@ -75,6 +75,7 @@
 #include "projections/chunk_scheduler.h"
 #include "projections/decoded_event.h"
 #include "projections/deferred_writes.h"
+#include "projections/live_queue.h"
 #include "projections/log_chunk_reader.h"
 #include "projections/personal_purge.h"
 #include "projections/projection.h"
@@ -90,6 +91,12 @@ struct ProjectionRunnerOptions {
   // How long a runner tailing the log lets the rows of a read model kept in memory go
   // unwritten (see ProjectionRunner).
   std::chrono::milliseconds write_interval{100};
+  // Offered events (Offer) a runner keeps before it applies them; past that, an offer is
+  // dropped and its events are read from the log.
+  size_t max_offered_events = 16384;
+  // How long a runner that is being offered events waits for the offer of events the log
+  // already shows before it reads them from the log (see Offer).
+  std::chrono::microseconds offer_wait{5000};
 };
 
 struct ProjectionStats {
@@ -104,6 +111,12 @@ struct ProjectionStats {
   // Writing the rows held back: of read models kept in memory, and at the end of a
   // rebuild also of those it held (wall clock).
   uint64_t deferred_write_micros = 0;
+  // Of events: applied from memory as offered (Offer), and read from the log.
+  uint64_t live_events = 0;
+  uint64_t log_events = 0;
+  uint64_t offered = 0;         // events offered
+  uint64_t offers_dropped = 0;  // offered while the runner's queue was full
+  uint64_t offers_skipped = 0;  // offered but already applied (read from the log)
 };
 
 class ProjectionRunner {
@@ -137,6 +150,37 @@ class ProjectionRunner {
   void Start();
   void Stop();
 
+  // Hands the runner events just committed, so that a runner tailing the log applies them
+  // from memory: no read of the log, no decoding, no opening of sealed fields (AES-GCM).
+  // Cheap and never blocking (a short lock to queue them): meant for the log's completion
+  // thread.
+  //
+  // The caller guarantees:
+  //  - each event is durable: offered only once its append succeeded (the callback of
+  //    EventLog::AppendAsync or DecideAsync, status ok, not a duplicate);
+  //  - `position` is its position in the log and `envelope` the bytes the log stored
+  //    for it (AppendResult::envelopes, asked for with AppendRequest::keep_envelopes);
+  //  - `event` is the Event the command decided for that envelope and gave to
+  //    EventCodec::Encode, personal fields and free text in the clear, a copy of its own;
+  //  - within a call positions are contiguous and ascending, and calls come in commit
+  //    order (the order of the appends' callbacks). Appends left unoffered (a plain
+  //    EventLog::Append, a command the caller does not offer) are fine: they are gaps,
+  //    which the runner reads from the log.
+  //
+  // The runner applies an offered event when it is next in order and durable (the log's
+  // head is past it); it reads the log to catch up after a start, across a gap, and when
+  // more than max_offered_events wait (an offer that does not fit is dropped). Offered
+  // events already applied are passed over. Their personal fields are taken as the log's
+  // decoding would give them at that moment (EventCodec::AsDecoded): shut for types no
+  // projection opens, marked erased when the subject's key is gone by then, so an event
+  // applied after its subject's erasure shows no plaintext, as when read from the log. An
+  // event whose type or position is not its envelope's is not trusted: the log is read
+  // for it. A runner that has been offered anything and sees the log's head pass what was
+  // offered waits up to offer_wait for the offer (the log publishes its head before its
+  // callbacks run), then reads the log: an append never offered costs that much latency.
+  // Checkpoints, erasures, deletes and purges go exactly as for events read from the log.
+  void Offer(std::vector<LiveEvent> events) { live_.Offer(std::move(events)); }
+
   // Every projection has applied every event up to here.
   uint64_t Applied() const { return applied_.load(std::memory_order_acquire); }
   // Every projection's rows up to here are in the store (with its checkpoint); behind
@@ -153,18 +197,23 @@ class ProjectionRunner {
 
  private:
   // CatchUp; a runner tailing the log puts the purge after erasures off to at most one
-  // an interval (purge_at_once false).
-  Status CatchUpTo(uint64_t to, bool purge_at_once);
+  // an interval (purge_at_once false), and applies offered events (`live`).
+  Status CatchUpTo(uint64_t to, bool purge_at_once, bool live = false);
   // Rebuilds what Interrupted() names, if anything.
   Status FinishInterrupted();
   // Records the reason the runner stops applying (see error).
   void Fail(const Status& s);
-  Status ApplyRange(uint64_t from, uint64_t to);
+  // Applies [from, to]: offered events that are next from memory when `live`, the rest
+  // from the log.
+  Status ApplyRange(uint64_t from, uint64_t to, bool live);
   // Totals of one pass, added to the stats at its end.
   struct PassTotals {
-    uint64_t events = 0, undecodable = 0, decode_micros = 0;
+    uint64_t events = 0, undecodable = 0, decode_micros = 0, live_events = 0, log_events = 0;
     bool erasure = false;  // applied one: personal families are purged at the end
   };
+  // Puts offered events into chunk_ as decoded; false (chunk_ emptied) when one is not
+  // its envelope's.
+  bool FromMemory(std::vector<LiveEvent> offered, PassTotals* totals);
   // Applies chunk_, decoded, to every projection, then empties it.
   Status ApplyDecoded(PassTotals* totals);
   // Applies chunk_ projection by projection (see ApplyDecoded).
@@ -198,6 +247,8 @@ class ProjectionRunner {
   std::vector<uint64_t> costs_;              // per projection: microseconds on the last chunk
   // Per event type: some projection reads its personal fields (Projection::reads_personal).
   std::vector<bool> opens_personal_;
+  EventCodec::OpenPersonal open_;  // by opens_personal_
+  LiveQueue live_;                 // see Offer
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
   std::vector<std::string> interrupted_;  // see Interrupted
