@@ -15,6 +15,7 @@
 //   DeferredWrites    when rows reach the store: read models kept in memory, rows held
 //                     in a rebuild, batches kept while the store is stopped
 //   PersonalPurge     purges personal families after erasures
+//   LiveQueue         events offered from memory as they commit (see Offer)
 //
 // A rebuild writes its rows and checkpoints without the write-ahead log (Store::
 // WriteUnlogged; the read models kept in memory or held, written whole at its end, Store::
@@ -55,8 +56,8 @@
 // and goes on. error() says why meanwhile.
 //
 // Threading: Open, CatchUp and Rebuild on one thread while the runner is not started;
-// Start runs the runner on a thread named "projections"; Applied, WaitForApplied, Stats
-// and error from any thread. The calling thread may use two more: "projections-2"
+// Start runs the runner on a thread named "projections"; Offer, Applied, WaitForApplied,
+// Stats and error from any thread. The calling thread may use two more: "projections-2"
 // (ChunkScheduler), and, while a long range is applied, "log-reader" (LogChunkReader).
 #pragma once
 
