@@ -399,4 +399,33 @@ TEST_CASE("an erasure offered after its subject's rows were applied from memory 
   CheckSameRowsAsFromLog(d, *r.store);
 }
 
+TEST_CASE("an offered event that is not its envelope's is taken from the envelope or the log",
+          "[projections][live]") {
+  // Given a runner offered a command's events, each paired with the other's domain event
+  DomainFixture d;
+  Producer p(d);
+  Runner r(d);
+  std::vector<LiveEvent> swapped_events = p.Register("Abernathy");
+  REQUIRE(swapped_events.size() >= 2);
+  std::swap(swapped_events[0].event, swapped_events[1].event);
+  const uint64_t first = swapped_events.size();
+  Offer(r.runner, std::move(swapped_events));
+  r.runner.Start();
+  REQUIRE(r.runner.WaitForApplied(d.Head(), seconds(20)) == d.Head());
+  // When another command's events are offered each with the other's envelope
+  std::vector<LiveEvent> swapped_envelopes = p.Register("Brown");
+  REQUIRE(swapped_envelopes.size() >= 2);
+  std::swap(swapped_envelopes[0].envelope, swapped_envelopes[1].envelope);
+  const uint64_t second = swapped_envelopes.size();
+  Offer(r.runner, std::move(swapped_envelopes));
+  REQUIRE(r.runner.WaitForApplied(d.Head(), seconds(20)) == d.Head());
+  r.runner.Stop();
+  // Then the first are decoded from their envelopes in memory, the second are read from
+  // the log, and the rows are those reading the log gives
+  const ProjectionStats stats = r.runner.Stats();
+  CHECK(stats.live_events == first);
+  CHECK(stats.log_events == second);
+  CheckSameRowsAsFromLog(d, *r.store);
+}
+
 }  // namespace caseengine::testing
