@@ -180,6 +180,8 @@ class ProjectionRunner {
   // offered waits up to offer_wait for the offer (the log publishes its head before its
   // callbacks run), then reads the log: an append never offered costs that much latency.
   // Checkpoints, erasures, deletes and purges go exactly as for events read from the log.
+  // Offers made before Start are kept (within the bound) and applied once started; Open,
+  // CatchUp and Rebuild read the log only.
   void Offer(std::vector<LiveEvent> events) { live_.Offer(std::move(events)); }
 
   // Every projection has applied every event up to here.
