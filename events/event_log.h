@@ -85,6 +85,9 @@ struct AppendRequest {
   // data keys of subjects whose first events these are). For the engine's own use: not
   // checked, and dropped when the request is refused.
   WriteBatch rows;
+  // Give back the encoded envelopes in AppendResult::envelopes (for a reader fed from
+  // memory as commands commit: ProjectionRunner::Offer).
+  bool keep_envelopes = false;
 };
 
 struct StreamVersion {
@@ -101,6 +104,9 @@ struct AppendResult {
   bool duplicate = false;               // the command id was seen before; nothing appended
   std::string response;                 // AppendRequest::response of the original
   std::string request_digest;           // AppendRequest::request_digest of the original
+  // With AppendRequest::keep_envelopes: each appended event's envelope, as stored (hash
+  // and all), in position order; empty for a duplicate.
+  std::vector<std::string> envelopes;
 };
 
 // Why an expected version did not hold.

@@ -212,6 +212,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   result.first_position = next_position_;
   result.recorded_at = now;
   batch_->Append(r.rows);
+  std::vector<std::string> envelopes;  // given back, not kept for repeats (see below)
   for (size_t i = 0; i < r.writes.size(); ++i) {
     const StreamWrite& w = r.writes[i];
     if (w.events.empty()) {  // only asserts its version
@@ -268,6 +269,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       std::memcpy(data + hash_offset, last_hash_.data(), 32);
 
       batch_->Put(families_.log, log_format::LogKey(position), bytes);
+      if (r.keep_envelopes) envelopes.emplace_back(bytes);
       scratch_ = log_format::StreamKey(w.stream, version);
       batch_->Put(families_.streams, scratch_, log_format::LogKey(position));
     }
@@ -281,6 +283,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
     in_flight_[r.command_id] = InFlight{result};
     in_flight_order_.emplace_back(result.last_position, r.command_id);
   }
+  result.envelopes = std::move(envelopes);
 }
 
 void LogWriter::PruneInFlight() {
