@@ -178,4 +178,36 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   return Status::Ok();
 }
 
+Status EventCodec::AsDecoded(Event* e, const OpenPersonal& open_personal) const {
+  // As Encode seals them: the personal fields and, with a subject, the free text.
+  const bool sealed = !e->personal.Empty() || SealsFreeText(*e);
+  if (!sealed) {
+    e->subject.clear();
+    e->personal = PersonalFields();
+    return Status::Ok();
+  }
+  if (e->subject.empty()) return Status::InvalidArgument("personal data needs a subject");
+  // Shut or erased: what the body holds in the clear, the sealed text absent.
+  auto shut = [&](bool erased) {
+    e->title.clear();
+    e->reason.clear();
+    e->referrer.clear();
+    e->personal = PersonalFields();
+    e->personal.erased = erased;
+  };
+  if (open_personal && !open_personal(e->type)) {
+    shut(false);
+    return Status::Ok();
+  }
+  std::string key;
+  Status s = keys_->KeyFor(e->subject, /*create=*/false, &key);
+  if (s.code() == Status::Code::kNotFound) {
+    shut(true);  // the key was destroyed since: its data must not be seen any more
+    return Status::Ok();
+  }
+  if (!s.ok()) return s;
+  e->personal.erased = false;
+  return Status::Ok();
+}
+
 }  // namespace caseengine

@@ -32,6 +32,13 @@ class EventCodec {
   // Corruption when the payload is not a Body or a sealed field fails to open.
   Status Decode(std::string_view type, std::string_view payload, Event* event,
                 const OpenPersonal& open_personal = nullptr) const;
+  // Turns an event as a command decided it (every field in the clear) into what Decode
+  // gives back from its encoded payload, without sealing or opening anything: the
+  // subject kept only when there are sealed fields, sealed fields shut for the types
+  // `open_personal` leaves shut, and marked erased when the subject's key is gone (looked
+  // up now, as Decode would). For readers handed events from memory (projections fed as
+  // commands commit), so they see exactly what reading the log would show them.
+  Status AsDecoded(Event* event, const OpenPersonal& open_personal = nullptr) const;
 
  private:
   KeyStore* keys_;

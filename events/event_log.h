@@ -3,9 +3,9 @@
 // Appends come from any thread and are queued to one writer thread, which checks each
 // request's expected stream versions, gives its events the next global positions and
 // chains their hashes into one batch per round (with the stream index and the
-// idempotency record). A store thread writes the batches in order, unsynced; a sync
-// thread syncs the WAL once for every batch written meanwhile and only then acknowledges
-// them: group commit, with deciding, writing and syncing overlapped (see log_writer.h).
+// idempotency record). A committer thread writes the batches queued meanwhile in one
+// write, syncs the WAL once and only then acknowledges them: group commit, with deciding
+// overlapped with writing and syncing (see log_writer.h).
 // Readers never see past the last synced position, so a reader that has seen position N
 // has seen every event below N.
 //
@@ -15,8 +15,9 @@
 // store takes writes again (Resume); retrying with the same command id is then safe.
 // Nothing of the log touches the store for writing while it is stopped.
 //
-// Threading: every public method is thread-safe. Append callbacks run on the log's sync
-// or completion thread (or the caller's, when the log is closing) and must not block.
+// Threading: every public method is thread-safe. Append callbacks run on the log's
+// committer thread (or the caller's, when the log is closing), in order, and must not
+// block: the log's next write and sync wait for them.
 #pragma once
 
 #include <atomic>
@@ -84,6 +85,9 @@ struct AppendRequest {
   // data keys of subjects whose first events these are). For the engine's own use: not
   // checked, and dropped when the request is refused.
   WriteBatch rows;
+  // Give back the encoded envelopes in AppendResult::envelopes (for a reader fed from
+  // memory as commands commit: ProjectionRunner::Offer).
+  bool keep_envelopes = false;
 };
 
 struct StreamVersion {
@@ -100,6 +104,9 @@ struct AppendResult {
   bool duplicate = false;               // the command id was seen before; nothing appended
   std::string response;                 // AppendRequest::response of the original
   std::string request_digest;           // AppendRequest::request_digest of the original
+  // With AppendRequest::keep_envelopes: each appended event's envelope, as stored (hash
+  // and all), in position order; empty for a duplicate.
+  std::vector<std::string> envelopes;
 };
 
 // Why an expected version did not hold.
@@ -138,6 +145,7 @@ struct LogStats {
   uint64_t sync_micros = 0;    // time spent in WAL syncs
   uint64_t write_micros = 0;   // time spent in unsynced batch writes
   uint64_t encode_micros = 0;  // time spent deciding, encoding and hashing rounds
+  uint64_t answer_micros = 0;  // time the committer spent in append callbacks
   uint64_t failed_rounds = 0;  // rounds whose batch could not be written
 };
 

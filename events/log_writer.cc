@@ -1,12 +1,13 @@
-// LogWriter: see log_writer.h.
+// LogWriter, the writer thread's job (see log_writer.h): draining the append queue into
+// rounds, admitting each request (idempotency, the decision, validation, expected
+// versions), encoding and hash-chaining the envelopes into the round's batch, the heads'
+// checkpoint, and handing each round to the committer (log_committer.cc). Everything
+// here runs on the writer thread.
 #include "events/log_writer.h"
-
-#include <pthread.h>
 
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstring>
-#include <future>
 
 #include "base/coding.h"
 #include "envelope_generated.h"
@@ -15,8 +16,6 @@
 namespace caseengine {
 namespace {
 
-// A sync that completes at most this many requests wakes their callers itself.
-constexpr size_t kInlineCompletions = 8;
 // Stream heads written per round during a checkpoint pass (see CheckpointHeads).
 constexpr size_t kHeadsPerRound = 1024;
 
@@ -110,15 +109,6 @@ Status DecodeAppendRecord(std::string_view bytes, AppendResult* r) {
   return Status::Ok();
 }
 
-// The answer to an append written before the log stopped, and not synced.
-Status UnknownStatus(const Status& stopped) {
-  const std::string message = stopped.message() +
-                              "; whether this append is stored is unknown: retry it with the "
-                              "same command id once the log goes on";
-  return stopped.code() == Status::Code::kNoSpace ? Status::NoSpace(message)
-                                                  : Status::Unavailable(message);
-}
-
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
       .count();
@@ -131,112 +121,6 @@ int64_t SystemMicros() {
 }
 
 }  // namespace
-
-LogWriter::LogWriter(EventLog* log, const LogTail& tail)
-    : log_(log),
-      store_(log->store_),
-      families_(log->families_),
-      next_position_(tail.position + 1),
-      last_hash_(tail.hash),
-      last_recorded_at_(tail.recorded_at),
-      fbb_(1024),
-      writer_work_(writer_io_.get_executor()),
-      store_work_(store_io_.get_executor()),
-      syncer_work_(syncer_io_.get_executor()),
-      completer_work_(completer_io_.get_executor()) {}
-
-Status LogWriter::Create(EventLog* log, const LogTail& tail, std::unique_ptr<LogWriter>* out) {
-  std::unique_ptr<LogWriter> writer(new LogWriter(log, tail));
-  Status s = writer->LoadHeads(tail.position);
-  if (!s.ok()) return s;
-  writer->StartThreads();
-  *out = std::move(writer);
-  return Status::Ok();
-}
-
-Status LogWriter::LoadHeads(uint64_t tail_position) {
-  // Sized once for a large caseload: rehashing a table of a million streams stalls the
-  // writer (8 MB of buckets).
-  heads_.reserve(1 << 20);
-  auto it = store_->NewIterator(families_.heads, ReadPattern::kScan);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    CachedHead head;
-    if (!log_format::ParseHeadValue(it->value(), &head.version, &head.last_position)) {
-      return Status::Corruption("the head of stream " + std::string(it->key()) + " is unreadable");
-    }
-    heads_.emplace(std::string(it->key()), head);
-  }
-  if (!it->status().ok()) return it->status();
-
-  std::string value;
-  Status s = store_->Get(families_.meta, log_format::kHeadsAtKey, &value);
-  if (s.code() == Status::Code::kNotFound) {
-    // A new log, or one written before the checkpoint (every head is in the family).
-    // The first round records where the family ends, since it no longer writes heads
-    // itself: without the record, the next open would take the family as complete.
-    heads_at_ = tail_position;
-    write_heads_at_ = true;
-    return Status::Ok();
-  }
-  if (!s.ok()) return s;
-  if (!log_format::ParseLogKey(value, &heads_at_) || heads_at_ > tail_position) {
-    return Status::Corruption("the heads' checkpoint position is unreadable or past the log");
-  }
-  // The events after the checkpoint, from the log.
-  if (heads_at_ == tail_position) return Status::Ok();
-  return log_->Scan(heads_at_ + 1, tail_position, [&](const EventView& e) {
-    auto [entry, created] = heads_.try_emplace(std::string(e.stream()));
-    entry->second.version = e.version();
-    entry->second.last_position = e.position();
-    if (!entry->second.dirty) {
-      entry->second.dirty = true;
-      dirty_.push_back(&*entry);
-    }
-    return true;
-  });
-}
-
-void LogWriter::StartThreads() {
-  auto run = [](boost::asio::io_context* io, const char* name) {
-    pthread_setname_np(pthread_self(), name);  // shows in top -H, perf and gdb
-    io->run();
-  };
-  writer_thread_ = std::thread(run, &writer_io_, "log-writer");
-  store_thread_ = std::thread(run, &store_io_, "log-store");
-  syncer_thread_ = std::thread(run, &syncer_io_, "log-sync");
-  completer_thread_ = std::thread(run, &completer_io_, "log-ack");
-}
-
-LogWriter::~LogWriter() {
-  {
-    std::lock_guard<std::mutex> lock(closing_mu_);
-    closing_ = true;
-  }
-  writer_work_.reset();  // run() returns once the queued drains have run
-  writer_thread_.join();
-  store_work_.reset();
-  store_thread_.join();
-  syncer_work_.reset();
-  syncer_thread_.join();
-  completer_work_.reset();
-  completer_thread_.join();
-}
-
-void LogWriter::Submit(AppendRequest request, Decision decision, EventLog::AppendCallback done) {
-  auto p = std::make_unique<Pending>();
-  p->request = std::move(request);
-  p->decision = std::move(decision);
-  p->done = std::move(done);
-  std::unique_lock<std::mutex> lock(closing_mu_);
-  if (closing_) {
-    lock.unlock();
-    p->outcome.status = Status::Unavailable("the event log is closing");
-    return Complete(p.get());
-  }
-  if (appends_.Push(std::move(p))) {
-    boost::asio::post(writer_io_, [this] { DrainAppends(); });
-  }
-}
 
 void LogWriter::DrainAppends() {
   const size_t max_events = log_->options_.max_batch_events;
@@ -330,6 +214,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
   result.first_position = next_position_;
   result.recorded_at = now;
   batch_->Append(r.rows);
+  std::vector<std::string> envelopes;  // given back, not kept for repeats (see below)
   for (size_t i = 0; i < r.writes.size(); ++i) {
     const StreamWrite& w = r.writes[i];
     if (w.events.empty()) {  // only asserts its version
@@ -386,6 +271,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
       std::memcpy(data + hash_offset, last_hash_.data(), 32);
 
       batch_->Put(families_.log, log_format::LogKey(position), bytes);
+      if (r.keep_envelopes) envelopes.emplace_back(bytes);
       scratch_ = log_format::StreamKey(w.stream, version);
       batch_->Put(families_.streams, scratch_, log_format::LogKey(position));
     }
@@ -399,6 +285,7 @@ void LogWriter::AppendEvents(Pending* p, HeadRef* heads, int64_t now) {
     in_flight_[r.command_id] = InFlight{result};
     in_flight_order_.emplace_back(result.last_position, r.command_id);
   }
+  result.envelopes = std::move(envelopes);
 }
 
 void LogWriter::PruneInFlight() {
@@ -446,7 +333,7 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     batch_->Put(families_.meta, log_format::kHeadKey,
                 log_format::CommittedHeadValue(next_position_ - 1, last_hash_));
     CheckpointHeads();
-    // From here on the round counts as written: the store thread writes it, in order, and
+    // From here on the round counts as written: the committer writes it, in order, and
     // a write that fails stops the log (see the header), so nothing decided after this
     // round can be stored without it.
     write_heads_at_ = false;
@@ -469,8 +356,9 @@ void LogWriter::WriteRound(std::vector<PendingPtr>* round) {
     written.wait_position = std::max(written.wait_position, next_position_ - 1);
   }
   if (written.pending.empty() && written.batch == nullptr) return;
-  if (writes_.Push(std::move(written))) {
-    boost::asio::post(store_io_, [this] { DrainWrites(); });
+  // True when the queue was idle: the committer is not about to drain it.
+  if (commits_.Push(std::move(written))) {
+    boost::asio::post(committer_io_, [this] { DrainCommits(); });
   }
 }
 
@@ -503,180 +391,6 @@ void LogWriter::CheckpointHeads() {
   }
   if (completed || write_heads_at_) {
     batch_->Put(families_.meta, log_format::kHeadsAtKey, log_format::LogKey(heads_at_));
-  }
-}
-
-Status LogWriter::Resume() {
-  std::promise<Status> done;
-  std::future<Status> resumed = done.get_future();
-  boost::asio::post(writer_io_, [this, &done] { done.set_value(ResumeOnWriter()); });
-  return resumed.get();
-}
-
-Status LogWriter::ResumeOnWriter() {
-  if (!log_->failed()) return Status::Ok();
-  // The rounds decided before the stop go through the store and sync threads (and fail
-  // there: the log is stopped) before anything changes: a barrier through both, in order.
-  std::promise<void> passed;
-  boost::asio::post(store_io_, [this, &passed] {
-    boost::asio::post(syncer_io_, [&passed] { passed.set_value(); });
-  });
-  passed.get_future().wait();
-  Status s = store_->Health();
-  if (!s.ok()) return s;
-  // What the store holds now is durable (a recovered store made it so): the chain goes
-  // on from there, including rounds written before the stop whose sync never came.
-  LogTail tail;
-  s = log_->Recover(&tail);
-  if (!s.ok()) return s;
-  next_position_ = tail.position + 1;
-  last_hash_ = tail.hash;
-  last_recorded_at_ = std::max(last_recorded_at_, tail.recorded_at);
-  heads_.clear();
-  dirty_.clear();
-  flushing_.clear();
-  flushed_ = 0;
-  pass_at_ = 0;
-  write_heads_at_ = false;
-  in_flight_.clear();
-  in_flight_order_.clear();
-  s = LoadHeads(tail.position);
-  if (!s.ok()) return s;
-  // Deciders drop state that rounds accepted before the stop changed (see FailedRounds).
-  counters_.failed_rounds++;
-  log_->Publish(tail.position);
-  log_->ClearFailed();
-  return Status::Ok();
-}
-
-std::unique_ptr<WriteBatch> LogWriter::TakeSpareBatch() {
-  std::lock_guard<std::mutex> lock(spare_mu_);
-  if (spare_batches_.empty()) return std::make_unique<WriteBatch>();
-  auto batch = std::move(spare_batches_.back());
-  spare_batches_.pop_back();
-  return batch;
-}
-
-void LogWriter::ReturnSpareBatch(std::unique_ptr<WriteBatch> batch) {
-  batch->Clear();
-  std::lock_guard<std::mutex> lock(spare_mu_);
-  if (spare_batches_.size() < 4) spare_batches_.push_back(std::move(batch));
-}
-
-void LogWriter::WriteHandoffs(std::vector<Handoff>* handoffs) {
-  // The rounds queued meanwhile go to the store in one write, in order: each write costs
-  // a WAL record and a pass through RocksDB's write queue, and a writer that keeps up
-  // hands on rounds of a few appends. Once a write fails, neither its rounds nor any after
-  // them (they chain onto them) may be stored: the log stops, and they fail.
-  std::vector<Handoff*> rounds;
-  for (Handoff& h : *handoffs) {
-    if (h.batch != nullptr) rounds.push_back(&h);
-  }
-  Status s = log_->failed() ? StoppedStatus() : Status::Ok();
-  if (s.ok() && !rounds.empty()) {
-    const WriteBatch* batch = rounds[0]->batch.get();
-    if (rounds.size() > 1) {
-      // A combined batch of a burst is not kept at its largest.
-      if (combined_.ByteSize() > (8 << 20)) combined_ = WriteBatch();
-      combined_.Clear();
-      for (Handoff* h : rounds) combined_.Append(*h->batch);
-      batch = &combined_;
-    }
-    const auto write_start = std::chrono::steady_clock::now();
-    s = store_->Write(*batch, /*sync=*/false);
-    counters_.write_micros += MicrosSince(write_start);
-    if (!s.ok()) {
-      log_->MarkFailed(s);
-    }
-  }
-  // Every round accepted but not stored voids what its decision changed (FailedRounds).
-  if (!s.ok()) counters_.failed_rounds += rounds.size();
-  for (Handoff& h : *handoffs) {
-    // Answers without a round of their own rest on earlier rounds: they fail with them.
-    h.status = s;
-    if (h.batch != nullptr) ReturnSpareBatch(std::move(h.batch));
-  }
-}
-
-void LogWriter::DrainWrites() {
-  for (auto handoffs = writes_.TakeAll(); !handoffs.empty(); handoffs = writes_.TakeAll()) {
-    WriteHandoffs(&handoffs);
-    for (Handoff& h : handoffs) {
-      // True when the queue was empty: the syncer is not about to drain it.
-      if (syncs_.Push(std::move(h))) boost::asio::post(syncer_io_, [this] { DrainSyncs(); });
-    }
-  }
-}
-
-void LogWriter::DrainSyncs() {
-  for (auto handoffs = syncs_.TakeAll(); !handoffs.empty(); handoffs = syncs_.TakeAll()) {
-    uint64_t target = 0;
-    for (const auto& h : handoffs) {
-      if (h.status.ok()) target = std::max(target, h.wait_position);
-    }
-    Status synced;
-    if (log_->failed() && target > log_->HeadPosition()) {
-      // Written, but a later round's write or sync failed first: never synced here.
-      synced = UnknownStatus(log_->StoppedStatus());
-    } else if (target > log_->HeadPosition()) {
-      const auto sync_start = std::chrono::steady_clock::now();
-      synced = store_->SyncWal();
-      counters_.syncs++;
-      counters_.sync_micros += MicrosSince(sync_start);
-      if (!synced.ok()) {
-        log_->MarkFailed(synced);
-        synced = UnknownStatus(log_->StoppedStatus());
-      }
-    }
-    // A log that stopped after these rounds were written and synced still publishes them:
-    // they are durable.
-    if (synced.ok() || target <= log_->HeadPosition()) {
-      synced = Status::Ok();
-      log_->Publish(target);
-    }
-    auto complete = [this, synced](std::vector<Handoff>& done) {
-      for (auto& h : done) {
-        const Status& s = h.status.ok() ? synced : h.status;
-        if (!s.ok()) {
-          Fail(&h.pending, s);
-          continue;
-        }
-        for (auto& p : h.pending) Complete(p.get());
-      }
-    };
-    size_t waiting = 0;
-    for (const auto& h : handoffs) waiting += h.pending.size();
-    if (waiting <= kInlineCompletions) {
-      // Few callers: waking them here costs less than a hand-off, and little can have
-      // been written for the next sync meanwhile.
-      complete(handoffs);
-    } else {
-      boost::asio::post(completer_io_, [complete, handoffs = std::move(handoffs)]() mutable {
-        complete(handoffs);
-      });
-    }
-  }
-}
-
-LogStats LogWriter::Stats() const {
-  LogStats st;
-  st.appends = counters_.appends;
-  st.events = counters_.events;
-  st.rounds = counters_.rounds;
-  st.syncs = counters_.syncs;
-  st.sync_micros = counters_.sync_micros;
-  st.write_micros = counters_.write_micros;
-  st.encode_micros = counters_.encode_micros;
-  st.failed_rounds = counters_.failed_rounds;
-  return st;
-}
-
-void LogWriter::Fail(std::vector<PendingPtr>* pending, const Status& status) {
-  for (auto& p : *pending) {
-    p->outcome.status = status;
-    p->outcome.result = AppendResult();
-    p->outcome.conflict.reset();
-    Complete(p.get());
   }
 }
 

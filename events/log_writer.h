@@ -1,18 +1,21 @@
 // LogWriter: the group-commit engine behind EventLog::Append (internal to events/).
 //
-// Four threads, each a Boost.Asio io_context, each stage handing rounds on in order:
-// - the writer drains the append queue; for each round it checks expected versions
-//   against its cache of stream heads, assigns positions, encodes and hash-chains the
-//   envelopes into one WriteBatch and hands the round on;
-// - the store thread writes the rounds' batches in order, unsynced;
-// - the syncer syncs the WAL once for every round written meanwhile, publishes the new
-//   durable position and passes the requests on;
-// - the completer runs their callbacks (waking the callers), so the next sync starts at
-//   once instead of after a few dozen thread wake-ups.
-// So the writer decides round k+2 while round k+1 is written, round k synced and round
-// k-1 acknowledged: the one thread every command waits for does no I/O and no memtable
-// inserts (a third of its time when it wrote the rounds itself), and writes go on while
-// the WAL syncs.
+// Two threads, each a Boost.Asio io_context, handing rounds on in order:
+// - the writer (log_writer.cc) drains the append queue; for each round it checks expected
+//   versions against its cache of stream heads, assigns positions, encodes and
+//   hash-chains the envelopes into one WriteBatch and hands the round to the committer;
+// - the committer (log_committer.cc) takes every round queued meanwhile, writes their
+//   batches in one write, unsynced, syncs the WAL once, publishes the new durable
+//   position and runs the rounds' callbacks in order, on its own thread.
+// So the writer decides rounds k+1, k+2, ... while round k is written, synced and
+// answered: the one thread every command waits for does no I/O and no memtable inserts,
+// and what it decides during a sync goes out in the committer's next write and sync.
+// Callbacks run on the thread that made their appends durable, with no hand-off: each
+// stage once was a thread of its own (store, sync, acknowledgement), and a command's
+// answer took three more thread switches after the writer's. The price is that writing,
+// syncing and answering no longer overlap: callbacks must be short (the server queues a
+// command's answer here for one of its I/O threads), as the next write and sync wait
+// for them (bench/RESULTS.md, 2026-12-07, measures both sides).
 // Requests answered without writing (refused by a decision, conflicts, duplicates) go the
 // same way: their callbacks never run on the writer thread, and an answer never rests on
 // appends that are not yet durable.
@@ -27,15 +30,16 @@
 //
 // A failed write stops the log, like a failed sync: the rounds decided after it chain
 // onto it and cannot be stored without it, so they fail too, and the log refuses appends
-// until it is reopened or resumed. While stopped, neither the store thread nor the syncer
-// touches the store (RocksDB must not write or sync a WAL after an error on it). Resume
-// runs on the writer thread: it lets every round in flight fail through the store and
-// sync threads first, then reloads the writer's state from the store, as an open does.
+// until it is reopened or resumed. While stopped, the committer does not touch the store
+// (RocksDB must not write or sync a WAL after an error on it). Resume runs on the writer
+// thread (log_writer_open.cc): it lets every round in flight fail through the committer
+// first, then reloads the writer's state from the store, as an open does.
 //
 // Invariants: positions are gapless in the store (rounds are written in the order they
 // were decided, and none after a failed one); the writer's state (next position, last
 // hash, heads, in-flight command ids) is touched by the writer thread only; a request is
-// completed exactly once.
+// completed exactly once, after the durable position covers everything decided before
+// it (or with the failure that stopped the log).
 #pragma once
 
 #include <flatbuffers/flatbuffers.h>
@@ -75,11 +79,10 @@ class LogWriter {
     AppendOutcome outcome;
   };
   using PendingPtr = std::unique_ptr<Pending>;
-  // A decided round on its way to the syncer, which writes its batch (null when it
-  // writes nothing: only answers) and syncs.
+  // A decided round on its way to the committer, which writes its batch (null when it
+  // writes nothing: only answers), syncs and completes its requests.
   struct Handoff {
     std::unique_ptr<WriteBatch> batch;
-    Status status;  // set by the store thread: not ok when the round was not written
     std::vector<PendingPtr> pending;
     uint64_t wait_position = 0;  // durable position that completes them all
   };
@@ -114,11 +117,15 @@ class LogWriter {
   void StartThreads();
   LogWriter(EventLog* log, const LogTail& tail);
   void PruneInFlight();
-  void DrainWrites();
-  void WriteHandoffs(std::vector<Handoff>* handoffs);
   // Adds this round's part of the heads' checkpoint to batch_.
   void CheckpointHeads();
-  void DrainSyncs();
+  // On the committer thread: every round queued, written, synced and completed.
+  void DrainCommits();
+  void Commit(std::vector<Handoff>* rounds);
+  // Writes the rounds' batches in one write; not ok when they were not written.
+  Status WriteRounds(std::vector<Handoff>* rounds);
+  // Syncs the WAL up to `target` and publishes it; not ok when it is not durable.
+  Status SyncTo(uint64_t target);
   static void Complete(Pending* p) { p->done(std::move(p->outcome)); }
   void Fail(std::vector<PendingPtr>* pending, const Status& status);
   Status StoppedStatus() const { return log_->StoppedStatus(); }
@@ -149,26 +156,26 @@ class LogWriter {
   std::unordered_map<std::string, InFlight, StringHash, std::equal_to<>> in_flight_;
   std::deque<std::pair<uint64_t, std::string>> in_flight_order_;  // (last position, id)
   std::unique_ptr<WriteBatch> batch_;                             // the round being decided
-  WriteBatch combined_;  // store thread: the rounds of one write
+  WriteBatch combined_;  // committer thread: the rounds of one write
   flatbuffers::FlatBufferBuilder fbb_;
   std::string scratch_;
 
   struct Counters {
     std::atomic<uint64_t> appends{0}, events{0}, rounds{0}, syncs{0}, sync_micros{0},
-        write_micros{0}, encode_micros{0}, failed_rounds{0};
+        write_micros{0}, encode_micros{0}, answer_micros{0}, failed_rounds{0};
   } counters_;
 
   std::mutex closing_mu_;
   bool closing_ = false;
   BatchingQueue<PendingPtr> appends_;
-  BatchingQueue<Handoff> writes_, syncs_;
+  BatchingQueue<Handoff> commits_;
   // Written batches go back to the writer, so a round's buffers are allocated rarely.
   std::mutex spare_mu_;
   std::vector<std::unique_ptr<WriteBatch>> spare_batches_;
-  boost::asio::io_context writer_io_, store_io_, syncer_io_, completer_io_;
+  boost::asio::io_context writer_io_, committer_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> writer_work_,
-      store_work_, syncer_work_, completer_work_;
-  std::thread writer_thread_, store_thread_, syncer_thread_, completer_thread_;
+      committer_work_;
+  std::thread writer_thread_, committer_thread_;
 };
 
 }  // namespace caseengine

@@ -5,11 +5,14 @@
 // application/problem+json, and records metrics.
 //
 // Threading: Serve blocks on the calling thread, which with `io_threads - 1` more reads
-// requests and writes answers for every connection (event-driven) and runs commands up to
-// their append, and routes that never block (Route::Runs::kInline); queries run on a pool
-// of `threads` workers, which nothing that waits holds: a query waiting for its
-// min_position waits on a timer (Route::ready), and event feeds run as short steps on a
-// pool of two threads of their own (HttpResponse::stream). Stop from any thread (or a
+// requests for every connection (event-driven) and runs commands up to their append, and
+// routes that never block (Route::Runs::kInline); queries run on a pool of `threads`
+// workers, which nothing that waits holds: a query waiting for its min_position waits on
+// a timer (Route::ready), and event feeds run as short steps on a pool of two threads of
+// their own (HttpResponse::stream). An answer is written without blocking, by the thread
+// that has it ready: a query's by its worker (one thread switch from request to answer);
+// a command's by an I/O thread, to which the log's committer hands each round's answers
+// in one post; see http_server_impl.h. Stop from any thread (or a
 // signal handler's thread) makes Serve return once the requests in flight are answered,
 // or after a grace of two seconds, when the connections still open are closed.
 #pragma once

@@ -1,6 +1,6 @@
 // What routes see of HTTP, without the HTTP library: a request, a response, a route, and
 // the error a route throws to answer with application/problem+json. The library itself
-// is confined to http_server.cc.
+// is confined to the server's files (http_server_impl.h).
 //
 // Threading: a request and its response belong to one exchange, handled by one thread at
 // a time (see HttpResponse::later for an answer finished on another).
@@ -56,7 +56,8 @@ struct HttpResponse {
   // An answer given later, without holding a thread while it is prepared (a command
   // waits for its log sync): the route sets `later` and returns; the server then calls
   // it with `finish`, which the route's work calls once, from any thread, with what fills
-  // in the response (and may throw a Problem, as a route does).
+  // in the response (and may throw a Problem, as a route does). `finish` never blocks: it
+  // hands the answer to an I/O thread (or writes it at once when called on one).
   using Fill = std::function<void(HttpResponse*)>;
   std::function<void(std::function<void(Fill)> finish)> later;
 

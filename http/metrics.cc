@@ -94,6 +94,10 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
   gauge("caseengine_log_syncs_total", "WAL syncs.", "counter", n(ls.syncs));
   gauge("caseengine_log_sync_seconds_total", "Time spent syncing the WAL.", "counter",
         Seconds(ls.sync_micros));
+  gauge("caseengine_log_answer_seconds_total",
+        "Time the log's committer spent answering appends (commands' answers written), which "
+        "the next write and sync wait for.",
+        "counter", Seconds(ls.answer_micros));
   gauge("caseengine_log_failed_batches_total", "Batches that could not be written.", "counter",
         n(ls.failed_rounds));
   gauge("caseengine_projection_applied_position", "Position every read model has applied.", "gauge",
