@@ -10,6 +10,7 @@
 #include "base/await.h"
 #include "base/coding.h"
 #include "base/time_format.h"
+#include "projections/projection_runner.h"
 
 namespace caseengine {
 namespace {
@@ -38,6 +39,9 @@ struct CommandService::Call {
   int attempts = 0;
   Outcome outcome;
   WriteBatch new_keys;  // written with the events (AppendRequest::rows)
+  // The accepted events, in the order the log positioned them: offered to the
+  // projections after commit.
+  std::vector<Event> committed;
   bool decided = false;
   std::vector<std::string> evict;  // streams to reload before deciding again
 };
@@ -97,6 +101,7 @@ void CommandService::ExecuteAsync(const Actor& actor, Command command,
   call->base.actor = actor.user_id;
   call->base.correlation_id = options.correlation_id;
   call->base.request_digest = options.request_digest;
+  call->base.keep_envelopes = runner_ != nullptr;
   Submit(std::move(call));
 }
 
@@ -106,11 +111,17 @@ void CommandService::Submit(std::shared_ptr<Call> call) {
   decision.decide = [this, call](AppendRequest* request) { return Decide(call.get(), request); };
   decision.accepted = [this, call](const AppendResult& r) {
     cache_->Apply(call->outcome.streams, r.last_position);
-    // Folded and encoded: the events go here, on the thread that made them, and their
-    // lists go back for its next decisions (EventList). Freed where the answer is sent,
-    // each (a kilobyte or more) made glibc lock this thread's arena against the writer.
-    // Finish needs only the stream names.
-    for (auto& se : call->outcome.streams) GiveBack(&se.events);
+    // Folded and encoded: the events go to the projections when they are offered; when
+    // none are, they go here, on the thread that made them, and their lists go back for
+    // its next decisions (EventList): freed where the answer is sent, each (a kilobyte or
+    // more) made glibc lock this thread's arena against the writer. Finish needs only the
+    // stream names.
+    for (auto& se : call->outcome.streams) {
+      if (runner_ != nullptr) {
+        for (Event& e : se.events) call->committed.push_back(std::move(e));
+      }
+      GiveBack(&se.events);
+    }
   };
   call->decided = false;
   log_->DecideAsync(call->base, std::move(decision),
@@ -160,7 +171,7 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     keys_->Forget(call->new_keys);
     call->new_keys.Clear();
   }
-  const AppendResult& r = appended.result;
+  AppendResult& r = appended.result;
   CommandResult result;
   if (appended.status.ok() && r.duplicate) {
     // The key's command was written before: its first answer, unless the key was first
@@ -187,6 +198,9 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
       result.status = DestroyKeys(call->outcome.destroy_keys);
       purger_->Schedule();
     }
+    // After the keys: an offered event of an erased subject must not show what the log's
+    // decoding no longer can.
+    Offer(call.get(), &r);
   } else if (appended.conflict && ++call->attempts < 3) {
     // The log saw a newer version than the cache: state went stale (a failed round).
     // Decide again from the log.
@@ -210,6 +224,26 @@ Status CommandService::DestroyKeys(const std::vector<std::string>& subjects) {
     if (!s.ok() && first.ok()) first = s;
   }
   return first;
+}
+
+void CommandService::FeedProjections(ProjectionRunner* runner) {
+  runner_ = runner;
+  runner_->ExpectOffers();
+}
+
+void CommandService::Offer(Call* call, AppendResult* appended) {
+  if (runner_ == nullptr || call->committed.empty() ||
+      call->committed.size() != appended->envelopes.size()) {
+    return;  // nothing offered: the runner reads these events from the log
+  }
+  std::vector<LiveEvent> live(call->committed.size());
+  for (size_t i = 0; i < live.size(); ++i) {
+    live[i].position = appended->first_position + i;
+    live[i].envelope = std::move(appended->envelopes[i]);
+    live[i].event = std::move(call->committed[i]);
+  }
+  call->committed.clear();
+  runner_->Offer(std::move(live));
 }
 
 void CommandService::Answer(const std::shared_ptr<Call>& call, CommandResult result) {

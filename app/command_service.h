@@ -11,9 +11,11 @@
 //   4. Append: the events are encoded and sealed, and written in the log's next group
 //      commit, with the command id as idempotency key; a decision without events writes
 //      nothing and is answered in its turn.
-//   5. After commit, on the thread the log completes on: the keys an erasure names are
-//      destroyed (and the store purged of them, KeyPurger) before the caller hears it is
-//      done; the answer is kept when the command wrote nothing; the caller is answered.
+//   5. After commit, on the thread the log completes on, in commit order: the keys an
+//      erasure names are destroyed (and the store purged of them, KeyPurger) before the
+//      caller hears it is done; the committed events, as decided, are offered to the
+//      projections (ProjectionRunner::Offer), which need not read them back from the log;
+//      the answer is kept when the command wrote nothing; the caller is answered.
 //
 // Deciding on the writer thread, in queue order, against state only that thread changes
 // is what makes rules over several streams race-free: two commands that only one may
@@ -42,6 +44,7 @@ namespace caseengine {
 
 class DecisionCache;
 class KeyPurger;
+class ProjectionRunner;
 
 struct CommandServiceOptions {
   std::function<std::string()> today;   // YYYY-MM-DD; UTC today when empty
@@ -66,6 +69,10 @@ class CommandService {
   using Done = std::function<void(CommandResult)>;
   void ExecuteAsync(const Actor& actor, Command command, const CommandOptions& options, Done done);
 
+  // Offers every committed command's events to `runner` (see step 5); before the first
+  // command. Not owned; must outlive the service.
+  void FeedProjections(ProjectionRunner* runner);
+
   // The fields of a command the domain refuses (none: nullopt), on today's date: for a
   // caller that found other faults in a request first and names them all at once.
   std::optional<Rejection> Validate(Command* command) const;
@@ -89,6 +96,8 @@ class CommandService {
   void Finish(const std::shared_ptr<Call>& call, AppendOutcome appended);
   // After commit: the keys the decision names are destroyed; the first failure.
   Status DestroyKeys(const std::vector<std::string>& subjects);
+  // Offers the committed events of `call` to the projections.
+  void Offer(Call* call, AppendResult* appended);
   // Answers `call`, keeping the answer under its key when it wrote nothing.
   void Answer(const std::shared_ptr<Call>& call, CommandResult result);
 
@@ -100,6 +109,7 @@ class CommandService {
   KeptAnswers kept_;
   std::unique_ptr<DecisionCache> cache_;  // the log's writer thread only
   std::unique_ptr<KeyPurger> purger_;
+  ProjectionRunner* runner_ = nullptr;
 };
 
 }  // namespace caseengine

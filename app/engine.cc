@@ -40,6 +40,8 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   e->runner_ = std::make_unique<ProjectionRunner>(e->log_.get(), codec, e->store_.get(),
                                                   e->read_models_->All(), options.runner);
   CommandService* commands = e->commands_.get();
+  // A runner that tails the log is handed each command's events as they commit.
+  if (options.start_runner) commands->FeedProjections(e->runner_.get());
   e->queries_ =
       std::make_unique<QueryService>(e->log_.get(), codec, e->runner_.get(), e->read_models_.get(),
                                      [commands] { return commands->Today(); });

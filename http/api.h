@@ -43,7 +43,10 @@ class Api {
   nlohmann::json OpenApi() const;
 
  private:
+  // The route table (routes.cc): the command routes, then the query routes.
   std::vector<Route> MakeRoutes();
+  std::vector<Route> CommandRoutes();  // command_routes.cc
+  std::vector<Route> QueryRoutes();    // query_routes.cc
 
   // Requests.
   // 400 naming the query parameters the route does not list.

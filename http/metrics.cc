@@ -110,6 +110,17 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         "gauge", n(head > applied ? head - applied : 0));
   gauge("caseengine_projection_events_total", "Events applied to read models.", "counter",
         n(ps.events));
+  gauge("caseengine_projection_live_events_total",
+        "Events applied as the command service handed them over at commit, without reading the "
+        "log.",
+        "counter", n(ps.live_events));
+  gauge("caseengine_projection_log_events_total",
+        "Events read back from the log (catching up after a start, a gap or a lag).", "counter",
+        n(ps.log_events));
+  gauge("caseengine_projection_offers_dropped_total",
+        "Events handed over at commit that the runner had no room for (read from the log "
+        "instead).",
+        "counter", n(ps.offers_dropped));
   gauge("caseengine_projection_batches_total", "Read model batches written.", "counter",
         n(ps.batches));
   gauge("caseengine_projection_rows_total", "Read model rows written (checkpoints included).",

@@ -397,7 +397,7 @@ void ProjectionRunner::Loop() {
     uint64_t head = log_->WaitForPosition(Applied(), std::chrono::milliseconds(100));
     const uint64_t next = Applied() + 1;
     const uint64_t offered = live_.last_offered();
-    if (head >= next && offered != 0 && offered < next) {
+    if (head >= next && (offered != 0 || expect_offers_.load()) && offered < next) {
       // Events are being offered, but not yet these: the log publishes its head before
       // its callbacks run, so their offer is likely on its way.
       live_.WaitOffered(next, options_.offer_wait);

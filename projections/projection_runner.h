@@ -183,6 +183,10 @@ class ProjectionRunner {
   // Offers made before Start are kept (within the bound) and applied once started; Open,
   // CatchUp and Rebuild read the log only.
   void Offer(std::vector<LiveEvent> events) { live_.Offer(std::move(events)); }
+  // Every command will be offered (a command service feeds this runner): the runner waits
+  // for the offer of events the log shows from the first one on, not only once something
+  // was offered.
+  void ExpectOffers() { expect_offers_ = true; }
 
   // Every projection has applied every event up to here.
   uint64_t Applied() const { return applied_.load(std::memory_order_acquire); }
@@ -252,6 +256,7 @@ class ProjectionRunner {
   std::vector<bool> opens_personal_;
   EventCodec::OpenPersonal open_;  // by opens_personal_
   LiveQueue live_;                 // see Offer
+  std::atomic<bool> expect_offers_{false};
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
   std::vector<std::string> interrupted_;  // see Interrupted
