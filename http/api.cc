@@ -232,6 +232,15 @@ void Api::RunCommand(const HttpRequest& req, Command command, int created_status
     throw Problem(400, "/problems/malformed", "Malformed request",
                   "Idempotency-Key must be at most 128 characters");
   }
+  // Printable ASCII only (a structured-field string): the key is recorded with the events,
+  // shown to auditors and compared byte for byte.
+  for (const char c : options.command_id) {
+    if (c < 0x20 || c > 0x7e) {
+      throw Problem(400, "/problems/malformed", "Malformed request",
+                    "Idempotency-Key must be printable ASCII (no control characters, no bytes "
+                    "beyond 0x7E)");
+    }
+  }
   const std::string if_match = req.header("If-Match");
   if (!if_match.empty()) {
     if (auto version = ParseIfMatch(if_match)) options.expected_version = *version;

@@ -258,3 +258,17 @@ TEST_CASE("http: an Idempotency-Key over 128 characters is 400", "[http]") {
       s.officer.Post("/clients", body, {{"Idempotency-Key", std::string(128, 'k')}});
   CHECK(ok.status == 201);
 }
+
+TEST_CASE("http: an Idempotency-Key that is not printable ASCII is 400", "[http]") {
+  // Given a registration
+  Served s;
+  const json body = {{"surname", "Keyed"}, {"date_of_birth", "1980-01-01"}};
+  const uint64_t head = s.Head();
+  // When its Idempotency-Key holds a byte beyond ASCII, or a control character
+  // Then it is 400 and nothing is written
+  CheckProblem(s.officer.Post("/clients", body, {{"Idempotency-Key", "cl\xc3\xa9-1"}}), 400,
+               kMalformed);
+  CheckProblem(s.officer.Post("/clients", body, {{"Idempotency-Key", "key\x01"}}), 400,
+               kMalformed);
+  CHECK(s.Head() == head);
+}
