@@ -42,7 +42,6 @@ struct CommandService::Call {
   // The accepted events, in the order the log positioned them: offered to the
   // projections after commit.
   std::vector<Event> committed;
-  bool decided = false;
   std::vector<std::string> evict;  // streams to reload before deciding again
 };
 
@@ -123,7 +122,6 @@ void CommandService::Submit(std::shared_ptr<Call> call) {
       GiveBack(&se.events);
     }
   };
-  call->decided = false;
   log_->DecideAsync(call->base, std::move(decision),
                     [this, call](AppendOutcome appended) { Finish(call, std::move(appended)); });
 }
@@ -141,7 +139,6 @@ Status CommandService::Decide(Call* call, AppendRequest* request) {
   DecideContext ctx{call->actor, config_, call->today, options_.new_id,
                     call->options.expected_version};
   call->outcome = caseengine::Decide(call->command, ctx, cache_.get());
-  call->decided = true;
   if (!cache_->error().ok()) return cache_->error();
   // A refusal, or nothing to change: a decision without events.
   if (call->outcome.rejected || call->outcome.Unchanged()) return Status::Ok();
