@@ -153,6 +153,18 @@ const char* TextProblem(std::string_view s, TextKind kind) {
     if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
       return "holds a control character";
     }
+    // Bidirectional embeddings, overrides and isolates (U+202A to U+202E: E2 80 AA to AE;
+    // U+2066 to U+2069: E2 81 A6 to A9) make text show in another order than it is
+    // stored, so a record or an audit line could read other than it says. Right-to-left
+    // letters need none of them.
+    if (c == 0xE2 && n == 3) {
+      const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      const unsigned char c2 = static_cast<unsigned char>(s[i + 2]);
+      if ((c1 == 0x80 && c2 >= 0xAA && c2 <= 0xAE) || (c1 == 0x81 && c2 >= 0xA6 && c2 <= 0xA9)) {
+        return "holds a bidirectional control character (text would show in another order than "
+               "it is written)";
+      }
+    }
     i += n;
   }
   return nullptr;

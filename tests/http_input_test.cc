@@ -50,6 +50,30 @@ std::string ReadSide(const Served& s, HttpClient& c) {
 
 }  // namespace
 
+TEST_CASE("text in commands: bidirectional overrides are refused, right-to-left letters are text",
+          "[input]") {
+  // Given text with an override, an embedding or an isolate (U+202E, U+202A, U+2066, U+2069)
+  for (const std::string bad : {std::string("Smith\xe2\x80\xae"
+                                            "htimS"),
+                                std::string("\xe2\x80\xaa"
+                                            "a"),
+                                std::string("a\xe2\x81\xa6"
+                                            "b"),
+                                std::string("a\xe2\x81\xa9")}) {
+    INFO(bad);
+    // Then it is refused, on one line or several
+    CHECK(TextProblem(bad, TextKind::kLine) != nullptr);
+    CHECK(TextProblem(bad, TextKind::kMultiline) != nullptr);
+  }
+  // And Arabic and Hebrew letters, and the marks beside them (U+200F), are text
+  CHECK(TextProblem("\xd9\x85\xd8\xad\xd9\x85\xd8\xaf", TextKind::kLine) == nullptr);
+  CHECK(TextProblem("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x8f", TextKind::kLine) == nullptr);
+  // And a dash or a quotation mark of the same block (U+2014, U+201C) is text too
+  CHECK(TextProblem("a \xe2\x80\x94 \xe2\x80\x9c"
+                    "b",
+                    TextKind::kLine) == nullptr);
+}
+
 TEST_CASE("text in commands: control characters and bad UTF-8 are named as such", "[input]") {
   CHECK(TextProblem("Zoë O'Brien-Smith", TextKind::kLine) == nullptr);
   CHECK(TextProblem("", TextKind::kLine) == nullptr);
