@@ -137,6 +137,14 @@ TEST_CASE(
   const Ran seeded = RunApart({CASEENGINE_PATH, "seed", "--data", dir, "--clients", "1500"});
   INFO(seeded);
   REQUIRE(seeded.status == 0);
+  // A whole rebuild, timed: the kills below fall within its span (a fixed span missed it
+  // every time on a fast run, the rebuild over before the first kill).
+  const auto start = std::chrono::steady_clock::now();
+  const Ran whole = RunApart({CASEENGINE_PATH, "rebuild", "--data", dir});
+  REQUIRE(whole.status == 0);
+  const auto span = std::max<int64_t>(2, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::steady_clock::now() - start)
+                                             .count());
   std::mt19937 random(7);
   int killed_mid_rebuild = 0;
   // When caseengine rebuild is killed at random moments, at least once in the middle of a rebuild
@@ -145,7 +153,7 @@ TEST_CASE(
     const pid_t pid =
         testing::SpawnWithStdoutPipe({CASEENGINE_PATH, "rebuild", "--data", dir}, &out);
     REQUIRE(pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % span));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);

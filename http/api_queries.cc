@@ -1,0 +1,313 @@
+// The Api's query routes: each parses its request into a query of the engine's query
+// service, waits for the position it must see (min_position), and writes what comes back:
+// records as they were (at=, as_of=), lists as JSON or CSV, journals, histories, Lobby
+// matches, the live feed and the health check. The route table is in routes.cc.
+#include "aggregates/lobby_matcher.h"
+#include "aggregates/state_json.h"
+#include "audit/event_json.h"
+#include "base/json_text.h"
+#include "base/time_format.h"
+#include "http/api.h"
+#include "http/api_internal.h"
+
+namespace caseengine {
+namespace {
+
+bool WantsCsv(const HttpRequest& req) {
+  return req.header("Accept").find("text/csv") != std::string::npos;
+}
+
+// A page of a list as JSON, or as CSV when asked for (see ListOf).
+void AnswerPage(const HttpRequest& req, const ListPage& page, HttpResponse* res) {
+  if (!WantsCsv(req)) {
+    // {"rows": [...], "columns": [...], "total": n|null, "next_cursor": "..."|null}, with
+    // the rows as the list wrote them.
+    // The rows' text is appended once: a conditional expression choosing between it and
+    // dump() would copy it into a temporary first.
+    std::string body;
+    body.reserve(page.rows_text.size() + 256);
+    body += "{\"rows\":";
+    if (page.rows_text.empty()) {
+      body += page.rows.dump();
+    } else {
+      body += page.rows_text;
+    }
+    body += ",\"columns\":" + nlohmann::json(page.columns).dump();
+    body += ",\"total\":" + (page.total_known ? std::to_string(page.total) : "null");
+    body += ",\"next_cursor\":";
+    if (page.next_cursor.empty()) {
+      body += "null";
+    } else {
+      AppendJsonString(&body, page.next_cursor);
+    }
+    body += "}";
+    res->status = 200;
+    res->content_type = "application/json";
+    res->body = std::move(body);
+    return;
+  }
+  std::string csv;
+  for (size_t i = 0; i < page.columns.size(); ++i) {
+    csv += (i ? "," : "") + CsvCell(page.columns[i]);
+  }
+  csv += "\r\n";
+  for (const auto& row : page.rows) {
+    for (size_t i = 0; i < page.columns.size(); ++i) {
+      csv += (i ? "," : "") + CsvCell(row.value(page.columns[i], nlohmann::json()));
+    }
+    csv += "\r\n";
+  }
+  res->status = 200;
+  res->content_type = "text/csv; charset=utf-8";
+  res->body = std::move(csv);
+  if (page.total_known) res->headers.emplace_back("X-Total-Count", std::to_string(page.total));
+  if (!page.next_cursor.empty()) res->headers.emplace_back("X-Next-Cursor", page.next_cursor);
+}
+
+ListRequest ListOf(const HttpRequest& req) {
+  ListRequest list;
+  list.sort = req.Param("sort");
+  list.limit = ParseLimit(req, 50);
+  list.cursor = req.Param("cursor");
+  list.columns = req.Param("columns");
+  list.as_text = !WantsCsv(req);  // CSV is written from the rows' values
+  return list;
+}
+
+std::map<std::string, std::string> Filters(const HttpRequest& req,
+                                           const std::vector<std::string>& names) {
+  std::map<std::string, std::string> filters;
+  for (const auto& name : names) {
+    if (req.Has(name)) filters[name] = req.Param(name);
+  }
+  return filters;
+}
+
+}  // namespace
+
+// Queries.
+
+uint64_t Api::WaitForReadModels(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
+  // The server waits for Reached before it runs the query (Route::ready); only a caller
+  // that did not waits here.
+  const ReadPosition at = engine_->queries().WaitForReadModels(
+      want, req.waited ? std::chrono::milliseconds(0) : kReadYourWritesWait);
+  if (want > at.applied) {
+    throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
+                  "the read models have applied position " + std::to_string(at.applied) +
+                      ", not yet " + std::to_string(want) + "; try again",
+                  {{"applied_position", at.applied}});
+  }
+  res->headers.emplace_back("X-Projection-Lag", std::to_string(at.lag()));
+  res->headers.emplace_back("X-Applied-Position", std::to_string(at.applied));
+  return at.applied;
+}
+
+void Api::WaitForLog(const HttpRequest& req) {
+  const uint64_t want = ParseCount(req, "min_position", 0, UINT64_MAX / 2);
+  const uint64_t head = engine_->queries().WaitForLog(
+      want, req.waited ? std::chrono::milliseconds(0) : kReadYourWritesWait);
+  if (head < want) {
+    throw Problem(503, "/problems/not-yet-applied", "Not yet applied",
+                  "the log has not reached position " + std::to_string(want));
+  }
+}
+
+namespace {
+
+// as_of= (an instant or a date) or at= (a position): the aggregate as it was then.
+AsOf ParseAsOf(const HttpRequest& req) {
+  AsOf as_of;
+  if (req.Has("at")) {
+    as_of.position = ParseCount(req, "at", 0, UINT64_MAX / 2);
+    if (as_of.position == 0) throw Problem::Invalid("at", "must be a position of 1 or more");
+  }
+  if (req.Has("as_of")) {
+    // A date means the end of that day.
+    if (!ParseInstantUntil(req.Param("as_of"), &as_of.micros)) {
+      throw Problem::Invalid("as_of", "must be an RFC 3339 instant or a date YYYY-MM-DD");
+    }
+  }
+  return as_of;
+}
+
+void AnswerState(const nlohmann::json& j, uint64_t version, HttpResponse* res) {
+  res->Json(j);
+  res->headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+}
+
+}  // namespace
+
+void Api::GetClient(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  ClientState s;
+  Check(engine_->queries().ReadClient(*req.actor, req.path_params[0], ParseAsOf(req), &s));
+  AnswerState(ClientToJson(s), s.version, res);
+}
+
+void Api::GetCase(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  CaseState s;
+  Check(engine_->queries().ReadCase(*req.actor, req.path_params[0], ParseAsOf(req), &s));
+  AnswerState(CaseToJson(s), s.version, res);
+}
+
+void Api::GetLobby(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  LobbyState s;
+  Check(engine_->queries().ReadLobby(*req.actor, req.path_params[0], ParseAsOf(req), &s));
+  AnswerState(LobbyToJson(s), s.version, res);
+}
+
+void Api::SearchClients(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  ClientSearchQuery q;
+  q.q = req.Param("q");
+  q.date_of_birth = req.Param("date_of_birth");
+  q.nino = req.Param("nino");
+  q.postcode = req.Param("postcode");
+  q.email = req.Param("email");
+  q.phone = req.Param("phone");
+  q.status = req.Param("status");
+  q.limit = ParseLimit(req, 20);
+  nlohmann::json results;
+  Check(engine_->queries().SearchClients(q, &results));
+  res->Json({{"rows", results}});
+}
+
+void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CaseListQuery q;
+  q.filters = Filters(req, CaseList::FilterNames());
+  q.list = ListOf(req);
+  if (req.Has("total") && req.Param("total") != "true" && req.Param("total") != "false") {
+    throw Problem::Invalid("total", "must be true or false");
+  }
+  q.count_total = req.Param("total") == "true";
+  ListPage page;
+  Check(engine_->queries().ListCases(std::move(q), &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CaseOfficersQuery q;
+  q.filters = Filters(req, CaseOfficers::FilterNames());
+  q.group_by = req.Param("group_by");
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->queries().ListCaseOfficers(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  CasePeopleQuery q;
+  q.filters = Filters(req, CasePeople::FilterNames());
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->queries().ListCasePeople(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t applied = WaitForReadModels(req, res);
+  nlohmann::json page;
+  Check(engine_->queries().Journal(*req.actor, req.path_params[0], ParseLimit(req, 50),
+                                   req.Param("cursor"), applied, &page));
+  res->Json(page);
+}
+
+void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t applied = WaitForReadModels(req, res);
+  nlohmann::json page;
+  Check(engine_->queries().History(*req.actor, req.path_params[0], req.Param("month"),
+                                   req.Param("type"), ParseLimit(req, 50), req.Param("cursor"),
+                                   applied, &page));
+  res->Json(page);
+}
+
+void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  LobbyQueueQuery q;
+  q.filters = Filters(req, LobbyQueue::FilterNames());
+  q.list = ListOf(req);
+  ListPage page;
+  Check(engine_->queries().ListLobby(q, &page));
+  AnswerPage(req, page, res);
+}
+
+void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  const std::string& id = req.path_params[0];
+  LobbyMatches found;
+  Check(engine_->queries().MatchLobbyRecord(*req.actor, id, ParseLimit(req, 10), &found));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Match& m : found.matches) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const auto& f : m.fields) {
+      fields.push_back({{"field", f.field}, {"comparison", f.comparison}, {"weight", f.weight}});
+    }
+    nlohmann::json row = {{"client_id", m.client_id},
+                          {"confidence", m.confidence},
+                          {"probability", m.probability},
+                          {"fields", fields}};
+    for (const auto& [client_id, personal] : found.candidates) {
+      if (client_id == m.client_id) row["client"] = PersonalToJson(personal);
+    }
+    rows.push_back(std::move(row));
+  }
+  res->Json(
+      {{"lobby_id", id}, {"candidates_compared", found.candidates.size()}, {"matches", rows}});
+}
+
+bool Api::Reached(const HttpRequest& req, bool log_only) const noexcept {
+  try {
+    return engine_->queries().Reached(ParseCount(req, "min_position", 0, UINT64_MAX / 2), log_only);
+  } catch (...) {
+    return true;  // malformed: the route itself answers 422
+  }
+}
+
+void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
+  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
+  std::shared_ptr<void> slot = feeds_.Take(req.actor->user_id);
+  if (slot == nullptr) {
+    Problem p(429, "/problems/too-many-feeds", "Too many open feeds",
+              req.actor->user_id + " already has " + std::to_string(feeds_.max_per_user()) +
+                  " event feeds open, the most one user may; close one, or try again later",
+              {{"max_feeds_per_user", feeds_.max_per_user()}});
+    p.retry_after = 5;
+    throw p;
+  }
+  res->content_type = "text/event-stream";
+  res->headers.emplace_back("Cache-Control", "no-cache");
+  const QueryService& queries = engine_->queries();
+  res->stream = EventFeed(&queries.log(), &queries.codec(), from, std::move(slot), &stopping_);
+}
+
+void Api::Health(const HttpRequest&, HttpResponse* res) {
+  const QueryService& queries = engine_->queries();
+  const uint64_t head = queries.log().HeadPosition();
+  const uint64_t applied = queries.runner().Applied();
+  const Status runner = queries.runner().error();
+  const Status writes = engine_->WriteHealth();
+  const bool ok = writes.ok() && runner.ok();
+  nlohmann::json j = {{"status", ok ? "ok" : "failing"},
+                      {"head_position", head},
+                      {"applied_position", applied},
+                      {"projection_lag", head > applied ? head - applied : 0},
+                      {"writes", writes.ok()                               ? "ok"
+                                 : writes.code() == Status::Code::kNoSpace ? "storage-full"
+                                                                           : "stopped"},
+                      {"recoveries", engine_->Recoveries()}};
+  if (!writes.ok()) {
+    j["log"] = writes.message();
+    const Status recovery = engine_->LastRecovery();
+    if (!recovery.ok()) j["recovery"] = recovery.message();
+  }
+  if (!runner.ok()) j["read_models"] = runner.ToString();
+  res->Json(j, ok ? 200 : 503);
+}
+}  // namespace caseengine
