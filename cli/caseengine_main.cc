@@ -328,7 +328,7 @@ int main(int argc, char** argv) {
   serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
   serve->add_option("--key-file", serve_flags.key_file,
                     "key-encryption key file (default: see the config; the demo's DATA.kek)");
-  serve->add_option("--threads", serve_flags.threads, "worker threads for queries (default 64)")
+  serve->add_option("--threads", serve_flags.threads, "worker threads for queries (default: twice the cores, at least 4)")
       ->check(CLI::Range(1, 4096));
   serve
       ->add_option("--io-threads", serve_flags.io_threads,

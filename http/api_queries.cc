@@ -17,21 +17,23 @@ bool WantsCsv(const HttpRequest& req) {
   return req.header("Accept").find("text/csv") != std::string::npos;
 }
 
-// A page of a list as JSON, or as CSV when asked for (see ListOf).
-void AnswerPage(const HttpRequest& req, const ListPage& page, HttpResponse* res) {
+constexpr std::string_view kPageHead = "{\"rows\":";
+
+// A page to fill: as JSON, its text starts with the answer's head, so the list writes its
+// rows into the answer's body and nothing copies them after.
+ListPage PageFor(const HttpRequest& req) {
+  ListPage page;
+  if (!WantsCsv(req)) page.rows_text = kPageHead;
+  return page;
+}
+
+// A page of a list (from PageFor) as JSON, or as CSV when asked for (see ListOf).
+void AnswerPage(const HttpRequest& req, ListPage&& page, HttpResponse* res) {
   if (!WantsCsv(req)) {
     // {"rows": [...], "columns": [...], "total": n|null, "next_cursor": "..."|null}, with
     // the rows as the list wrote them.
-    // The rows' text is appended once: a conditional expression choosing between it and
-    // dump() would copy it into a temporary first.
-    std::string body;
-    body.reserve(page.rows_text.size() + 256);
-    body += "{\"rows\":";
-    if (page.rows_text.empty()) {
-      body += page.rows.dump();
-    } else {
-      body += page.rows_text;
-    }
+    std::string body = std::move(page.rows_text);
+    if (body.size() == kPageHead.size()) body += page.rows.dump();
     body += ",\"columns\":" + nlohmann::json(page.columns).dump();
     body += ",\"total\":" + (page.total_known ? std::to_string(page.total) : "null");
     body += ",\"next_cursor\":";
@@ -185,9 +187,9 @@ void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
     throw Problem::Invalid("total", "must be true or false");
   }
   q.count_total = req.Param("total") == "true";
-  ListPage page;
+  ListPage page = PageFor(req);
   Check(engine_->queries().ListCases(std::move(q), &page));
-  AnswerPage(req, page, res);
+  AnswerPage(req, std::move(page), res);
 }
 
 void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
@@ -196,9 +198,9 @@ void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
   q.filters = Filters(req, CaseOfficers::FilterNames());
   q.group_by = req.Param("group_by");
   q.list = ListOf(req);
-  ListPage page;
+  ListPage page = PageFor(req);
   Check(engine_->queries().ListCaseOfficers(q, &page));
-  AnswerPage(req, page, res);
+  AnswerPage(req, std::move(page), res);
 }
 
 void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
@@ -206,9 +208,9 @@ void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
   CasePeopleQuery q;
   q.filters = Filters(req, CasePeople::FilterNames());
   q.list = ListOf(req);
-  ListPage page;
+  ListPage page = PageFor(req);
   Check(engine_->queries().ListCasePeople(q, &page));
-  AnswerPage(req, page, res);
+  AnswerPage(req, std::move(page), res);
 }
 
 void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
@@ -233,9 +235,9 @@ void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   LobbyQueueQuery q;
   q.filters = Filters(req, LobbyQueue::FilterNames());
   q.list = ListOf(req);
-  ListPage page;
+  ListPage page = PageFor(req);
   Check(engine_->queries().ListLobby(q, &page));
-  AnswerPage(req, page, res);
+  AnswerPage(req, std::move(page), res);
 }
 
 void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {

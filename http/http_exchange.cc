@@ -117,11 +117,16 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
   } else if (route.ready && !Ready(*x)) {
     RunWhenReady(x, Clock::now() + kReadYourWritesWait, std::chrono::milliseconds(1));
   } else {
-    net::post(pool_, [this, x] {
-      NameThisThread("http-query");
-      Run(x);
-    });
+    RunOnWorker(x);
   }
+}
+
+void HttpServer::Impl::RunOnWorker(const std::shared_ptr<Exchange>& x) {
+  const bool long_route = routes_[x->route].runs == Route::Runs::kLong;
+  net::post(long_route ? long_pool_ : pool_, [this, x, long_route] {
+    NameThisThread(long_route ? "http-long" : "http-query");
+    Run(x);
+  });
 }
 
 bool HttpServer::Impl::Ready(const Exchange& x) {
@@ -145,10 +150,7 @@ void HttpServer::Impl::RunWhenReady(const std::shared_ptr<Exchange>& x, Clock::t
       return RunWhenReady(x, deadline, std::min(pause * 2, std::chrono::milliseconds(20)));
     }
     x->request.waited = true;
-    net::post(pool_, [this, x] {
-      NameThisThread("http-query");
-      Run(x);
-    });
+    RunOnWorker(x);
   });
 }
 

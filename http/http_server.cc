@@ -51,13 +51,15 @@ HttpServer::Impl::Impl(const ServerConfig& config, const std::vector<Route>& rou
       control_(net::make_strand(io_)),
       stop_timer_(control_),
       acceptor_(control_),  // its handlers and Stop's close on one strand
-      pool_(static_cast<size_t>(std::max(1, config.threads))),
+      pool_(static_cast<size_t>(ServerConfig::QueryThreads(config))),
+      long_pool_(kLongThreads),
       feeds_(kFeedThreads) {
   for (const Route& r : routes_) patterns_.push_back(MakePattern(r));
 }
 
 HttpServer::Impl::~Impl() {
   pool_.join();
+  long_pool_.join();
   feeds_.join();
 }
 
@@ -99,6 +101,7 @@ void HttpServer::Impl::Serve() {
   io_.run();
   for (std::thread& t : threads) t.join();
   pool_.join();
+  long_pool_.join();
   feeds_.join();
 }
 

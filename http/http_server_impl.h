@@ -133,6 +133,8 @@ class HttpServer::Impl {
   void Accept();
   void Handle(const std::shared_ptr<Session>& session, RawRequest raw);
   void Run(const std::shared_ptr<Exchange>& x);
+  // Run on the pool the route runs on (Route::Runs).
+  void RunOnWorker(const std::shared_ptr<Exchange>& x);
   // Runs a query on the pool, once its route is ready or `deadline` has passed (see
   // Route::ready); waits on a timer of the session's strand meanwhile.
   void RunWhenReady(const std::shared_ptr<Exchange>& x, Clock::time_point deadline,
@@ -176,6 +178,9 @@ class HttpServer::Impl {
   boost::asio::steady_timer stop_timer_;
   http_internal::tcp::acceptor acceptor_;
   boost::asio::thread_pool pool_;
+  // Runs the routes whose work grows with the log (Route::Runs::kLong).
+  static constexpr size_t kLongThreads = 2;
+  boost::asio::thread_pool long_pool_;
   // Produces the parts of event feeds (HttpResponse::stream); each call is short.
   static constexpr size_t kFeedThreads = 2;
   boost::asio::thread_pool feeds_;

@@ -139,10 +139,13 @@ struct Route {
   std::vector<const char*> query;  // query parameters it reads
   std::vector<const char*> body;   // body fields it reads (required ones end in '*')
   std::function<void(const HttpRequest&, HttpResponse*)> handler;
-  // Where the handler runs: on a query worker, or (kInline, for a route that never blocks
+  // Where the handler runs: on a query worker; (kInline, for a route that never blocks
   // and is cheap, such as /healthz) at once on the I/O thread, so that it never waits
-  // behind queries. Commands always run on the I/O thread up to their append.
-  enum class Runs { kWorker, kInline };
+  // behind queries; or (kLong, for a route whose work grows with the log, such as
+  // /audit/verify) on a small pool of its own, so that it never holds a query worker and
+  // the query pool can be sized for the cores. Commands always run on the I/O thread up
+  // to their append.
+  enum class Runs { kWorker, kInline, kLong };
   Runs runs = Runs::kWorker;
   // A query that may have to wait (for read-your-writes, min_position): whether it can
   // run now without waiting. Until it can, the request waits on a timer, without a

@@ -19,6 +19,8 @@ std::vector<Route> Api::MakeRoutes() {
     if (op == "Health" || op == "GetMetrics" || op == "StreamEvents") {
       r.runs = Route::Runs::kInline;
     }
+    // Reads the whole log: its own pool.
+    if (op == "VerifyAudit") r.runs = Route::Runs::kLong;
     // Read-your-writes: the request waits for its position without a worker. The
     // aggregates' own reads need the log alone, the rest the read models.
     if (std::find(r.query.begin(), r.query.end(), std::string_view("min_position")) !=

@@ -1,9 +1,11 @@
 // ServerConfig: see server_config.h.
 #include "http/server_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "base/coding.h"
 #include "base/sha256.h"
@@ -11,6 +13,11 @@
 namespace caseengine {
 
 std::string TokenHash(std::string_view token) { return HexEncode(AsBytes(Sha256({token}))); }
+
+int ServerConfig::QueryThreads(const ServerConfig& config) {
+  if (config.threads > 0) return config.threads;
+  return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 ServerConfig ServerConfig::Demo() {
   ServerConfig c;

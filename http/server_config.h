@@ -5,7 +5,7 @@
 //
 // The file is JSON:
 //
-//   { "data": "data", "listen": "127.0.0.1:8080", "threads": 64, "io_threads": 1,
+//   { "data": "data", "listen": "127.0.0.1:8080", "threads": 4, "io_threads": 1,
 //     "max_body_bytes": 1048576, "max_feeds_per_user": 4,
 //     "users": [ { "id": "officer", "team": "housing-options",
 //                  "permissions": ["casework"], "token_sha256": "<64 hex digits>" } ],
@@ -40,7 +40,7 @@ struct ServerConfig {
   std::string data_dir = "data";
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 64;    // worker threads for queries
+  int threads = 0;     // worker threads for queries; 0: QueryThreads's default
   int io_threads = 1;  // threads that read requests, run commands and write answers
   // Event feeds (GET /events/stream) one user may hold open at once; one more is 429.
   int max_feeds_per_user = 4;
@@ -51,6 +51,11 @@ struct ServerConfig {
   bool demo = false;                               // the demo configuration of docs/http_api.md
 
   static ServerConfig Demo();
+  // The query workers: `threads`, or without it twice the cores and at least 4. Queries
+  // never wait on a worker (see HttpServer), so more workers than cores only share the
+  // cores: measured, 64 workers on 2 cores answered a third fewer list pages than 4
+  // (bench/RESULTS.md, 2026-12-07).
+  static int QueryThreads(const ServerConfig& config);
   // Reads a config file; InvalidArgument names what is wrong in it.
   static Status Load(const std::string& path, ServerConfig* out);
   // "host:port"; InvalidArgument when malformed.

@@ -8,15 +8,6 @@
 
 namespace caseengine {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListClient, surname, forenames, status,
-                                                client_type, case_number, deleted)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListOfficer, user_id, role)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListStrand, id, type, status)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListRow, case_id, client_id, primary_applicant,
-                                                status, opened_on, closed_on, close_reason, team_id,
-                                                officers, strands, people, notes, open_actions,
-                                                last_activity, deleted, version)
-
 // Defaults are left out (from_json above puts them back).
 void WriteJson(JsonWriter* w, const CaseListClient& c) {
   w->BeginObject()
@@ -29,6 +20,28 @@ void WriteJson(JsonWriter* w, const CaseListClient& c) {
       .EndObject();
 }
 
+namespace {
+
+// A row's officers and strands, as stored and as a list shows them (keys in the order
+// the stored rows have always had).
+void WriteOfficers(JsonWriter* w, const std::vector<CaseListOfficer>& officers) {
+  w->BeginArray();
+  for (const CaseListOfficer& o : officers) {
+    w->BeginObject().Field("role", o.role).Field("user_id", o.user_id).EndObject();
+  }
+  w->EndArray();
+}
+
+void WriteStrands(JsonWriter* w, const std::vector<CaseListStrand>& strands) {
+  w->BeginArray();
+  for (const CaseListStrand& s : strands) {
+    w->BeginObject().Field("id", s.id).Field("status", s.status).Field("type", s.type).EndObject();
+  }
+  w->EndArray();
+}
+
+}  // namespace
+
 void WriteJson(JsonWriter* w, const CaseListRow& r) {
   w->BeginObject()
       .Field("case_id", r.case_id)
@@ -39,16 +52,9 @@ void WriteJson(JsonWriter* w, const CaseListRow& r) {
       .FieldIfSet("closed_on", r.closed_on)
       .FieldIfSet("close_reason", r.close_reason)
       .FieldIfSet("team_id", r.team_id);
-  w->Key("officers").BeginArray();
-  for (const CaseListOfficer& o : r.officers) {
-    w->BeginObject().Field("user_id", o.user_id).Field("role", o.role).EndObject();
-  }
-  w->EndArray().Key("strands").BeginArray();
-  for (const CaseListStrand& s : r.strands) {
-    w->BeginObject().Field("id", s.id).Field("type", s.type).Field("status", s.status).EndObject();
-  }
-  w->EndArray()
-      .Field("people", r.people)
+  WriteOfficers(&w->Key("officers"), r.officers);
+  WriteStrands(&w->Key("strands"), r.strands);
+  w->Field("people", r.people)
       .Field("notes", r.notes)
       .Field("open_actions", r.open_actions)
       .FieldIfSet("last_activity", r.last_activity)
@@ -99,9 +105,9 @@ std::vector<ListColumn<CaseListRow>> Columns(const std::string& today) {
       {"team_id", text(&R::team_id), nullptr},
       {"primary_officer", [](const R& r) { return Cell::Text(PrimaryOfficer(r)); }, nullptr},
       {"officers", [](const R& r) { return Cell::Num(static_cast<int64_t>(r.officers.size())); },
-       [](const R& r) { return nlohmann::json(r.officers); }},
+       [](const R& r, JsonWriter* w) { WriteOfficers(w, r.officers); }},
       {"strands", [](const R& r) { return Cell::Num(static_cast<int64_t>(r.strands.size())); },
-       [](const R& r) { return nlohmann::json(r.strands); }},
+       [](const R& r, JsonWriter* w) { WriteStrands(w, r.strands); }},
       {"open_strands", [](const R& r) { return Cell::Num(OpenStrands(r)); }, nullptr},
       {"people", [](const R& r) { return Cell::Num(r.people); }, nullptr},
       {"notes", [](const R& r) { return Cell::Num(r.notes); }, nullptr},
@@ -220,11 +226,7 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
   const Filters filters(query.filters);
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<const CaseListRow*> rows;
-  std::shared_ptr<const Index> index;
-  {
-    std::lock_guard<std::mutex> index_lock(index_mu_);
-    index = IndexFor(plan, query.today);
-  }
+  const std::shared_ptr<const Index> index = IndexFor(plan, query.today);
   index->Walk(plan, [&](const CaseListRow* r) {
     if (!r->deleted && Matches(*r, filters)) rows.push_back(r);
     return rows.size() <= plan.limit();
@@ -250,48 +252,47 @@ std::shared_ptr<CaseList::Index> CaseList::NewIndex(const ListPlan<CaseListRow>&
 
 std::shared_ptr<const CaseList::Index> CaseList::IndexFor(const ListPlan<CaseListRow>& plan,
                                                           const std::string& today) const {
-  ++index_clock_;
-  for (KeptIndex& k : indexes_) {
-    if (k.sort == plan.sort()) {
-      if (k.today != today) {
-        // days_open moved on: sorted for another day.
-        k.index.reset();
-        k.today = today;
-      }
-      if (k.index == nullptr) k.index = NewIndex(plan, today);
-      k.last_used = index_clock_;
-      return k.index;
+  std::shared_ptr<KeptIndex> kept;
+  {
+    std::lock_guard<std::mutex> index_lock(index_mu_);
+    ++index_clock_;
+    for (const auto& k : indexes_) {
+      if (k->sort == plan.sort()) kept = k;
     }
+    if (kept == nullptr) {
+      if (indexes_.size() >= kMaxSortIndexes) {
+        indexes_.erase(std::min_element(
+            indexes_.begin(), indexes_.end(),
+            [](const auto& a, const auto& b) { return a->last_used < b->last_used; }));
+      }
+      kept = indexes_.emplace_back(std::make_shared<KeptIndex>(plan.sort()));
+    }
+    kept->last_used = index_clock_;
   }
-  if (indexes_.size() >= kMaxSortIndexes) {
-    auto oldest = std::min_element(
-        indexes_.begin(), indexes_.end(),
-        [](const KeptIndex& a, const KeptIndex& b) { return a.last_used < b.last_used; });
-    indexes_.erase(oldest);
+  std::lock_guard<std::mutex> build_lock(kept->build_mu);
+  if (kept->today != today) {
+    kept->index.reset();  // days_open moved on: sorted for another day
+    kept->today = today;
   }
-  KeptIndex& k = indexes_.emplace_back();
-  k.sort = plan.sort();
-  k.today = today;
-  k.last_used = index_clock_;
-  k.index = NewIndex(plan, today);
-  return k.index;
+  if (kept->index == nullptr) kept->index = NewIndex(plan, today);
+  return kept->index;
 }
 
 void CaseList::Unindex(const CaseListRow* row) {
   std::lock_guard<std::mutex> lock(index_mu_);
-  for (KeptIndex& k : indexes_) {
-    if (k.index) k.index->Erase(row);
+  for (const auto& k : indexes_) {
+    if (k->index) k->index->Erase(row);
   }
 }
 
 void CaseList::Reindex(const CaseListRow* row) {
   std::lock_guard<std::mutex> lock(index_mu_);
-  for (KeptIndex& k : indexes_) {
-    if (!k.index) continue;
+  for (const auto& k : indexes_) {
+    if (!k->index) continue;
     if (row->gone) {
-      k.index->Erase(row);
+      k->index->Erase(row);
     } else {
-      k.index->Place(row);
+      k->index->Place(row);
     }
   }
 }
@@ -299,198 +300,6 @@ void CaseList::Reindex(const CaseListRow* row) {
 void CaseList::DropIndexes() {
   std::lock_guard<std::mutex> lock(index_mu_);
   indexes_.clear();
-}
-
-Status CaseListProjection::Load(const Store& store, FamilyId family) {
-  std::unique_lock<std::shared_mutex> lock(list_.mu_);
-  Status s = list_.clients_.Load(store, family);
-  if (s.ok()) s = list_.cases_.Load(store, family);
-  if (!s.ok()) return s;
-  // Rows point at their applicant's client row; those pointers are not stored.
-  std::vector<std::pair<CaseListRow*, std::string>> links;
-  list_.cases_.ForEach([&](const CaseListRow& r) {
-    links.emplace_back(const_cast<CaseListRow*>(&r), r.primary_applicant);
-  });
-  for (auto& [row, client] : links) {
-    CaseListClient* c = list_.clients_.Find(client);
-    if (c == nullptr) c = list_.clients_.Upsert(client);
-    row->applicant = c;
-    c->rows.push_back(row);
-  }
-  list_.DropIndexes();
-  return Status::Ok();
-}
-
-void CaseListProjection::Reset() {
-  std::unique_lock<std::shared_mutex> lock(list_.mu_);
-  list_.DropIndexes();
-  list_.cases_.Clear();
-  list_.clients_.Clear();
-}
-
-void CaseListProjection::Flush(RowWriter* rows) {
-  std::unique_lock<std::shared_mutex> lock(list_.mu_);
-  list_.clients_.Flush(rows);
-  list_.cases_.Flush(rows);
-}
-
-void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
-  if (pe.event == nullptr) return;
-  const Event& e = *pe.event;
-  std::unique_lock<std::shared_mutex> lock(list_.mu_);
-  auto& clients = list_.clients_;
-  auto& cases = list_.cases_;
-
-  if (pe.kind == StreamKind::kClient) {
-    const std::string id(pe.id);
-    CaseListClient* c =
-        e.type == EventType::kClientRegistered ? clients.Upsert(id) : clients.Change(id);
-    if (c == nullptr) return;
-    // Its cases sort on its fields: out of the indexes while they change.
-    const std::vector<const CaseListRow*> affected = c->rows;
-    for (const CaseListRow* r : affected) list_.Unindex(r);
-    switch (e.type) {
-      case EventType::kClientRegistered:
-        c->client_type = e.client_type;
-        [[fallthrough]];
-      case EventType::kClientDetailsCorrected:
-        if (e.personal.surname) c->surname = *e.personal.surname;
-        if (e.personal.forenames) c->forenames = *e.personal.forenames;
-        break;
-      case EventType::kClientStatusChanged:
-        c->status = e.status;
-        break;
-      case EventType::kClientTypeChanged:
-        c->client_type = e.client_type;
-        break;
-      case EventType::kCaseNumberChanged:
-        c->case_number = e.case_number;
-        break;
-      case EventType::kClientDeleted:
-        c->deleted = true;
-        if (e.mode != DeleteMode::kErase) break;
-        // Its cases deleted before (with no erasure event of their own) go now; live ones
-        // go with the CaseDeleted events that follow.
-        for (const CaseListRow* r : affected) {
-          if (r->deleted && r->client_id == id) {
-            const std::string case_id = r->case_id;
-            cases.Remove(case_id);
-          }
-        }
-        clients.Remove(id);  // the rest point at an empty client now
-        break;
-      case EventType::kClientRestored:
-        c->deleted = false;
-        break;
-      default:
-        break;
-    }
-    for (const CaseListRow* r : affected) list_.Reindex(r);  // gone rows are left out
-    return;
-  }
-  if (pe.kind != StreamKind::kCase) return;
-  const std::string id(pe.id);
-  auto detach = [](CaseListRow* r) {
-    if (r->applicant == nullptr) return;
-    auto& rows = const_cast<CaseListClient*>(r->applicant)->rows;
-    rows.erase(std::remove(rows.begin(), rows.end(), r), rows.end());
-  };
-  auto attach = [&](CaseListRow* r, const std::string& client_id) {
-    CaseListClient* c = clients.Find(client_id);
-    if (c == nullptr) c = clients.Upsert(client_id);
-    r->applicant = c;
-    c->rows.push_back(r);
-  };
-  if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
-    if (CaseListRow* r = cases.Find(id)) {
-      list_.Unindex(r);
-      detach(r);
-    }
-    cases.Remove(id);
-    return;
-  }
-  CaseListRow* r = e.type == EventType::kCaseOpened ? cases.Upsert(id) : cases.Change(id);
-  if (r == nullptr) return;
-  // Placed again at the end, the one row changed (SortedIndex::Place).
-  r->version = pe.envelope.version();
-  r->last_activity = MicrosToDate(pe.envelope.recorded_at());
-  switch (e.type) {
-    case EventType::kCaseOpened:
-      r->case_id = id;
-      r->client_id = e.client_id;
-      r->primary_applicant = e.client_id;
-      attach(r, e.client_id);
-      r->opened_on = e.date;
-      r->team_id = e.team_id;
-      r->officers = {{e.user_id, "primary"}};
-      r->people = 1;
-      break;
-    case EventType::kOfficerAssigned:
-      r->officers.push_back({e.user_id, e.role});
-      break;
-    case EventType::kOfficerUnassigned:
-      std::erase_if(r->officers, [&](const CaseListOfficer& o) {
-        return o.user_id == e.user_id && o.role == e.role;
-      });
-      break;
-    case EventType::kTeamAssigned:
-      r->team_id = e.team_id;
-      break;
-    case EventType::kPersonAdded:
-      r->people++;
-      break;
-    case EventType::kPersonLeft:
-      r->people = std::max(0, r->people - 1);
-      break;
-    case EventType::kPrimaryApplicantSwitched:
-      r->primary_applicant = e.client_id;
-      detach(r);
-      attach(r, e.client_id);
-      break;
-    case EventType::kCaseClosed:
-      r->status = "closed";
-      r->close_reason = e.reason;
-      r->closed_on = r->last_activity;
-      break;
-    case EventType::kCaseReopened:
-      r->status = "open";
-      r->close_reason.clear();
-      r->closed_on.clear();
-      break;
-    case EventType::kCaseDeleted:
-      r->deleted = true;
-      break;
-    case EventType::kCaseRestored:
-      r->deleted = false;
-      break;
-    case EventType::kNoteAdded:
-      r->notes++;
-      break;
-    case EventType::kActionCreated:
-      r->open_actions++;
-      break;
-    case EventType::kActionCompleted:
-    case EventType::kActionClosed:
-      r->open_actions = std::max(0, r->open_actions - 1);
-      break;
-    case EventType::kStrandAdded:
-      r->strands.push_back({e.item_id, e.strand_type, "open"});
-      break;
-    case EventType::kStrandMovedIn:
-      r->strands.push_back({e.item_id, e.strand_type, "open"});
-      break;
-    case EventType::kStrandStatusChanged:
-    case EventType::kStrandMovedOut:
-      for (auto& s : r->strands) {
-        if (s.id == e.item_id) {
-          s.status = e.type == EventType::kStrandMovedOut ? "closed_moved" : e.status;
-        }
-      }
-      break;
-    default:
-      break;
-  }
-  list_.Reindex(r);
 }
 
 }  // namespace caseengine

@@ -18,9 +18,9 @@
 // every match (`total`) is a pass over all rows, so it is done only when asked for.
 //
 // Threading: the projection's thread applies; Query from any thread (a shared lock on
-// the rows; the list of indexes has a mutex of its own, as queries may build one, held
-// only to find an index: walking one needs only the shared lock on the rows, since
-// indexes change only with the rows, under the exclusive lock).
+// the rows; the list of indexes has a mutex of its own, held only to find an index, and
+// each index one held while a query builds it: walking one needs only the shared lock on
+// the rows, since indexes change only with the rows, under the exclusive lock).
 #pragma once
 
 #include <map>
@@ -101,12 +101,19 @@ class CaseList {
  private:
   friend class CaseListProjection;
   using Index = SortedIndex<CaseListRow>;
+  // One sort's kept order. Built by the first query that needs it, under a lock of its
+  // own: queries of other sorts go on meanwhile; those of the same sort wait for it.
   struct KeptIndex {
-    std::string sort, today;
+    explicit KeptIndex(std::string s) : sort(std::move(s)) {}
+    const std::string sort;
+    uint64_t last_used = 0;  // index_mu_
+    std::mutex build_mu;
+    // Guarded by build_mu, or by `mu_` held exclusive (rows changing: no query builds).
+    std::string today;
     std::shared_ptr<Index> index;  // shared: a query may still walk one that was replaced
-    uint64_t last_used = 0;
   };
-  // The index for a sort (built when missing); `mu_` held shared or exclusive.
+  // The index for a sort (built when missing); `mu_` held shared or exclusive, and not
+  // `index_mu_`.
   std::shared_ptr<const Index> IndexFor(const ListPlan<CaseListRow>& plan,
                                         const std::string& today) const;
   std::shared_ptr<Index> NewIndex(const ListPlan<CaseListRow>& plan,
@@ -119,7 +126,8 @@ class CaseList {
 
   mutable std::shared_mutex mu_;
   mutable std::mutex index_mu_;
-  mutable std::vector<KeptIndex> indexes_;
+  // Shared: a query building one keeps it while another query evicts it from the list.
+  mutable std::vector<std::shared_ptr<KeptIndex>> indexes_;
   mutable uint64_t index_clock_ = 0;
   RowTable<CaseListRow> cases_{"c/"};
   RowTable<CaseListClient> clients_{"p/"};

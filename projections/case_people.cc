@@ -80,11 +80,11 @@ const std::vector<ListColumn<CasePersonRow>>& Columns() {
       {"forenames", person_text(&CasePeopleClient::forenames), nullptr},
       {"relationship", text(&S::relationship), nullptr},
       {"joint_applicant", [](const R& r) { return Cell::Num(r.stay->joint_applicant ? 1 : 0); },
-       [](const R& r) { return nlohmann::json(r.stay->joint_applicant); }},
+       [](const R& r, JsonWriter* w) { w->Bool(r.stay->joint_applicant); }},
       {"date_joined", text(&S::date_joined), nullptr},
       {"date_left", text(&S::date_left), nullptr},
       {"current", [](const R& r) { return Cell::Num(r.stay->current() ? 1 : 0); },
-       [](const R& r) { return nlohmann::json(r.stay->current()); }},
+       [](const R& r, JsonWriter* w) { w->Bool(r.stay->current()); }},
   };
   return kColumns;
 }

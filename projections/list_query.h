@@ -48,8 +48,10 @@ template <class Row>
 struct ListColumn {
   const char* name;
   std::function<Cell(const Row&)> cell;
-  // The JSON value shown; the cell's when not given.
-  std::function<nlohmann::json(const Row&)> json;
+  // Writes the JSON value shown (one value); the cell's when not given. Text, not a
+  // document: a page is written as text, and building a tree per cell cost more than
+  // the rest of the page.
+  std::function<void(const Row&, JsonWriter*)> write;
 };
 
 struct SortKey {
@@ -69,11 +71,13 @@ struct ListRequest {
 
 struct ListPage {
   nlohmann::json rows = nlohmann::json::array();  // unless the request asked for text
-  std::string rows_text;                          // a JSON array, when it did
-  std::vector<std::string> columns;               // in the order chosen
-  std::string next_cursor;                        // empty on the last page
-  size_t total = 0;                               // rows matching the filters, over all pages
-  bool total_known = true;                        // false when the list was not asked to count
+  // A JSON array, when it did, appended to what the caller put here first (an answer's
+  // head: the rows are then written into the answer once).
+  std::string rows_text;
+  std::vector<std::string> columns;  // in the order chosen
+  std::string next_cursor;           // empty on the last page
+  size_t total = 0;                  // rows matching the filters, over all pages
+  bool total_known = true;           // false when the list was not asked to count
 };
 
 inline constexpr size_t kMaxPageSize = 1000;
@@ -167,6 +171,12 @@ class ListPlan {
     if (plan->shown_.empty()) {
       for (size_t i = 0; i < columns.size(); ++i) plan->shown_.push_back(i);
     }
+    for (size_t c : plan->shown_) {
+      std::string key;
+      AppendJsonString(&key, columns[c].name);
+      key.push_back(':');
+      plan->keys_text_.push_back(std::move(key));
+    }
     if (request.cursor.empty()) return Status::Ok();
     // cursor := base64url(JSON [sort, value...]): the sort it was made for and the last
     // row's values under it.
@@ -217,7 +227,9 @@ class ListPlan {
 
   // The answer for `rows`: the page's rows in order, and one more when there are more.
   void Finish(const std::vector<const Row*>& rows, size_t total, ListPage* page) const {
+    std::string head = std::move(page->rows_text);
     *page = ListPage();
+    page->rows_text = std::move(head);
     page->total = total;
     const bool more = rows.size() > limit_;
     const size_t n = more ? limit_ : rows.size();
@@ -249,27 +261,25 @@ class ListPlan {
  private:
   // [{"column": value, ...}, ...] in the order of the columns shown.
   void WriteText(const std::vector<const Row*>& rows, size_t n, std::string* out) const {
+    out->reserve(out->size() + n * 64 * shown_.size());
     out->push_back('[');
     for (size_t i = 0; i < n; ++i) {
       if (i > 0) out->push_back(',');
       out->push_back('{');
-      bool first = true;
-      for (size_t c : shown_) {
-        const ListColumn<Row>& col = (*columns_)[c];
-        if (!first) out->push_back(',');
-        first = false;
-        AppendJsonString(out, col.name);
-        out->push_back(':');
-        if (col.json) {
-          out->append(
-              col.json(*rows[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      for (size_t k = 0; k < shown_.size(); ++k) {
+        const ListColumn<Row>& col = (*columns_)[shown_[k]];
+        if (k > 0) out->push_back(',');
+        out->append(keys_text_[k]);  // "name":
+        JsonWriter value(out);
+        if (col.write) {
+          col.write(*rows[i], &value);
           continue;
         }
         const Cell cell = col.cell(*rows[i]);
         if (cell.number) {
-          out->append(std::to_string(cell.num));
+          value.Int(cell.num);
         } else {
-          AppendJsonString(out, cell.text);
+          value.String(cell.text);
         }
       }
       out->push_back('}');
@@ -284,7 +294,12 @@ class ListPlan {
     return -1;
   }
   static nlohmann::json Value(const ListColumn<Row>& col, const Row& r) {
-    if (col.json) return col.json(r);
+    if (col.write) {
+      std::string text;
+      JsonWriter w(&text);
+      col.write(r, &w);
+      return nlohmann::json::parse(text);
+    }
     const Cell cell = col.cell(r);
     if (cell.number) return cell.num;
     return std::string(cell.text);
@@ -294,6 +309,7 @@ class ListPlan {
   std::string sort_;
   std::vector<SortKey> keys_;
   std::vector<size_t> shown_;
+  std::vector<std::string> keys_text_;  // per column shown: its name as a JSON key and ':'
   size_t limit_ = 50;
   bool as_text_ = false;
   nlohmann::json cursor_;  // owns the text `after_` points into
@@ -350,8 +366,28 @@ class SortedIndex {
   SortedIndex& operator=(const SortedIndex&) = delete;
 
   // Fills an empty index: a sort, then inserts at the end, faster than one by one.
+  // Each row's keys are taken once, before the sort: a comparison then costs no calls of
+  // the columns (a day count parses two dates), which made building an order of 40,000
+  // rows take 100 ms.
   void Build(std::vector<const Row*> rows) {
-    std::sort(rows.begin(), rows.end(), Less{this});
+    const size_t width = keys_.size();
+    std::vector<Cell> cells(rows.size() * width);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      for (size_t k = 0; k < width; ++k)
+        cells[i * width + k] = columns_[keys_[k].column].cell(*rows[i]);
+    }
+    std::vector<uint32_t> order(rows.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      for (size_t k = 0; k < width; ++k) {
+        const int c = CompareCells(cells[a * width + k], cells[b * width + k]);
+        if (c != 0) return keys_[k].descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+    std::vector<const Row*> sorted(rows.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = rows[order[i]];
+    rows = std::move(sorted);
     where_.reserve(rows.size());
     for (const Row* r : rows) where_[r] = set_.insert(set_.end(), r);
   }

@@ -1,11 +1,13 @@
 // Tests of the case list read model: filters on status, officer role, team and strands,
 // paging by key across writes, sorting on any column with chosen columns, and sort indexes
 // that follow rows as they change.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "projections/case_list.h"
@@ -246,6 +248,72 @@ TEST_CASE("case list sort indexes kept through random casework sort as freshly b
       CHECK(all_rows(p, sort) == all_rows(fresh, sort));
     }
   }
+}
+
+TEST_CASE("case list pages asked for in many sorts at once answer as one at a time",
+          "[projections]") {
+  // Given a case list caught up with a workload, and each sort's first page read alone
+  DomainFixture d;
+  Workload(d, 40);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  auto runner = CaughtUp(d, &p, store.get());
+  const std::vector<std::string> sorts = {"-last_activity", "surname,forenames", "-days_open",
+                                          "status,-people", "notes,-opened_on",  "client_type",
+                                          "-version",       "open_strands"};
+  std::map<std::string, std::vector<std::string>> alone;
+  {
+    CaseListProjection reference;
+    auto reference_store = ReadModelStore(&reference);
+    auto reference_runner = CaughtUp(d, &reference, reference_store.get());
+    for (const auto& sort : sorts) alone[sort] = Ids(Cases(reference, {}, sort, 20));
+  }
+
+  // When eight threads each ask for every sort, in different orders, more sorts than the
+  // list keeps orders for, so that orders are built and evicted while others are walked
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        const std::string& sort = sorts[(t + round) % sorts.size()];
+        if (Ids(Cases(p, {}, sort, 20)) != alone[sort]) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  // Then every page is the one the sort gives alone
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("a case list page written as text is the page as a document", "[projections]") {
+  // Given a case list caught up with a workload
+  DomainFixture d;
+  Workload(d, 20);
+  CaseListProjection p;
+  auto store = ReadModelStore(&p);
+  auto runner = CaughtUp(d, &p, store.get());
+
+  // When a page of every column is asked for as a document and as text after a head
+  CaseListQuery query;
+  query.today = "2026-12-07";
+  query.list.sort = "surname";
+  ListPage as_document;
+  REQUIRE(p.list().Query(query, &as_document).ok());
+  query.list.as_text = true;
+  ListPage as_text;
+  as_text.rows_text = "head:";
+  REQUIRE(p.list().Query(query, &as_text).ok());
+
+  // Then the text follows the head, and parses to the document's rows (officers and
+  // strands as arrays, counts as numbers)
+  REQUIRE(as_text.rows_text.starts_with("head:"));
+  const auto rows = nlohmann::json::parse(as_text.rows_text.substr(5));
+  CHECK(rows == as_document.rows);
+  CHECK(rows.size() == 24);  // every case of the 20 clients (some have two)
+  CHECK(rows[0]["officers"].is_array());
+  CHECK(rows[0]["people"].is_number());
 }
 
 }  // namespace caseengine::testing
