@@ -89,6 +89,8 @@ class KeyStore {
   Status Warm();
   // Removes destroyed keys' bytes from the files (Store::Purge of the keys family).
   Status Purge() { return store_->Purge({family_}); }
+  // The store the keys are in (the data folder's).
+  Store* store() const { return store_; }
 
  private:
   KeyStore(Store* store, FamilyId family, const KeyEncryptionKey* kek)

@@ -5,6 +5,7 @@
 #include "aggregates/state_reader.h"
 #include "aggregates/validate.h"
 #include "app/decision_cache.h"
+#include "app/decision_index.h"
 #include "app/key_purger.h"
 #include "base/aes_gcm.h"
 #include "base/await.h"
@@ -38,7 +39,8 @@ struct CommandService::Call {
   Done done;
   int attempts = 0;
   Outcome outcome;
-  WriteBatch new_keys;  // written with the events (AppendRequest::rows)
+  WriteBatch new_keys;                     // written with the events (AppendRequest::rows)
+  std::vector<IndexChange> index_changes;  // the decision's, written with its events too
   // The accepted events, in the order the log positioned them: offered to the
   // projections after commit.
   std::vector<Event> committed;
@@ -52,7 +54,9 @@ CommandService::CommandService(EventLog* log, KeyStore* keys, const DomainConfig
       config_(config),
       options_(std::move(options)),
       codec_(keys),
-      cache_(std::make_unique<DecisionCache>(log, &codec_, options_.max_cached_aggregates)),
+      index_(std::make_unique<DecisionIndex>(keys->store())),
+      cache_(std::make_unique<DecisionCache>(log, &codec_, index_.get(),
+                                             options_.max_cached_aggregates)),
       purger_(std::make_unique<KeyPurger>(keys)) {
   if (!options_.today) options_.today = UtcToday;
   if (!options_.new_id) options_.new_id = RandomId;
@@ -109,7 +113,7 @@ void CommandService::Submit(std::shared_ptr<Call> call) {
   Decision decision;
   decision.decide = [this, call](AppendRequest* request) { return Decide(call.get(), request); };
   decision.accepted = [this, call](const AppendResult& r) {
-    cache_->Apply(call->outcome.streams, r.last_position);
+    cache_->Apply(call->outcome.streams, call->index_changes, r.last_position);
     // Folded and encoded: the events go to the projections when they are offered; when
     // none are, they go here, on the thread that made them, and their lists go back for
     // its next decisions (EventList): freed where the answer is sent, each (a kilobyte or
@@ -130,7 +134,9 @@ Status CommandService::Decide(Call* call, AppendRequest* request) {
   std::vector<std::string> erased;
   cache_->BeginDecision(&erased);
   // Erasures in the log whose keys outlived a crash are finished before anything else.
-  Status s = DestroyKeys(erased);
+  Status s = cache_->error();
+  if (s.ok()) s = DestroyKeys(erased);
+  if (s.ok()) s = index_->ErasuresDone(erased);
   if (!s.ok()) {
     cache_->ForgetIndex();  // scanned again, and the keys tried again, next time
     return s;
@@ -156,6 +162,9 @@ Status CommandService::Decide(Call* call, AppendRequest* request) {
     request->writes.push_back(std::move(write));
   }
   request->rows.Append(call->new_keys);
+  call->index_changes = cache_->IndexChanges(call->outcome);
+  if (!cache_->error().ok()) return cache_->error();
+  index_->Rows(call->index_changes, call->outcome.destroy_keys, &request->rows);
   // Kept only where a repeat can ask for it again (a caller's own command id).
   if (!request->fresh_command_id) request->response = call->outcome.response.dump();
   return Status::Ok();
@@ -193,6 +202,8 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     // crash in between is finished at the next start).
     if (!call->outcome.destroy_keys.empty()) {
       result.status = DestroyKeys(call->outcome.destroy_keys);
+      // Left pending on a failure: the next start destroys them.
+      if (result.status.ok()) result.status = index_->ErasuresDone(call->outcome.destroy_keys);
       purger_->Schedule();
     }
     // After the keys: an offered event of an erased subject must not show what the log's

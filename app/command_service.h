@@ -43,6 +43,7 @@
 namespace caseengine {
 
 class DecisionCache;
+class DecisionIndex;
 class KeyPurger;
 class ProjectionRunner;
 
@@ -107,6 +108,8 @@ class CommandService {
   CommandServiceOptions options_;
   EventCodec codec_;
   KeptAnswers kept_;
+  // In the keys' store (the data folder's); before the cache, which reads it.
+  std::unique_ptr<DecisionIndex> index_;
   std::unique_ptr<DecisionCache> cache_;  // the log's writer thread only
   std::unique_ptr<KeyPurger> purger_;
   ProjectionRunner* runner_ = nullptr;

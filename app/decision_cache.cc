@@ -7,8 +7,9 @@
 
 namespace caseengine {
 
-DecisionCache::DecisionCache(const EventLog* log, const EventCodec* codec, size_t max_entries)
-    : log_(log), codec_(codec), max_entries_(std::max<size_t>(max_entries, 2)) {}
+DecisionCache::DecisionCache(const EventLog* log, const EventCodec* codec, DecisionIndex* index,
+                             size_t max_entries)
+    : log_(log), codec_(codec), index_(index), max_entries_(std::max<size_t>(max_entries, 2)) {}
 
 const ClientState* DecisionCache::Client(const std::string& id) {
   return Load(&clients_, ClientStream(id));
@@ -22,13 +23,25 @@ const LobbyState* DecisionCache::Lobby(const std::string& id) {
 
 std::vector<const CaseState*> DecisionCache::CasesOfPrimaryApplicant(const std::string& client_id) {
   std::vector<const CaseState*> out;
-  auto it = primary_.find(client_id);
-  if (it == primary_.end()) return out;
-  for (const auto& case_id : it->second) {
+  const std::set<std::string>* cases = CasesOf(client_id);
+  if (cases == nullptr) return out;
+  for (const auto& case_id : *cases) {
     const CaseState* s = Case(case_id);
     if (s != nullptr && s->exists && !s->deleted) out.push_back(s);
   }
   return out;
+}
+
+std::set<std::string>* DecisionCache::CasesOf(const std::string& client_id) {
+  auto it = applicants_.find(client_id);
+  if (it != applicants_.end()) return Touch(&it->second);
+  Entry<std::set<std::string>> entry;
+  Status s = index_->CasesOf(client_id, &entry.state);
+  if (!s.ok()) {
+    error_ = s;
+    return nullptr;
+  }
+  return Touch(&applicants_.emplace(client_id, std::move(entry)).first->second);
 }
 
 void DecisionCache::BeginDecision(std::vector<std::string>* erased) {
@@ -38,11 +51,67 @@ void DecisionCache::BeginDecision(std::vector<std::string>* erased) {
     clients_.clear();
     cases_.clear();
     lobby_.clear();
-    index_built_ = false;
+    index_ready_ = false;
     failed_rounds_seen_ = failed;
   }
-  if (!index_built_) BuildIndex(erased);
+  if (!index_ready_) ReadyIndex(erased);
   if (size() > max_entries_) Trim();
+}
+
+void DecisionCache::ReadyIndex(std::vector<std::string>* erased) {
+  applicants_.clear();  // what was read ahead of a failed round is read again
+  bool built = false;
+  Status s = index_->Built(&built);
+  if (s.ok() && !built) s = index_->Build(*log_, *codec_);
+  if (s.ok()) s = index_->PendingErasures(erased);
+  error_ = s;
+  index_ready_ = s.ok();
+}
+
+std::vector<IndexChange> DecisionCache::IndexChanges(const Outcome& outcome) {
+  std::vector<IndexChange> changes;
+  // Each case's primary applicant as the decision's events change it, from its state.
+  std::unordered_map<std::string, std::string> primary;
+  auto current = [&](const std::string& case_id) -> std::string {
+    auto it = primary.find(case_id);
+    if (it != primary.end()) return it->second;
+    const CaseState* s = Case(case_id);
+    return s != nullptr && s->exists ? s->primary_applicant : std::string();
+  };
+  auto set = [&](const std::string& case_id, const std::string& client_id, bool linked) {
+    if (client_id.empty()) return;
+    if (CasesOf(client_id) == nullptr) return;  // read before Apply changes it (error_)
+    changes.push_back({client_id, case_id, linked});
+    primary[case_id] = linked ? client_id : std::string();
+  };
+  for (const StreamEvents& se : outcome.streams) {
+    std::string_view id_view;
+    const StreamKind kind = ParseStream(se.stream, &id_view);
+    const std::string id(id_view);
+    if (kind == StreamKind::kClient && se.expected_version == 0) {
+      // A client registered now: it is no case's applicant yet, nothing to read.
+      Touch(&applicants_[id]);
+    }
+    for (const Event& e : se.events) {
+      if (kind == StreamKind::kClient && e.type == EventType::kClientDeleted &&
+          e.mode == DeleteMode::kErase) {
+        // An erased client is no case's applicant (soft-deleted cases included).
+        if (const std::set<std::string>* cases = CasesOf(id)) {
+          for (const std::string& case_id : std::set<std::string>(*cases)) set(case_id, id, false);
+        }
+      }
+      if (kind != StreamKind::kCase) continue;
+      if (e.type == EventType::kCaseOpened) {
+        set(id, e.client_id, true);
+      } else if (e.type == EventType::kPrimaryApplicantSwitched) {
+        set(id, current(id), false);
+        set(id, e.client_id, true);
+      } else if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
+        set(id, current(id), false);
+      }
+    }
+  }
+  return changes;
 }
 
 void DecisionCache::Evict(const std::string& stream) {
@@ -51,7 +120,8 @@ void DecisionCache::Evict(const std::string& stream) {
   lobby_.erase(stream);
 }
 
-void DecisionCache::Apply(const std::vector<StreamEvents>& streams, uint64_t last_position) {
+void DecisionCache::Apply(const std::vector<StreamEvents>& streams,
+                          const std::vector<IndexChange>& changes, uint64_t last_position) {
   for (const auto& se : streams) {
     std::string_view id;
     const StreamKind kind = ParseStream(se.stream, &id);
@@ -62,8 +132,16 @@ void DecisionCache::Apply(const std::vector<StreamEvents>& streams, uint64_t las
         Evolve(Touch(&lobby_[se.stream], last_position), e);
       } else {
         Evolve(Touch(&cases_[se.stream], last_position), e);
-        Index(std::string(id), e);
       }
+    }
+  }
+  // Every client changed here was read by IndexChanges, in this decision.
+  for (const IndexChange& c : changes) {
+    std::set<std::string>* cases = Touch(&applicants_[c.client_id], last_position);
+    if (c.linked) {
+      cases->insert(c.case_id);
+    } else {
+      cases->erase(c.case_id);
     }
   }
 }
@@ -98,6 +176,7 @@ void DecisionCache::Trim() {
   collect(clients_);
   collect(cases_);
   collect(lobby_);
+  collect(applicants_);
   auto middle = stamps.begin() + stamps.size() / 2;
   std::nth_element(stamps.begin(), middle, stamps.end());
   const uint64_t cutoff = *middle;
@@ -113,67 +192,7 @@ void DecisionCache::Trim() {
   drop(&clients_);
   drop(&cases_);
   drop(&lobby_);
-}
-
-void DecisionCache::BuildIndex(std::vector<std::string>* erased) {
-  primary_.clear();
-  case_primary_.clear();
-  std::unordered_map<std::string, std::vector<std::string>> cases_of_client;  // by owner
-  Status s = log_->Scan(1, 0, [&](const EventView& v) {
-    EventType type;
-    if (!ParseEventType(v.type(), &type)) return true;  // a later build's event: not ours
-    if (type == EventType::kLobbyRecordRemoved) {
-      erased->emplace_back(v.stream());
-      return true;
-    }
-    if (type != EventType::kCaseOpened && type != EventType::kPrimaryApplicantSwitched &&
-        type != EventType::kCaseDeleted && type != EventType::kClientDeleted) {
-      return true;
-    }
-    Event e;
-    Status d = codec_->Decode(v.type(), v.payload(), &e);
-    if (!d.ok()) {
-      error_ = d;
-      return false;
-    }
-    std::string_view id;
-    ParseStream(v.stream(), &id);
-    if (e.type == EventType::kClientDeleted) {
-      if (e.mode != DeleteMode::kErase) return true;
-      erased->emplace_back(v.stream());
-      // Its cases' keys go with it (they sealed the cases' notes, titles and reasons).
-      auto owned = cases_of_client.find(std::string(id));
-      if (owned != cases_of_client.end()) {
-        for (const auto& case_id : owned->second) erased->push_back(CaseStream(case_id));
-      }
-      return true;
-    }
-    if (e.type == EventType::kCaseOpened) cases_of_client[e.client_id].emplace_back(id);
-    Index(std::string(id), e);
-    return true;
-  });
-  if (!s.ok()) error_ = s;
-  index_built_ = error_.ok();
-}
-
-void DecisionCache::Index(const std::string& case_id, const Event& e) {
-  switch (e.type) {
-    case EventType::kCaseOpened:
-      case_primary_[case_id] = e.client_id;
-      primary_[e.client_id].insert(case_id);
-      break;
-    case EventType::kPrimaryApplicantSwitched:
-      primary_[case_primary_[case_id]].erase(case_id);
-      case_primary_[case_id] = e.client_id;
-      primary_[e.client_id].insert(case_id);
-      break;
-    case EventType::kCaseDeleted:
-      primary_[case_primary_[case_id]].erase(case_id);
-      case_primary_.erase(case_id);
-      break;
-    default:
-      break;
-  }
+  drop(&applicants_);
 }
 
 }  // namespace caseengine

@@ -1,17 +1,18 @@
-// DecisionCache: the folded aggregates commands are decided against, and the index the
-// rules over several streams read (the cases each client is the primary applicant of).
+// DecisionCache: the folded aggregates commands are decided against, and the part of the
+// primary-applicant index (DecisionIndex: the cases each client is the primary applicant
+// of) the rules over several streams have read lately.
 //
-// A miss folds the stream from the durable log. The cache follows the decisions the log
-// accepts (Apply), so it is ahead of the durable log by what is being written; a round
-// that fails to write voids that, so the cache is emptied when the log's failed-round
-// counter moves (BeginDecision). It is bounded: past max_entries the least recently used
-// half is dropped, except aggregates with events not yet durable (folding them again now
-// would miss those).
+// A miss folds the stream from the durable log, or reads the client's cases from the
+// index. The cache follows the decisions the log accepts (Apply), so it is ahead of the
+// durable log by what is being written; a round that fails to write voids that, so the
+// cache is emptied when the log's failed-round counter moves (BeginDecision). It is
+// bounded: past max_entries the least recently used half is dropped, except entries
+// changed by events not yet durable (read again now, they would miss those).
 //
-// The primary-applicant index is built from the log before the first decision (and again
-// after a failed round): a scan that decodes only the events that change it, chosen by
-// their EventType. The same scan finds every erasure in the log, for the command service
-// to finish one a crash cut short (BeginDecision's `erased`).
+// Before the first decision (and again after a failed round) the index is made ready: a
+// folder from before it has it built from the log, once; the erasures whose keys may
+// have outlived a crash are handed to the command service to finish (BeginDecision's
+// `erased`). Nothing here grows with the log.
 //
 // Threading: the log's writer thread only (every method).
 #pragma once
@@ -24,33 +25,42 @@
 #include "aggregates/decide.h"
 #include "aggregates/event_codec.h"
 #include "aggregates/state.h"
+#include "app/decision_index.h"
 #include "events/event_log.h"
 
 namespace caseengine {
 
 class DecisionCache : public StateView {
  public:
-  // Neither pointer is owned; both must outlive the cache.
-  DecisionCache(const EventLog* log, const EventCodec* codec, size_t max_entries);
+  // No pointer is owned; all must outlive the cache.
+  DecisionCache(const EventLog* log, const EventCodec* codec, DecisionIndex* index,
+                size_t max_entries);
 
   const ClientState* Client(const std::string& id) override;
   const CaseState* Case(const std::string& id) override;
   const LobbyState* Lobby(const std::string& id) override;
   std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) override;
 
-  // Called first in every decision. When the index is (re)built from the log now,
-  // `erased` receives every subject an erasure in the log destroyed the key of (a client,
-  // each of its cases, a removed Lobby record).
+  // Called first in every decision. When the index is made ready now, `erased` receives
+  // every subject of an erasure whose key may still exist (a client, each of its cases, a
+  // removed Lobby record).
   void BeginDecision(std::vector<std::string>* erased);
-  // Builds the index again at the next decision (and reports the erasures again).
-  void ForgetIndex() { index_built_ = false; }
+  // Makes the index ready again at the next decision (and reports the erasures again).
+  void ForgetIndex() { index_ready_ = false; }
   // Drops a stream, so that it is folded again from the log when next read.
   void Evict(const std::string& stream);
   // A read that failed while loading state in this decision: the decision cannot stand.
   const Status& error() const { return error_; }
-  // The log accepted these events; `last_position` is where it put the last of them.
-  void Apply(const std::vector<StreamEvents>& streams, uint64_t last_position);
-  size_t size() const { return clients_.size() + cases_.size() + lobby_.size(); }
+  // The changes a decision makes to the primary-applicant index, read against the state
+  // before it (for DecisionIndex::Rows, then Apply).
+  std::vector<IndexChange> IndexChanges(const Outcome& outcome);
+  // The log accepted these events and index changes; `last_position` is where it put the
+  // last of them.
+  void Apply(const std::vector<StreamEvents>& streams, const std::vector<IndexChange>& changes,
+             uint64_t last_position);
+  size_t size() const {
+    return clients_.size() + cases_.size() + lobby_.size() + applicants_.size();
+  }
 
  private:
   // A folded aggregate, when it was last used (for trimming) and the position of the last
@@ -68,16 +78,17 @@ class DecisionCache : public StateView {
   State* Touch(Entry<State>* entry, uint64_t position = 0);
   template <class State>
   const State* Load(Map<State>* map, const std::string& stream);
+  // The cases a client is the primary applicant of (null on a failed read: error()).
+  std::set<std::string>* CasesOf(const std::string& client_id);
   void Trim();
-  void BuildIndex(std::vector<std::string>* erased);
-  void Index(const std::string& case_id, const Event& e);
+  void ReadyIndex(std::vector<std::string>* erased);
 
   const EventLog* log_;
   const EventCodec* codec_;
+  DecisionIndex* index_;
   size_t max_entries_;
-  bool index_built_ = false;
-  std::unordered_map<std::string, std::set<std::string>> primary_;  // client -> cases
-  std::unordered_map<std::string, std::string> case_primary_;       // case -> client
+  bool index_ready_ = false;
+  Map<std::set<std::string>> applicants_;  // client id -> the cases it is primary applicant of
   uint64_t clock_ = 0;
   Map<ClientState> clients_;
   Map<CaseState> cases_;

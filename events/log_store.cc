@@ -11,6 +11,7 @@ RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only) {
   options.path = dir;
   options.families = EventLog::LogFamilyNames();
   options.families.push_back(kKeysFamily);
+  options.families.push_back(kDecisionFamily);
   options.required_families = EventLog::LogFamilyNames();
   options.ascending_families = {{log_format::kLogFamily, 8}, {log_format::kStreamsFamily, 8}};
   options.read_only = read_only;

@@ -14,6 +14,9 @@ namespace caseengine {
 // The family of per-subject data keys (aggregates/key_store.h), kept in the same folder
 // so that a key and the first event sealed with it share one WAL.
 inline constexpr const char* kKeysFamily = "keys";
+// The family of the command service's decision index (app/decision_index.h), in the
+// same folder so that its rows are written in the same batches as the events.
+inline constexpr const char* kDecisionFamily = "decision";
 
 // Writable opens create the folder when missing; read-only opens never write.
 RocksStoreOptions LogStoreOptions(const std::string& dir, bool read_only = false);

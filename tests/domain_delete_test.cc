@@ -107,14 +107,17 @@ TEST_CASE("a restart finishes an erasure whose key outlived a crash", "[domain][
   std::string key;
   REQUIRE(d.keys->KeyFor("client-" + client, false, &key).ok());
   REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kErase})) == "ok");
-  // As if the process had died between recording the erasure and destroying the key.
-  FamilyId keys_family;
+  // As if the process had died between recording the erasure and destroying the key:
+  // the key is there, and so is the erasure's pending row, written with its events.
+  FamilyId keys_family, decision_family;
   REQUIRE(d.store->Family(kKeysFamily, &keys_family).ok());
+  REQUIRE(d.store->Family(kDecisionFamily, &decision_family).ok());
   d.store->RawPut(keys_family, "client-" + client, key);
+  d.store->RawPut(decision_family, "e/client-" + client, "");
   std::unique_ptr<KeyStore> keys;
   REQUIRE(KeyStore::Open(d.store.get(), TestKek(), &keys).ok());
   CommandService restarted(d.log.get(), keys.get(), &d.config);
-  d.Register();  // any command: the first decision scans the log
+  d.Register();  // any command: the first decision finds the pending erasure
   restarted.Execute(d.config.users["officer"], ChangeClientStatus{"none", "active"});
   CHECK(keys->KeyFor("client-" + client, false, &key).code() == Status::Code::kNotFound);
 }

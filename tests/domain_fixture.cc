@@ -36,6 +36,7 @@ void DomainFixture::Open(size_t max_cached_aggregates, std::function<int64_t()> 
                          std::function<std::string()> today) {
   std::vector<std::string> families = EventLog::LogFamilyNames();
   families.push_back(kKeysFamily);
+  families.push_back(kDecisionFamily);
   store = std::make_unique<MemoryStore>(families);
   EventLogOptions log_options;
   log_options.clock = std::move(clock);
