@@ -1,44 +1,31 @@
-// Opening a data folder that is missing, holds something else, is damaged or is locked by
-// another writer must give a clear error and leave every file as it was.
-//
-// "As it was" is checked by hashing every file under the folder before and after. A
-// writable RocksDB open writes RocksDB's own info log even when it then fails (it renames
-// LOG to LOG.old.<time> and starts a new LOG), so after a writable open the comparison
-// leaves out files named LOG and LOG.old.*: they are diagnostics, not data. After a
-// read-only open, and where the folder is refused before RocksDB runs, nothing at all
-// may change.
-#include <fcntl.h>
-#include <poll.h>
+// Opening a data folder that is missing, is a file, holds unrelated files, is damaged or
+// holds a log in a format this build does not read must give a clear error and leave every
+// file as it was (compared as open_errors_support.h describes); a folder whose creation was
+// cut short holds no data and is taken up by a writable open.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "base/coding.h"
-#include "base/sha256.h"
 #include "events/event_log.h"
 #include "events/log_format.h"
-#include "tests/raw_folder.h"
+#include "storage/rocks_store.h"
+#include "tests/open_errors_support.h"
 #include "tests/test_support.h"
-
-namespace Catch {
-template <>
-struct StringMaker<caseengine::Status::Code> {
-  static std::string convert(caseengine::Status::Code c) { return caseengine::Status::CodeName(c); }
-};
-}  // namespace Catch
 
 namespace caseengine {
 namespace {
+
+using testing::open_errors::Contains;
+using testing::open_errors::Diff;
+using testing::open_errors::InfoLogs;
+using testing::open_errors::MakeLog;
+using testing::open_errors::Snapshot;
 
 namespace fs = std::filesystem;
 using Code = Status::Code;
@@ -54,34 +41,6 @@ void WriteFile(const fs::path& p, std::string_view bytes) {
   REQUIRE(out.good());
 }
 
-enum class InfoLogs { kInclude, kExclude };
-
-std::map<std::string, std::string> Snapshot(const std::string& dir, InfoLogs info_logs) {
-  return testing::FolderSnapshot(dir, info_logs == InfoLogs::kInclude);
-}
-
-// What changed between two snapshots, or "" when nothing did.
-std::string Diff(const std::map<std::string, std::string>& before,
-                 const std::map<std::string, std::string>& after) {
-  std::string d;
-  for (const auto& [path, hash] : before) {
-    auto it = after.find(path);
-    if (it == after.end()) {
-      d += "removed " + path + "; ";
-    } else if (it->second != hash) {
-      d += "changed " + path + "; ";
-    }
-  }
-  for (const auto& [path, hash] : after) {
-    if (!before.count(path)) d += "added " + path + "; ";
-  }
-  return d;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 Status OpenStore(const std::string& dir, bool read_only, bool create_if_missing,
                  std::unique_ptr<Store>* store) {
   RocksStoreOptions o;
@@ -92,81 +51,7 @@ Status OpenStore(const std::string& dir, bool read_only, bool create_if_missing,
   return OpenRocksStore(o, store);
 }
 
-// A caseengine data folder holding `n` events on stream-0, stream-1, ..., closed.
-void MakeLog(const std::string& dir, int n) {
-  testing::OpenLog open;
-  REQUIRE(testing::OpenRocksLog(dir, &open).ok());
-  for (int i = 0; i < n; ++i) {
-    AppendOutcome o = open.log->Append(
-        testing::OneEvent("stream-" + std::to_string(i % 3), ExpectedVersion::Any()));
-    REQUIRE(o.status.ok());
-  }
-  REQUIRE(open.log->HeadPosition() == static_cast<uint64_t>(n));
-}
-
-// A read-only open that must work and show exactly the `n` events of MakeLog, chained.
-void CheckReadOnlyView(const std::string& dir, int n) {
-  testing::OpenLog ro;
-  Status s = testing::OpenRocksLog(dir, &ro, /*read_only=*/true);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  REQUIRE(ro.log->HeadPosition() == static_cast<uint64_t>(n));
-  std::vector<RecordedEvent> events;
-  REQUIRE(ro.log->ReadAll(1, 1000, &events).ok());
-  REQUIRE(events.size() == static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    CHECK(events[i].position == static_cast<uint64_t>(i + 1));
-    CHECK(events[i].stream == "stream-" + std::to_string(i % 3));
-    CHECK(events[i].version == static_cast<uint64_t>(i / 3 + 1));
-  }
-  VerifyReport r = ro.log->VerifyChain(1, 0);
-  REQUIRE(r.ok);
-  REQUIRE(r.checked == static_cast<uint64_t>(n));
-  // A read-only log refuses appends rather than writing.
-  REQUIRE(ro.log->Append(testing::OneEvent("stream-0")).status.code() == Code::kFailedPrecondition);
-}
-
-// log_crash_child --hold: another process with the folder open for writing, idle. It is
-// exec'd rather than only forked, because this process may already run RocksDB's
-// background threads, and a forked copy of a threaded process may not use them.
-class HoldingChild {
- public:
-  explicit HoldingChild(const std::string& dir) {
-    pid_ = testing::SpawnWithStdoutPipe({LOG_CRASH_CHILD_PATH, "--data", dir, "--hold"}, &fd_);
-  }
-  ~HoldingChild() { Stop(); }
-
-  // Waits for the child's "ready": the folder is open and locked.
-  std::string WaitOpen() {
-    std::string out;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!Contains(out, "\n") && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 1000) <= 0) continue;
-      char buf[512];
-      ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
-  void Stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-};
+}  // namespace
 
 TEST_CASE("opening a missing data folder read-only is NotFound and creates nothing", "[open]") {
   testing::TempDir tmp;
@@ -226,71 +111,6 @@ TEST_CASE("a path that is a file, not a folder, is refused and left as it was", 
   REQUIRE(fs::is_regular_file(path));
 }
 
-TEST_CASE("a data folder open in this process is refused as busy; read-only opens still work",
-          "[open]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  testing::OpenLog first;
-  REQUIRE(testing::OpenRocksLog(dir, &first).ok());
-  for (int i = 0; i < 5; ++i) {
-    REQUIRE(first.log->Append(testing::OneEvent("stream-" + std::to_string(i % 3))).status.ok());
-  }
-  const auto before = Snapshot(dir, InfoLogs::kExclude);
-
-  testing::OpenLog second;
-  Status s = testing::OpenRocksLog(dir, &second);
-  INFO(s.ToString());
-  REQUIRE(s.code() == Code::kBusy);
-  REQUIRE(Contains(s.message(), dir));
-  REQUIRE(Contains(s.message(), "in use"));
-  {
-    const std::string diff = Diff(before, Snapshot(dir, InfoLogs::kExclude));
-    INFO(diff);
-    REQUIRE(diff.empty());
-  }
-
-  // The first log is unharmed and goes on.
-  REQUIRE(first.log->Append(testing::OneEvent("stream-2")).status.ok());
-  REQUIRE(first.log->HeadPosition() == 6);
-  REQUIRE(first.log->VerifyChain(1, 0).ok);
-
-  // A reader does not need the lock, and sees every durable event.
-  CheckReadOnlyView(dir, 6);
-}
-
-TEST_CASE("a data folder open in another process is refused as busy; read-only opens still work",
-          "[open]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("data");
-  MakeLog(dir, 7);
-
-  HoldingChild holder(dir);
-  const std::string said = holder.WaitOpen();
-  INFO("the holding process said: " << said);
-  REQUIRE(said == "ready\n");
-  const auto before = Snapshot(dir, InfoLogs::kExclude);
-
-  testing::OpenLog open;
-  Status s = testing::OpenRocksLog(dir, &open);
-  INFO(s.ToString());
-  REQUIRE(s.code() == Code::kBusy);
-  REQUIRE(Contains(s.message(), dir));
-  REQUIRE(Contains(s.message(), "in use"));
-  {
-    const std::string diff = Diff(before, Snapshot(dir, InfoLogs::kExclude));
-    INFO(diff);
-    REQUIRE(diff.empty());
-  }
-
-  CheckReadOnlyView(dir, 7);
-
-  // Once the holder is gone, the lock goes with it.
-  holder.Stop();
-  REQUIRE(testing::OpenRocksLog(dir, &open).ok());
-  REQUIRE(open.log->HeadPosition() == 7);
-  REQUIRE(open.log->VerifyChain(1, 0).ok);
-}
-
 TEST_CASE("a data folder with a damaged CURRENT or MANIFEST is refused and left as it was",
           "[open]") {
   testing::TempDir tmp;
@@ -346,76 +166,6 @@ TEST_CASE("a data folder with a damaged CURRENT or MANIFEST is refused and left 
   }
 }
 
-// A RocksDB database made by something else: only the default family, one key.
-void MakeForeignDb(const std::string& dir) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status rs = rocksdb::DB::Open(options, dir, &db);
-  REQUIRE(rs.ok());
-  REQUIRE(db->Put(rocksdb::WriteOptions(), "rent-account-17", "arrears 120.00").ok());
-  REQUIRE(db->FlushWAL(/*sync=*/true).ok());
-  REQUIRE(db->Close().ok());
-  delete db;
-}
-
-// The foreign database is still what its owner left: one family, its key.
-void CheckForeignDbIntact(const std::string& dir) {
-  std::vector<std::string> families;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &families).ok());
-  REQUIRE(families == std::vector<std::string>{rocksdb::kDefaultColumnFamilyName});
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &db).ok());
-  std::string value;
-  CHECK(db->Get(rocksdb::ReadOptions(), "rent-account-17", &value).ok());
-  CHECK(value == "arrears 120.00");
-  delete db;
-}
-
-void CheckRefusedAsForeign(const Status& s, const std::string& dir) {
-  INFO(s.ToString());
-  REQUIRE_FALSE(s.ok());
-  REQUIRE(s.code() == Code::kInvalidArgument);
-  REQUIRE(Contains(s.message(), dir));
-  REQUIRE(Contains(s.message(), "not a caseengine data folder"));
-}
-
-TEST_CASE("a RocksDB folder that is not a caseengine log is refused read-only and left as it was",
-          "[open]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("other-db");
-  MakeForeignDb(dir);
-  const auto before = Snapshot(dir, InfoLogs::kInclude);  // read-only: not even the LOG
-
-  testing::OpenLog open;
-  CheckRefusedAsForeign(testing::OpenRocksLog(dir, &open, /*read_only=*/true), dir);
-  open.Close();
-  const std::string diff = Diff(before, Snapshot(dir, InfoLogs::kInclude));
-  INFO(diff);
-  REQUIRE(diff.empty());
-  CheckForeignDbIntact(dir);
-}
-
-TEST_CASE("a RocksDB folder that is not a caseengine log is refused writable and left as it was",
-          "[open]") {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Sub("other-db");
-  MakeForeignDb(dir);
-  const auto before = Snapshot(dir, InfoLogs::kExclude);
-
-  testing::OpenLog open;
-  Status s = testing::OpenRocksLog(dir, &open);
-  open.Close();
-  const std::string diff = Diff(before, Snapshot(dir, InfoLogs::kExclude));
-  {
-    INFO("files changed by the open: " << diff);
-    CheckRefusedAsForeign(s, dir);
-  }
-  INFO(diff);
-  REQUIRE(diff.empty());
-  CheckForeignDbIntact(dir);
-}
-
 TEST_CASE("a log in a format this build does not read is refused read-only and left as it was",
           "[open]") {
   testing::TempDir tmp;
@@ -442,12 +192,6 @@ TEST_CASE("a log in a format this build does not read is refused read-only and l
   INFO(diff);
   REQUIRE(diff.empty());
 }
-
-}  // namespace
-}  // namespace caseengine
-
-namespace caseengine {
-namespace {
 
 TEST_CASE(
     "a folder left by a creation cut short before CURRENT holds no data and is taken up "
@@ -500,5 +244,4 @@ TEST_CASE("a database cut short before its families were added is taken up by a 
   CHECK(rw.log->Append(testing::OneEvent("case-1")).status.ok());
 }
 
-}  // namespace
 }  // namespace caseengine
