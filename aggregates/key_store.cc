@@ -255,9 +255,13 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
   {
     // Hits, nearly every call, share the lock: a rebuild decodes on two threads at once.
     std::shared_lock<std::shared_mutex> lock(mu_);
-    if (cached()) return found;
+    if (cached()) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return found;
+    }
     destroyed = destroyed_;
   }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   // A miss reads the store without the lock (a rebuild misses once per person, tens of
   // thousands of times, on both threads); what it read is cached only if no key was
   // destroyed meanwhile, which might have been this one.
@@ -290,12 +294,40 @@ Status KeyStore::KeyFor(std::string_view subject, bool create, std::string* key,
     }
   }
   if (s.code() == Status::Code::kNotFound) {
-    cache_.insert_or_assign(std::string(subject), std::string());
+    Cache(subject, std::string());
     return s;
   }
   if (!s.ok()) return s;
-  cache_.insert_or_assign(std::string(subject), *key);
+  Cache(subject, *key);
   return Status::Ok();
+}
+
+void KeyStore::Cache(std::string_view subject, std::string key) {
+  if (cache_.size() >= cache_limit_ && cache_.find(subject) == cache_.end()) {
+    // Whichever come first in the table: no order is kept, so no cost per lookup.
+    size_t drop = std::max<size_t>(1, cache_limit_ / 4);
+    for (auto it = cache_.begin(); it != cache_.end() && drop > 0; --drop) it = cache_.erase(it);
+  }
+  cache_.insert_or_assign(std::string(subject), std::move(key));
+}
+
+void KeyStore::SetCacheLimit(size_t entries) {
+  std::lock_guard<std::shared_mutex> lock(mu_);
+  cache_limit_ = std::max<size_t>(entries, 1);
+  while (cache_.size() > cache_limit_) cache_.erase(cache_.begin());
+}
+
+CacheStats KeyStore::Stats() const {
+  CacheStats stats;
+  stats.name = "keys";
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    stats.entries = cache_.size();
+    stats.capacity = cache_limit_ == SIZE_MAX ? 0 : cache_limit_;
+  }
+  stats.hits = hits_.load(std::memory_order_relaxed);
+  stats.misses = misses_.load(std::memory_order_relaxed);
+  return stats;
 }
 
 Status KeyStore::Warm() {
@@ -307,6 +339,7 @@ Status KeyStore::Warm() {
     if (it->key() == kMarkerKey) continue;
     Status s = Unwrap(it->key(), it->value(), &key);
     if (!s.ok()) return s;
+    if (cache_.size() >= cache_limit_) break;  // the rest are read when asked for
     cache_.insert_or_assign(std::string(it->key()), key);
   }
   return it->status();

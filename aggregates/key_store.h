@@ -25,12 +25,14 @@
 // a miss reads the store without it (see KeyFor). The cache holds keys unwrapped.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "base/memory_budget.h"
 #include "events/log_store.h"
 #include "storage/store.h"
 
@@ -91,6 +93,11 @@ class KeyStore {
   Status Purge() { return store_->Purge({family_}); }
   // The store the keys are in (the data folder's).
   Store* store() const { return store_; }
+  // Bounds the cache (MemoryBudget::key_cache_entries): past it, a quarter of the cached
+  // keys go, and are read from the store again when next asked for.
+  void SetCacheLimit(size_t entries);
+  // The cache's size, bound, hits and misses (name "keys").
+  CacheStats Stats() const;
 
  private:
   KeyStore(Store* store, FamilyId family, const KeyEncryptionKey* kek)
@@ -102,17 +109,22 @@ class KeyStore {
   Store* store_;
   FamilyId family_;
   const KeyEncryptionKey kek_;
-  std::shared_mutex mu_;
+  mutable std::shared_mutex mu_;
   uint64_t destroyed_ = 0;  // Destroy calls so far: a lookup's read of the store is stale
                             // if one came in between
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  // Caches a subject's key (empty: none), making room first past the limit; mu_ held.
+  void Cache(std::string_view subject, std::string key);
+
   // Subject -> key; an empty key: the subject has none (destroyed, or never created), which
   // a create looks up again. Found by string_view: a lookup per sealed event allocates
   // nothing.
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> cache_;
+  size_t cache_limit_ = SIZE_MAX;  // mu_
+  mutable std::atomic<uint64_t> hits_{0}, misses_{0};
 };
 
 }  // namespace caseengine

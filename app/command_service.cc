@@ -54,6 +54,7 @@ CommandService::CommandService(EventLog* log, KeyStore* keys, const DomainConfig
       config_(config),
       options_(std::move(options)),
       codec_(keys),
+      kept_(options_.max_kept_answers),
       index_(std::make_unique<DecisionIndex>(keys->store())),
       cache_(std::make_unique<DecisionCache>(log, &codec_, index_.get(),
                                              options_.max_cached_aggregates)),
@@ -221,6 +222,10 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
     result.status = appended.status;
   }
   Answer(call, std::move(result));
+}
+
+std::vector<CacheStats> CommandService::CacheStatistics() const {
+  return {cache_->Stats(), kept_.Stats()};
 }
 
 Status CommandService::DestroyKeys(const std::vector<std::string>& subjects) {

@@ -54,6 +54,8 @@ struct CommandServiceOptions {
   // dropped (and folded again from the log when next needed), so memory stays bounded
   // however many clients and cases the log holds.
   size_t max_cached_aggregates = 200000;
+  // Answers of commands that wrote nothing kept for repeats of their key (KeptAnswers).
+  size_t max_kept_answers = 100000;
 };
 
 class CommandService {
@@ -88,6 +90,8 @@ class CommandService {
   // The date decisions are made on (CommandServiceOptions::today): also what queries
   // count days to, so that lists and decisions agree.
   std::string Today() const { return options_.today(); }
+  // The decision cache's and the kept answers' size, bound, hits and misses.
+  std::vector<CacheStats> CacheStatistics() const;
 
  private:
   struct Call;

@@ -34,7 +34,11 @@ std::vector<const CaseState*> DecisionCache::CasesOfPrimaryApplicant(const std::
 
 std::set<std::string>* DecisionCache::CasesOf(const std::string& client_id) {
   auto it = applicants_.find(client_id);
-  if (it != applicants_.end()) return Touch(&it->second);
+  if (it != applicants_.end()) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return Touch(&it->second);
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   Entry<std::set<std::string>> entry;
   Status s = index_->CasesOf(client_id, &entry.state);
   if (!s.ok()) {
@@ -56,6 +60,17 @@ void DecisionCache::BeginDecision(std::vector<std::string>* erased) {
   }
   if (!index_ready_) ReadyIndex(erased);
   if (size() > max_entries_) Trim();
+  entries_.store(size(), std::memory_order_relaxed);
+}
+
+CacheStats DecisionCache::Stats() const {
+  CacheStats stats;
+  stats.name = "decision";
+  stats.entries = entries_.load(std::memory_order_relaxed);
+  stats.capacity = max_entries_;
+  stats.hits = hits_.load(std::memory_order_relaxed);
+  stats.misses = misses_.load(std::memory_order_relaxed);
+  return stats;
 }
 
 void DecisionCache::ReadyIndex(std::vector<std::string>* erased) {
@@ -156,7 +171,11 @@ State* DecisionCache::Touch(Entry<State>* entry, uint64_t position) {
 template <class State>
 const State* DecisionCache::Load(Map<State>* map, const std::string& stream) {
   auto it = map->find(stream);
-  if (it != map->end()) return Touch(&it->second);
+  if (it != map->end()) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return Touch(&it->second);
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   Entry<State> entry;
   Status s = FoldStream(*log_, *codec_, stream, AsOf(), &entry.state);
   if (!s.ok()) {

@@ -17,6 +17,7 @@
 // Threading: the log's writer thread only (every method).
 #pragma once
 
+#include <atomic>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,7 @@
 #include "aggregates/event_codec.h"
 #include "aggregates/state.h"
 #include "app/decision_index.h"
+#include "base/memory_budget.h"
 #include "events/event_log.h"
 
 namespace caseengine {
@@ -58,6 +60,8 @@ class DecisionCache : public StateView {
   // last of them.
   void Apply(const std::vector<StreamEvents>& streams, const std::vector<IndexChange>& changes,
              uint64_t last_position);
+  // Its size, bound, hits and misses (name "decision"); from any thread.
+  CacheStats Stats() const;
   size_t size() const {
     return clients_.size() + cases_.size() + lobby_.size() + applicants_.size();
   }
@@ -94,6 +98,8 @@ class DecisionCache : public StateView {
   Map<CaseState> cases_;
   Map<LobbyState> lobby_;
   uint64_t failed_rounds_seen_ = 0;
+  // For Stats, from other threads: the size as of the last change, hits and misses.
+  std::atomic<uint64_t> entries_{0}, hits_{0}, misses_{0};
   Status error_;
 };
 

@@ -26,14 +26,19 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   RocksStoreOptions store_options =
       StoreOptions(options.dir, /*read_only=*/false, options.write_only_lists);
   store_options.disk_full = options.disk_full;
+  store_options.block_cache_bytes = options.memory.block_cache_bytes();
+  store_options.memtable_bytes = options.memory.memtable_bytes();
+  e->options_.commands.max_cached_aggregates = options.memory.decision_cache_entries();
+  e->options_.commands.max_kept_answers = options.memory.kept_answers_entries();
   Status s = OpenRocksStore(store_options, &e->store_);
   EventLogOptions log_options;
   log_options.clock = options.clock;
   if (s.ok()) s = EventLog::Open(e->store_.get(), log_options, &e->log_);
   if (s.ok()) s = KeyStore::Open(e->store_.get(), &e->options_.kek, &e->keys_);
   if (!s.ok()) return s;
+  e->keys_->SetCacheLimit(options.memory.key_cache_entries());
   e->commands_ = std::make_unique<CommandService>(e->log_.get(), e->keys_.get(), e->options_.config,
-                                                  options.commands);
+                                                  e->options_.commands);
   const EventCodec* codec = &e->commands_->codec();
   e->read_models_ = std::make_unique<ReadModels>();
   e->read_models_->SetLog(e->log_.get(), codec);
@@ -56,6 +61,24 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   });
   *out = std::move(e);
   return Status::Ok();
+}
+
+std::vector<CacheStats> Engine::CacheStatistics() const {
+  const MemoryBudget& m = options_.memory;
+  std::vector<CacheStats> all = commands_->CacheStatistics();
+  all.push_back(keys_->Stats());
+  CacheStats blocks;
+  blocks.name = "block_cache";  // in bytes
+  store_->BlockCacheUsage(&blocks.entries, &blocks.capacity);
+  all.push_back(blocks);
+  for (CacheStats& c : all) {
+    const std::string_view name = c.name;
+    c.budget_bytes = name == "decision"       ? m.decision_cache_bytes()
+                     : name == "kept_answers" ? m.kept_answers_bytes()
+                     : name == "keys"         ? m.key_cache_bytes()
+                                              : m.block_cache_bytes();
+  }
+  return all;
 }
 
 Status Engine::WriteHealth() const {

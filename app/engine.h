@@ -30,6 +30,7 @@
 #include "aggregates/key_store.h"
 #include "app/command_service.h"
 #include "app/query_service.h"
+#include "base/memory_budget.h"
 #include "events/event_log.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
@@ -55,6 +56,9 @@ struct EngineOptions {
   // The log's clock (EventLogOptions::clock); the system clock when empty. A demo seeding
   // gives its SeedClock here and to `commands.today` (demo/seed_clock.h).
   std::function<int64_t()> clock;
+  // Bounds the caches and RocksDB's memory (base/memory_budget.h); the decision cache's and
+  // the kept answers' bounds in `commands` are taken from it.
+  MemoryBudget memory = MemoryBudget::Default();
   CommandServiceOptions commands;
   ProjectionRunnerOptions runner;
   // How often a stopped store and log are tried again (see Engine).
@@ -78,6 +82,9 @@ class Engine {
   EventLog& log() { return *log_; }
   KeyStore& keys() { return *keys_; }
   CommandService& commands() { return *commands_; }
+  // Every cache's size, bound, share of the budget, hits and misses (for /metrics).
+  std::vector<CacheStats> CacheStatistics() const;
+  const MemoryBudget& memory_budget() const { return options_.memory; }
   const QueryService& queries() const { return *queries_; }
   ProjectionRunner& runner() { return *runner_; }
   ReadModels& read_models() { return *read_models_; }

@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "app/command_result.h"
+#include "base/memory_budget.h"
 
 namespace caseengine {
 
@@ -38,12 +39,15 @@ class KeptAnswers {
   std::optional<Kept> Find(const std::string& key) const;
   // Keeps the first answer under a key; later ones do not replace it.
   void Keep(const std::string& key, Kept kept);
+  // Its size, bound, hits and misses (name "kept_answers").
+  CacheStats Stats() const;
 
  private:
   const size_t max_entries_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Kept> kept_;  // guarded by mu_
   std::deque<std::string> order_;               // guarded by mu_; oldest first
+  mutable uint64_t hits_ = 0, misses_ = 0;      // guarded by mu_
 };
 
 }  // namespace caseengine

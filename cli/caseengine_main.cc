@@ -38,10 +38,10 @@
 #include <thread>
 
 #include "aggregates/key_store.h"
+#include "app/engine.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
-#include "app/engine.h"
 #include "http/http_server.h"
 
 namespace caseengine {
@@ -118,6 +118,7 @@ struct ServeFlags {
   int threads = 0;
   int io_threads = 0;
   int max_feeds_per_user = 0;
+  std::string memory_budget;
 };
 
 int Serve(const ServeFlags& flags) {
@@ -145,10 +146,15 @@ int Serve(const ServeFlags& flags) {
   if (flags.threads > 0) config.threads = flags.threads;
   if (flags.io_threads > 0) config.io_threads = flags.io_threads;
   if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
+  if (!flags.memory_budget.empty()) {
+    Status s = MemoryBudget::Parse(flags.memory_budget, &config.memory);
+    if (!s.ok()) return Fail(s);
+  }
 
   EngineOptions options;
   options.dir = config.data_dir;
   options.config = &config.domain;
+  options.memory = config.memory;
   Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
                      /*demo=*/config_file.empty(), /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
@@ -328,7 +334,9 @@ int main(int argc, char** argv) {
   serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
   serve->add_option("--key-file", serve_flags.key_file,
                     "key-encryption key file (default: see the config; the demo's DATA.kek)");
-  serve->add_option("--threads", serve_flags.threads, "worker threads for queries (default: twice the cores, at least 4)")
+  serve
+      ->add_option("--threads", serve_flags.threads,
+                   "worker threads for queries (default: twice the cores, at least 4)")
       ->check(CLI::Range(1, 4096));
   serve
       ->add_option("--io-threads", serve_flags.io_threads,
@@ -338,6 +346,9 @@ int main(int argc, char** argv) {
       ->add_option("--max-feeds-per-user", serve_flags.max_feeds_per_user,
                    "event feeds (GET /events/stream) one user may hold open (default 4)")
       ->check(CLI::Range(1, 4096));
+  serve->add_option("--memory-budget", serve_flags.memory_budget,
+                    "memory the caches and RocksDB may hold, e.g. 2G (default: a quarter of "
+                    "the machine's memory, at least 1G; docs/operations.md)");
 
   std::string dir = "data";
   int clients = 1000;

@@ -1,7 +1,10 @@
 // Metrics: see metrics.h.
 #include "http/metrics.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 namespace caseengine {
@@ -140,6 +143,39 @@ std::string Metrics::Render(const EventLog& log, const ProjectionRunner& runner)
         "counter", Seconds(ps.deferred_write_micros));
   gauge("caseengine_projection_undecodable_total", "Events no read model could decode.", "counter",
         n(ps.undecodable));
+  return out.str();
+}
+
+std::string Metrics::RenderMemory(const MemoryBudget& budget,
+                                  const std::vector<CacheStats>& caches) {
+  std::ostringstream out;
+  uint64_t size_pages = 0, resident_pages = 0;
+  {
+    std::ifstream statm("/proc/self/statm");
+    statm >> size_pages >> resident_pages;
+  }
+  out << "# HELP caseengine_memory_budget_bytes The memory budget (--memory-budget).\n"
+      << "# TYPE caseengine_memory_budget_bytes gauge\ncaseengine_memory_budget_bytes "
+      << budget.total << "\n"
+      << "# HELP caseengine_resident_bytes The process's resident memory.\n"
+      << "# TYPE caseengine_resident_bytes gauge\ncaseengine_resident_bytes "
+      << resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) << "\n";
+  auto family = [&](const char* name, const char* help, const char* type, auto value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    for (const CacheStats& c : caches) {
+      out << name << "{cache=\"" << c.name << "\"} " << value(c) << "\n";
+    }
+  };
+  family("caseengine_cache_entries", "What a cache holds: entries (the block cache: bytes).",
+         "gauge", [](const CacheStats& c) { return c.entries; });
+  family("caseengine_cache_capacity", "A cache's bound, in the unit of its entries.", "gauge",
+         [](const CacheStats& c) { return c.capacity; });
+  family("caseengine_cache_budget_bytes", "A cache's share of the memory budget.", "gauge",
+         [](const CacheStats& c) { return c.budget_bytes; });
+  family("caseengine_cache_hits_total", "Lookups a cache answered.", "counter",
+         [](const CacheStats& c) { return c.hits; });
+  family("caseengine_cache_misses_total", "Lookups a cache sent to the store.", "counter",
+         [](const CacheStats& c) { return c.misses; });
   return out.str();
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/memory_budget.h"
 #include "events/event_log.h"
 #include "projections/projection_runner.h"
 
@@ -27,6 +28,10 @@ class Metrics {
   size_t unrouted() const { return labels_.size() - 1; }
 
   std::string Render(const EventLog& log, const ProjectionRunner& runner) const;
+  // The memory budget, the process's resident memory, and each cache's size, bound,
+  // share of the budget, hits and misses.
+  static std::string RenderMemory(const MemoryBudget& budget,
+                                  const std::vector<CacheStats>& caches);
 
  private:
   // A count for every status from 100 to 599, each shown by its own number.

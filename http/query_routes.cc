@@ -214,6 +214,7 @@ std::vector<Route> Api::QueryRoutes() {
              "a stop.\n# TYPE caseengine_write_recoveries_total counter\n"
              "caseengine_write_recoveries_total " +
              std::to_string(engine_->Recoveries()) + "\n";
+         res->body += Metrics::RenderMemory(engine_->memory_budget(), engine_->CacheStatistics());
        }},
       {"GET",
        "/healthz",

@@ -88,6 +88,12 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
           count("max_feeds_per_user", 1, 4096, &c.max_feeds_per_user)}) {
       if (!error.empty()) return bad(error);
     }
+    if (j.contains("memory_budget")) {
+      if (!j["memory_budget"].is_string())
+        return bad("memory_budget must be a size such as \"2G\"");
+      Status s = MemoryBudget::Parse(j["memory_budget"].get<std::string>(), &c.memory);
+      if (!s.ok()) return bad(s.message());
+    }
     for (const auto& t : j.value("teams", nlohmann::json::array())) {
       const std::string id = t.at("id").get<std::string>();
       c.domain.teams[id] = {t.value("name", id), t.value("allows_cases", true)};

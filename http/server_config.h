@@ -6,7 +6,7 @@
 // The file is JSON:
 //
 //   { "data": "data", "listen": "127.0.0.1:8080", "threads": 4, "io_threads": 1,
-//     "max_body_bytes": 1048576, "max_feeds_per_user": 4,
+//     "max_body_bytes": 1048576, "max_feeds_per_user": 4, "memory_budget": "2G",
 //     "users": [ { "id": "officer", "team": "housing-options",
 //                  "permissions": ["casework"], "token_sha256": "<64 hex digits>" } ],
 //     "teams": [ { "id": "housing-options", "name": "Housing Options",
@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "aggregates/config.h"
+#include "base/memory_budget.h"
 #include "base/status.h"
 
 namespace caseengine {
@@ -45,7 +46,8 @@ struct ServerConfig {
   // Event feeds (GET /events/stream) one user may hold open at once; one more is 429.
   int max_feeds_per_user = 4;
   size_t max_body_bytes = 1 << 20;
-  std::string key_encryption_key_file;  // see above; "" in the demo
+  MemoryBudget memory = MemoryBudget::Default();  // "memory_budget": "2G"
+  std::string key_encryption_key_file;            // see above; "" in the demo
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
   bool demo = false;                               // the demo configuration of docs/http_api.md

@@ -50,7 +50,7 @@ rocksdb::DBOptions DbOptions(const RocksStoreOptions& options) {
   // makes an fdatasync of overwritten blocks cheaper, but measured syncs barely changed.)
   db_options.recycle_log_file_num = 0;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db_options.db_write_buffer_size = 512 << 20;
+  db_options.db_write_buffer_size = options.memtable_bytes;
   // A vector memtable takes one insert at a time (the write group's leader inserts for all).
   if (!options.write_only_families.empty()) db_options.allow_concurrent_memtable_write = false;
   return db_options;

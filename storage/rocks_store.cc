@@ -114,6 +114,11 @@ class RocksStore : public Store {
 
   Status Health() const override { return gate_.Health(); }
 
+  void BlockCacheUsage(uint64_t* used, uint64_t* capacity) const override {
+    *used = block_cache_ ? block_cache_->GetUsage() : 0;
+    *capacity = block_cache_ ? block_cache_->GetCapacity() : 0;
+  }
+
   Status Recover() override { return gate_.Recover(); }
 
   Status Get(FamilyId family, std::string_view key, std::string* value) const override {
@@ -214,6 +219,7 @@ class RocksStore : public Store {
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::Env> env_;  // only with RocksStoreOptions::disk_full
+  std::shared_ptr<rocksdb::Cache> block_cache_;
   RocksWriteGate gate_;
   std::unique_ptr<RocksBulkWriter> bulk_;  // once open
 };
@@ -264,7 +270,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     names = present;
   }
 
-  auto cache = rocksdb::NewLRUCache(256 << 20);
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
       FamilyDescriptors(names, options, cache);
 
@@ -318,6 +324,7 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
     return FromRocks(rs, options.path);
   }
   names_ = names;
+  block_cache_ = cache;
   bulk_ = std::make_unique<RocksBulkWriter>(db_, handles_, path_, &gate_);
   // The resume marker goes in the default family, on a store that takes writes.
   rocksdb::ColumnFamilyHandle* default_family = nullptr;

@@ -60,6 +60,10 @@ struct RocksStoreOptions {
   // Compress table files. Off, a compaction writes every live byte as it is, so that a
   // test can search the files for plaintext that must be gone.
   bool compress = true;
+  // The cache of table blocks shared by every family, and the memory every family's
+  // memtables may hold together before the largest is flushed (MemoryBudget's shares).
+  uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t memtable_bytes = 512ull << 20;
   // Tests only: the switch that makes the folder's disk full (see DiskFullSwitch).
   std::shared_ptr<DiskFullSwitch> disk_full;
 };

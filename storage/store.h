@@ -142,6 +142,11 @@ class Store {
   // kNoSpace; failing: kUnavailable), every later write, sync, flush and purge is refused
   // with this status, without touching the disk, until Recover succeeds. Reads go on.
   virtual Status Health() const { return Status::Ok(); }
+  // The bytes its cache of table blocks holds, and may hold (0 and 0: it has none).
+  virtual void BlockCacheUsage(uint64_t* used, uint64_t* capacity) const {
+    *used = 0;
+    *capacity = 0;
+  }
   // Makes a stopped store take writes again once its disk does (ok at once when it was
   // not stopped). Whatever was written before the failure is durable when it succeeds,
   // synced or not; nothing written after it was applied. Any thread, any time.
