@@ -178,6 +178,36 @@ Status CaseOfficers::Query(const CaseOfficersQuery& query, ListPage* page) const
     return PageOfViews(views, Columns(), "user_id,case_id", query.list, page);
   }
 
+  if (case_id == nullptr && role == nullptr && team == nullptr) {
+    // Read from the kept totals.
+    std::vector<OfficerWorkload> kept;
+    if (!none) {
+      const std::vector<OfficerWorkload>& totals =
+          totals_[status != nullptr && want_open ? kOpen : kAll];
+      for (size_t i = 0; i < totals.size(); ++i) {
+        if (totals[i].assignments <= 0 || (officer && i != officer_number)) continue;
+        if (status != nullptr && !want_open) {
+          // Closed cases: all less open.
+          OfficerWorkload w = totals_[kAll][i];
+          const OfficerWorkload& open =
+              i < totals_[kOpen].size() ? totals_[kOpen][i] : OfficerWorkload();
+          w.cases -= open.cases;
+          w.open_cases = 0;
+          w.assignments -= open.assignments;
+          w.primary -= open.primary;
+          w.secondary -= open.secondary;
+          w.supervisor -= open.supervisor;
+          w.other -= open.other;
+          if (w.assignments <= 0) continue;
+          kept.push_back(std::move(w));
+        } else {
+          kept.push_back(totals[i]);
+        }
+        kept.back().officer = officer_names_[i];
+      }
+    }
+    return PageOfViews(kept, GroupColumns(), "officer", query.list, page);
+  }
   std::vector<OfficerWorkload> by_officer(officer_names_.size());
   std::vector<bool> seen(officer_names_.size(), false);
   for_each([&](uint32_t i) {
@@ -228,6 +258,40 @@ void CaseOfficers::AddCase(CaseOfficersCase* c) {
   UpdateBrief(*c);
   cases_by_client_[c->client_id].push_back(c->case_id);
   for (CaseOfficerAssignment& a : c->officers) AddSlot(c, &a);
+  Count(*c, +1);
+}
+
+void CaseOfficers::Count(const CaseOfficersCase& c, int sign) {
+  const Brief& b = briefs_[c.brief];
+  if (!b.live || b.deleted) return;
+  for (auto& totals : totals_) totals.resize(officer_names_.size());
+  for (const CaseOfficerAssignment& a : c.officers) {
+    const Slot& s = slots_[a.slot];
+    if (!s.live) continue;
+    for (TotalsOf of : {kAll, kOpen}) {
+      if (of == kOpen && !b.open) continue;
+      OfficerWorkload& w = totals_[of][s.officer];
+      w.assignments += sign;
+      switch (s.role) {
+        case kPrimary:
+          w.primary += sign;
+          break;
+        case kSecondary:
+          w.secondary += sign;
+          break;
+        case kSupervisor:
+          w.supervisor += sign;
+          break;
+        default:
+          w.other += sign;
+          break;
+      }
+      if (s.first) {
+        w.cases += sign;
+        if (b.open) w.open_cases += sign;
+      }
+    }
+  }
 }
 
 void CaseOfficers::UpdateBrief(const CaseOfficersCase& c) {
@@ -289,6 +353,7 @@ void CaseOfficers::RemoveCase(const std::string& case_id) {
     std::erase(it->second, case_id);
     if (it->second.empty()) cases_by_client_.erase(it);
   }
+  Count(*c, -1);
   Brief& b = briefs_[c->brief];
   b.live = false;
   b.kase = nullptr;
@@ -310,126 +375,7 @@ void CaseOfficers::Clear() {
   team_names_.clear();
   team_numbers_.clear();
   cases_by_client_.clear();
-}
-
-Status CaseOfficersProjection::Load(const Store& store, FamilyId family) {
-  auto& o = officers_;
-  std::unique_lock<std::shared_mutex> lock(o.mu_);
-  o.Clear();
-  Status s = o.cases_.Load(store, family);
-  if (!s.ok()) return s;
-  // What is derived is not stored. The rows are the table's own (non-const) objects,
-  // handed out const by ForEach.
-  o.cases_.ForEach(
-      [&](const CaseOfficersCase& c) { o.AddCase(const_cast<CaseOfficersCase*>(&c)); });
-  return Status::Ok();
-}
-
-void CaseOfficersProjection::Reset() {
-  std::unique_lock<std::shared_mutex> lock(officers_.mu_);
-  officers_.Clear();
-}
-
-void CaseOfficersProjection::Flush(RowWriter* rows) {
-  std::unique_lock<std::shared_mutex> lock(officers_.mu_);
-  officers_.cases_.Flush(rows);
-}
-
-void CaseOfficersProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
-  if (pe.event == nullptr) return;
-  const Event& e = *pe.event;
-  // Most events change nothing here: leave before taking the lock.
-  switch (e.type) {
-    case EventType::kClientDeleted:
-      if (e.mode != DeleteMode::kErase) return;
-      break;
-    case EventType::kCaseOpened:
-    case EventType::kOfficerAssigned:
-    case EventType::kOfficerUnassigned:
-    case EventType::kTeamAssigned:
-    case EventType::kCaseClosed:
-    case EventType::kCaseReopened:
-    case EventType::kCaseDeleted:
-    case EventType::kCaseRestored:
-      break;
-    default:
-      return;
-  }
-  auto& o = officers_;
-  std::unique_lock<std::shared_mutex> lock(o.mu_);
-
-  if (e.type == EventType::kClientDeleted) {
-    if (pe.kind != StreamKind::kClient) return;
-    // Cases deleted earlier with a soft delete of the client get no CaseDeleted of their
-    // own when the client is erased; they go with it here.
-    auto it = o.cases_by_client_.find(std::string(pe.id));
-    if (it == o.cases_by_client_.end()) return;
-    const std::vector<std::string> ids = it->second;
-    for (const std::string& id : ids) o.RemoveCase(id);
-    return;
-  }
-  if (pe.kind != StreamKind::kCase) return;
-  const std::string id(pe.id);
-  if (e.type == EventType::kCaseDeleted && e.mode == DeleteMode::kErase) {
-    o.RemoveCase(id);
-    return;
-  }
-  if (e.type == EventType::kCaseOpened) {
-    if (o.cases_.Find(id) != nullptr) return;  // a case opens once
-    CaseOfficersCase* c = o.cases_.Upsert(id);
-    c->case_id = id;
-    c->client_id = e.client_id;
-    c->opened_on = e.date;
-    c->team_id = e.team_id;
-    CaseOfficerAssignment& primary = c->officers.emplace_back();
-    primary.user_id = e.user_id;
-    primary.role = "primary";
-    o.AddCase(c);
-    return;
-  }
-  CaseOfficersCase* c = o.cases_.Change(id);
-  if (c == nullptr) return;
-  switch (e.type) {
-    case EventType::kOfficerAssigned: {
-      for (const CaseOfficerAssignment& a : c->officers) {
-        if (a.user_id == e.user_id && a.role == e.role) return;
-      }
-      CaseOfficerAssignment& a = c->officers.emplace_back();
-      a.user_id = e.user_id;
-      a.role = e.role;
-      o.AddSlot(c, &a);
-      return;
-    }
-    case EventType::kOfficerUnassigned: {
-      auto it =
-          std::find_if(c->officers.begin(), c->officers.end(), [&](const CaseOfficerAssignment& a) {
-            return a.user_id == e.user_id && a.role == e.role;
-          });
-      if (it == c->officers.end()) return;
-      const uint32_t slot = it->slot;
-      c->officers.erase(it);
-      o.RemoveSlot(*c, slot, e.user_id);
-      return;
-    }
-    case EventType::kTeamAssigned:
-      c->team_id = e.team_id;
-      break;
-    case EventType::kCaseClosed:
-      c->status = "closed";
-      break;
-    case EventType::kCaseReopened:
-      c->status = "open";
-      break;
-    case EventType::kCaseDeleted:
-      c->deleted = true;
-      break;
-    case EventType::kCaseRestored:
-      c->deleted = false;
-      break;
-    default:
-      break;
-  }
-  o.UpdateBrief(*c);
+  for (auto& totals : totals_) totals.clear();
 }
 
 }  // namespace caseengine
