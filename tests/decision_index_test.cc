@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 
 #include "events/log_store.h"
 #include "storage/memory_store.h"
@@ -44,15 +45,26 @@ CommandService Restarted(DomainFixture& d) {
   return CommandService(d.log.get(), d.keys.get(), &d.config, options);
 }
 
+// Given a client with two cases (its first and another), with a Housing Register
+// application on the first when `apply`.
+struct TwoCases {
+  explicit TwoCases(bool apply) {
+    std::tie(client, first) = d.Register();
+    CommandResult r = d.Run("officer", OpenCase{client});
+    REQUIRE(r.ok());
+    second = r.response["case_id"];
+    if (apply) REQUIRE(d.Run("officer", AddStrand{first, "housing_register"}).ok());
+  }
+  DomainFixture d;
+  std::string client, first, second;
+};
+
 }  // namespace
 
 TEST_CASE("the decision index is written with the events that change it", "[decision-index]") {
   // Given a client with two cases
-  DomainFixture d;
-  auto [client, first] = d.Register();
-  CommandResult r = d.Run("officer", OpenCase{client});
-  REQUIRE(r.ok());
-  const std::string second = r.response["case_id"];
+  TwoCases g(/*apply=*/false);
+  auto& [d, client, first, second] = g;
 
   // When nothing else happens
   // Then the index holds both cases under their applicant, and its marker
@@ -66,12 +78,8 @@ TEST_CASE("the decision index is written with the events that change it", "[deci
 TEST_CASE("one current application per applicant holds after a restart from the index alone",
           "[decision-index][domain][strand]") {
   // Given a Housing Register application on a client's first case
-  DomainFixture d;
-  auto [client, first] = d.Register();
-  CommandResult r = d.Run("officer", OpenCase{client});
-  REQUIRE(r.ok());
-  const std::string second = r.response["case_id"];
-  REQUIRE(d.Run("officer", AddStrand{first, "housing_register"}).ok());
+  TwoCases g(/*apply=*/true);
+  auto& [d, client, first, second] = g;
 
   // When a new command service over the same folder is asked for one on the second case
   CommandService fresh = Restarted(d);
@@ -86,12 +94,8 @@ TEST_CASE("one current application per applicant holds after a restart from the 
 TEST_CASE("a folder from before the decision index has it built from the log once",
           "[decision-index]") {
   // Given casework, then the index's rows gone, as in a folder written before it
-  DomainFixture d;
-  auto [client, first] = d.Register();
-  CommandResult r = d.Run("officer", OpenCase{client});
-  REQUIRE(r.ok());
-  const std::string second = r.response["case_id"];
-  REQUIRE(d.Run("officer", AddStrand{first, "housing_register"}).ok());
+  TwoCases g(/*apply=*/true);
+  auto& [d, client, first, second] = g;
   const auto before = Rows(*d.store);
   FamilyId family;
   REQUIRE(d.store->Family(kDecisionFamily, &family).ok());
@@ -112,12 +116,8 @@ TEST_CASE("a restored case counts against its applicant again",
           "[decision-index][domain][strand]") {
   // Given a client whose first case holds a Housing Register application, deleted with
   // the client and restored with it
-  DomainFixture d;
-  auto [client, first] = d.Register();
-  CommandResult r = d.Run("officer", OpenCase{client});
-  REQUIRE(r.ok());
-  const std::string second = r.response["case_id"];
-  REQUIRE(d.Run("officer", AddStrand{first, "housing_register"}).ok());
+  TwoCases g(/*apply=*/true);
+  auto& [d, client, first, second] = g;
   REQUIRE(Kind(d.Run("admin", DeleteClient{client, DeleteMode::kSoft})) == "ok");
   REQUIRE(Kind(d.Run("admin", RestoreClient{client})) == "ok");
 
@@ -138,18 +138,7 @@ TEST_CASE("the decision index after random casework is the index built from the 
   DomainFixture d;
   KnownIds known;
   std::mt19937 rng(21);
-  for (int i = 0; i < 600; ++i) {
-    Command c = RandomCommand(known, rng);
-    if (i % 53 == 0 && !known.clients.empty()) {
-      c = DeleteClient{known.Pick(known.clients, rng),
-                       i % 2 ? DeleteMode::kErase : DeleteMode::kSoft};
-    }
-    CommandResult r = d.Run("admin", c);
-    REQUIRE(r.status.ok());
-    if (!r.ok()) continue;
-    if (r.response.contains("client_id")) known.Add(known.clients, r.response["client_id"]);
-    if (r.response.contains("case_id")) known.Add(known.cases, r.response["case_id"]);
-  }
+  RandomCasework(d, known, rng, 600, 53);
 
   // When the rows are read, and built from the log alone
   // Then they are the same, and no erasure is left pending (its keys are destroyed)

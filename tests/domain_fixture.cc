@@ -119,6 +119,22 @@ void KnownIds::Add(std::vector<std::string>& v, const std::string& id) {
   v.push_back(id);
 }
 
+void RandomCasework(DomainFixture& d, KnownIds& known, std::mt19937& rng, int commands,
+                    int delete_every) {
+  for (int i = 0; i < commands; ++i) {
+    Command c = RandomCommand(known, rng);
+    if (i % delete_every == 0 && !known.clients.empty()) {
+      c = DeleteClient{known.Pick(known.clients, rng),
+                       i % 2 ? DeleteMode::kErase : DeleteMode::kSoft};
+    }
+    CommandResult r = d.Run("admin", c);
+    REQUIRE(r.status.ok());
+    if (!r.ok()) continue;
+    if (r.response.contains("client_id")) known.Add(known.clients, r.response["client_id"]);
+    if (r.response.contains("case_id")) known.Add(known.cases, r.response["case_id"]);
+  }
+}
+
 Command RandomCommand(KnownIds& known, std::mt19937& rng) {
   const std::string client = known.Pick(known.clients, rng);
   const std::string kase = known.Pick(known.cases, rng);

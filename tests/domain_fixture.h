@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "app/command_service.h"
 #include "aggregates/decide.h"
 #include "aggregates/key_store.h"
+#include "app/command_service.h"
 #include "events/log_store.h"
 #include "storage/memory_store.h"
 
@@ -82,6 +82,11 @@ struct KnownIds {
 // officers, notes, actions, closures, deletions of cases, client status), aimed at ids of
 // `known`; many are refused by a rule, as a busy office's would be.
 Command RandomCommand(KnownIds& known, std::mt19937& rng);
+// `commands` random commands sent by the administrator to `d`, every `delete_every`-th
+// (when a client is known) a deletion of a client, by erasure every other time and softly
+// otherwise; the ids the accepted ones made are added to `known`.
+void RandomCasework(DomainFixture& d, KnownIds& known, std::mt19937& rng, int commands,
+                    int delete_every);
 
 // The stable problem kind of a result, for CHECKs: "ok", "unchanged", "validation",
 // "not-found", "forbidden", "rule-violated", "version-mismatch" or "error".

@@ -223,18 +223,7 @@ TEST_CASE("case list sort indexes kept through random casework sort as freshly b
   // When rounds of random casework with deletions and erasures are applied
   // Then after each, every order is that of a freshly built case list
   for (int round = 0; round < 6; ++round) {
-    for (int i = 0; i < 200; ++i) {
-      Command c = RandomCommand(known, rng);
-      if (i % 61 == 0 && !known.clients.empty()) {
-        c = DeleteClient{known.Pick(known.clients, rng),
-                         i % 2 ? DeleteMode::kErase : DeleteMode::kSoft};
-      }
-      CommandResult r = d.Run("admin", c);
-      REQUIRE(r.status.ok());
-      if (!r.ok()) continue;
-      if (r.response.contains("client_id")) known.Add(known.clients, r.response["client_id"]);
-      if (r.response.contains("case_id")) known.Add(known.cases, r.response["case_id"]);
-    }
+    RandomCasework(d, known, rng, 200, 61);
     REQUIRE(runner->CatchUp().ok());
     if (round == 0) {
       for (const auto& sort : sorts) Cases(p, {}, sort, 5);  // kept from here on
