@@ -156,7 +156,7 @@ EOF
   }
   # Reads first, commands last: the commands add events to the kept folder.
   case_list=$(load bench/http_queries.lua)
-  workload=$(load bench/http_workload.lua)
+  workload=$(LIST=workload load bench/http_queries.lua)
   commands=$(load bench/http_commands.lua -- "$scratch/ids")
   rss_after_load=$(rss_mb)
   head=$(curl -sf "$url/healthz" | python3 -c "import json, sys; print(json.load(sys.stdin)['head_position'])")
