@@ -179,4 +179,15 @@ std::string Metrics::RenderMemory(const MemoryBudget& budget,
   return out.str();
 }
 
+std::string Metrics::RenderDisk(const std::vector<std::pair<std::string, uint64_t>>& families) {
+  std::ostringstream out;
+  out << "# HELP caseengine_store_family_bytes The table files of a family of the data folder, "
+         "in bytes on disk (what is still in memory not counted).\n"
+      << "# TYPE caseengine_store_family_bytes gauge\n";
+  for (const auto& [family, bytes] : families) {
+    out << "caseengine_store_family_bytes{family=\"" << family << "\"} " << bytes << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace caseengine

@@ -32,6 +32,8 @@ class Metrics {
   // share of the budget, hits and misses.
   static std::string RenderMemory(const MemoryBudget& budget,
                                   const std::vector<CacheStats>& caches);
+  // Each family's table files on disk, in bytes.
+  static std::string RenderDisk(const std::vector<std::pair<std::string, uint64_t>>& families);
 
  private:
   // A count for every status from 100 to 599, each shown by its own number.

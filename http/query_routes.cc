@@ -215,6 +215,7 @@ std::vector<Route> Api::QueryRoutes() {
              "caseengine_write_recoveries_total " +
              std::to_string(engine_->Recoveries()) + "\n";
          res->body += Metrics::RenderMemory(engine_->memory_budget(), engine_->CacheStatistics());
+         res->body += Metrics::RenderDisk(engine_->store().FamilyFileBytes());
        }},
       {"GET",
        "/healthz",

@@ -114,6 +114,16 @@ class RocksStore : public Store {
 
   Status Health() const override { return gate_.Health(); }
 
+  std::vector<std::pair<std::string, uint64_t>> FamilyFileBytes() const override {
+    std::vector<std::pair<std::string, uint64_t>> sizes;
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      uint64_t bytes = 0;
+      db_->GetIntProperty(handles_[i], rocksdb::DB::Properties::kTotalSstFilesSize, &bytes);
+      sizes.emplace_back(names_[i], bytes);
+    }
+    return sizes;
+  }
+
   void BlockCacheUsage(uint64_t* used, uint64_t* capacity) const override {
     *used = block_cache_ ? block_cache_->GetUsage() : 0;
     *capacity = block_cache_ ? block_cache_->GetCapacity() : 0;

@@ -142,6 +142,9 @@ class Store {
   // kNoSpace; failing: kUnavailable), every later write, sync, flush and purge is refused
   // with this status, without touching the disk, until Recover succeeds. Reads go on.
   virtual Status Health() const { return Status::Ok(); }
+  // Each family's name and the bytes of its table files on disk (compressed, as stored;
+  // what is still in memory is not counted). Empty for a store without files.
+  virtual std::vector<std::pair<std::string, uint64_t>> FamilyFileBytes() const { return {}; }
   // The bytes its cache of table blocks holds, and may hold (0 and 0: it has none).
   virtual void BlockCacheUsage(uint64_t* used, uint64_t* capacity) const {
     *used = 0;

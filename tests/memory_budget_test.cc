@@ -109,6 +109,9 @@ TEST_CASE("http: a served engine takes its bounds from --memory-budget and shows
                                    std::to_string(b.block_cache_bytes())));
   CHECK_THAT(text, Catch::Contains("caseengine_cache_misses_total{cache=\"decision\"}"));
   CHECK_THAT(text, Catch::Contains("caseengine_resident_bytes "));
+  // and each family's files on disk
+  CHECK_THAT(text, Catch::Contains("caseengine_store_family_bytes{family=\"log\"} "));
+  CHECK_THAT(text, Catch::Contains("caseengine_store_family_bytes{family=\"decision\"} "));
 }
 
 TEST_CASE("caseengine serve refuses a memory budget that is not a size", "[memory][http]") {
