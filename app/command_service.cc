@@ -224,9 +224,7 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
   Answer(call, std::move(result));
 }
 
-std::vector<CacheStats> CommandService::CacheStatistics() const {
-  return {cache_->Stats(), kept_.Stats()};
-}
+CacheStats CommandService::DecisionCacheStats() const { return cache_->Stats(); }
 
 Status CommandService::DestroyKeys(const std::vector<std::string>& subjects) {
   Status first;

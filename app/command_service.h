@@ -91,7 +91,8 @@ class CommandService {
   // count days to, so that lists and decisions agree.
   std::string Today() const { return options_.today(); }
   // The decision cache's and the kept answers' size, bound, hits and misses.
-  std::vector<CacheStats> CacheStatistics() const;
+  CacheStats DecisionCacheStats() const;
+  CacheStats KeptAnswersStats() const { return kept_.Stats(); }
 
  private:
   struct Call;

@@ -65,20 +65,17 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
 
 std::vector<CacheStats> Engine::CacheStatistics() const {
   const MemoryBudget& m = options_.memory;
-  std::vector<CacheStats> all = commands_->CacheStatistics();
-  all.push_back(keys_->Stats());
+  auto with_budget = [](CacheStats c, uint64_t budget_bytes) {
+    c.budget_bytes = budget_bytes;
+    return c;
+  };
   CacheStats blocks;
   blocks.name = "block_cache";  // in bytes
   store_->BlockCacheUsage(&blocks.entries, &blocks.capacity);
-  all.push_back(blocks);
-  for (CacheStats& c : all) {
-    const std::string_view name = c.name;
-    c.budget_bytes = name == "decision"       ? m.decision_cache_bytes()
-                     : name == "kept_answers" ? m.kept_answers_bytes()
-                     : name == "keys"         ? m.key_cache_bytes()
-                                              : m.block_cache_bytes();
-  }
-  return all;
+  return {with_budget(commands_->DecisionCacheStats(), m.decision_cache_bytes()),
+          with_budget(commands_->KeptAnswersStats(), m.kept_answers_bytes()),
+          with_budget(keys_->Stats(), m.key_cache_bytes()),
+          with_budget(blocks, m.block_cache_bytes())};
 }
 
 Status Engine::WriteHealth() const {

@@ -2,6 +2,8 @@
 // service, waits for the position it must see (min_position), and writes what comes back:
 // records as they were (at=, as_of=), lists as JSON or CSV, journals, histories, Lobby
 // matches, the live feed and the health check. The route table is in routes.cc.
+#include <functional>
+
 #include "aggregates/lobby_matcher.h"
 #include "aggregates/state_json.h"
 #include "audit/event_json.h"
@@ -83,6 +85,21 @@ std::map<std::string, std::string> Filters(const HttpRequest& req,
     if (req.Has(name)) filters[name] = req.Param(name);
   }
   return filters;
+}
+
+// What every list route shares: its query from the request (the list's filters, then
+// `fill` for what the list has of its own), the page asked of `list`, and the answer.
+template <class Query>
+void AnswerList(const HttpRequest& req, const std::vector<std::string>& filter_names,
+                const std::function<void(Query*)>& fill,
+                const std::function<Status(Query, ListPage*)>& list, HttpResponse* res) {
+  Query q;
+  q.filters = Filters(req, filter_names);
+  q.list = ListOf(req);
+  if (fill) fill(&q);
+  ListPage page = PageFor(req);
+  Check(list(std::move(q), &page));
+  AnswerPage(req, std::move(page), res);
 }
 
 }  // namespace
@@ -180,37 +197,35 @@ void Api::SearchClients(const HttpRequest& req, HttpResponse* res) {
 
 void Api::ListCases(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
-  CaseListQuery q;
-  q.filters = Filters(req, CaseList::FilterNames());
-  q.list = ListOf(req);
   if (req.Has("total") && req.Param("total") != "true" && req.Param("total") != "false") {
     throw Problem::Invalid("total", "must be true or false");
   }
-  q.count_total = req.Param("total") == "true";
-  ListPage page = PageFor(req);
-  Check(engine_->queries().ListCases(std::move(q), &page));
-  AnswerPage(req, std::move(page), res);
+  AnswerList<CaseListQuery>(
+      req, CaseList::FilterNames(),
+      [&](CaseListQuery* q) { q->count_total = req.Param("total") == "true"; },
+      [&](CaseListQuery q, ListPage* page) {
+        return engine_->queries().ListCases(std::move(q), page);
+      },
+      res);
 }
 
 void Api::ListCaseOfficers(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
-  CaseOfficersQuery q;
-  q.filters = Filters(req, CaseOfficers::FilterNames());
-  q.group_by = req.Param("group_by");
-  q.list = ListOf(req);
-  ListPage page = PageFor(req);
-  Check(engine_->queries().ListCaseOfficers(q, &page));
-  AnswerPage(req, std::move(page), res);
+  AnswerList<CaseOfficersQuery>(
+      req, CaseOfficers::FilterNames(),
+      [&](CaseOfficersQuery* q) { q->group_by = req.Param("group_by"); },
+      [&](CaseOfficersQuery q, ListPage* page) {
+        return engine_->queries().ListCaseOfficers(q, page);
+      },
+      res);
 }
 
 void Api::ListCasePeople(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
-  CasePeopleQuery q;
-  q.filters = Filters(req, CasePeople::FilterNames());
-  q.list = ListOf(req);
-  ListPage page = PageFor(req);
-  Check(engine_->queries().ListCasePeople(q, &page));
-  AnswerPage(req, std::move(page), res);
+  AnswerList<CasePeopleQuery>(
+      req, CasePeople::FilterNames(), nullptr,
+      [&](CasePeopleQuery q, ListPage* page) { return engine_->queries().ListCasePeople(q, page); },
+      res);
 }
 
 void Api::GetJournal(const HttpRequest& req, HttpResponse* res) {
@@ -232,12 +247,10 @@ void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
 
 void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
-  LobbyQueueQuery q;
-  q.filters = Filters(req, LobbyQueue::FilterNames());
-  q.list = ListOf(req);
-  ListPage page = PageFor(req);
-  Check(engine_->queries().ListLobby(q, &page));
-  AnswerPage(req, std::move(page), res);
+  AnswerList<LobbyQueueQuery>(
+      req, LobbyQueue::FilterNames(), nullptr,
+      [&](LobbyQueueQuery q, ListPage* page) { return engine_->queries().ListLobby(q, page); },
+      res);
 }
 
 void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {
