@@ -17,6 +17,8 @@
 //       in G, in one batch (offline: the folder is locked).
 //   caseengine new-kek --out FILE
 //       writes a new random key-encryption key to FILE (mode 0600).
+//   caseengine backup --data DIR --to DEST, caseengine restore --from DEST --data NEWDIR
+//       online backups and verified restores (cli/backup_command.h).
 //
 // The key-encryption key (KEK, docs/event_log.md) of serve, seed and rebuild: --key-file,
 // then CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the
@@ -38,7 +40,9 @@
 #include <thread>
 
 #include "aggregates/key_store.h"
+#include "app/control_socket.h"
 #include "app/engine.h"
+#include "cli/backup_command.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
@@ -185,6 +189,10 @@ int Serve(const ServeFlags& flags) {
               << "  " << url << "/openapi.json lists every route.\n";
   }
   std::cout.flush();
+  // `caseengine backup` reaches the engine here (app/control_socket.h).
+  ControlServer control(engine.get());
+  s = control.Start();
+  if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
 
   std::thread waiter([&] {
     int signal = 0;
@@ -198,6 +206,7 @@ int Serve(const ServeFlags& flags) {
   // Serve returned: Stop was called (by the waiter), or the listener failed.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  control.Stop();
   engine.reset();  // finishes queued appends, flushes read models, closes the store
   std::cout << "caseengine: stopped\n";
   return 0;
@@ -377,7 +386,11 @@ int main(int argc, char** argv) {
   auto* new_kek = app.add_subcommand("new-kek", "write a new random KEK to a file");
   new_kek->add_option("--out", out, "the file (must not exist)")->required();
 
+  caseengine::BackupCommands backup_commands;
+  caseengine::AddBackupCommands(&app, &backup_commands);
+
   CLI11_PARSE(app, argc, argv);
+  if (backup_commands.parsed()) return caseengine::RunBackupCommands(backup_commands);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
   if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);
