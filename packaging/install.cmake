@@ -3,26 +3,27 @@
 #   cpack --config build/CPackConfig.cmake -G DEB    caseengine_<version>_<arch>.deb
 # The package installs under /usr; its maintainer scripts (postinst, prerm) make the
 # engine's user, folders, key and config (docs/operations.md, "Install").
-# The unit names the paths it runs from, so the prefix is the package's (/usr) unless
-# given: a unit configured for one prefix and installed under another would not start.
+# The prefix is the package's (/usr) unless given.
 if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
   set(CMAKE_INSTALL_PREFIX /usr CACHE PATH "Install prefix" FORCE)
 endif()
-include(GNUInstallDirs)
+include(${CMAKE_SOURCE_DIR}/packaging/configure_unit.cmake)
+caseengine_configure_unit(${CMAKE_INSTALL_PREFIX} ${CMAKE_BINARY_DIR}/packaging/caseengine.service)
 
-# GNUInstallDirs gives /etc for the /usr prefix.
-set(CASEENGINE_CONFIG_FILE ${CMAKE_INSTALL_FULL_SYSCONFDIR}/caseengine/caseengine.json)
-configure_file(${CMAKE_SOURCE_DIR}/packaging/caseengine.service.in
-               ${CMAKE_BINARY_DIR}/packaging/caseengine.service @ONLY)
-
-install(TARGETS caseengine casereplay RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${CMAKE_BINARY_DIR}/packaging/caseengine.service
-        DESTINATION lib/systemd/system)
+install(TARGETS caseengine casereplay RUNTIME DESTINATION bin)
+# The unit configured for the prefix installed to (CPack's is /usr, whatever was configured).
+install(CODE "
+  include(${CMAKE_SOURCE_DIR}/packaging/configure_unit.cmake)
+  caseengine_configure_unit(\"\${CMAKE_INSTALL_PREFIX}\"
+                            \"${CMAKE_BINARY_DIR}/packaging/install/caseengine.service\")
+  file(INSTALL \"${CMAKE_BINARY_DIR}/packaging/install/caseengine.service\"
+       DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\")
+")
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/caseengine.example.json
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/caseengine)
-install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+        DESTINATION share/caseengine)
+install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION share/doc/caseengine)
 file(GLOB CASEENGINE_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
-install(FILES ${CASEENGINE_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${CASEENGINE_DOCS} DESTINATION share/doc/caseengine)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME caseengine)
@@ -30,7 +31,11 @@ set(CPACK_PACKAGE_VERSION ${CASEENGINE_VERSION})
 set(CPACK_PACKAGE_CONTACT "caseengine maintainers <caseengine@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "event-sourced case engine for local-authority housing services")
-set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Installed with DESTDIR, so that CMAKE_INSTALL_PREFIX is /usr while installing and the
+# unit is configured with the paths it will have.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
