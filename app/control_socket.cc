@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@ namespace {
 
 // A request or an answer is one line; nothing legitimate comes near this.
 constexpr size_t kMaxLine = 64 << 10;
+// How long a client may take to send its request once connected.
+constexpr int kRequestSeconds = 10;
 
 Status Address(const std::string& path, sockaddr_un* addr) {
   std::memset(addr, 0, sizeof(*addr));
@@ -115,6 +118,10 @@ void ControlServer::Loop() {
     if ((fds[0].revents & POLLIN) == 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    // Requests are served in turn: a client that connects and sends nothing must not keep
+    // the next one waiting for ever.
+    timeval timeout{kRequestSeconds, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     // The folder's mode already keeps others out; the peer's user is checked as well, so
     // that a folder made readable by mistake does not open the engine to every user.
     ucred peer{};

@@ -8,6 +8,7 @@ packages=(
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
   libspdlog-dev libcli11-dev libjemalloc-dev
   curl wrk
+  systemd
 )
 missing=()
 for p in "${packages[@]}"; do

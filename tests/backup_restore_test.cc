@@ -4,9 +4,15 @@
 // digest position, and readable with the folder's key-encryption key (which is not in the
 // backup); the backups share their table files; a backup whose files or digest were
 // changed is refused and leaves no folder.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -249,6 +255,67 @@ TEST_CASE("backup of a folder no engine serves is taken offline, and refuses odd
   // A restore never goes into a folder that holds something.
   CHECK(Restore({"--from", dir.Sub("b"), "--data", data}, &out) == 2);
   CHECK(out.find("not empty") != std::string::npos);
+}
+
+// What another user gets from the control socket of a folder opened up to everyone by
+// mistake: run in a child that has become `nobody`; the answer line, or "" when it cannot
+// connect at all.
+std::string AskAsNobody(const std::string& socket_path) {
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(out[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket_path.c_str(), sizeof(addr.sun_path) - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) ::_exit(2);
+    const std::string request = R"({"op":"backup","to":"/tmp/stolen"})"
+                                "\n";
+    if (::write(fd, request.data(), request.size()) < 0) ::_exit(4);
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n > 0 && ::write(out[1], buf, n) < 0) ::_exit(4);
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof(buf))) > 0;) answer.append(buf, n);
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return answer;
+}
+
+TEST_CASE("the control socket takes requests from the engine's own user alone",
+          "[backup][process]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: becoming another user needs root");
+    return;
+  }
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  ServerProcess server(data);
+  const std::string socket_path = data + "/control.sock";
+  REQUIRE(fs::exists(socket_path));
+  // The folder is the engine's alone: another user cannot reach the socket at all.
+  CHECK(AskAsNobody(socket_path).empty());
+  // Opened up by mistake, the socket still refuses them, and nothing is written.
+  fs::permissions(dir.path(), fs::perms::all);
+  fs::permissions(data, fs::perms::all);
+  fs::permissions(socket_path, fs::perms::all);
+  const std::string answer = AskAsNobody(socket_path);
+  INFO(answer);
+  CHECK(answer.find("\"ok\":false") != std::string::npos);
+  CHECK(answer.find("only the engine's own user") != std::string::npos);
+  CHECK(!fs::exists("/tmp/stolen"));
+  // The socket goes with the engine.
+  CHECK(server.Stop() == 0);
+  CHECK(!fs::exists(socket_path));
 }
 
 }  // namespace
