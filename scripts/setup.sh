@@ -8,7 +8,7 @@ packages=(
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
   libspdlog-dev libcli11-dev libjemalloc-dev
   curl wrk
-  systemd
+  systemd  # systemd-analyze, which checks the unit (tests/install_test.cc)
 )
 missing=()
 for p in "${packages[@]}"; do
