@@ -71,17 +71,20 @@ Status BackupReportFromJson(const nlohmann::json& j, BackupReport* report) {
 Status RestoreBackup(const RestoreRequest& request, RestoreReport* report) {
   *report = RestoreReport();
   std::error_code ec;
-  const fs::path target(request.data);
+  // "new/" and "new" are one folder; the temporary name goes beside it, not in it.
+  fs::path target = fs::path(request.data).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
   if (fs::exists(target, ec) && !fs::is_empty(target, ec)) {
     return Status::InvalidArgument("the data folder " + request.data +
                                    " is not empty: restore into a new folder");
   }
   // Restored and checked under another name, so that a folder by the name asked for is
   // always one that verified.
-  const std::string partial = request.data + ".restoring";
+  const std::string partial = target.string() + ".restoring";
   if (fs::exists(partial, ec)) {
     return Status::InvalidArgument(partial + " exists (a restore cut short?): remove it first");
   }
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   Status s = RestoreRocksBackup(request.from, request.id, partial, &report->backup);
   auto discard = [&] { fs::remove_all(partial, ec); };
   if (!s.ok()) {
