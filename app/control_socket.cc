@@ -128,10 +128,13 @@ void ControlServer::Loop() {
     socklen_t len = sizeof(peer);
     nlohmann::json answer;
     std::string line;
+    // The request is read before anything is answered, refusals too: a client still
+    // sending when the socket closes would lose the answer (its write fails first).
+    const bool read = ReadLine(fd, &line);
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 ||
         (peer.uid != ::geteuid() && peer.uid != 0)) {
       answer = Refusal("only the engine's own user (or root) may use its control socket");
-    } else if (!ReadLine(fd, &line)) {
+    } else if (!read) {
       answer = Refusal("a request is one JSON object on one line");
     } else {
       nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);

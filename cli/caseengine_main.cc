@@ -173,6 +173,12 @@ int Serve(const ServeFlags& flags) {
   s = server.Bind();
   if (!s.ok()) return Fail(s);
 
+  // `caseengine backup` reaches the engine here (app/control_socket.h); before the banner,
+  // which tells that the engine is up.
+  ControlServer control(engine.get());
+  s = control.Start();
+  if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
+
   const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
   std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
             << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
@@ -189,10 +195,6 @@ int Serve(const ServeFlags& flags) {
               << "  " << url << "/openapi.json lists every route.\n";
   }
   std::cout.flush();
-  // `caseengine backup` reaches the engine here (app/control_socket.h).
-  ControlServer control(engine.get());
-  s = control.Start();
-  if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
 
   std::thread waiter([&] {
     int signal = 0;

@@ -258,8 +258,8 @@ TEST_CASE("backup of a folder no engine serves is taken offline, and refuses odd
 }
 
 // What another user gets from the control socket of a folder opened up to everyone by
-// mistake: run in a child that has become `nobody`; the answer line, or "" when it cannot
-// connect at all.
+// mistake: run in a child that has become `nobody`; the answer line, or "(child exit 2)"
+// when it cannot connect at all (another code: it failed otherwise).
 std::string AskAsNobody(const std::string& socket_path) {
   int out[2];
   REQUIRE(::pipe(out) == 0);
@@ -275,7 +275,7 @@ std::string AskAsNobody(const std::string& socket_path) {
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) ::_exit(2);
     const std::string request = R"({"op":"backup","to":"/tmp/stolen"})"
                                 "\n";
-    if (::write(fd, request.data(), request.size()) < 0) ::_exit(4);
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) ::_exit(4);
     char buf[4096];
     const ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n > 0 && ::write(out[1], buf, n) < 0) ::_exit(4);
@@ -288,6 +288,11 @@ std::string AskAsNobody(const std::string& socket_path) {
   ::close(out[0]);
   int status = 0;
   ::waitpid(child, &status, 0);
+  if (answer.empty()) {
+    answer = WIFEXITED(status)
+                 ? "(child exit " + std::to_string(WEXITSTATUS(status)) + ")"
+                 : "(child killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+  }
   return answer;
 }
 
@@ -303,7 +308,7 @@ TEST_CASE("the control socket takes requests from the engine's own user alone",
   const std::string socket_path = data + "/control.sock";
   REQUIRE(fs::exists(socket_path));
   // The folder is the engine's alone: another user cannot reach the socket at all.
-  CHECK(AskAsNobody(socket_path).empty());
+  CHECK(AskAsNobody(socket_path) == "(child exit 2)");
   // Opened up by mistake, the socket still refuses them, and nothing is written.
   fs::permissions(dir.path(), fs::perms::all);
   fs::permissions(data, fs::perms::all);
