@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
@@ -34,11 +35,14 @@ Status TakeBackup(Store* store, const EventLog& log, const std::string& to, uint
     return Status::InvalidArgument("the backup folder must be an absolute path: " + to);
   }
   // Inside the data folder, a backup would be part of the next one, and of every copy.
-  std::error_code ec;
-  const fs::path data = fs::weakly_canonical(store->path(), ec);
-  const fs::path dest = fs::weakly_canonical(to, ec);
-  const auto [d, t] = std::mismatch(data.begin(), data.end(), dest.begin(), dest.end());
-  if (!store->path().empty() && d == data.end()) {
+  auto canonical = [](const std::string& path) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(path, ec).lexically_normal();
+    return p.has_filename() ? p : p.parent_path();  // "/a/data/" is "/a/data"
+  };
+  const fs::path data = canonical(store->path()), dest = canonical(to);
+  if (!store->path().empty() &&
+      std::mismatch(data.begin(), data.end(), dest.begin(), dest.end()).first == data.end()) {
     return Status::InvalidArgument("the backup folder " + to + " is inside the data folder " +
                                    store->path() + ": keep backups on another disk");
   }

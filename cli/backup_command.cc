@@ -21,10 +21,21 @@ int Fail(const Status& s, int code = 2) {
   return code;
 }
 
-void PrintBackup(const BackupReport& report, bool online) {
+// Prints the backup and writes its digest to `digest_out` (when given); the exit status.
+int Report(const BackupReport& report, bool online, const std::string& digest_out) {
   std::cout << "backup " << report.id << " of the log up to position " << report.digest.position
             << " in " << report.to << (online ? " (taken by the running engine)" : "")
             << "\ndigest: " << DigestToJson(report.digest).dump() << "\n";
+  if (digest_out.empty()) return 0;
+  std::ofstream out(digest_out, std::ios::trunc);
+  out << DigestToJson(report.digest).dump(2) << "\n";
+  out.close();
+  if (!out) {
+    std::cerr << "caseengine: the backup was taken, but its digest could not be written to "
+              << digest_out << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 // With the folder locked, by this process: no engine serves it.
@@ -64,8 +75,7 @@ int Backup(const BackupCommands& c) {
     }
     s = BackupReportFromJson(answer, &report);
     if (!s.ok()) return Fail(s, 1);
-    PrintBackup(report, /*online=*/true);
-    return 0;
+    return Report(report, /*online=*/true, c.digest_out);
   }
   if (s.code() != Status::Code::kUnavailable) return Fail(s);
   s = OfflineBackup(c.data, to, c.keep, &report);
@@ -75,8 +85,7 @@ int Backup(const BackupCommands& c) {
                 s.code() == Status::Code::kNoSpace || s.code() == Status::Code::kIoError ? 1 : 2);
   }
   NoteBackupEvent("backup", BackupReportToJson(report));
-  PrintBackup(report, /*online=*/false);
-  return 0;
+  return Report(report, /*online=*/false, c.digest_out);
 }
 
 int List(const std::string& from) {
@@ -148,6 +157,8 @@ void AddBackupCommands(CLI::App* app, BackupCommands* c) {
   c->backup->add_option("--data", c->data, "data folder")->required();
   c->backup->add_option("--to", c->to, "backup folder (created when missing)")->required();
   c->backup->add_option("--keep", c->keep, "keep only the newest N backups (default: all)");
+  c->backup->add_option("--digest-out", c->digest_out,
+                        "write the backup's digest to this file too (keep it apart)");
 
   c->restore = app->add_subcommand("restore", "restore a backup into a new data folder");
   c->restore->add_option("--from", c->from, "backup folder")->required();

@@ -1,10 +1,12 @@
 // `caseengine backup` and `caseengine restore` (app/backup.h, docs/operations.md):
 //
-//   caseengine backup  --data DIR --to DEST [--keep N]
+//   caseengine backup  --data DIR --to DEST [--keep N] [--digest-out FILE]
 //       a consistent backup of DIR into the backup folder DEST (incremental: files DEST
 //       holds already are not copied again), taken by the engine serving DIR through its
 //       control socket, or, when none runs, by this process with the folder locked. Prints
-//       the backup's id and the digest of its log head (keep a copy of it apart).
+//       the backup's id and the digest of its log head (keep a copy of it apart); with
+//       --digest-out, writes the digest to FILE too (for restore --digest and casereplay
+//       verify --digest).
 //   caseengine restore --from DEST --data NEWDIR [--backup ID] [--digest FILE]
 //   caseengine restore --from DEST --list
 //       restores backup ID (default: the newest) into NEWDIR and verifies its hash chain
@@ -26,7 +28,7 @@ namespace caseengine {
 struct BackupCommands {
   CLI::App* backup = nullptr;
   CLI::App* restore = nullptr;
-  std::string data, to, from, digest_file;
+  std::string data, to, from, digest_file, digest_out;
   uint32_t keep = 0, id = 0;
   bool list = false;
 
