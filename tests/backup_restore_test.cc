@@ -154,6 +154,17 @@ TEST_CASE("backup under load restores every command acknowledged before it, veri
   std::set_intersection(files1.begin(), files1.end(), files2.begin(), files2.end(),
                         std::back_inserter(common));
   CHECK(!common.empty());
+  // The key-encryption key is in none of the backup's files, as text or as bytes.
+  const std::string kek_hex = Read(data + ".kek").substr(0, 64);
+  std::string kek_bytes;
+  REQUIRE(HexDecode(kek_hex, &kek_bytes));
+  for (const auto& e : fs::recursive_directory_iterator(backups)) {
+    if (!e.is_regular_file()) continue;
+    const std::string bytes = Read(e.path().string());
+    INFO(e.path());
+    CHECK(bytes.find(kek_hex) == std::string::npos);
+    CHECK(bytes.find(kek_bytes) == std::string::npos);
+  }
 
   SECTION("the first backup restores, verifies, and serves every client acknowledged before it") {
     const std::string restored = dir.Sub("restored");
