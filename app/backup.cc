@@ -128,6 +128,20 @@ Status RestoreBackup(const RestoreRequest& request, RestoreReport* report) {
   return Status::Ok();
 }
 
+int BackupExitStatus(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk:
+      return 0;
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kNotFound:
+    case Status::Code::kFailedPrecondition:
+    case Status::Code::kBusy:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
 void NoteBackupEvent(const std::string& what, const nlohmann::json& details) {
   // Security log: backups and restores are security events. Until the engine has a
   // security log, the line goes to standard output.

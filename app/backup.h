@@ -75,6 +75,12 @@ struct RestoreReport {
 // files are damaged (Corruption).
 Status RestoreBackup(const RestoreRequest& request, RestoreReport* report);
 
+// The exit status of `caseengine backup` for a backup that ended with `s`, the same
+// whether the engine or the command took it: 0 taken; 2 it could not be asked for (a
+// backup folder that is not allowed, no such data folder, a folder locked); 1 it failed
+// on the way (the disk, the backup folder's files).
+int BackupExitStatus(const Status& s);
+
 // The one place backups and restores are reported, for the security log: where the
 // security log is kept, it hooks in here. `what` is "backup" or "restore".
 void NoteBackupEvent(const std::string& what, const nlohmann::json& details);

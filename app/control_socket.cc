@@ -161,7 +161,9 @@ nlohmann::json ControlServer::Serve(const nlohmann::json& request) {
                         &report);
   if (!s.ok()) {
     NoteBackupEvent("backup", {{"ok", false}, {"error", s.ToString()}});
-    return Refusal(s.ToString());
+    nlohmann::json refusal = Refusal(s.ToString());
+    refusal["exit"] = BackupExitStatus(s);
+    return refusal;
   }
   nlohmann::json answer = BackupReportToJson(report);
   NoteBackupEvent("backup", answer);

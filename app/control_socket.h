@@ -12,6 +12,7 @@
 // object on one line: {"ok": true, ...} or {"ok": false, "error": "..."}.
 //   {"op": "backup", "to": "/abs/backup/folder", "keep": N}
 //     -> {"ok": true, "backup_id": 3, "to": ..., "digest": {...}}
+//     or {"ok": false, "error": "...", "exit": 1 or 2} (caseengine backup's exit status)
 //
 // Invariants: requests are served one at a time, in the order they connect (a second
 // backup waits for the first: one writer per backup folder); the socket file is removed

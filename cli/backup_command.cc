@@ -71,7 +71,7 @@ int Backup(const BackupCommands& c) {
     if (!answer.value("ok", false)) {
       std::cerr << "caseengine: the engine serving " << c.data
                 << " could not take the backup: " << answer.value("error", answer.dump()) << "\n";
-      return 1;
+      return answer.value("exit", 1);
     }
     s = BackupReportFromJson(answer, &report);
     if (!s.ok()) return Fail(s, 1);
@@ -81,8 +81,7 @@ int Backup(const BackupCommands& c) {
   s = OfflineBackup(c.data, to, c.keep, &report);
   if (!s.ok()) {
     NoteBackupEvent("backup", {{"ok", false}, {"error", s.ToString()}});
-    return Fail(s,
-                s.code() == Status::Code::kNoSpace || s.code() == Status::Code::kIoError ? 1 : 2);
+    return Fail(s, BackupExitStatus(s));
   }
   NoteBackupEvent("backup", BackupReportToJson(report));
   return Report(report, /*online=*/false, c.digest_out);

@@ -13,8 +13,11 @@
 //       against the backup's digest, or against FILE (a digest kept apart); --list shows
 //       the backups in DEST.
 //
-// Exit status as casereplay's: 0 done; 1 a finding (the backup is damaged or fails
-// verification: nothing was restored); 2 the command could not run.
+// Exit status as casereplay's: 0 done; 1 a finding or a failure on the way (a restore:
+// the backup is damaged or fails verification, and nothing was restored; a backup: the
+// disk or the backup folder failed); 2 the command could not run (its arguments, the
+// folders named, a folder locked). A backup's is the same whether the engine took it or
+// the command did (BackupExitStatus).
 //
 // Threading: the calling thread only.
 #pragma once

@@ -322,6 +322,11 @@ TEST_CASE("the control socket takes requests from the engine's own user alone",
   ServerProcess server(data);
   const std::string socket_path = data + "/control.sock";
   REQUIRE(fs::exists(socket_path));
+  // The engine refuses what the command refuses, with the same exit status.
+  std::string out;
+  CHECK(RunCommand({CASEENGINE_PATH, "backup", "--data", data, "--to", data + "/b"}, &out) == 2);
+  CHECK(out.find("could not take the backup") != std::string::npos);
+  CHECK(out.find("inside the data folder") != std::string::npos);
   // The folder is the engine's alone: another user cannot reach the socket at all.
   CHECK(AskAsNobody(socket_path) == "(child exit 2)");
   // Opened up by mistake, the socket still refuses them, and nothing is written.
