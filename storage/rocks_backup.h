@@ -4,6 +4,9 @@
 // not have: incremental). Each backup carries a string of the caller's (the engine puts
 // the digest of the log's head there, app/backup.h).
 //
+// Not a Checkpoint: that hard-links table files on the data folder's disk (no copy that
+// outlives the disk), and checkpoints share nothing with each other.
+//
 // Consistency: a backup copies the live table files and the write-ahead log up to the
 // moment it starts, without flushing first; the WAL holds every family's writes in one
 // order, so a restored folder is the database as a crash at that moment would have left
