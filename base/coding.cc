@@ -59,4 +59,23 @@ bool Base64Decode(std::string_view text, std::string* bytes) {
   return true;
 }
 
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string s = Base64Encode(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  return s;
+}
+
+bool Base64UrlDecode(std::string_view text, std::string* bytes) {
+  std::string s(text);
+  for (char c : s) {
+    // The standard alphabet's own characters and padding are not base64url.
+    if (c == '+' || c == '/' || c == '=') return false;
+  }
+  for (char& c : s) c = c == '-' ? '+' : (c == '_' ? '/' : c);
+  if (s.size() % 4 == 1) return false;
+  while (s.size() % 4 != 0) s.push_back('=');
+  return Base64Decode(s, bytes);
+}
+
 }  // namespace caseengine

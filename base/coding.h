@@ -36,5 +36,9 @@ bool HexDecode(std::string_view text, std::string* bytes);
 std::string Base64Encode(std::string_view bytes);
 // False when `text` is not padded base64.
 bool Base64Decode(std::string_view text, std::string* bytes);
+// Base64url without padding (RFC 4648 section 5): cursors in URLs, the parts of a JWT.
+std::string Base64UrlEncode(std::string_view bytes);
+// False when `text` is not unpadded base64url.
+bool Base64UrlDecode(std::string_view text, std::string* bytes);
 
 }  // namespace caseengine

@@ -98,16 +98,9 @@ inline std::vector<std::string> SplitCommas(const std::string& s) {
 }
 
 // Cursors travel in URLs: base64url without padding.
-inline std::string EncodeCursor(const std::string& text) {
-  std::string s = Base64Encode(text);
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  for (char& c : s) c = c == '+' ? '-' : (c == '/' ? '_' : c);
-  return s;
-}
-inline bool DecodeCursor(std::string s, std::string* text) {
-  for (char& c : s) c = c == '-' ? '+' : (c == '_' ? '/' : c);
-  while (s.size() % 4 != 0) s.push_back('=');
-  return Base64Decode(s, text);
+inline std::string EncodeCursor(const std::string& text) { return Base64UrlEncode(text); }
+inline bool DecodeCursor(const std::string& s, std::string* text) {
+  return Base64UrlDecode(s, text);
 }
 
 }  // namespace list_query_internal
