@@ -23,7 +23,7 @@ port=${PORT:-18080}
 bin=${CASEENGINE:-build/caseengine}
 rm -rf "$dir"
 "$bin" seed --data "$dir" --clients "$clients" > /dev/null
-"$bin" serve --data "$dir" --listen "127.0.0.1:$port" ${IO_THREADS:+--io-threads $IO_THREADS} \
+"$bin" serve --demo --data "$dir" --listen "127.0.0.1:$port" ${IO_THREADS:+--io-threads $IO_THREADS} \
   ${THREADS:+--threads $THREADS} \
   > /tmp/caseengine-http-bench.log 2>&1 &
 server=$!

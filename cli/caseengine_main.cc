@@ -1,14 +1,18 @@
 // caseengine: the engine's command line.
 //
-//   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
-//                      [--io-threads N] [--max-feeds-per-user N]
-//       runs the HTTP API on a data folder (created when missing). Without a config file
-//       it runs on the demo configuration of docs/http_api.md and prints how to
-//       call it. SIGTERM or SIGINT: stop accepting, answer what is in flight, flush, exit 0.
+//   caseengine serve   (--config FILE | --demo) [--data DIR] [--listen HOST:PORT]
+//                      [--threads N] [--io-threads N] [--max-feeds-per-user N]
+//                      [--log-level L] [--log-file F]
+//       runs the HTTP API on a data folder (created when missing), on the config file's
+//       users, teams and settings; with --demo instead, on the demo configuration of
+//       docs/http_api.md (published tokens: loopback addresses only), and prints how to
+//       call it. Without either it refuses to start. SIGTERM or SIGINT: stop accepting,
+//       answer what is in flight, flush, exit 0. It logs JSON lines (http/server_log.h).
 //   caseengine seed    --data DIR [--clients N] [--seed S]
-//       writes a realistic, deterministic demo caseload through the command path into an
-//       empty folder: made-up history of the last two years, on a clock that walks through
-//       them for the seeding alone (demo/seed_clock.h).
+//       writes a realistic, deterministic demo caseload through the command path into a
+//       new folder (one that holds a log is refused): made-up history of the last two
+//       years, on a clock that walks through them for the seeding alone
+//       (demo/seed_clock.h).
 //   caseengine rebuild --data DIR [--projection NAME]...
 //       rebuilds read models from position 0 (all of them unless named). Not beside a
 //       running server: the folder is locked.
@@ -24,7 +28,9 @@
 // DATA.kek beside the data folder (made by serve and seed when missing, and said so).
 //
 // The environment gives defaults for serve: CASEENGINE_DATA, CASEENGINE_LISTEN,
-// CASEENGINE_CONFIG. Exit status: 0 ok, 1 failed, 2 the folder or config cannot be used.
+// CASEENGINE_CONFIG (docs/configuration.md lists every flag, key and variable).
+// `caseengine --version` prints the version. Exit status (base/exit_codes.h, the same as
+// casereplay's): 0 ok, 1 failed midway, 2 could not run (usage, config, folder, address).
 //
 // Everything it writes is for its own user alone (umask 077: folders 0700, files 0600).
 #include <limits.h>
@@ -37,12 +43,16 @@
 #include <iostream>
 #include <thread>
 
+#include <caseengine_version.h>
+
 #include "aggregates/key_store.h"
 #include "app/engine.h"
+#include "base/exit_codes.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
 #include "http/http_server.h"
+#include "http/server_log.h"
 
 namespace caseengine {
 namespace {
@@ -54,7 +64,7 @@ std::string Env(const char* name) {
   return v == nullptr ? "" : v;
 }
 
-int Fail(const Status& s, int code = 2) {
+int Fail(const Status& s, int code = kExitCannotRun) {
   std::cerr << "caseengine: " << s.ToString() << "\n";
   return code;
 }
@@ -119,6 +129,8 @@ struct ServeFlags {
   int io_threads = 0;
   int max_feeds_per_user = 0;
   std::string memory_budget;
+  bool demo = false;
+  std::string log_level, log_file;
 };
 
 int Serve(const ServeFlags& flags) {
@@ -130,8 +142,22 @@ int Serve(const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ServerConfig config = ServerConfig::Demo();
+  // A configuration, or the demo's when asked for by name: never the demo by default,
+  // since its tokens are published.
   const std::string config_file = !flags.config.empty() ? flags.config : Env("CASEENGINE_CONFIG");
+  if (flags.demo && !config_file.empty()) {
+    return Fail(Status::InvalidArgument(
+        "--demo runs the demo configuration, and a config file was given too (" + config_file +
+        ", by " + (flags.config.empty() ? "CASEENGINE_CONFIG" : "--config") +
+        "): give one or the other"));
+  }
+  if (!flags.demo && config_file.empty()) {
+    return Fail(Status::InvalidArgument(
+        "no configuration: give --config FILE (or set CASEENGINE_CONFIG) with the users, "
+        "teams and settings to run with (docs/configuration.md), or --demo to run the demo "
+        "configuration, whose tokens are published, on a loopback address"));
+  }
+  ServerConfig config = flags.demo ? ServerConfig::Demo() : ServerConfig();
   if (!config_file.empty()) {
     Status s = ServerConfig::Load(config_file, &config);
     if (!s.ok()) return Fail(s);
@@ -143,6 +169,12 @@ int Serve(const ServeFlags& flags) {
     Status s = config.SetListen(listen);
     if (!s.ok()) return Fail(s);
   }
+  if (config.demo && !ServerConfig::IsLoopback(config.host)) {
+    return Fail(Status::InvalidArgument(
+        "the demo configuration's tokens are published: it listens on a loopback address "
+        "only (127.0.0.1, ::1 or localhost), not on " +
+        config.host + "; give a config file (--config) to listen there"));
+  }
   if (flags.threads > 0) config.threads = flags.threads;
   if (flags.io_threads > 0) config.io_threads = flags.io_threads;
   if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
@@ -150,13 +182,26 @@ int Serve(const ServeFlags& flags) {
     Status s = MemoryBudget::Parse(flags.memory_budget, &config.memory);
     if (!s.ok()) return Fail(s);
   }
+  if (!flags.log_level.empty() && !ParseLogLevel(flags.log_level, &config.log.level)) {
+    return Fail(Status::InvalidArgument("--log-level must be debug, info, warn, error or off"));
+  }
+  if (!flags.log_file.empty()) config.log.file = flags.log_file;
+  std::unique_ptr<ServerLog> log;
+  {
+    Status s = ServerLog::Open(config.log, &log);
+    if (!s.ok()) return Fail(s);
+  }
+  log->Startup("starting", {{"version", kVersion},
+                            {"data", config.data_dir},
+                            {"config", config_file.empty() ? "demo" : config_file},
+                            {"settings", config.Summary()}});
 
   EngineOptions options;
   options.dir = config.data_dir;
   options.config = &config.domain;
   options.memory = config.memory;
   Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
-                     /*demo=*/config_file.empty(), /*create=*/true, &options.kek);
+                     /*demo=*/config.demo, /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
   s = Engine::Open(options, &engine);
@@ -165,17 +210,20 @@ int Serve(const ServeFlags& flags) {
   Api api(engine.get(), &config);
   Metrics metrics(api.RouteLabels());
   api.set_metrics(&metrics);
-  HttpServer server(config, api.routes(), &metrics);
+  HttpServer server(config, api.routes(), &metrics, log.get());
   s = server.Bind();
   if (!s.ok()) return Fail(s);
 
   const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
+  log->Startup("listening", {{"address", config.host + ":" + std::to_string(server.port())},
+                             {"url", url},
+                             {"head_position", engine->log().HeadPosition()}});
   std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
             << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
             << " events, " << engine->read_models().case_list.list().size() << " cases\n";
   if (config.demo) {
-    std::cout << "demo configuration: tokens demo-admin, demo-officer, demo-supervisor, "
-                 "demo-auditor. Try:\n"
+    std::cout << "demo configuration (--demo): tokens demo-admin, demo-officer, "
+                 "demo-supervisor, demo-auditor. Try:\n"
               << "  curl -H 'Authorization: Bearer demo-officer' '" << url
               << "/cases?limit=5&sort=-last_activity'\n"
               << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
@@ -191,6 +239,7 @@ int Serve(const ServeFlags& flags) {
     sigwait(&signals, &signal);
     std::cout << "caseengine: stopping (signal " << signal << ")\n";
     std::cout.flush();
+    log->Startup("stopping", {{"signal", signal}});
     api.BeginShutdown();
     server.Stop();
   });
@@ -199,11 +248,20 @@ int Serve(const ServeFlags& flags) {
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   engine.reset();  // finishes queued appends, flushes read models, closes the store
+  log->Startup("stopped");
   std::cout << "caseengine: stopped\n";
-  return 0;
+  return kExitOk;
 }
 
 int Seed(const std::string& dir, const std::string& key_file, int clients, uint64_t seed) {
+  // Refused before anything is opened or made: a folder with a log (RocksDB's CURRENT)
+  // is somebody's data, and a demo caseload is made-up history.
+  struct stat st;
+  if (stat((dir + "/CURRENT").c_str(), &st) == 0) {
+    return Fail(Status::FailedPrecondition(
+        dir + " already holds a log: a demo caseload is made-up history of the last two years "
+              "and goes into a new folder only"));
+  }
   const DomainConfig domain = DomainConfig::Demo();
   // The log and the handler read the seeding's clock: real time, except while the seeding
   // walks it through the caseload's two years.
@@ -238,7 +296,7 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   s = SeedCaseload(&engine->commands(), domain, seed_options, &report);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::cout << "\n";
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   engine->runner().WaitForApplied(engine->log().HeadPosition(), std::chrono::seconds(60));
   std::cout << "seeded " << report.clients << " clients, " << report.cases << " cases, "
             << report.strands << " strands, " << report.moves << " moves, " << report.notes
@@ -265,7 +323,7 @@ int Rebuild(const std::string& dir, const std::string& key_file,
   if (!s.ok()) return Fail(s);
   const Clock::time_point start = Clock::now();
   s = engine->runner().Rebuild(names);
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const uint64_t events = engine->log().HeadPosition();
   const ProjectionStats stats = engine->runner().Stats();
@@ -303,7 +361,7 @@ int RotateKek(const std::string& dir, const std::string& old_file, const std::st
   if (!s.ok()) return Fail(s);
   uint64_t count = 0;
   s = KeyStore::Rotate(store.get(), old_kek, new_kek, &count);
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   std::cout << "rewrapped " << count << " data keys of " << dir << " from key " << old_kek.Id()
             << " to key " << new_kek.Id() << "; from now on the folder opens with " << new_file
             << " only\n";
@@ -326,12 +384,20 @@ int main(int argc, char** argv) {
   umask(077);
   CLI::App app{"caseengine: an event-sourced case engine for housing casework"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("caseengine ") + caseengine::kVersion);
 
   caseengine::ServeFlags serve_flags;
   auto* serve = app.add_subcommand("serve", "run the HTTP API");
   serve->add_option("--data", serve_flags.data, "data folder (default: data)");
   serve->add_option("--listen", serve_flags.listen, "host:port (default 127.0.0.1:8080)");
-  serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
+  serve->add_option("--config", serve_flags.config,
+                    "config file (docs/configuration.md; default: $CASEENGINE_CONFIG)");
+  serve->add_flag("--demo", serve_flags.demo,
+                  "run the demo configuration (published tokens; loopback addresses only)");
+  serve->add_option("--log-level", serve_flags.log_level,
+                    "debug, info, warn, error or off (default: the config's log.level, info)");
+  serve->add_option("--log-file", serve_flags.log_file,
+                    "append the log's JSON lines to this file (default: standard output)");
   serve->add_option("--key-file", serve_flags.key_file,
                     "key-encryption key file (default: see the config; the demo's DATA.kek)");
   serve
@@ -354,7 +420,8 @@ int main(int argc, char** argv) {
   int clients = 1000;
   uint64_t seed = 1;
   auto* seed_cmd = app.add_subcommand("seed", "write a realistic demo caseload");
-  seed_cmd->add_option("--data", dir, "data folder (created when missing)");
+  seed_cmd->add_option("--data", dir, "a new data folder (one that holds a log is refused)")
+      ->required();
   seed_cmd->add_option("--clients", clients, "clients to register")->check(CLI::Range(1, 10000000));
   seed_cmd->add_option("--seed", seed, "random seed (same seed, same caseload)");
   std::string key_file;
@@ -377,7 +444,14 @@ int main(int argc, char** argv) {
   auto* new_kek = app.add_subcommand("new-kek", "write a new random KEK to a file");
   new_kek->add_option("--out", out, "the file (must not exist)")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // A usage error is "could not run", as in casereplay (CLI11's own codes vary);
+    // --help and --version are not errors.
+    const int code = app.exit(e);
+    return code == 0 ? caseengine::kExitOk : caseengine::kExitCannotRun;
+  }
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
   if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);

@@ -217,6 +217,10 @@ ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv = {CASEENGINE_PATH, "serve",    "--data",
                                    data_dir,        "--listen", "127.0.0.1:0"};
+  // The demo configuration, unless the test gives its own.
+  if (std::find(extra_args.begin(), extra_args.end(), "--config") == extra_args.end()) {
+    argv.push_back("--demo");
+  }
   // The server refuses a flag given twice.
   if (std::find(extra_args.begin(), extra_args.end(), "--threads") == extra_args.end()) {
     argv.insert(argv.end(), {"--threads", "16"});
