@@ -33,6 +33,7 @@
 // casereplay's): 0 ok, 1 failed midway, 2 could not run (usage, config, folder, address).
 //
 // Everything it writes is for its own user alone (umask 077: folders 0700, files 0600).
+#include <caseengine_version.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -42,8 +43,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
-
-#include <caseengine_version.h>
 
 #include "aggregates/key_store.h"
 #include "app/engine.h"
@@ -259,8 +258,9 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   struct stat st;
   if (stat((dir + "/CURRENT").c_str(), &st) == 0) {
     return Fail(Status::FailedPrecondition(
-        dir + " already holds a log: a demo caseload is made-up history of the last two years "
-              "and goes into a new folder only"));
+        dir +
+        " already holds a log: a demo caseload is made-up history of the last two years "
+        "and goes into a new folder only"));
   }
   const DomainConfig domain = DomainConfig::Demo();
   // The log and the handler read the seeding's clock: real time, except while the seeding

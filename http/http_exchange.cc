@@ -238,14 +238,14 @@ void HttpServer::Impl::Record(const Exchange& x) {
   if (log_ == nullptr) return;
   const Route& route = routes_[x.route];
   const int status = x.response.status;
-  const RequestLine line{x.request_id,
-                         x.request.method,
-                         route.path,
-                         status,
-                         micros,
-                         x.request.actor == nullptr ? std::string_view()
-                                                    : std::string_view(x.request.actor->user_id),
-                         x.session->source()};
+  const RequestLine line{
+      x.request_id,
+      x.request.method,
+      route.path,
+      status,
+      micros,
+      x.request.actor == nullptr ? std::string_view() : std::string_view(x.request.actor->user_id),
+      x.session->source()};
   log_->Request(line);
   if (status == 401) return log_->Security("unauthorized", line);
   if (status == 403) return log_->Security("forbidden", line);
@@ -280,7 +280,8 @@ void HttpServer::Impl::RecordUnrouted(HttpResponse* answer, std::string_view req
                                       std::string_view method, std::string_view source) {
   answer->headers.emplace_back("X-Request-Id", std::string(request_id));
   metrics_->Record(metrics_->unrouted(), answer->status, 0);
-  if (log_ != nullptr) log_->Request({request_id, method, "unrouted", answer->status, 0, "", source});
+  if (log_ != nullptr)
+    log_->Request({request_id, method, "unrouted", answer->status, 0, "", source});
 }
 
 // On the thread that has the answer ready: the session's strand, a query worker, or an

@@ -1,11 +1,11 @@
 // Metrics: see metrics.h.
 #include "http/metrics.h"
 
+#include <caseengine_version.h>
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <caseengine_version.h>
 #include <cstdio>
 #include <fstream>
 #include <sstream>

@@ -202,7 +202,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       unknown = UnknownKey(log, {"level", "file", "requests"}, "log");
       if (!unknown.empty()) return bad(unknown);
       if (log.contains("level") &&
-          (!log["level"].is_string() || !ParseLogLevel(log["level"].get<std::string>(), &c.log.level))) {
+          (!log["level"].is_string() ||
+           !ParseLogLevel(log["level"].get<std::string>(), &c.log.level))) {
         return bad("log.level must be debug, info, warn, error or off");
       }
       c.log.file = log.value("file", c.log.file);
@@ -211,13 +212,13 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     }
     if (j.contains("sign_in")) {
       const auto& sign_in = j["sign_in"];
-      unknown = UnknownKey(
-          sign_in, {"max_failures_per_source", "max_failures_per_user", "lockout_seconds"},
-          "sign_in");
+      unknown = UnknownKey(sign_in,
+                           {"max_failures_per_source", "max_failures_per_user", "lockout_seconds"},
+                           "sign_in");
       if (!unknown.empty()) return bad(unknown);
       for (const std::string& error :
-           {count(sign_in, "sign_in.max_failures_per_source", "max_failures_per_source", 1,
-                  1000000, &c.sign_in.max_failures_per_source),
+           {count(sign_in, "sign_in.max_failures_per_source", "max_failures_per_source", 1, 1000000,
+                  &c.sign_in.max_failures_per_source),
             count(sign_in, "sign_in.max_failures_per_user", "max_failures_per_user", 1, 1000000,
                   &c.sign_in.max_failures_per_user),
             count(sign_in, "sign_in.lockout_seconds", "lockout_seconds", 1, 900,

@@ -58,8 +58,8 @@ const char* LogLevelName(LogLevel level);
 
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
-  std::string file;       // "" : standard output
-  bool requests = true;   // a line per request (the security and start-up lines always)
+  std::string file;      // "" : standard output
+  bool requests = true;  // a line per request (the security and start-up lines always)
 };
 
 // Failed sign-ins (401), counted per source address and per user named by the failed

@@ -115,8 +115,8 @@ Status ServerLog::Open(const LogConfig& config, std::unique_ptr<ServerLog>* out)
       sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.file, /*truncate=*/false);
     }
   } catch (const spdlog::spdlog_ex& e) {
-    return Status::InvalidArgument("the log file " + config.file + " cannot be opened: " +
-                                   e.what());
+    return Status::InvalidArgument("the log file " + config.file +
+                                   " cannot be opened: " + e.what());
   }
   std::unique_ptr<ServerLog> log(new ServerLog());
   log->pool_ = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
@@ -131,7 +131,8 @@ Status ServerLog::Open(const LogConfig& config, std::unique_ptr<ServerLog>* out)
   ServerLog* self = log.get();
   log->flusher_ = std::thread([self] {
     std::unique_lock<std::mutex> lock(self->mu_);
-    while (!self->stop_cv_.wait_for(lock, std::chrono::seconds(1), [self] { return self->stopping_; })) {
+    while (!self->stop_cv_.wait_for(lock, std::chrono::seconds(1),
+                                    [self] { return self->stopping_; })) {
       self->logger_->flush();
     }
   });

@@ -80,7 +80,8 @@ void SignInThrottle::Count(Map* map, std::string_view key, int limit, Clock::tim
   if (++e.failures < limit) return;
   e.failures = 0;
   const auto lockout = std::min<std::chrono::seconds>(
-      std::chrono::seconds(static_cast<int64_t>(config_.lockout_seconds) << std::min(e.lockouts, 20)),
+      std::chrono::seconds(static_cast<int64_t>(config_.lockout_seconds)
+                           << std::min(e.lockouts, 20)),
       kMaxLockout);
   ++e.lockouts;
   e.locked_until = now + lockout;

@@ -20,6 +20,7 @@
 // Exit status (base/exit_codes.h, the same as caseengine's): 0 done, nothing wrong; 1 a
 // finding (broken chain, digest mismatch, read models differ); 2 the command could not
 // run (the reason on stderr). `casereplay --version` prints the version.
+#include <caseengine_version.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -28,8 +29,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include <caseengine_version.h>
 
 #include "aggregates/state_json.h"
 #include "aggregates/state_reader.h"

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "app/engine.h"
 #include "base/aes_gcm.h"
 #include "base/coding.h"
 #include "events/log_store.h"
-#include "app/engine.h"
 #include "http/server_config.h"
 #include "tests/domain_fixture.h"
 #include "tests/http_test_support.h"

@@ -86,8 +86,8 @@ TEST_CASE("http: the request log is a JSON line per answer with the route's temp
   // The register, and the unrouted answer.
   bool registered = false, unrouted = false;
   for (const auto& l : LinesOf(lines, "request")) {
-    registered = registered || (l["route"] == "/clients" && l["method"] == "POST" &&
-                                l["status"] == 201);
+    registered =
+        registered || (l["route"] == "/clients" && l["method"] == "POST" && l["status"] == 201);
     unrouted = unrouted || (l["route"] == "unrouted" && l["status"] == 404);
   }
   CHECK(registered);
@@ -129,13 +129,13 @@ TEST_CASE("http: refusals, deletions, restores and exports are security log line
     CHECK(officer.Delete("/clients/" + client, {{"X-Request-Id", "r-403"}}).status == 403);
     // a soft deletion and its restore, an erasure, an export of rows as CSV
     CHECK(admin.Delete("/clients/" + client, {{"X-Request-Id", "r-soft"}}).status == 200);
-    CHECK(admin.Post("/clients/" + client + "/restore", nlohmann::json::object(),
-                     {{"X-Request-Id", "r-restore"}})
+    CHECK(admin
+              .Post("/clients/" + client + "/restore", nlohmann::json::object(),
+                    {{"X-Request-Id", "r-restore"}})
               .status == 200);
-    CHECK(admin.Delete("/clients/" + other + "?mode=erase", {{"X-Request-Id", "r-erase"}})
-              .status == 200);
-    CHECK(officer
-              .Get("/cases?columns=case_id", {{"Accept", "text/csv"}, {"X-Request-Id", "r-csv"}})
+    CHECK(admin.Delete("/clients/" + other + "?mode=erase", {{"X-Request-Id", "r-erase"}}).status ==
+          200);
+    CHECK(officer.Get("/cases?columns=case_id", {{"Accept", "text/csv"}, {"X-Request-Id", "r-csv"}})
               .status == 200);
     REQUIRE(server.Stop() == 0);
   }
@@ -186,8 +186,9 @@ TEST_CASE("http: log.requests off keeps the security lines and drops the request
   TempDir tmp;
   const std::string log = tmp.Sub("engine.log");
   {
-    ServerProcess server(tmp.Sub("data"),
-                         {"--config", ConfigFile(tmp, {{"log", {{"file", log}, {"requests", false}}}})});
+    ServerProcess server(
+        tmp.Sub("data"),
+        {"--config", ConfigFile(tmp, {{"log", {{"file", log}, {"requests", false}}}})});
     CHECK(server.Client(kOfficerToken).Get("/cases").status == 200);
     CHECK(server.Client("wrong").Get("/cases").status == 401);
     REQUIRE(server.Stop() == 0);

@@ -150,13 +150,12 @@ TEST_CASE("http: failed sign-ins from one source are throttled with 429 and Retr
   TempDir tmp;
   const std::string log = tmp.Sub("engine.log");
   {
-    ServerProcess server(
-        tmp.Sub("data"),
-        {"--config", ConfigFile(tmp, {{"sign_in",
-                                       {{"max_failures_per_source", 3},
-                                        {"max_failures_per_user", 100},
-                                        {"lockout_seconds", 2}}},
-                                      {"log", {{"file", log}}}})});
+    ServerProcess server(tmp.Sub("data"),
+                         {"--config", ConfigFile(tmp, {{"sign_in",
+                                                        {{"max_failures_per_source", 3},
+                                                         {"max_failures_per_user", 100},
+                                                         {"lockout_seconds", 2}}},
+                                                       {"log", {{"file", log}}}})});
     HttpClient officer = server.Client(kOfficerToken);
     CHECK(officer.Get("/cases").status == 200);
     // Three wrong tokens are 401; the fourth try, even with a right token, is 429.
@@ -202,7 +201,8 @@ TEST_CASE("http: failed sign-ins naming one user are throttled for that user", "
                                                        {"max_failures_per_user", 3},
                                                        {"lockout_seconds", 60}}}})});
   // Tokens that name "officer" (JWTs with a bad signature) fail; the third locks the user.
-  for (int i = 0; i < 3; ++i) CHECK(server.Client(JwtNaming("officer")).Get("/cases").status == 401);
+  for (int i = 0; i < 3; ++i)
+    CHECK(server.Client(JwtNaming("officer")).Get("/cases").status == 401);
   HttpAnswer a = server.Client(JwtNaming("officer")).Get("/cases");
   CheckProblem(a, 429, "/problems/too-many-sign-in-failures");
   CHECK(std::stoi(a.Header("Retry-After")) > 50);

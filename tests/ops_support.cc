@@ -12,20 +12,21 @@ std::string ConfigFile(const TempDir& dir, const nlohmann::json& extra) {
   const std::string kek = dir.Sub("config.kek");
   std::string out;
   REQUIRE(Caseengine({"new-kek", "--out", kek}, &out) == 0);
-  nlohmann::json config = {
-      {"key_encryption_key_file", kek},
-      {"teams", {{{"id", "housing-options"}, {"name", "Housing Options"}}}},
-      {"users",
-       {{{"id", "officer"},
-         {"team", "housing-options"},
-         {"permissions", {"casework"}},
-         {"token_sha256", TokenHash(kOfficerToken)}},
-        {{"id", "admin"},
-         {"team", "housing-options"},
-         {"permissions", {"casework", "administer", "delete_clients"}},
-         {"token_sha256", TokenHash(kAdminToken)}},
-        {{"id", "auditor"}, {"permissions", {"audit"}}, {"token_sha256", TokenHash(kAuditorToken)}}}},
-      {"client_types", {"potential_client"}}};
+  nlohmann::json config = {{"key_encryption_key_file", kek},
+                           {"teams", {{{"id", "housing-options"}, {"name", "Housing Options"}}}},
+                           {"users",
+                            {{{"id", "officer"},
+                              {"team", "housing-options"},
+                              {"permissions", {"casework"}},
+                              {"token_sha256", TokenHash(kOfficerToken)}},
+                             {{"id", "admin"},
+                              {"team", "housing-options"},
+                              {"permissions", {"casework", "administer", "delete_clients"}},
+                              {"token_sha256", TokenHash(kAdminToken)}},
+                             {{"id", "auditor"},
+                              {"permissions", {"audit"}},
+                              {"token_sha256", TokenHash(kAuditorToken)}}}},
+                           {"client_types", {"potential_client"}}};
   for (auto it = extra.begin(); it != extra.end(); ++it) config[it.key()] = it.value();
   const std::string path = dir.Sub("config.json");
   std::ofstream(path) << config.dump(2);

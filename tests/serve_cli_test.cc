@@ -78,9 +78,9 @@ TEST_CASE("an unknown key in the config file is an error at start", "[ops]") {
   for (const auto& [extra, named] : cases) {
     INFO(extra.dump());
     const std::string config = ConfigFile(tmp, extra);
-    CHECK(Caseengine({"serve", "--config", config, "--data", tmp.Sub("data"), "--listen",
-                      "127.0.0.1:0"},
-                     &out) == 2);
+    CHECK(Caseengine(
+              {"serve", "--config", config, "--data", tmp.Sub("data"), "--listen", "127.0.0.1:0"},
+              &out) == 2);
     CHECK_THAT(out, Catch::Contains("unknown key " + named));
   }
   CHECK_FALSE(fs::exists(tmp.Sub("data")));
