@@ -217,7 +217,7 @@ ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv = {CASEENGINE_PATH, "serve",    "--data",
                                    data_dir,        "--listen", "127.0.0.1:0"};
-  // The demo configuration, unless the test gives its own.
+  // The demo configuration (--demo), unless the test gives its own (--config).
   if (std::find(extra_args.begin(), extra_args.end(), "--config") == extra_args.end()) {
     argv.push_back("--demo");
   }

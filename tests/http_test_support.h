@@ -101,8 +101,7 @@ std::string RequestText(const std::string& method, const std::string& path,
 
 // `caseengine serve` on a data folder, on a free port, started in the constructor (it
 // waits until the server listens) and stopped with SIGTERM in the destructor. It runs
-// with 16 query workers unless `extra_args` names --threads, on the demo configuration
-// (--demo) unless it names --config.
+// with 16 query workers unless `extra_args` names --threads.
 class ServerProcess {
  public:
   explicit ServerProcess(const std::string& data_dir,
