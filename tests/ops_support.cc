@@ -2,6 +2,7 @@
 #include "tests/ops_support.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "http/server_config.h"
@@ -11,7 +12,8 @@ namespace caseengine::testing {
 std::string ConfigFile(const TempDir& dir, const nlohmann::json& extra) {
   const std::string kek = dir.Sub("config.kek");
   std::string out;
-  REQUIRE(Caseengine({"new-kek", "--out", kek}, &out) == 0);
+  // One key for the folder: a second call (another config) keeps it.
+  if (!std::filesystem::exists(kek)) REQUIRE(Caseengine({"new-kek", "--out", kek}, &out) == 0);
   nlohmann::json config = {{"key_encryption_key_file", kek},
                            {"teams", {{{"id", "housing-options"}, {"name", "Housing Options"}}}},
                            {"users",

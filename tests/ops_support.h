@@ -18,7 +18,7 @@ inline constexpr const char* kAdminToken = "admin-token-for-tests";
 inline constexpr const char* kAuditorToken = "auditor-token-for-tests";
 
 // Writes dir/config.json: those users in team housing-options, a key-encryption key made
-// by `caseengine new-kek` beside it, and `extra`'s keys over the rest. Returns its path.
+// by `caseengine new-kek` beside it (once), and `extra`'s keys over the rest. Returns its path.
 std::string ConfigFile(const TempDir& dir, const nlohmann::json& extra = nlohmann::json::object());
 
 // Every line of the log file, each parsed (a line that is not a JSON object fails the
