@@ -241,6 +241,18 @@ ServerProcess::ServerProcess(const std::string& data_dir,
     banner_.append(buf, static_cast<size_t>(n));
   }
   port_ = std::stoi(m[1]);
+  // From here on the server's standard output (its JSON log among the rest) is read and
+  // dropped, on a copy of the pipe's end, until the process ends: a pipe nobody reads
+  // would fill, and the server's log writer would wait on it.
+  const int drain = dup(stdout_fd_);
+  if (drain >= 0) {
+    std::thread([drain] {
+      char sink[8192];
+      while (read(drain, sink, sizeof sink) > 0) {
+      }
+      close(drain);
+    }).detach();
+  }
 }
 
 ServerProcess::~ServerProcess() {
