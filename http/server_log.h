@@ -1,5 +1,6 @@
 // ServerLog: the engine's log, structured JSON lines through spdlog, one object a line:
 //   {"time":"2026-12-07T22:01:02.345Z","level":"info","log":"request",...}
+// (levels: debug, info, warning, error).
 // Three logs in one stream, told apart by "log":
 //   - "request": one line per answer: request_id, method, route (the route's TEMPLATE,
 //     such as "/clients/{id}": a path carries ids), status, duration_ms, user (the
@@ -15,9 +16,12 @@
 //
 // Threading: every method may be called from any thread. Lines are handed to spdlog's
 // asynchronous logger (a queue and one writer thread of its own), so a request pays for
-// formatting its line and a queue push, never for the write (bench/RESULTS.md: the
-// request log's cost). The queue blocks when full rather than drop a security line. A
-// thread of its own flushes the sink once a second.
+// formatting its line and an append under a mutex, never for the write: request lines
+// are gathered and handed over in batches (every 100 ms, or 64 KiB), security, start-up
+// and error lines at once (bench/RESULTS.md: the request log's cost). The queue blocks
+// when full rather than drop a line. A thread of its own hands over the batches and
+// flushes the sink once a second (warnings and errors at once). A request line is
+// therefore written up to 100 ms after the security line of the same request.
 #pragma once
 
 #include <condition_variable>
@@ -83,7 +87,17 @@ class ServerLog {
   // the logger, it writes what is queued before its thread ends.
   std::shared_ptr<spdlog::details::thread_pool> pool_;
   std::shared_ptr<spdlog::logger> logger_;
-  bool requests_ = true;
+  // Request lines not yet handed over; the flusher hands them over every 100 ms.
+  void SubmitPending();
+  void Submit(std::string* batch);  // `batch`: whole lines, each ending in a newline
+  // `{"time":...,"level":...,"log":"<log>"` (the rest of the object to follow).
+  static std::string LineStart(LogLevel level, const char* log);
+  // Closes the object and hands the line over now.
+  void Write(std::string* line, bool flush);
+  std::mutex pending_mu_;
+  std::string pending_;
+  LogLevel level_ = LogLevel::kInfo;
+  bool requests_ = true;  // request lines at info are written
   // Flushes the sink every second, so that a file's reader sees request lines within a
   // second without a write per line (warnings and errors are flushed at once).
   std::thread flusher_;
