@@ -40,8 +40,10 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "aggregates/key_store.h"
@@ -61,6 +63,15 @@ using Clock = std::chrono::steady_clock;
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? "" : v;
+}
+
+// Prints `text` on standard output in one write and flushes it. The JSON log may share
+// standard output, written by its own thread a line at a time: a message written in
+// pieces could have a log line land in its middle (a test reads the port from the
+// banner's first line).
+void Say(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
 }
 
 int Fail(const Status& s, int code = kExitCannotRun) {
@@ -96,9 +107,9 @@ Status FindKek(const std::string& flag_file, const std::string& config_file,
     if (!s.ok()) return s;
     file = KekFileBeside(data_dir);
     if (created) {
-      std::cout << "made a key-encryption key for the demo in " << file
-                << " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
-                   "the folder opens without it; keep a copy apart from the folder's backups\n";
+      Say("made a key-encryption key for the demo in " + file +
+          " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
+          "the folder opens without it; keep a copy apart from the folder's backups\n");
     }
   } else {
     s = ReadKeyEncryptionKey(file, kek);
@@ -217,27 +228,27 @@ int Serve(const ServeFlags& flags) {
   log->Startup("listening", {{"address", config.host + ":" + std::to_string(server.port())},
                              {"url", url},
                              {"head_position", engine->log().HeadPosition()}});
-  std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
-            << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
-            << " events, " << engine->read_models().case_list.list().size() << " cases\n";
+  std::ostringstream banner;
+  banner << "caseengine listening on " << url << " (port " << server.port() << ")\n"
+         << "data folder " << config.data_dir << ": " << engine->log().HeadPosition() << " events, "
+         << engine->read_models().case_list.list().size() << " cases\n";
   if (config.demo) {
-    std::cout << "demo configuration (--demo): tokens demo-admin, demo-officer, "
-                 "demo-supervisor, demo-auditor. Try:\n"
-              << "  curl -H 'Authorization: Bearer demo-officer' '" << url
-              << "/cases?limit=5&sort=-last_activity'\n"
-              << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
-                 "application/json' -d '{\"surname\":\"Example\",\"date_of_birth\":"
-                 "\"1990-01-31\"}' "
-              << url << "/clients\n"
-              << "  " << url << "/openapi.json lists every route.\n";
+    banner << "demo configuration (--demo): tokens demo-admin, demo-officer, "
+              "demo-supervisor, demo-auditor. Try:\n"
+           << "  curl -H 'Authorization: Bearer demo-officer' '" << url
+           << "/cases?limit=5&sort=-last_activity'\n"
+           << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
+              "application/json' -d '{\"surname\":\"Example\",\"date_of_birth\":"
+              "\"1990-01-31\"}' "
+           << url << "/clients\n"
+           << "  " << url << "/openapi.json lists every route.\n";
   }
-  std::cout.flush();
+  Say(banner.str());
 
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
-    std::cout << "caseengine: stopping (signal " << signal << ")\n";
-    std::cout.flush();
+    Say("caseengine: stopping (signal " + std::to_string(signal) + ")\n");
     log->Startup("stopping", {{"signal", signal}});
     api.BeginShutdown();
     server.Stop();
@@ -248,7 +259,7 @@ int Serve(const ServeFlags& flags) {
   waiter.join();
   engine.reset();  // finishes queued appends, flushes read models, closes the store
   log->Startup("stopped");
-  std::cout << "caseengine: stopped\n";
+  Say("caseengine: stopped\n");
   return kExitOk;
 }
 

@@ -52,6 +52,9 @@ TEST_CASE("http: GET /readyz answers every role and anyone without a token", "[h
   REQUIRE(doc["paths"].contains("/readyz"));
   CHECK_FALSE(doc["paths"]["/readyz"]["get"].contains("security"));
   CHECK(doc["paths"]["/readyz"]["get"]["responses"].contains("503"));
+  // A route that asks for a token documents the sign-in throttle's 429.
+  CHECK(doc["paths"]["/cases"]["get"]["responses"].contains("429"));
+  CHECK_FALSE(doc["paths"]["/readyz"]["get"]["responses"].contains("429"));
 }
 
 TEST_CASE("http: /readyz is 503 while the read models are further behind than ready_max_lag",
