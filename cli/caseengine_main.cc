@@ -21,6 +21,8 @@
 //       in G, in one batch (offline: the folder is locked).
 //   caseengine new-kek --out FILE
 //       writes a new random key-encryption key to FILE (mode 0600).
+//   caseengine backup --data DIR --to DEST, caseengine restore --from DEST --data NEWDIR
+//       online backups and verified restores (cli/backup_command.h).
 //
 // The key-encryption key (KEK, docs/event_log.md) of serve, seed and rebuild: --key-file,
 // then CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the
@@ -47,8 +49,11 @@
 #include <thread>
 
 #include "aggregates/key_store.h"
+#include "app/control_socket.h"
 #include "app/engine.h"
 #include "base/exit_codes.h"
+#include "cli/backup_command.h"
+#include "cli/serve_config.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
@@ -132,17 +137,6 @@ Status FindKek(const std::string& flag_file, const std::string& config_file,
   return Status::Ok();
 }
 
-struct ServeFlags {
-  std::string key_file;
-  std::string data, listen, config;
-  int threads = 0;
-  int io_threads = 0;
-  int max_feeds_per_user = 0;
-  std::string memory_budget;
-  bool demo = false;
-  std::string log_level, log_file;
-};
-
 int Serve(const ServeFlags& flags) {
   // The signals are taken by one thread with sigwait; every thread started from here on
   // inherits the mask, so no other thread is interrupted by them.
@@ -152,50 +146,9 @@ int Serve(const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // A configuration, or the demo's when asked for by name: never the demo by default,
-  // since its tokens are published.
-  const std::string config_file = !flags.config.empty() ? flags.config : Env("CASEENGINE_CONFIG");
-  if (flags.demo && !config_file.empty()) {
-    return Fail(Status::InvalidArgument(
-        "--demo runs the demo configuration, and a config file was given too (" + config_file +
-        ", by " + (flags.config.empty() ? "CASEENGINE_CONFIG" : "--config") +
-        "): give one or the other"));
-  }
-  if (!flags.demo && config_file.empty()) {
-    return Fail(Status::InvalidArgument(
-        "no configuration: give --config FILE (or set CASEENGINE_CONFIG) with the users, "
-        "teams and settings to run with (docs/configuration.md), or --demo to run the demo "
-        "configuration, whose tokens are published, on a loopback address"));
-  }
-  ServerConfig config = flags.demo ? ServerConfig::Demo() : ServerConfig();
-  if (!config_file.empty()) {
-    Status s = ServerConfig::Load(config_file, &config);
-    if (!s.ok()) return Fail(s);
-  }
-  if (!Env("CASEENGINE_DATA").empty()) config.data_dir = Env("CASEENGINE_DATA");
-  if (!flags.data.empty()) config.data_dir = flags.data;
-  for (const std::string& listen : {Env("CASEENGINE_LISTEN"), flags.listen}) {
-    if (listen.empty()) continue;
-    Status s = config.SetListen(listen);
-    if (!s.ok()) return Fail(s);
-  }
-  if (config.demo && !ServerConfig::IsLoopback(config.host)) {
-    return Fail(Status::InvalidArgument(
-        "the demo configuration's tokens are published: it listens on a loopback address "
-        "only (127.0.0.1, ::1 or localhost), not on " +
-        config.host + "; give a config file (--config) to listen there"));
-  }
-  if (flags.threads > 0) config.threads = flags.threads;
-  if (flags.io_threads > 0) config.io_threads = flags.io_threads;
-  if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
-  if (!flags.memory_budget.empty()) {
-    Status s = MemoryBudget::Parse(flags.memory_budget, &config.memory);
-    if (!s.ok()) return Fail(s);
-  }
-  if (!flags.log_level.empty() && !ParseLogLevel(flags.log_level, &config.log.level)) {
-    return Fail(Status::InvalidArgument("--log-level must be debug, info, warn, error or off"));
-  }
-  if (!flags.log_file.empty()) config.log.file = flags.log_file;
+  ServerConfig config;
+  std::string config_file;
+  if (Status s = ResolveServeConfig(flags, &config, &config_file); !s.ok()) return Fail(s);
   std::unique_ptr<ServerLog> log;
   {
     Status s = ServerLog::Open(config.log, &log);
@@ -210,6 +163,18 @@ int Serve(const ServeFlags& flags) {
   options.dir = config.data_dir;
   options.config = &config.domain;
   options.memory = config.memory;
+  // Commands are answered at once; the lists as soon as their rows are loaded.
+  options.load_in_background = true;
+  options.on_loaded = [&log](const Status& loaded, std::chrono::milliseconds took) {
+    if (loaded.ok()) {
+      Say("read models loaded and caught up in " + std::to_string(took.count()) + " ms\n");
+      log->Startup("read models loaded", {{"ms", took.count()}});
+    } else {
+      log->Error("the read models could not be loaded", {{"error", loaded.ToString()}});
+      std::cerr << "caseengine: the read models could not be loaded: " << loaded.ToString()
+                << "; lists answer 503 until `caseengine rebuild` is run\n";
+    }
+  };
   Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
                      /*demo=*/config.demo, /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
@@ -224,14 +189,20 @@ int Serve(const ServeFlags& flags) {
   s = server.Bind();
   if (!s.ok()) return Fail(s);
 
+  // `caseengine backup` reaches the engine here (app/control_socket.h); before the banner,
+  // which tells that the engine is up.
+  ControlServer control(engine.get());
+  s = control.Start();
+  if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
+
   const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
   log->Startup("listening", {{"address", config.host + ":" + std::to_string(server.port())},
                              {"url", url},
                              {"head_position", engine->log().HeadPosition()}});
   std::ostringstream banner;
   banner << "caseengine listening on " << url << " (port " << server.port() << ")\n"
-         << "data folder " << config.data_dir << ": " << engine->log().HeadPosition() << " events, "
-         << engine->read_models().case_list.list().size() << " cases\n";
+         << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
+         << " events\n";
   if (config.demo) {
     banner << "demo configuration (--demo): tokens demo-admin, demo-officer, "
               "demo-supervisor, demo-auditor. Try:\n"
@@ -257,6 +228,14 @@ int Serve(const ServeFlags& flags) {
   // Serve returned: Stop was called (by the waiter), or the listener failed.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  control.Stop();
+  if (!engine->ReadModelsLoaded() && engine->runner().error().ok()) {
+    // Stopped while the read models load: every answer is sent and every acknowledged
+    // command synced, and the load writes nothing, so the process ends here rather than
+    // wait for the load. The read models resume from their checkpoints at the next start.
+    Say("caseengine: stopped while loading the read models\n");
+    std::_Exit(0);
+  }
   engine.reset();  // finishes queued appends, flushes read models, closes the store
   log->Startup("stopped");
   Say("caseengine: stopped\n");
@@ -455,6 +434,9 @@ int main(int argc, char** argv) {
   auto* new_kek = app.add_subcommand("new-kek", "write a new random KEK to a file");
   new_kek->add_option("--out", out, "the file (must not exist)")->required();
 
+  caseengine::BackupCommands backup_commands;
+  caseengine::AddBackupCommands(&app, &backup_commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -463,6 +445,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? caseengine::kExitOk : caseengine::kExitCannotRun;
   }
+  if (backup_commands.parsed()) return caseengine::RunBackupCommands(backup_commands);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
   if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);

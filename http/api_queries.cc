@@ -322,7 +322,13 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
     const Status recovery = engine_->LastRecovery();
     if (!recovery.ok()) j["recovery"] = recovery.message();
   }
-  if (!runner.ok()) j["read_models"] = runner.ToString();
+  if (!runner.ok()) {
+    j["read_models"] = runner.ToString();
+  } else if (!engine_->ReadModelsLoaded()) {
+    j["read_models"] = "loading";  // commands are answered; lists once loaded
+  }
+  const std::string index_note = engine_->commands().DecisionIndexNote();
+  if (!index_note.empty()) j["decision_index"] = index_note;
   res->Json(j, ok ? 200 : 503);
 }
 
@@ -339,6 +345,9 @@ void Api::Ready(const HttpRequest&, HttpResponse* res) {
   nlohmann::json reasons = nlohmann::json::array();
   if (!writes.ok()) reasons.push_back("the store does not take writes: " + writes.message());
   if (!runner.ok()) reasons.push_back("the read models stopped: " + runner.message());
+  if (runner.ok() && !engine_->ReadModelsLoaded()) {
+    reasons.push_back("the read models are loading (lists answer once they are)");
+  }
   if (lag > config_->ready_max_lag) {
     reasons.push_back("the read models are " + std::to_string(lag) +
                       " positions behind the log (ready at " +
