@@ -73,7 +73,7 @@ for n in "${sizes[@]}"; do
   # answers 200, a registration (POST /clients) is answered 2xx, and the first page of
   # the open cases answers 200.
   t0=$(date +%s.%N)
-  "$bin" serve --data "$data" --key-file "$kek" --listen "127.0.0.1:$port" \
+  "$bin" serve --demo --data "$data" --key-file "$kek" --listen "127.0.0.1:$port" \
     > "$scratch/serve.log" 2>&1 &
   server=$!
   start=$(python3 - "$port" "$t0" "$server" <<'EOF'

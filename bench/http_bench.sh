@@ -13,6 +13,8 @@
 # Each line adds the server's CPU time per request (all its threads, user and kernel,
 # from /proc), that time by thread name and the server threads' context switches per
 # request; a last line, http_summary, gives commands/s against healthz/s of the same run.
+# ONLY=commands runs the first scenario alone; SERVE_ARGS adds flags to `caseengine serve`
+# (such as "--log-level warn", which leaves out the request log's lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-64}
@@ -23,8 +25,8 @@ port=${PORT:-18080}
 bin=${CASEENGINE:-build/caseengine}
 rm -rf "$dir"
 "$bin" seed --data "$dir" --clients "$clients" > /dev/null
-"$bin" serve --data "$dir" --listen "127.0.0.1:$port" ${IO_THREADS:+--io-threads $IO_THREADS} \
-  ${THREADS:+--threads $THREADS} \
+"$bin" serve --demo --data "$dir" --listen "127.0.0.1:$port" ${IO_THREADS:+--io-threads $IO_THREADS} \
+  ${THREADS:+--threads $THREADS} ${SERVE_ARGS:-} \
   > /tmp/caseengine-http-bench.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir" "$dir".{ids,before,after}' EXIT
@@ -85,6 +87,7 @@ EOF
 
 commands=$(measure bench/http_commands.lua -- "$dir.ids")
 echo "$commands"
+[ "${ONLY:-}" = commands ] && exit 0
 healthz=$(measure bench/http_healthz.lua)
 echo "$healthz"
 measure bench/http_queries.lua

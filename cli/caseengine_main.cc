@@ -1,14 +1,18 @@
 // caseengine: the engine's command line.
 //
-//   caseengine serve   [--data DIR] [--listen HOST:PORT] [--config FILE] [--threads N]
-//                      [--io-threads N] [--max-feeds-per-user N]
-//       runs the HTTP API on a data folder (created when missing). Without a config file
-//       it runs on the demo configuration of docs/http_api.md and prints how to
-//       call it. SIGTERM or SIGINT: stop accepting, answer what is in flight, flush, exit 0.
+//   caseengine serve   (--config FILE | --demo) [--data DIR] [--listen HOST:PORT]
+//                      [--threads N] [--io-threads N] [--max-feeds-per-user N]
+//                      [--log-level L] [--log-file F]
+//       runs the HTTP API on a data folder (created when missing), on the config file's
+//       users, teams and settings; with --demo instead, on the demo configuration of
+//       docs/http_api.md (published tokens: loopback addresses only), and prints how to
+//       call it. Without either it refuses to start. SIGTERM or SIGINT: stop accepting,
+//       answer what is in flight, flush, exit 0. It logs JSON lines (http/server_log.h).
 //   caseengine seed    --data DIR [--clients N] [--seed S]
-//       writes a realistic, deterministic demo caseload through the command path into an
-//       empty folder: made-up history of the last two years, on a clock that walks through
-//       them for the seeding alone (demo/seed_clock.h).
+//       writes a realistic, deterministic demo caseload through the command path into a
+//       new folder (one that holds a log is refused): made-up history of the last two
+//       years, on a clock that walks through them for the seeding alone
+//       (demo/seed_clock.h).
 //   caseengine rebuild --data DIR [--projection NAME]...
 //       rebuilds read models from position 0 (all of them unless named). Not beside a
 //       running server: the folder is locked.
@@ -26,27 +30,35 @@
 // DATA.kek beside the data folder (made by serve and seed when missing, and said so).
 //
 // The environment gives defaults for serve: CASEENGINE_DATA, CASEENGINE_LISTEN,
-// CASEENGINE_CONFIG. Exit status: 0 ok, 1 failed, 2 the folder or config cannot be used.
+// CASEENGINE_CONFIG (docs/configuration.md lists every flag, key and variable).
+// `caseengine --version` prints the version. Exit status (base/exit_codes.h, the same as
+// casereplay's): 0 ok, 1 failed midway, 2 could not run (usage, config, folder, address).
 //
 // Everything it writes is for its own user alone (umask 077: folders 0700, files 0600).
+#include <caseengine_version.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "aggregates/key_store.h"
 #include "app/control_socket.h"
 #include "app/engine.h"
+#include "base/exit_codes.h"
 #include "cli/backup_command.h"
+#include "cli/serve_config.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
 #include "http/http_server.h"
+#include "http/server_log.h"
 
 namespace caseengine {
 namespace {
@@ -58,7 +70,16 @@ std::string Env(const char* name) {
   return v == nullptr ? "" : v;
 }
 
-int Fail(const Status& s, int code = 2) {
+// Prints `text` on standard output in one write and flushes it. The JSON log may share
+// standard output, written by its own thread a line at a time: a message written in
+// pieces could have a log line land in its middle (a test reads the port from the
+// banner's first line).
+void Say(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+int Fail(const Status& s, int code = kExitCannotRun) {
   std::cerr << "caseengine: " << s.ToString() << "\n";
   return code;
 }
@@ -91,9 +112,9 @@ Status FindKek(const std::string& flag_file, const std::string& config_file,
     if (!s.ok()) return s;
     file = KekFileBeside(data_dir);
     if (created) {
-      std::cout << "made a key-encryption key for the demo in " << file
-                << " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
-                   "the folder opens without it; keep a copy apart from the folder's backups\n";
+      Say("made a key-encryption key for the demo in " + file +
+          " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
+          "the folder opens without it; keep a copy apart from the folder's backups\n");
     }
   } else {
     s = ReadKeyEncryptionKey(file, kek);
@@ -116,15 +137,6 @@ Status FindKek(const std::string& flag_file, const std::string& config_file,
   return Status::Ok();
 }
 
-struct ServeFlags {
-  std::string key_file;
-  std::string data, listen, config;
-  int threads = 0;
-  int io_threads = 0;
-  int max_feeds_per_user = 0;
-  std::string memory_budget;
-};
-
 int Serve(const ServeFlags& flags) {
   // The signals are taken by one thread with sigwait; every thread started from here on
   // inherits the mask, so no other thread is interrupted by them.
@@ -134,26 +146,18 @@ int Serve(const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ServerConfig config = ServerConfig::Demo();
-  const std::string config_file = !flags.config.empty() ? flags.config : Env("CASEENGINE_CONFIG");
-  if (!config_file.empty()) {
-    Status s = ServerConfig::Load(config_file, &config);
+  ServerConfig config;
+  std::string config_file;
+  if (Status s = ResolveServeConfig(flags, &config, &config_file); !s.ok()) return Fail(s);
+  std::unique_ptr<ServerLog> log;
+  {
+    Status s = ServerLog::Open(config.log, &log);
     if (!s.ok()) return Fail(s);
   }
-  if (!Env("CASEENGINE_DATA").empty()) config.data_dir = Env("CASEENGINE_DATA");
-  if (!flags.data.empty()) config.data_dir = flags.data;
-  for (const std::string& listen : {Env("CASEENGINE_LISTEN"), flags.listen}) {
-    if (listen.empty()) continue;
-    Status s = config.SetListen(listen);
-    if (!s.ok()) return Fail(s);
-  }
-  if (flags.threads > 0) config.threads = flags.threads;
-  if (flags.io_threads > 0) config.io_threads = flags.io_threads;
-  if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
-  if (!flags.memory_budget.empty()) {
-    Status s = MemoryBudget::Parse(flags.memory_budget, &config.memory);
-    if (!s.ok()) return Fail(s);
-  }
+  log->Startup("starting", {{"version", kVersion},
+                            {"data", config.data_dir},
+                            {"config", config_file.empty() ? "demo" : config_file},
+                            {"settings", config.Summary()}});
 
   EngineOptions options;
   options.dir = config.data_dir;
@@ -161,17 +165,18 @@ int Serve(const ServeFlags& flags) {
   options.memory = config.memory;
   // Commands are answered at once; the lists as soon as their rows are loaded.
   options.load_in_background = true;
-  options.on_loaded = [](const Status& loaded, std::chrono::milliseconds took) {
+  options.on_loaded = [&log](const Status& loaded, std::chrono::milliseconds took) {
     if (loaded.ok()) {
-      std::cout << "read models loaded and caught up in " << took.count() << " ms\n";
-      std::cout.flush();
+      Say("read models loaded and caught up in " + std::to_string(took.count()) + " ms\n");
+      log->Startup("read models loaded", {{"ms", took.count()}});
     } else {
+      log->Error("the read models could not be loaded", {{"error", loaded.ToString()}});
       std::cerr << "caseengine: the read models could not be loaded: " << loaded.ToString()
                 << "; lists answer 503 until `caseengine rebuild` is run\n";
     }
   };
   Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
-                     /*demo=*/config_file.empty(), /*create=*/true, &options.kek);
+                     /*demo=*/config.demo, /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
   s = Engine::Open(options, &engine);
@@ -180,7 +185,7 @@ int Serve(const ServeFlags& flags) {
   Api api(engine.get(), &config);
   Metrics metrics(api.RouteLabels());
   api.set_metrics(&metrics);
-  HttpServer server(config, api.routes(), &metrics);
+  HttpServer server(config, api.routes(), &metrics, log.get());
   s = server.Bind();
   if (!s.ok()) return Fail(s);
 
@@ -191,27 +196,31 @@ int Serve(const ServeFlags& flags) {
   if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
 
   const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
-  std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
-            << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
-            << " events\n";
+  log->Startup("listening", {{"address", config.host + ":" + std::to_string(server.port())},
+                             {"url", url},
+                             {"head_position", engine->log().HeadPosition()}});
+  std::ostringstream banner;
+  banner << "caseengine listening on " << url << " (port " << server.port() << ")\n"
+         << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
+         << " events\n";
   if (config.demo) {
-    std::cout << "demo configuration: tokens demo-admin, demo-officer, demo-supervisor, "
-                 "demo-auditor. Try:\n"
-              << "  curl -H 'Authorization: Bearer demo-officer' '" << url
-              << "/cases?limit=5&sort=-last_activity'\n"
-              << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
-                 "application/json' -d '{\"surname\":\"Example\",\"date_of_birth\":"
-                 "\"1990-01-31\"}' "
-              << url << "/clients\n"
-              << "  " << url << "/openapi.json lists every route.\n";
+    banner << "demo configuration (--demo): tokens demo-admin, demo-officer, "
+              "demo-supervisor, demo-auditor. Try:\n"
+           << "  curl -H 'Authorization: Bearer demo-officer' '" << url
+           << "/cases?limit=5&sort=-last_activity'\n"
+           << "  curl -H 'Authorization: Bearer demo-officer' -H 'Content-Type: "
+              "application/json' -d '{\"surname\":\"Example\",\"date_of_birth\":"
+              "\"1990-01-31\"}' "
+           << url << "/clients\n"
+           << "  " << url << "/openapi.json lists every route.\n";
   }
-  std::cout.flush();
+  Say(banner.str());
 
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
-    std::cout << "caseengine: stopping (signal " << signal << ")\n";
-    std::cout.flush();
+    Say("caseengine: stopping (signal " + std::to_string(signal) + ")\n");
+    log->Startup("stopping", {{"signal", signal}});
     api.BeginShutdown();
     server.Stop();
   });
@@ -224,16 +233,25 @@ int Serve(const ServeFlags& flags) {
     // Stopped while the read models load: every answer is sent and every acknowledged
     // command synced, and the load writes nothing, so the process ends here rather than
     // wait for the load. The read models resume from their checkpoints at the next start.
-    std::cout << "caseengine: stopped while loading the read models\n";
-    std::cout.flush();
+    Say("caseengine: stopped while loading the read models\n");
     std::_Exit(0);
   }
   engine.reset();  // finishes queued appends, flushes read models, closes the store
-  std::cout << "caseengine: stopped\n";
-  return 0;
+  log->Startup("stopped");
+  Say("caseengine: stopped\n");
+  return kExitOk;
 }
 
 int Seed(const std::string& dir, const std::string& key_file, int clients, uint64_t seed) {
+  // Refused before anything is opened or made: a folder with a log (RocksDB's CURRENT)
+  // is somebody's data, and a demo caseload is made-up history.
+  struct stat st;
+  if (stat((dir + "/CURRENT").c_str(), &st) == 0) {
+    return Fail(Status::FailedPrecondition(
+        dir +
+        " already holds a log: a demo caseload is made-up history of the last two years "
+        "and goes into a new folder only"));
+  }
   const DomainConfig domain = DomainConfig::Demo();
   // The log and the handler read the seeding's clock: real time, except while the seeding
   // walks it through the caseload's two years.
@@ -268,7 +286,7 @@ int Seed(const std::string& dir, const std::string& key_file, int clients, uint6
   s = SeedCaseload(&engine->commands(), domain, seed_options, &report);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::cout << "\n";
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   engine->runner().WaitForApplied(engine->log().HeadPosition(), std::chrono::seconds(60));
   std::cout << "seeded " << report.clients << " clients, " << report.cases << " cases, "
             << report.strands << " strands, " << report.moves << " moves, " << report.notes
@@ -295,7 +313,7 @@ int Rebuild(const std::string& dir, const std::string& key_file,
   if (!s.ok()) return Fail(s);
   const Clock::time_point start = Clock::now();
   s = engine->runner().Rebuild(names);
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const uint64_t events = engine->log().HeadPosition();
   const ProjectionStats stats = engine->runner().Stats();
@@ -333,7 +351,7 @@ int RotateKek(const std::string& dir, const std::string& old_file, const std::st
   if (!s.ok()) return Fail(s);
   uint64_t count = 0;
   s = KeyStore::Rotate(store.get(), old_kek, new_kek, &count);
-  if (!s.ok()) return Fail(s, 1);
+  if (!s.ok()) return Fail(s, kExitFailed);
   std::cout << "rewrapped " << count << " data keys of " << dir << " from key " << old_kek.Id()
             << " to key " << new_kek.Id() << "; from now on the folder opens with " << new_file
             << " only\n";
@@ -356,12 +374,20 @@ int main(int argc, char** argv) {
   umask(077);
   CLI::App app{"caseengine: an event-sourced case engine for housing casework"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("caseengine ") + caseengine::kVersion);
 
   caseengine::ServeFlags serve_flags;
   auto* serve = app.add_subcommand("serve", "run the HTTP API");
   serve->add_option("--data", serve_flags.data, "data folder (default: data)");
   serve->add_option("--listen", serve_flags.listen, "host:port (default 127.0.0.1:8080)");
-  serve->add_option("--config", serve_flags.config, "config file (default: the demo)");
+  serve->add_option("--config", serve_flags.config,
+                    "config file (docs/configuration.md; default: $CASEENGINE_CONFIG)");
+  serve->add_flag("--demo", serve_flags.demo,
+                  "run the demo configuration (published tokens; loopback addresses only)");
+  serve->add_option("--log-level", serve_flags.log_level,
+                    "debug, info, warn, error or off (default: the config's log.level, info)");
+  serve->add_option("--log-file", serve_flags.log_file,
+                    "append the log's JSON lines to this file (default: standard output)");
   serve->add_option("--key-file", serve_flags.key_file,
                     "key-encryption key file (default: see the config; the demo's DATA.kek)");
   serve
@@ -384,7 +410,8 @@ int main(int argc, char** argv) {
   int clients = 1000;
   uint64_t seed = 1;
   auto* seed_cmd = app.add_subcommand("seed", "write a realistic demo caseload");
-  seed_cmd->add_option("--data", dir, "data folder (created when missing)");
+  seed_cmd->add_option("--data", dir, "a new data folder (one that holds a log is refused)")
+      ->required();
   seed_cmd->add_option("--clients", clients, "clients to register")->check(CLI::Range(1, 10000000));
   seed_cmd->add_option("--seed", seed, "random seed (same seed, same caseload)");
   std::string key_file;
@@ -410,7 +437,14 @@ int main(int argc, char** argv) {
   caseengine::BackupCommands backup_commands;
   caseengine::AddBackupCommands(&app, &backup_commands);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // A usage error is "could not run", as in casereplay (CLI11's own codes vary);
+    // --help and --version are not errors.
+    const int code = app.exit(e);
+    return code == 0 ? caseengine::kExitOk : caseengine::kExitCannotRun;
+  }
   if (backup_commands.parsed()) return caseengine::RunBackupCommands(backup_commands);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);

@@ -85,6 +85,7 @@ class Api {
   void GetEvents(const HttpRequest& req, HttpResponse* res);
   void StreamEvents(const HttpRequest& req, HttpResponse* res);
   void Health(const HttpRequest& req, HttpResponse* res);
+  void Ready(const HttpRequest& req, HttpResponse* res);
 
   Engine* engine_;
   const ServerConfig* config_;

@@ -331,4 +331,40 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
   if (!index_note.empty()) j["decision_index"] = index_note;
   res->Json(j, ok ? 200 : 503);
 }
+
+// Readiness, for a load balancer: 200 once the engine can take writes and its read models
+// are within ready_max_lag positions of the log (a start catching up, a read model
+// stopped, a full disk: 503, so traffic goes elsewhere). Liveness is /healthz.
+void Api::Ready(const HttpRequest&, HttpResponse* res) {
+  const QueryService& queries = engine_->queries();
+  const uint64_t head = queries.log().HeadPosition();
+  const uint64_t applied = queries.runner().Applied();
+  const uint64_t lag = head > applied ? head - applied : 0;
+  const Status writes = engine_->WriteHealth();
+  const Status runner = queries.runner().error();
+  nlohmann::json reasons = nlohmann::json::array();
+  if (!writes.ok()) reasons.push_back("the store does not take writes: " + writes.message());
+  if (!runner.ok()) reasons.push_back("the read models stopped: " + runner.message());
+  if (runner.ok() && !engine_->ReadModelsLoaded()) {
+    reasons.push_back("the read models are loading (lists answer once they are)");
+  }
+  if (lag > config_->ready_max_lag) {
+    reasons.push_back("the read models are " + std::to_string(lag) +
+                      " positions behind the log (ready at " +
+                      std::to_string(config_->ready_max_lag) + " or fewer)");
+  }
+  const bool ready = reasons.empty();
+  nlohmann::json j = {{"status", ready ? "ready" : "not-ready"},
+                      {"head_position", head},
+                      {"applied_position", applied},
+                      {"projection_lag", lag},
+                      {"max_lag", config_->ready_max_lag},
+                      {"writes", writes.ok() ? "ok" : "stopped"}};
+  if (!ready) {
+    j["reasons"] = reasons;
+    res->headers.emplace_back("Retry-After", "5");
+  }
+  res->Json(j, ready ? 200 : 503);
+}
+
 }  // namespace caseengine

@@ -40,29 +40,60 @@ void HttpServer::Impl::Guard(Exchange* x, Fn&& fn) {
   } catch (const nlohmann::json::exception& e) {
     SetProblem(&x->response, Problem::BadRequest(e.what()));
   } catch (const std::exception& e) {
+    // The route's template, never the path: a path carries ids.
     const Route& route = routes_[x->route];
-    std::cerr << "caseengine: " << route.method << " " << x->request.path << ": " << e.what()
-              << "\n";
+    if (log_ != nullptr) {
+      log_->Error("a route failed", {{"request_id", x->request_id},
+                                     {"method", route.method},
+                                     {"route", route.path},
+                                     {"error", e.what()}});
+    } else {
+      std::cerr << "caseengine: " << route.method << " " << route.path << ": " << e.what() << "\n";
+    }
     SetProblem(&x->response,
                Problem(500, "/problems/internal", "Internal error",
                        "the request failed on the server; nothing was changed by it"));
   }
 }
 
-void HttpServer::Impl::Authorize(const Route& route, HttpRequest* request) {
+void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
   if (route.access == Access::kPublic) return;
+  HttpRequest* request = &x->request;
   const std::string auth = request->header("Authorization");
   const std::string kBearer = "Bearer ";
   const Actor* actor = nullptr;
+  std::string_view token;
   if (auth.compare(0, kBearer.size(), kBearer) == 0) {
-    actor = config_.Authenticate(std::string_view(auth).substr(kBearer.size()));
+    token = std::string_view(auth).substr(kBearer.size());
+  }
+  // A request without credentials is no sign-in: it is neither counted nor refused as one.
+  const bool attempt = !auth.empty();
+  const std::string& source = x->session->source();
+  std::string claimed;
+  if (attempt) {
+    const auto now = Clock::now();
+    claimed = SignInThrottle::ClaimedUser(token);
+    if (const int wait = throttle_.RetryAfter(source, claimed, now); wait > 0) {
+      x->throttled = true;
+      Problem p(429, "/problems/too-many-sign-in-failures", "Too many failed sign-ins",
+                "too many failed sign-ins from this address or for this user: try again in " +
+                    std::to_string(wait) + " s");
+      p.retry_after = wait;
+      throw p;
+    }
+    actor = config_.Authenticate(token);
+    if (actor == nullptr) {
+      throttle_.Failed(source, claimed, now);
+    } else {
+      throttle_.Succeeded(claimed);
+    }
   }
   if (actor == nullptr) {
     throw Problem(401, "/problems/unauthorized", "Unauthorized",
                   auth.empty() ? "send Authorization: Bearer <token>" : "unknown token");
   }
-  if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
   request->actor = actor;
+  if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
 }
 
 void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawRequest raw) {
@@ -70,6 +101,11 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
   x->start = Clock::now();
   x->session = session;
   x->raw = std::move(raw);
+  {
+    const auto given = x->raw["X-Request-Id"];
+    const std::string_view id(given.data(), given.size());
+    x->request_id = SaneRequestId(id) ? std::string(id) : NewRequestId();
+  }
   const std::string_view target(x->raw.target().data(), x->raw.target().size());
   const size_t question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -102,7 +138,7 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
                                   {{"allow", allow}}));
       answer.headers.emplace_back("Allow", allow);
     }
-    metrics_->Record(metrics_->unrouted(), answer.status, 0);
+    RecordUnrouted(&answer, x->request_id, request.method, session->source());
     return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive(), false,
                           x->head());
   }
@@ -158,7 +194,7 @@ void HttpServer::Impl::Run(const std::shared_ptr<Exchange>& x) {
   const Route& route = routes_[x->route];
   bool answered_later = false;
   Guard(x.get(), [&] {
-    Authorize(route, &x->request);
+    Authorize(route, x.get());
     route.handler(x->request, &x->response);
     if (!x->response.later) return;
     auto later = std::move(x->response.later);
@@ -196,15 +232,63 @@ void HttpServer::Impl::DrainReady() {
 }
 
 void HttpServer::Impl::Record(const Exchange& x) {
-  metrics_->Record(
-      x.route, x.response.status,
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.start).count());
+  const uint64_t micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.start).count();
+  metrics_->Record(x.route, x.response.status, micros);
+  if (log_ == nullptr) return;
+  const Route& route = routes_[x.route];
+  const int status = x.response.status;
+  const RequestLine line{
+      x.request_id,
+      x.request.method,
+      route.path,
+      status,
+      micros,
+      x.request.actor == nullptr ? std::string_view() : std::string_view(x.request.actor->user_id),
+      x.session->source()};
+  log_->Request(line);
+  if (status == 401) return log_->Security("unauthorized", line);
+  if (status == 403) return log_->Security("forbidden", line);
+  if (x.throttled) return log_->Security("throttled", line);
+  SecurityEvent event = route.security;
+  // Rows as CSV leave the engine for a spreadsheet: an export.
+  if (event == SecurityEvent::kNone && x.response.content_type.rfind("text/csv", 0) == 0) {
+    event = SecurityEvent::kExport;
+  }
+  if (event == SecurityEvent::kNone) return;
+  // The ids the path names (random, not personal data), by the route's placeholders.
+  nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json target = nlohmann::json::object();
+  const std::string path = route.path;
+  size_t i = 0;
+  for (size_t open = path.find('{'); open != std::string::npos && i < x.request.path_params.size();
+       open = path.find('{', open + 1)) {
+    const size_t close = path.find('}', open);
+    target[path.substr(open + 1, close - open - 1)] = x.request.path_params[i++];
+  }
+  if (!target.empty()) fields["target"] = target;
+  if (event == SecurityEvent::kDeletion) {
+    const std::string mode = x.request.Param("mode");
+    fields["mode"] = mode == "soft" || mode == "erase"
+                         ? mode
+                         : std::string(DeleteModeName(config_.domain.delete_mode));
+  }
+  log_->Security(SecurityEventName(event), line, fields);
+}
+
+void HttpServer::Impl::RecordUnrouted(HttpResponse* answer, std::string_view request_id,
+                                      std::string_view method, std::string_view source) {
+  answer->headers.emplace_back("X-Request-Id", std::string(request_id));
+  metrics_->Record(metrics_->unrouted(), answer->status, 0);
+  if (log_ != nullptr)
+    log_->Request({request_id, method, "unrouted", answer->status, 0, "", source});
 }
 
 // On the thread that has the answer ready: the session's strand, a query worker, or an
 // I/O thread draining the committer's answers. Session::Write is safe off the strand
 // during an exchange.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
+  x->response.headers.emplace_back("X-Request-Id", x->request_id);
   Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,
                     x->head());

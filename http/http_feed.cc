@@ -24,6 +24,7 @@ struct HttpServer::Impl::Feed {
 // On the session's strand (the route ran inline): a chunked answer written as the
 // route's stream produces it; the connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
+  x->response.headers.emplace_back("X-Request-Id", x->request_id);
   auto res = ResponseHeader<http::empty_body>(x->response, x->raw.version(), /*close=*/true);
   res->chunked(true);
   Record(*x);
@@ -43,7 +44,8 @@ void HttpServer::Impl::Step(const std::shared_ptr<Feed>& feed) {
     try {
       more = !stopping_ && feed->x->response.stream(&part);
     } catch (const std::exception& e) {
-      std::cerr << "caseengine: " << feed->x->request.path << ": " << e.what() << "\n";
+      // The route's template, never the path (ids).
+      std::cerr << "caseengine: " << routes_[feed->x->route].path << ": " << e.what() << "\n";
     }
     net::post(feed->x->session->executor(), [this, feed, part = std::move(part), more]() mutable {
       auto next = [this, feed, more](bool ok) {

@@ -43,10 +43,12 @@ void http_internal::NameThisThread(const char* name) {
 }
 
 HttpServer::Impl::Impl(const ServerConfig& config, const std::vector<Route>& routes,
-                       Metrics* metrics)
+                       Metrics* metrics, ServerLog* log)
     : config_(config),
       routes_(routes),
       metrics_(metrics),
+      log_(log),
+      throttle_(config.sign_in),
       work_(net::make_work_guard(io_)),
       control_(net::make_strand(io_)),
       stop_timer_(control_),
@@ -137,8 +139,13 @@ void HttpServer::Impl::Accept() {
     if (ec) {
       if (!acceptor_.is_open() || stopping_) return;
       // Out of descriptors and the like: keep listening rather than stop serving.
-      if (ec != net::error::operation_aborted)
-        std::cerr << "caseengine: accept: " << ec.message() << "\n";
+      if (ec != net::error::operation_aborted) {
+        if (log_ != nullptr) {
+          log_->Error("accept failed", {{"error", ec.message()}});
+        } else {
+          std::cerr << "caseengine: accept: " << ec.message() << "\n";
+        }
+      }
       return Accept();
     }
     beast::error_code ignored;
@@ -170,8 +177,8 @@ void HttpServer::Impl::ReleaseIfDone() {
 }
 
 HttpServer::HttpServer(const ServerConfig& config, const std::vector<Route>& routes,
-                       Metrics* metrics)
-    : impl_(std::make_unique<Impl>(config, routes, metrics)) {}
+                       Metrics* metrics, ServerLog* log)
+    : impl_(std::make_unique<Impl>(config, routes, metrics, log)) {}
 
 HttpServer::~HttpServer() = default;
 

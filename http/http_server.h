@@ -15,6 +15,11 @@
 // in one post; see http_server_impl.h. Stop from any thread (or a
 // signal handler's thread) makes Serve return once the requests in flight are answered,
 // or after a grace of two seconds, when the connections still open are closed.
+//
+// Every answer carries X-Request-Id (the client's, when SaneRequestId, or a new one) and
+// is a line of the request log; a 401, 403, throttled sign-in (429) or a route's
+// security event is a line of the security log too (http/server_log.h). Sign-ins that
+// fail are throttled per source and per user (http/sign_in_throttle.h).
 #pragma once
 
 #include <memory>
@@ -25,13 +30,16 @@
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/server_config.h"
+#include "http/server_log.h"
 
 namespace caseengine {
 
 class HttpServer {
  public:
-  // Routes, config and metrics must outlive the server.
-  HttpServer(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics);
+  // Routes, config, metrics and the log must outlive the server. Without a log (null)
+  // nothing is logged (errors go to standard error).
+  HttpServer(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics,
+             ServerLog* log = nullptr);
   ~HttpServer();
 
   // Binds the listening socket (port 0: any free port, see port()).

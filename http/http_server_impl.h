@@ -47,6 +47,7 @@
 
 #include "base/batching_queue.h"
 #include "http/http_server.h"
+#include "http/sign_in_throttle.h"
 
 namespace caseengine {
 namespace http_internal {
@@ -119,7 +120,8 @@ class HttpServer::Impl {
   class Session;
   struct Exchange;
 
-  Impl(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics);
+  Impl(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics,
+       ServerLog* log);
   ~Impl();
 
   Status Bind(int* port);
@@ -147,8 +149,12 @@ class HttpServer::Impl {
   void EndFeed(const std::shared_ptr<Feed>& feed, bool open);
   // Writes the exchange's answer, from whichever thread has it ready (see the header).
   void Answer(const std::shared_ptr<Exchange>& x);
-  // The exchange's route, status and time so far, in the metrics.
+  // The exchange's route, status and time so far, in the metrics and the logs.
   void Record(const Exchange& x);
+  // An answer given without a route (unknown path, unreadable request): its metrics and
+  // log line, and its X-Request-Id.
+  void RecordUnrouted(HttpResponse* answer, std::string_view request_id, std::string_view method,
+                      std::string_view source);
   void Closed(Session* s);
   // Every open session; `idle_only` closes those waiting for a request, otherwise all.
   void CloseSessions(bool idle_only);
@@ -165,12 +171,16 @@ class HttpServer::Impl {
   // Runs `fn`; whatever it throws becomes the exchange's problem answer.
   template <typename Fn>
   void Guard(Exchange* x, Fn&& fn);
-  void Authorize(const Route& route, HttpRequest* request);
+  // The bearer token's user, or a problem: 401, or 429 while the source or the user the
+  // token names is locked out (SignInThrottle); 403 for an audit route without kAudit.
+  void Authorize(const Route& route, Exchange* x);
 
   const ServerConfig& config_;
   const std::vector<Route>& routes_;
   std::vector<http_internal::Pattern> patterns_;
   Metrics* metrics_;
+  ServerLog* log_;  // null: no log
+  SignInThrottle throttle_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   // Stop, the grace timer, the release.
@@ -194,7 +204,11 @@ class HttpServer::Impl {
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(http_internal::tcp::socket socket, Impl* server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(std::move(socket)), server_(server) {
+    http_internal::beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) source_ = peer.address().to_string();
+  }
   ~Session() { server_->Closed(this); }
 
   void Start();
@@ -225,6 +239,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void EndStream();
 
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  // The peer's address ("" when unknown): what sign-ins are throttled by, and logged.
+  const std::string& source() const { return source_; }
 
  private:
   template <class Body>
@@ -246,6 +262,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   http_internal::beast::flat_buffer buffer_;
   std::optional<http_internal::http::request_parser<http_internal::http::string_body>> parser_;
   Impl* server_;
+  std::string source_;
   bool idle_ = false;  // on the strand: waiting for a request
   // Held while an answer starts to be written and while the connection is closed: the
   // two may come from different threads (an answer off the strand, a stop's Close on
@@ -263,6 +280,8 @@ struct HttpServer::Impl::Exchange {
   HttpRequest request;
   HttpResponse response;
   Clock::time_point start;
+  std::string request_id;  // the client's X-Request-Id when sane, or a new one
+  bool throttled = false;  // refused by the sign-in throttle (a security line)
 };
 
 }  // namespace caseengine

@@ -115,7 +115,9 @@ void HttpServer::Impl::Session::OnHeader(beast::error_code ec) {
     // where this request ends is what is in doubt.
     HttpResponse answer;
     SetProblem(&answer, Problem::BadRequest(ambiguous));
-    server_->metrics_->Record(server_->metrics_->unrouted(), answer.status, 0);
+    const auto method = parser_->get().method_string();
+    server_->RecordUnrouted(&answer, NewRequestId(), std::string_view(method.data(), method.size()),
+                            source_);
     return Write(std::move(answer), 11, false, true);
   }
   auto& req = parser_->get();
@@ -174,7 +176,7 @@ void HttpServer::Impl::Session::OnReadError(beast::error_code ec) {
   } else {
     SetProblem(&answer, Problem::BadRequest("the request could not be read: " + ec.message()));
   }
-  server_->metrics_->Record(server_->metrics_->unrouted(), answer.status, 0);
+  server_->RecordUnrouted(&answer, NewRequestId(), "", source_);
   Write(std::move(answer), 11, false, true);
 }
 

@@ -129,6 +129,10 @@ enum class Access {
   kCommand,  // casework; the command itself checks named permissions
 };
 
+// What a route does that the security log records (http/server_log.h), besides every
+// 401 and 403.
+enum class SecurityEvent { kNone, kDeletion, kRestore, kExport, kSettings };
+
 struct Route {
   const char* method;     // GET, POST, PATCH, DELETE
   const char* path;       // "/clients/{id}"
@@ -152,6 +156,9 @@ struct Route {
   // worker, at most kReadYourWritesWait; then the handler runs with HttpRequest::waited.
   // Called on the I/O thread: it must be cheap, and must not block or throw.
   std::function<bool(const HttpRequest&)> ready = nullptr;
+  // Whether each answer of the route is a security log line too (set by the route
+  // table, routes.cc, from the route's kind).
+  SecurityEvent security = SecurityEvent::kNone;
 };
 
 }  // namespace caseengine

@@ -1,6 +1,9 @@
 // Metrics: see metrics.h.
 #include "http/metrics.h"
 
+#include <caseengine_version.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -187,6 +190,77 @@ std::string Metrics::RenderDisk(const std::vector<std::pair<std::string, uint64_
   for (const auto& [family, bytes] : families) {
     out << "caseengine_store_family_bytes{family=\"" << family << "\"} " << bytes << "\n";
   }
+  return out.str();
+}
+
+std::string Metrics::RenderProcess() {
+  std::ostringstream out;
+  auto gauge = [&](const char* name, const char* help, const char* type, const std::string& value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " " << value << "\n";
+  };
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t size_pages = 0, resident_pages = 0;
+  {
+    std::ifstream statm("/proc/self/statm");
+    statm >> size_pages >> resident_pages;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const uint64_t cpu_micros =
+      static_cast<uint64_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000 +
+      static_cast<uint64_t>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  uint64_t fds = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (dirent* e = readdir(dir)) {
+      if (e->d_name[0] != '.') ++fds;
+    }
+    closedir(dir);
+    if (fds > 0) --fds;  // the directory's own descriptor, open while it is read
+  }
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  // The start: the machine's boot time (btime, /proc/stat) and the process's start in
+  // clock ticks after it (field 22 of /proc/self/stat).
+  double start = 0;
+  {
+    std::ifstream stat("/proc/stat");
+    std::string key;
+    uint64_t boot = 0;
+    while (stat >> key) {
+      if (key == "btime") {
+        stat >> boot;
+        break;
+      }
+      stat.ignore(1 << 20, '\n');
+    }
+    std::ifstream self("/proc/self/stat");
+    std::string text((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+    // After the command's name, which may hold spaces, in parentheses: field 3 onwards.
+    std::istringstream rest(text.substr(std::min(text.size(), text.rfind(')') + 2)));
+    std::string field;
+    uint64_t ticks = 0;
+    for (int i = 3; i <= 22 && rest >> field; ++i) {
+      if (i == 22) ticks = std::stoull(field);
+    }
+    start = boot + static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+  char start_text[32];
+  std::snprintf(start_text, sizeof start_text, "%.2f", start);
+  gauge("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
+        std::to_string(resident_pages * page));
+  gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge",
+        std::to_string(size_pages * page));
+  gauge("process_cpu_seconds_total", "User and system CPU time spent, in seconds.", "counter",
+        Seconds(cpu_micros));
+  gauge("process_open_fds", "Open file descriptors.", "gauge", std::to_string(fds));
+  gauge("process_max_fds", "The most file descriptors the process may open.", "gauge",
+        std::to_string(files.rlim_cur));
+  gauge("process_start_time_seconds", "Start of the process, in seconds since the Unix epoch.",
+        "gauge", start_text);
+  out << "# HELP caseengine_build_info The engine's version (always 1).\n"
+      << "# TYPE caseengine_build_info gauge\n"
+      << "caseengine_build_info{version=\"" << kVersion << "\"} 1\n";
   return out.str();
 }
 

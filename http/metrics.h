@@ -32,6 +32,11 @@ class Metrics {
   // share of the budget, hits and misses.
   static std::string RenderMemory(const MemoryBudget& budget,
                                   const std::vector<CacheStats>& caches);
+  // The process, as Prometheus's client libraries name it (process_resident_memory_bytes,
+  // process_cpu_seconds_total, process_open_fds, process_max_fds,
+  // process_start_time_seconds, process_virtual_memory_bytes), and
+  // caseengine_build_info{version=...} 1.
+  static std::string RenderProcess();
   // Each family's table files on disk, in bytes.
   static std::string RenderDisk(const std::vector<std::pair<std::string, uint64_t>>& families);
 

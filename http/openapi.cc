@@ -71,6 +71,16 @@ nlohmann::json Api::OpenApi() const {
                            "failing: writes stopped (a full disk: writes storage-full) or a "
                            "read model stopped"}};
     }
+    if (std::string_view(r.operation) == "Ready") {
+      responses["503"] = {{"description",
+                           "not ready: the store takes no writes, a read model stopped, or the "
+                           "read models are more than ready_max_lag positions behind the log"}};
+    }
+    if (r.access != Access::kPublic && !responses.contains("429")) {
+      responses["429"] = {{"description",
+                           "too many failed sign-ins from this address or for this user "
+                           "(/problems/too-many-sign-in-failures, Retry-After)"}};
+    }
     if (r.access != Access::kPublic) {
       op["security"] = nlohmann::json::array({{{"bearer", nlohmann::json::array()}}});
     }

@@ -216,6 +216,7 @@ std::vector<Route> Api::QueryRoutes() {
              std::to_string(engine_->Recoveries()) + "\n";
          res->body += Metrics::RenderMemory(engine_->memory_budget(), engine_->CacheStatistics());
          res->body += Metrics::RenderDisk(engine_->store().FamilyFileBytes());
+         res->body += Metrics::RenderProcess();
        }},
       {"GET",
        "/healthz",
@@ -226,6 +227,15 @@ std::vector<Route> Api::QueryRoutes() {
        {},
        {},
        query(&Api::Health)},
+      {"GET",
+       "/readyz",
+       "Ready",
+       "Whether the engine takes traffic: the store writable and the read models near the log",
+       Access::kPublic,
+       200,
+       {},
+       {},
+       query(&Api::Ready)},
   };
 }
 

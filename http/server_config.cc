@@ -1,6 +1,8 @@
 // ServerConfig: see server_config.h.
 #include "http/server_config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -52,6 +54,85 @@ const Actor* ServerConfig::Authenticate(std::string_view token) const {
   return user == domain.users.end() ? nullptr : &user->second;
 }
 
+namespace {
+
+// The keys an object of the file may have; the first unknown one named, or "".
+std::string UnknownKey(const nlohmann::json& object, std::initializer_list<const char*> known,
+                       const std::string& where) {
+  if (!object.is_object()) return where + " must be a JSON object";
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool found = false;
+    for (const char* k : known) found = found || it.key() == k;
+    if (found) continue;
+    std::string list;
+    for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+    return "unknown key \"" + it.key() + "\"" + (where.empty() ? "" : " in " + where) +
+           " (known: " + list + ")";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool ParseLogLevel(const std::string& text, LogLevel* out) {
+  for (LogLevel l :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError, LogLevel::kOff}) {
+    if (text == LogLevelName(l)) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
+  }
+  return "info";
+}
+
+bool ServerConfig::IsLoopback(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  return false;
+}
+
+nlohmann::json ServerConfig::Summary() const {
+  return {{"demo", demo},
+          {"listen", host + ":" + std::to_string(port)},
+          {"threads", QueryThreads(*this)},
+          {"io_threads", io_threads},
+          {"max_body_bytes", max_body_bytes},
+          {"max_feeds_per_user", max_feeds_per_user},
+          {"memory_budget_bytes", memory.total},
+          {"users", domain.users.size()},
+          {"teams", domain.teams.size()},
+          {"delete_mode", DeleteModeName(domain.delete_mode)},
+          {"log_level", LogLevelName(log.level)},
+          {"log_file", log.file.empty() ? "stdout" : log.file},
+          {"log_requests", log.requests},
+          {"ready_max_lag", ready_max_lag},
+          {"metrics_need_token", metrics_need_token},
+          {"openapi_need_token", openapi_need_token},
+          {"sign_in",
+           {{"max_failures_per_source", sign_in.max_failures_per_source},
+            {"max_failures_per_user", sign_in.max_failures_per_user},
+            {"lockout_seconds", sign_in.lockout_seconds}}}};
+}
+
 Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
   std::ifstream in(path);
   if (!in) return Status::NotFound("config file " + path + " cannot be read");
@@ -62,6 +143,13 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     return Status::InvalidArgument("config file " + path + ": " + what);
   };
   if (!j.is_object()) return bad("not a JSON object");
+  std::string unknown = UnknownKey(
+      j,
+      {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
+       "memory_budget", "users", "teams", "client_types", "settings", "key_encryption_key_file",
+       "log", "sign_in", "ready_max_lag", "metrics_need_token", "openapi_need_token"},
+      "");
+  if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
   try {
     c.data_dir = j.value("data", c.data_dir);
@@ -70,22 +158,37 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       Status s = c.SetListen(j["listen"].get<std::string>());
       if (!s.ok()) return bad(s.message());
     }
-    // A whole number from lo to hi under `key`, when present; "" or the error, naming the
-    // key.
-    auto count = [&](const char* key, int64_t lo, int64_t hi, auto* value) -> std::string {
-      if (!j.contains(key)) return "";
-      const auto& v = j[key];
+    // A whole number from lo to hi under `key` of `object`, when present; "" or the
+    // error, naming the key.
+    auto count = [&](const nlohmann::json& object, const std::string& name, const char* key,
+                     int64_t lo, int64_t hi, auto* value) -> std::string {
+      if (!object.contains(key)) return "";
+      const auto& v = object[key];
       if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
-        return std::string(key) + " must be a whole number from " + std::to_string(lo) + " to " +
+        return name + " must be a whole number from " + std::to_string(lo) + " to " +
                std::to_string(hi);
       }
       *value = v.get<int64_t>();
       return "";
     };
+    auto top = [&](const char* key, int64_t lo, int64_t hi, auto* value) {
+      return count(j, key, key, lo, hi, value);
+    };
+    // A true or false under `key`, when present.
+    auto flag = [&](const nlohmann::json& object, const std::string& name, const char* key,
+                    bool* value) -> std::string {
+      if (!object.contains(key)) return "";
+      if (!object[key].is_boolean()) return name + " must be true or false";
+      *value = object[key].get<bool>();
+      return "";
+    };
     for (const std::string& error :
-         {count("threads", 1, 4096, &c.threads), count("io_threads", 1, 64, &c.io_threads),
-          count("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes),
-          count("max_feeds_per_user", 1, 4096, &c.max_feeds_per_user)}) {
+         {top("threads", 1, 4096, &c.threads), top("io_threads", 1, 64, &c.io_threads),
+          top("max_body_bytes", 1, int64_t{1} << 30, &c.max_body_bytes),
+          top("max_feeds_per_user", 1, 4096, &c.max_feeds_per_user),
+          top("ready_max_lag", 0, int64_t{1} << 40, &c.ready_max_lag),
+          flag(j, "metrics_need_token", "metrics_need_token", &c.metrics_need_token),
+          flag(j, "openapi_need_token", "openapi_need_token", &c.openapi_need_token)}) {
       if (!error.empty()) return bad(error);
     }
     if (j.contains("memory_budget")) {
@@ -94,7 +197,38 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       Status s = MemoryBudget::Parse(j["memory_budget"].get<std::string>(), &c.memory);
       if (!s.ok()) return bad(s.message());
     }
+    if (j.contains("log")) {
+      const auto& log = j["log"];
+      unknown = UnknownKey(log, {"level", "file", "requests"}, "log");
+      if (!unknown.empty()) return bad(unknown);
+      if (log.contains("level") &&
+          (!log["level"].is_string() ||
+           !ParseLogLevel(log["level"].get<std::string>(), &c.log.level))) {
+        return bad("log.level must be debug, info, warn, error or off");
+      }
+      c.log.file = log.value("file", c.log.file);
+      const std::string error = flag(log, "log.requests", "requests", &c.log.requests);
+      if (!error.empty()) return bad(error);
+    }
+    if (j.contains("sign_in")) {
+      const auto& sign_in = j["sign_in"];
+      unknown = UnknownKey(sign_in,
+                           {"max_failures_per_source", "max_failures_per_user", "lockout_seconds"},
+                           "sign_in");
+      if (!unknown.empty()) return bad(unknown);
+      for (const std::string& error :
+           {count(sign_in, "sign_in.max_failures_per_source", "max_failures_per_source", 1, 1000000,
+                  &c.sign_in.max_failures_per_source),
+            count(sign_in, "sign_in.max_failures_per_user", "max_failures_per_user", 1, 1000000,
+                  &c.sign_in.max_failures_per_user),
+            count(sign_in, "sign_in.lockout_seconds", "lockout_seconds", 1, 900,
+                  &c.sign_in.lockout_seconds)}) {
+        if (!error.empty()) return bad(error);
+      }
+    }
     for (const auto& t : j.value("teams", nlohmann::json::array())) {
+      unknown = UnknownKey(t, {"id", "name", "allows_cases"}, "a team");
+      if (!unknown.empty()) return bad(unknown);
       const std::string id = t.at("id").get<std::string>();
       c.domain.teams[id] = {t.value("name", id), t.value("allows_cases", true)};
     }
@@ -102,6 +236,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.domain.client_types.insert(ct.get<std::string>());
     }
     for (const auto& u : j.value("users", nlohmann::json::array())) {
+      unknown = UnknownKey(u, {"id", "team", "permissions", "token_sha256"}, "a user");
+      if (!unknown.empty()) return bad(unknown);
       Actor a;
       a.user_id = u.at("id").get<std::string>();
       a.team_id = u.value("team", "");
@@ -119,6 +255,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.domain.users[a.user_id] = std::move(a);
     }
     const auto settings = j.value("settings", nlohmann::json::object());
+    unknown = UnknownKey(settings, {"delete_mode", "lobby_assign_closes_open_case"}, "settings");
+    if (!unknown.empty()) return bad(unknown);
     const std::string mode =
         settings.value("delete_mode", std::string(DeleteModeName(c.domain.delete_mode)));
     if (!ParseDeleteMode(mode, &c.domain.delete_mode) ||

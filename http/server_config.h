@@ -13,7 +13,15 @@
 //                  "allows_cases": true } ],
 //     "client_types": ["potential_client"],
 //     "settings": { "delete_mode": "soft", "lobby_assign_closes_open_case": true },
-//     "key_encryption_key_file": "/etc/caseengine/kek" }
+//     "key_encryption_key_file": "/etc/caseengine/kek",
+//     "log": { "level": "info", "file": "", "requests": true },
+//     "sign_in": { "max_failures_per_source": 50, "max_failures_per_user": 5,
+//                  "lockout_seconds": 60 },
+//     "ready_max_lag": 1000, "metrics_need_token": true, "openapi_need_token": false }
+//
+// Every key, flag and environment variable, with its default: docs/configuration.md. A
+// key the engine does not know (at the top or in an object) is an error at start: a
+// misspelt setting never silently keeps its default.
 //
 // key_encryption_key_file: the key-encryption key (KEK) that wraps the data folder's
 // per-person data keys (docs/event_log.md): a file holding 64 hex digits, kept outside the
@@ -22,12 +30,17 @@
 // CASEENGINE_KEK (the 64 hex digits) gives it, or `serve --key-file`. Without a config
 // file, the demo uses (and at first makes) DATA.kek beside the data folder.
 //
+// Without a file there is no configuration: `serve` refuses to start unless given
+// `--demo`, which runs the demo configuration (ServerConfig::Demo), on a loopback
+// address only (its tokens are published).
+//
 // Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG,
 // CASEENGINE_KEK_FILE, CASEENGINE_KEK), which overrides the file. Immutable once loaded; shared
 // freely across threads.
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -36,6 +49,26 @@
 #include "base/status.h"
 
 namespace caseengine {
+
+// How much the engine logs, as JSON lines (http/server_log.h).
+enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
+// "debug", "info", "warn", "error", "off"; false for anything else.
+bool ParseLogLevel(const std::string& text, LogLevel* out);
+const char* LogLevelName(LogLevel level);
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  std::string file;      // "" : standard output
+  bool requests = true;  // a line per request (the security and start-up lines always)
+};
+
+// Failed sign-ins (401), counted per source address and per user named by the failed
+// credential (http/sign_in_throttle.h).
+struct SignInConfig {
+  int max_failures_per_source = 50;
+  int max_failures_per_user = 5;
+  int lockout_seconds = 60;  // the first lockout; each next one twice as long, at most 15 min
+};
 
 struct ServerConfig {
   std::string data_dir = "data";
@@ -51,6 +84,14 @@ struct ServerConfig {
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
   bool demo = false;                               // the demo configuration of docs/http_api.md
+  LogConfig log;
+  SignInConfig sign_in;
+  // /readyz answers 503 while the read models are more than this many positions behind
+  // the log's head.
+  uint64_t ready_max_lag = 1000;
+  // Whether /metrics and /openapi.json ask for a bearer token (any known user's).
+  bool metrics_need_token = true;
+  bool openapi_need_token = false;
 
   static ServerConfig Demo();
   // The query workers: `threads`, or without it twice the cores and at least 4. Queries
@@ -62,6 +103,12 @@ struct ServerConfig {
   static Status Load(const std::string& path, ServerConfig* out);
   // "host:port"; InvalidArgument when malformed.
   Status SetListen(const std::string& listen);
+
+  // Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost): the only place the
+  // demo may listen.
+  static bool IsLoopback(const std::string& host);
+  // What the engine runs with, for the start-up log: no token, no key, no user's name.
+  nlohmann::json Summary() const;
 
   // The user a bearer token belongs to; null for an unknown token.
   const Actor* Authenticate(std::string_view token) const;

@@ -17,8 +17,10 @@
 // file beside the folder (DIR.kek) if there is one. A folder with wrapped keys and no key
 // given, or the wrong one, is exit 2 with the key ids named.
 //
-// Exit status: 0 done, nothing wrong; 1 a finding (broken chain, digest mismatch, read
-// models differ); 2 the command could not run (the reason on stderr).
+// Exit status (base/exit_codes.h, the same as caseengine's): 0 done, nothing wrong; 1 a
+// finding (broken chain, digest mismatch, read models differ); 2 the command could not
+// run (the reason on stderr). `casereplay --version` prints the version.
+#include <caseengine_version.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -37,12 +39,13 @@
 #include "audit/rebuild_into.h"
 #include "audit/replay_folder.h"
 #include "base/coding.h"
+#include "base/exit_codes.h"
 #include "events/log_range.h"
 
 namespace caseengine {
 namespace {
 
-constexpr int kOk = 0, kFinding = 1, kCannot = 2;
+constexpr int kOk = kExitOk, kFinding = kExitFailed, kCannot = kExitCannotRun;
 
 int Cannot(const std::string& why) {
   std::cerr << "casereplay: " << why << "\n";
@@ -328,6 +331,7 @@ int main(int argc, char** argv) {
   using caseengine::Args;
   CLI::App app{"casereplay: verify, replay and export a caseengine data folder (read-only)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("casereplay ") + caseengine::kVersion);
   app.fallthrough();  // --key-file after the command too
   Args a;
   app.add_option("--key-file", a.key_file,

@@ -13,4 +13,4 @@ data="${CASEENGINE_DATA:-data}"
 if [ ! -e "$data/CURRENT" ]; then
   ./build/caseengine seed --data "$data" --clients "${CASEENGINE_SEED_CLIENTS:-2000}"
 fi
-exec ./build/caseengine serve --data "$data" "$@"
+exec ./build/caseengine serve --demo --data "$data" "$@"

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "app/engine.h"
 #include "base/aes_gcm.h"
 #include "base/coding.h"
 #include "events/log_store.h"
-#include "app/engine.h"
 #include "http/server_config.h"
 #include "tests/domain_fixture.h"
 #include "tests/http_test_support.h"
@@ -211,7 +211,7 @@ TEST_CASE("a data folder does not open without its key-encryption key or with an
   const std::string copy = tmp.Sub("copy");
   fs::copy(dir, copy, fs::copy_options::recursive);
   std::string out;
-  CHECK(Caseengine({"serve", "--data", copy, "--listen", "127.0.0.1:0"}, &out) == 2);
+  CHECK(Caseengine({"serve", "--demo", "--data", copy, "--listen", "127.0.0.1:0"}, &out) == 2);
   CHECK(out.find("the data folder's keys are wrapped with key " + right.Id()) != std::string::npos);
   CHECK(Casereplay({"export", "--data", copy}, &out) == 2);
   CHECK(out.find("wrapped with key " + right.Id()) != std::string::npos);

@@ -77,6 +77,7 @@ TEST_CASE(
       {"get", "/openapi.json"},
       {"get", "/metrics"},
       {"get", "/healthz"},
+      {"get", "/readyz"},
   };
   for (const auto& [method, path] : routes) {
     INFO(method << " " << path);

@@ -217,6 +217,10 @@ ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv = {CASEENGINE_PATH, "serve",    "--data",
                                    data_dir,        "--listen", "127.0.0.1:0"};
+  // The demo configuration (--demo), unless the test gives its own (--config).
+  if (std::find(extra_args.begin(), extra_args.end(), "--config") == extra_args.end()) {
+    argv.push_back("--demo");
+  }
   // The server refuses a flag given twice.
   if (std::find(extra_args.begin(), extra_args.end(), "--threads") == extra_args.end()) {
     argv.insert(argv.end(), {"--threads", "16"});
@@ -241,6 +245,18 @@ ServerProcess::ServerProcess(const std::string& data_dir,
   }
   std::regex_search(banner_, m, kPort);
   port_ = std::stoi(m[1]);
+  // From here on the server's standard output (its JSON log among the rest) is read and
+  // dropped, on a copy of the pipe's end, until the process ends: a pipe nobody reads
+  // would fill, and the server's log writer would wait on it.
+  const int drain = dup(stdout_fd_);
+  if (drain >= 0) {
+    std::thread([drain] {
+      char sink[8192];
+      while (read(drain, sink, sizeof sink) > 0) {
+      }
+      close(drain);
+    }).detach();
+  }
 }
 
 ServerProcess::~ServerProcess() {

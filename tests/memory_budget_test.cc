@@ -117,8 +117,9 @@ TEST_CASE("http: a served engine takes its bounds from --memory-budget and shows
 TEST_CASE("caseengine serve refuses a memory budget that is not a size", "[memory][http]") {
   TempDir dir;
   const std::string out = dir.Sub("out");
-  const std::string command = std::string(CASEENGINE_PATH) + " serve --data " + dir.Sub("data") +
-                              " --listen 127.0.0.1:0 --memory-budget lots > " + out + " 2>&1";
+  const std::string command = std::string(CASEENGINE_PATH) + " serve --demo --data " +
+                              dir.Sub("data") + " --listen 127.0.0.1:0 --memory-budget lots > " +
+                              out + " 2>&1";
   CHECK(std::system(command.c_str()) != 0);
   std::ifstream in(out);
   const std::string printed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

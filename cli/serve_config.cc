@@ -1,0 +1,67 @@
+// ResolveServeConfig: see serve_config.h.
+#include "cli/serve_config.h"
+
+#include <cstdlib>
+
+namespace caseengine {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+}  // namespace
+
+Status ResolveServeConfig(const ServeFlags& flags, ServerConfig* out,
+                          std::string* config_file_out) {
+  // A configuration, or the demo's when asked for by name: never the demo by default,
+  // since its tokens are published.
+  std::string& config_file = *config_file_out;
+  config_file = !flags.config.empty() ? flags.config : Env("CASEENGINE_CONFIG");
+  if (flags.demo && !config_file.empty()) {
+    return Status::InvalidArgument(
+        "--demo runs the demo configuration, and a config file was given too (" + config_file +
+        ", by " + (flags.config.empty() ? "CASEENGINE_CONFIG" : "--config") +
+        "): give one or the other");
+  }
+  if (!flags.demo && config_file.empty()) {
+    return Status::InvalidArgument(
+        "no configuration: give --config FILE (or set CASEENGINE_CONFIG) with the users, "
+        "teams and settings to run with (docs/configuration.md), or --demo to run the demo "
+        "configuration, whose tokens are published, on a loopback address");
+  }
+  ServerConfig& config = *out;
+  config = flags.demo ? ServerConfig::Demo() : ServerConfig();
+  if (!config_file.empty()) {
+    Status s = ServerConfig::Load(config_file, &config);
+    if (!s.ok()) return s;
+  }
+  if (!Env("CASEENGINE_DATA").empty()) config.data_dir = Env("CASEENGINE_DATA");
+  if (!flags.data.empty()) config.data_dir = flags.data;
+  for (const std::string& listen : {Env("CASEENGINE_LISTEN"), flags.listen}) {
+    if (listen.empty()) continue;
+    Status s = config.SetListen(listen);
+    if (!s.ok()) return s;
+  }
+  if (config.demo && !ServerConfig::IsLoopback(config.host)) {
+    return Status::InvalidArgument(
+        "the demo configuration's tokens are published: it listens on a loopback address "
+        "only (127.0.0.1, ::1 or localhost), not on " +
+        config.host + "; give a config file (--config) to listen there");
+  }
+  if (flags.threads > 0) config.threads = flags.threads;
+  if (flags.io_threads > 0) config.io_threads = flags.io_threads;
+  if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;
+  if (!flags.memory_budget.empty()) {
+    Status s = MemoryBudget::Parse(flags.memory_budget, &config.memory);
+    if (!s.ok()) return s;
+  }
+  if (!flags.log_level.empty() && !ParseLogLevel(flags.log_level, &config.log.level)) {
+    return Status::InvalidArgument("--log-level must be debug, info, warn, error or off");
+  }
+  if (!flags.log_file.empty()) config.log.file = flags.log_file;
+  return Status::Ok();
+}
+
+}  // namespace caseengine

@@ -1,0 +1,33 @@
+// How `caseengine serve` settles its configuration from its flags, the environment and
+// the config file (docs/configuration.md): a config file, or the demo when asked for by
+// --demo (never by default, since its tokens are published, and on a loopback address
+// only), then the environment over the file and the flags over both.
+//
+// Threading: called once, at start, on the main thread.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "http/server_config.h"
+
+namespace caseengine {
+
+// serve's flags ("" or 0: not given).
+struct ServeFlags {
+  std::string key_file;
+  std::string data, listen, config;
+  int threads = 0;
+  int io_threads = 0;
+  int max_feeds_per_user = 0;
+  std::string memory_budget;
+  bool demo = false;
+  std::string log_level, log_file;
+};
+
+// The configuration to serve with, and the config file it came from ("" for the demo);
+// InvalidArgument (or the config file's error) when serve must not start: no config and
+// no --demo, both, the demo off loopback, a malformed flag.
+Status ResolveServeConfig(const ServeFlags& flags, ServerConfig* out, std::string* config_file);
+
+}  // namespace caseengine
