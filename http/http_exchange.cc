@@ -57,9 +57,13 @@ void HttpServer::Impl::Authorize(const Route& route, HttpRequest* request) {
   if (auth.compare(0, kBearer.size(), kBearer) == 0) {
     actor = config_.Authenticate(std::string_view(auth).substr(kBearer.size()));
   }
+  const bool ticket = auth.empty() && route.by_ticket && request->Has("ticket");
+  if (ticket) actor = route.by_ticket(*request);
   if (actor == nullptr) {
     throw Problem(401, "/problems/unauthorized", "Unauthorized",
-                  auth.empty() ? "send Authorization: Bearer <token>" : "unknown token");
+                  ticket         ? "the ticket is unknown, spent or expired: get a new one"
+                  : auth.empty() ? "send Authorization: Bearer <token>"
+                                 : "unknown token");
   }
   if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
   request->actor = actor;
@@ -94,14 +98,21 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
       allow += (allow.empty() ? "" : ", ") + p.method + (p.method == "GET" ? ", HEAD" : "");
     }
     HttpResponse answer;
+    const std::string origin(x->raw[beast::http::field::origin]);
     if (allow.empty()) {
       SetProblem(&answer, Problem::NotFound("no route for " + request.method + " " + request.path));
+    } else if (request.method == "OPTIONS" && http_internal::AllowedOrigin(config_, origin) &&
+               x->raw.count(beast::http::field::access_control_request_method) > 0) {
+      // A browser's preflight from an allowed origin (CORS); the CORS headers are added
+      // below, as to every answer.
+      http_internal::Preflight(config_, origin, allow, &answer);
     } else {
       SetProblem(&answer, Problem(405, "/problems/method-not-allowed", "Method not allowed",
                                   request.path + " answers " + allow + ", not " + request.method,
                                   {{"allow", allow}}));
       answer.headers.emplace_back("Allow", allow);
     }
+    if (answer.status != 204) http_internal::AddCorsHeaders(config_, origin, &answer);
     metrics_->Record(metrics_->unrouted(), answer.status, 0);
     return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive(), false,
                           x->head());
@@ -205,6 +216,11 @@ void HttpServer::Impl::Record(const Exchange& x) {
 // I/O thread draining the committer's answers. Session::Write is safe off the strand
 // during an exchange.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
+  http_internal::AddCorsHeaders(config_, std::string_view(x->raw[beast::http::field::origin]),
+                                &x->response);
+  // A HEAD is compressed as its GET would be: the same headers, Content-Length included.
+  http_internal::MaybeGzip(std::string_view(x->raw[beast::http::field::accept_encoding]),
+                           &x->response);
   Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,
                     x->head());

@@ -152,6 +152,10 @@ struct Route {
   // worker, at most kReadYourWritesWait; then the handler runs with HttpRequest::waited.
   // Called on the I/O thread: it must be cheap, and must not block or throw.
   std::function<bool(const HttpRequest&)> ready = nullptr;
+  // A route a browser's EventSource opens, which cannot send an Authorization header:
+  // without one, the user this returns for the request (a ticket in its query; null when
+  // it has none that is valid). Called on the I/O thread, once per request.
+  std::function<const Actor*(const HttpRequest&)> by_ticket = nullptr;
 };
 
 }  // namespace caseengine

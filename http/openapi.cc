@@ -170,6 +170,8 @@ nlohmann::json Api::OpenApi() const {
     // Open routes say so: the document's default is the bearer token.
     op["security"] =
         r.access == Access::kPublic ? json::array() : json::array({{{"bearer", json::array()}}});
+    // A browser's EventSource cannot send the header: a ticket in the query instead.
+    if (r.by_ticket) op["security"].push_back({{"ticket", json::array()}});
     paths[r.path][method] = op;
   }
   return {{"openapi", "3.0.3"},
@@ -181,9 +183,9 @@ nlohmann::json Api::OpenApi() const {
              "(docs/http_api.md). Errors are application/problem+json."},
             {"contact", {{"name", "caseengine"}}}}},
           // A client sets its own base URL; this is where `caseengine serve` listens unless told.
-      {"servers", json::array({{{"url", "http://127.0.0.1:8080"},
-                                {"description", "the default listen address"}}})},
-      {"security", json::array({{{"bearer", json::array()}}})},
+          {"servers", json::array({{{"url", "http://127.0.0.1:8080"},
+                                    {"description", "the default listen address"}}})},
+          {"security", json::array({{{"bearer", json::array()}}})},
           {"tags", openapi::Tags()},
           {"paths", paths},
           {"components",
@@ -191,7 +193,12 @@ nlohmann::json Api::OpenApi() const {
              {{"bearer",
                {{"type", "http"},
                 {"scheme", "bearer"},
-                {"description", "a user's token (config file: token_sha256)"}}}}},
+                {"description", "a user's token (config file: token_sha256)"}}},
+              {"ticket",
+               {{"type", "apiKey"},
+                {"in", "query"},
+                {"name", "ticket"},
+                {"description", "a single-use ticket from POST /events/stream/tickets (60 s)"}}}}},
             {"schemas", openapi::Schemas()},
             {"responses", openapi::ProblemResponses()}}}};
 }

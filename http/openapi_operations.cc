@@ -66,6 +66,7 @@ const std::map<std::string_view, std::string_view>& AnswerSchemas() {
       {"GetLobbyMatches", "LobbyMatches"},
       {"GetStreamEvents", "StreamEvents"},
       {"GetEvents", "EventsPage"},
+      {"CreateStreamTicket", "StreamTicket"},
       {"GetOpenApi", "OpenApiDocument"},
       {"Health", "Health"},
   };
@@ -136,7 +137,7 @@ json ParameterSchema(std::string_view operation, std::string_view name) {
     if (operation != "GetAudit") return Count(name == "from" ? 1 : 0);
     return Str();
   }
-  if (name == "total") return {{"type", "boolean"}};
+  if (name == "total" || name == "bom") return {{"type", "boolean"}};
   if (name == "mode") return Enum({"soft", "erase"});
   if (name == "role") return Ref("OfficerRole");
   if (name == "group_by") return Enum({"officer"});
@@ -165,6 +166,13 @@ std::string ParameterDescription(std::string_view operation, std::string_view na
   if (name == "as_of") return "the record as it was then: an RFC 3339 instant, or a date (its end)";
   if (name == "total") return "count the matching rows (visits every case)";
   if (name == "q") return "name words";
+  if (name == "ticket") {
+    return "a ticket from POST /events/stream/tickets, instead of the Authorization header "
+           "(for a browser's EventSource); it opens one feed";
+  }
+  if (name == "bom") {
+    return "with Accept: text/csv, start the CSV with a UTF-8 byte order mark (for Excel)";
+  }
   if (name == "from" || name == "to") {
     return operation == "GetAudit" ? "an RFC 3339 instant or a date YYYY-MM-DD"
                                    : "a log position (inclusive)";

@@ -392,6 +392,11 @@ json Schemas() {
        {"recovery", Str()},
        {"read_models", Str()}},
       {"status", "head_position", "applied_position", "projection_lag", "writes", "recoveries"});
+  s["StreamTicket"] =
+      Obj({{"ticket", Str("64 hex digits, for GET /events/stream?ticket=")},
+           {"expires_at", DateTime()},
+           {"expires_in", Int("seconds")}},
+          {"ticket", "expires_at", "expires_in"}, "opens one event feed, once, until it expires");
   s["OpenApiDocument"] = {
       {"type", "object"}, {"additionalProperties", true}, {"description", "an OpenAPI 3 document"}};
   return s;

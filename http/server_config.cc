@@ -127,6 +127,19 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     }
     c.domain.lobby_assign_closes_open_case =
         settings.value("lobby_assign_closes_open_case", c.domain.lobby_assign_closes_open_case);
+    // An origin is compared byte for byte with what a browser sends: scheme://host[:port],
+    // no path, no trailing slash, no wildcard.
+    for (const auto& o : j.value("cors_origins", nlohmann::json::array())) {
+      const std::string origin = o.get<std::string>();
+      const size_t scheme = origin.find("://");
+      const bool web = origin.rfind("https://", 0) == 0 || origin.rfind("http://", 0) == 0;
+      if (!web || origin.find('/', scheme + 3) != std::string::npos ||
+          origin.find('*') != std::string::npos || origin.size() == scheme + 3) {
+        return bad("cors_origins: '" + origin +
+                   "' is not an origin such as https://cases.council.gov.uk");
+      }
+      c.cors_origins.push_back(origin);
+    }
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

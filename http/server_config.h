@@ -13,7 +13,8 @@
 //                  "allows_cases": true } ],
 //     "client_types": ["potential_client"],
 //     "settings": { "delete_mode": "soft", "lobby_assign_closes_open_case": true },
-//     "key_encryption_key_file": "/etc/caseengine/kek" }
+//     "key_encryption_key_file": "/etc/caseengine/kek",
+//     "cors_origins": ["https://cases.council.gov.uk"] }
 //
 // key_encryption_key_file: the key-encryption key (KEK) that wraps the data folder's
 // per-person data keys (docs/event_log.md): a file holding 64 hex digits, kept outside the
@@ -30,6 +31,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregates/config.h"
 #include "base/memory_budget.h"
@@ -50,7 +52,10 @@ struct ServerConfig {
   std::string key_encryption_key_file;            // see above; "" in the demo
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
-  bool demo = false;                               // the demo configuration of docs/http_api.md
+  // Origins ("https://cases.council.gov.uk": scheme, host and port, as a browser sends
+  // Origin) whose pages may call the API from a browser (CORS); none by default.
+  std::vector<std::string> cors_origins;
+  bool demo = false;  // the demo configuration of docs/http_api.md
 
   static ServerConfig Demo();
   // The query workers: `threads`, or without it twice the cores and at least 4. Queries
