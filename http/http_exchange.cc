@@ -216,11 +216,10 @@ void HttpServer::Impl::Record(const Exchange& x) {
 // I/O thread draining the committer's answers. Session::Write is safe off the strand
 // during an exchange.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
-  http_internal::AddCorsHeaders(config_, std::string_view(x->raw[beast::http::field::origin]),
+  http_internal::AddCorsHeaders(config_, std::string(x->raw[beast::http::field::origin]),
                                 &x->response);
   // A HEAD is compressed as its GET would be: the same headers, Content-Length included.
-  http_internal::MaybeGzip(std::string_view(x->raw[beast::http::field::accept_encoding]),
-                           &x->response);
+  http_internal::MaybeGzip(std::string(x->raw[beast::http::field::accept_encoding]), &x->response);
   Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,
                     x->head());

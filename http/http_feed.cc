@@ -24,8 +24,7 @@ struct HttpServer::Impl::Feed {
 // On the session's strand (the route ran inline): a chunked answer written as the
 // route's stream produces it; the connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
-  http_internal::AddCorsHeaders(config_, std::string_view(x->raw[http::field::origin]),
-                                &x->response);
+  http_internal::AddCorsHeaders(config_, std::string(x->raw[http::field::origin]), &x->response);
   auto res = ResponseHeader<http::empty_body>(x->response, x->raw.version(), /*close=*/true);
   res->chunked(true);
   Record(*x);

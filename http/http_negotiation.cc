@@ -10,11 +10,18 @@
 // Pure functions of the request's headers and the answer: any thread.
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "http/http_server_impl.h"
 
 namespace caseengine {
 namespace http_internal {
 namespace {
+
+bool SameLetters(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()),
+                        beast::string_view(b.data(), b.size()));
+}
 
 // Whether `list` (a comma-separated header value) names `token` (case-insensitive) with
 // a weight other than q=0.
@@ -27,7 +34,7 @@ bool Accepts(std::string_view list, std::string_view token) {
     std::string_view name = item.substr(0, semi);
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!beast::iequals(name, token) && name != "*") continue;
+    if (!SameLetters(name, token) && name != "*") continue;
     if (semi == std::string_view::npos) return true;
     std::string params(item.substr(semi + 1));
     params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
@@ -60,7 +67,7 @@ std::string Gzip(const std::string& in) {
 
 void AddVary(HttpResponse* res, std::string_view field) {
   for (auto& [name, value] : res->headers) {
-    if (!beast::iequals(name, "Vary")) continue;
+    if (!SameLetters(name, "Vary")) continue;
     if (value.find(field) == std::string::npos) value += ", " + std::string(field);
     return;
   }

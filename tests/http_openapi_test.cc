@@ -245,6 +245,7 @@ TEST_CASE("http: the real answers of the routes match the schemas of /openapi.js
   CheckAnswer(doc, "get", "/streams/{stream}/events",
               s.auditor.Get("/streams/client-" + client + "/events"));
   CheckAnswer(doc, "get", "/healthz", s.officer.Get("/healthz"));
+  CheckAnswer(doc, "post", "/events/stream/tickets", s.auditor.Post("/events/stream/tickets"));
   // And problems fit the Problem schema
   CheckAnswer(doc, "get", "/cases/{id}", s.officer.Get("/cases/" + kUnknown));
   CheckAnswer(doc, "post", "/clients", s.officer.Post("/clients", {{"surname", ""}}));
