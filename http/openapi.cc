@@ -92,6 +92,29 @@ json RequestBody(const Route& r) {
           {"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
+// The headers a success answer carries that a client reads.
+json AnswerHeaders(const Route& r) {
+  auto header = [](const char* description, const char* type = "string") {
+    return json{{"description", description}, {"schema", {{"type", type}}}};
+  };
+  json h = json::object();
+  const std::string_view op = r.operation;
+  if (op == "GetClient" || op == "GetCase" || op == "GetLobbyRecord") {
+    h["ETag"] = header("the record's version in quotes, for If-Match");
+  }
+  // The routes that read the read models say how far they are.
+  if (r.ready && !h.contains("ETag")) {
+    h["X-Projection-Lag"] = header("events written but not yet applied", "integer");
+    h["X-Applied-Position"] = header("the position the read models have applied", "integer");
+  }
+  if (openapi::AnswersCsv(r.operation)) {
+    h["X-Total-Count"] = header("CSV: the rows matching the filters", "integer");
+    h["X-Next-Cursor"] = header("CSV: the cursor of the next page");
+    h["Content-Disposition"] = header("CSV: attachment; filename=\"<list>.csv\"");
+  }
+  return h;
+}
+
 json Responses(const Route& r) {
   json success = {{"description", r.summary}};
   const json schema = openapi::AnswerSchema(r.operation);
@@ -102,6 +125,8 @@ json Responses(const Route& r) {
     }
     success["content"] = content;
   }
+  const json headers = AnswerHeaders(r);
+  if (!headers.empty()) success["headers"] = headers;
   json responses = {{std::to_string(r.status), success}};
   if (r.access == Access::kCommand && r.status == 201) {
     // A command that creates answers 200 when it changed nothing (a repeat).
