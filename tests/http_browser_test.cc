@@ -210,3 +210,36 @@ TEST_CASE("http: a browser's EventSource opens a feed with a single-use ticket, 
   CheckProblem(s.officer.Post("/events/stream/tickets"), 403, kForbidden);
   CheckProblem(s.server.Client("").Post("/events/stream/tickets"), 401, "/problems/unauthorized");
 }
+
+TEST_CASE("config: cors_origins takes origins as browsers send them, and refuses anything else",
+          "[http][browser]") {
+  // Given config files with one origin each
+  TempDir dir;
+  auto load = [&](const std::string& origin, caseengine::ServerConfig* out) {
+    const std::string path = dir.Sub("config.json");
+    std::ofstream(path) << json({{"users",
+                                  {{{"id", "officer"},
+                                    {"permissions", {"casework"}},
+                                    {"token_sha256", caseengine::TokenHash("t")}}}},
+                                 {"cors_origins", {origin}}})
+                               .dump();
+    return caseengine::ServerConfig::Load(path, out);
+  };
+  // When each is loaded
+  // Then scheme://host[:port] is taken as it is
+  for (const std::string good : {"https://cases.council.gov.uk", "http://localhost:5173"}) {
+    caseengine::ServerConfig c;
+    REQUIRE(load(good, &c).ok());
+    CHECK(c.cors_origins == std::vector<std::string>{good});
+  }
+  // And a path, a trailing slash, a wildcard or another scheme is refused, naming the key
+  for (const std::string bad :
+       {"https://cases.council.gov.uk/", "https://x/app", "*", "https://*.council.gov.uk",
+        "cases.council.gov.uk", "ftp://cases", "https://"}) {
+    INFO(bad);
+    caseengine::ServerConfig c;
+    const caseengine::Status s = load(bad, &c);
+    CHECK(s.code() == caseengine::Status::Code::kInvalidArgument);
+    CHECK(s.message().find("cors_origins") != std::string::npos);
+  }
+}
