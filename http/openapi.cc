@@ -59,6 +59,15 @@ json Parameters(const Route& r) {
                       {"description", openapi::ParameterDescription(r.operation, q)},
                       {"schema", openapi::ParameterSchema(r.operation, q)}});
   }
+  if (r.by_ticket) {
+    params.push_back({{"name", "Last-Event-ID"},
+                      {"in", "header"},
+                      {"required", false},
+                      {"description",
+                       "the id of the last event the client has: the feed goes "
+                       "on after it (EventSource sends it when it reconnects)"},
+                      {"schema", {{"type", "string"}, {"pattern", "^[0-9]+$"}}}});
+  }
   if (r.access == Access::kCommand) {
     params.push_back({{"name", "Idempotency-Key"},
                       {"in", "header"},

@@ -14,6 +14,7 @@ type Registered = Json<paths["/clients"]["post"]["responses"][201]>;
 type CasePage = Json<paths["/cases"]["get"]["responses"][200]>;
 type CaseQuery = NonNullable<paths["/cases"]["get"]["parameters"]["query"]>;
 type Problem = components["schemas"]["Problem"];
+type Ticket = Json<paths["/events/stream/tickets"]["post"]["responses"][201]>;
 type Case = components["schemas"]["Case"];
 
 // Fails to compile when T is never (an answer without a schema).
@@ -41,6 +42,15 @@ async function call<T>(base: string, token: string, method: string, path: string
   const answer: unknown = await res.json();
   if (!res.ok) throw new ApiError(answer as Problem);
   return answer as T;
+}
+
+// The URL a browser's EventSource opens a feed with: a single-use ticket, not the token.
+export async function feedUrl(base: string, token: string, from: number): Promise<string> {
+  const t: Ticket = await call<Ticket>(base, token, "POST", "/events/stream/tickets");
+  const ticket: string = t.ticket;
+  const seconds: number = t.expires_in;
+  void seconds;
+  return `${base}/events/stream?from=${from}&ticket=${encodeURIComponent(ticket)}`;
 }
 
 export async function registerAndList(base: string, token: string): Promise<string> {
