@@ -226,6 +226,8 @@ void CommandService::Finish(const std::shared_ptr<Call>& call, AppendOutcome app
 
 CacheStats CommandService::DecisionCacheStats() const { return cache_->Stats(); }
 
+std::string CommandService::DecisionIndexNote() const { return cache_->IndexNote(); }
+
 Status CommandService::DestroyKeys(const std::vector<std::string>& subjects) {
   Status first;
   for (const std::string& subject : subjects) {

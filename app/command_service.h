@@ -92,6 +92,8 @@ class CommandService {
   std::string Today() const { return options_.today(); }
   // The decision cache's and the kept answers' size, bound, hits and misses.
   CacheStats DecisionCacheStats() const;
+  // DecisionCache::IndexNote: empty unless the decision index was built again.
+  std::string DecisionIndexNote() const;
   CacheStats KeptAnswersStats() const { return kept_.Stats(); }
 
  private:

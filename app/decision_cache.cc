@@ -63,6 +63,11 @@ void DecisionCache::BeginDecision(std::vector<std::string>* erased) {
   entries_.store(size(), std::memory_order_relaxed);
 }
 
+std::string DecisionCache::IndexNote() const {
+  std::lock_guard<std::mutex> lock(note_mu_);
+  return index_note_;
+}
+
 CacheStats DecisionCache::Stats() const {
   CacheStats stats;
   stats.name = "decision";
@@ -77,6 +82,13 @@ void DecisionCache::ReadyIndex(std::vector<std::string>* erased) {
   applicants_.clear();  // what was read ahead of a failed round is read again
   bool built = false;
   Status s = index_->Built(&built);
+  if (s.code() == Status::Code::kCorruption) {
+    // Unreadable: built again from the log, as for a folder from before the index.
+    std::lock_guard<std::mutex> lock(note_mu_);
+    index_note_ = "built again from the log: " + s.message();
+    built = false;
+    s = Status::Ok();
+  }
   if (s.ok() && !built) s = index_->Build(*log_, *codec_);
   if (s.ok()) s = index_->PendingErasures(erased);
   error_ = s;

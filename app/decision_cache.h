@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -62,6 +63,9 @@ class DecisionCache : public StateView {
              uint64_t last_position);
   // Its size, bound, hits and misses (name "decision"); from any thread.
   CacheStats Stats() const;
+  // What an operator should know about the decision index (it was found unreadable and
+  // built again from the log), or empty; from any thread.
+  std::string IndexNote() const;
   size_t size() const {
     return clients_.size() + cases_.size() + lobby_.size() + applicants_.size();
   }
@@ -101,6 +105,8 @@ class DecisionCache : public StateView {
   // For Stats, from other threads: the size as of the last change, hits and misses.
   std::atomic<uint64_t> entries_{0}, hits_{0}, misses_{0};
   Status error_;
+  mutable std::mutex note_mu_;
+  std::string index_note_;  // guarded by note_mu_
 };
 
 }  // namespace caseengine

@@ -119,6 +119,12 @@ Status DecisionIndex::Build(const EventLog& log, const EventCodec& codec) {
   });
   if (!error.ok()) return error;
   if (!s.ok()) return s;
+  // Whatever rows are there go first (an index built again because it was unreadable, or
+  // a build a crash cut short), in a batch of their own.
+  WriteBatch empty;
+  empty.DeleteAll(family_);
+  s = store_->Write(empty, /*sync=*/false);
+  if (!s.ok()) return s;
   WriteBatch batch;
   size_t rows = 0;
   auto put = [&](const std::string& key) -> Status {

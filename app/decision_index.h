@@ -10,7 +10,9 @@
 //            an erasure recorded whose subject's data key may not be destroyed yet
 //     key := "format"                     value := "1"
 //            the rows hold every event of the log; a folder from before the index has
-//            no marker, and the first decision builds the rows from the log once
+//            no marker, and the first decision builds the rows from the log once; a
+//            marker this build does not read (damaged, or another build's) has the
+//            rows built again from the log the same way, and the engine says so
 //
 // Ids hold no '/' (the domain makes them of hex digits; see aggregates/validate.cc).
 // The "p/" and "e/" rows of a decision are written in the same batch as its events
@@ -46,8 +48,9 @@ class DecisionIndex {
 
   // Whether the rows hold the log (the marker is there).
   Status Built(bool* built) const;
-  // Writes the rows of every event of the log, then the marker: for a folder from before
-  // the index, once. Nothing may be appended meanwhile (the writer thread builds it).
+  // Empties the family, writes the rows of every event of the log, then the marker: for a
+  // folder from before the index (once), or one whose marker is unreadable. Nothing may be
+  // appended meanwhile (the writer thread builds it).
   Status Build(const EventLog& log, const EventCodec& codec);
 
   // The cases `client_id` is the primary applicant of, as durable.

@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "events/log_store.h"
 
 namespace caseengine {
@@ -50,11 +52,20 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* out) 
   e->queries_ =
       std::make_unique<QueryService>(e->log_.get(), codec, e->runner_.get(), e->read_models_.get(),
                                      [commands] { return commands->Today(); });
-  s = e->runner_->Open(options.load_read_models);
-  if (s.ok() && options.load_read_models) s = e->runner_->CatchUp();
+  const bool later = options.load_read_models && options.load_in_background;
+  s = e->runner_->Open(options.load_read_models && !later);
+  if (s.ok() && options.load_read_models && !later) s = e->runner_->CatchUp();
   if (!s.ok()) return s;
-  if (options.start_runner) e->runner_->Start();
   Engine* engine = e.get();
+  if (later) {
+    e->queries_->SetLoaded(false);
+    e->load_ = std::thread([engine] {
+      pthread_setname_np(pthread_self(), "load");
+      engine->LoadInBackground();
+    });
+  } else if (options.start_runner) {
+    e->runner_->Start();
+  }
   e->recovery_ = std::thread([engine] {
     pthread_setname_np(pthread_self(), "recovery");  // shows in top -H, perf and gdb
     engine->RecoveryLoop();
@@ -76,6 +87,22 @@ std::vector<CacheStats> Engine::CacheStatistics() const {
           with_budget(commands_->KeptAnswersStats(), m.kept_answers_bytes()),
           with_budget(keys_->Stats(), m.key_cache_bytes()),
           with_budget(blocks, m.block_cache_bytes())};
+}
+
+void Engine::LoadInBackground() {
+  if (options_.before_load) options_.before_load();
+  const auto start = std::chrono::steady_clock::now();
+  Status s = runner_->LoadRows();
+  if (s.ok()) s = runner_->CatchUp();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  // On failure the runner keeps the error: /healthz and the queries say it.
+  if (s.ok()) {
+    queries_->SetLoaded(true);
+    load_millis_.store(std::max<int64_t>(1, took.count()));
+    if (options_.start_runner) runner_->Start();
+  }
+  if (options_.on_loaded) options_.on_loaded(s, took);
 }
 
 Status Engine::WriteHealth() const {
@@ -118,6 +145,7 @@ void Engine::StopRecovery() {
 }
 
 Engine::~Engine() {
+  if (load_.joinable()) load_.join();
   StopRecovery();
   if (runner_) runner_->Stop();
   queries_.reset();

@@ -10,8 +10,13 @@
 // resume the log, so writing goes on by itself once space is freed; the runner goes on
 // once the store takes writes again.
 //
-// Teardown order matters and is kept here: the recovery thread stops first, then the
-// runner, then the handler, then the log (which finishes queued appends), then the store.
+// A start does not read the log: the decision state is read from the decision index as
+// commands need it (app/decision_index.h), and each read model resumes from its checkpoint
+// with its rows loaded from the store, in the background when asked (load_in_background).
+//
+// Teardown order matters and is kept here: a load in the background is waited for, the
+// recovery thread stops, then the runner, then the handler, then the log (which finishes queued
+// appends), then the store.
 //
 // Threading: the parts are thread-safe as documented in their own headers.
 #pragma once
@@ -46,6 +51,15 @@ struct EngineOptions {
   // Load the read models' rows and catch them up. Off only for a rebuild of every read
   // model, which empties them anyway.
   bool load_read_models = true;
+  // ...after Open returns, on a thread of the engine ("load"), rather than before: a server
+  // answers commands and reads of the log at once, and the queries of read models kept in
+  // memory once they are loaded and caught up (QueryService::loaded).
+  bool load_in_background = false;
+  // Told how the load in the background ended (ok, or why not) and how long it took; on
+  // the engine's "load" thread.
+  std::function<void(const Status&, std::chrono::milliseconds)> on_loaded;
+  // Tests only: runs on the "load" thread before anything is loaded (to hold the load).
+  std::function<void()> before_load;
   // The lists' families get vector memtables (RocksStoreOptions::write_only_families), for
   // a runner that writes them as it goes. Off for `caseengine rebuild`, which writes each
   // once, sorted, at its end, and gains more from memtable inserts that run side by side.
@@ -70,7 +84,7 @@ struct EngineOptions {
 class Engine {
  public:
   // Opens (creating when missing) the folder for writing, loads the read models and
-  // catches them up with the log before it returns.
+  // catches them up with the log before it returns (or after, load_in_background).
   static Status Open(const EngineOptions& options, std::unique_ptr<Engine>* engine);
   ~Engine();
 
@@ -98,9 +112,18 @@ class Engine {
   // Why the last try to recover did not go through (ok when it did, or none was needed):
   // what an operator needs to know, such as how much space it waits for.
   Status LastRecovery() const;
+  // Whether the read models are loaded and caught up (always, unless load_in_background).
+  bool ReadModelsLoaded() const { return queries_->loaded(); }
+  // How long the load in the background took (0 while it runs, or without one).
+  std::chrono::milliseconds LoadTime() const {
+    return std::chrono::milliseconds(load_millis_.load());
+  }
 
  private:
   explicit Engine(EngineOptions options) : options_(std::move(options)) {}
+  // Loads the read models' rows, catches them up and starts the runner (see
+  // load_in_background); a failure stays in the runner's error().
+  void LoadInBackground();
   void RecoveryLoop();
   void StopRecovery();
 
@@ -119,6 +142,8 @@ class Engine {
   Status last_recovery_;   // guarded by recovery_mu_
   std::atomic<uint64_t> recoveries_{0};
   std::thread recovery_;
+  std::thread load_;  // see load_in_background
+  std::atomic<int64_t> load_millis_{0};
 };
 
 }  // namespace caseengine

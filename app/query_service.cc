@@ -64,24 +64,38 @@ Status QueryService::ReadLobby(const Actor& actor, const std::string& id, const 
   return ReadVisible(actor, LobbyStream(id), "lobby record " + id, as_of, state);
 }
 
+Status QueryService::CheckLoaded() const {
+  if (loaded()) return Status::Ok();
+  const Status failed = runner_->error();
+  if (!failed.ok())
+    return Status::Unavailable("the read models could not be loaded: " + failed.ToString());
+  return Status::Unavailable(
+      "the engine has just started and is loading its read models; retry in a moment");
+}
+
 Status QueryService::ListCases(CaseListQuery query, ListPage* page) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   query.today = today_();
   return models_->case_list.list().Query(query, page);
 }
 
 Status QueryService::ListCaseOfficers(const CaseOfficersQuery& query, ListPage* page) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   return models_->case_officers.officers().Query(query, page);
 }
 
 Status QueryService::ListCasePeople(const CasePeopleQuery& query, ListPage* page) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   return models_->case_people.people().Query(query, page);
 }
 
 Status QueryService::ListLobby(const LobbyQueueQuery& query, ListPage* page) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   return models_->lobby_queue.queue().Query(query, page);
 }
 
 Status QueryService::SearchClients(const ClientSearchQuery& query, nlohmann::json* rows) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   return models_->client_search.search().Search(query, rows);
 }
 
@@ -124,6 +138,7 @@ Status QueryService::AuditTrail(const AuditQuery& query, nlohmann::json* page) c
 
 Status QueryService::MatchLobbyRecord(const Actor& actor, const std::string& id, size_t limit,
                                       LobbyMatches* out) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
   LobbyState record;
   Status s = ReadLobby(actor, id, AsOf(), &record);
   if (!s.ok()) return s;

@@ -9,6 +9,10 @@
 //   case deleted after the read models' position is NotFound at once (its journal and
 //   history are read from the read models).
 // - One chain verification at a time: each reads the whole log on a core of its own.
+// - Read models kept in memory answer once loaded: an engine that loads them after it
+//   starts serving (EngineOptions::load_in_background) has their queries refused as
+//   Unavailable meanwhile; reads from the log and from read models kept in the store
+//   (journals, histories, the audit trail) answer at once.
 //
 // Lists, searches, journals and trails are the read models' own (projections/); this
 // class hands them the day the command service decides on, so that lists and decisions
@@ -17,6 +21,7 @@
 // Threading: thread-safe; a read runs on its caller's thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -105,7 +110,13 @@ class QueryService {
   const EventCodec& codec() const { return *codec_; }
   const ProjectionRunner& runner() const { return *runner_; }
 
+  // Whether the read models kept in memory are loaded (see the header); set by the engine.
+  void SetLoaded(bool loaded) { loaded_.store(loaded, std::memory_order_release); }
+  bool loaded() const { return loaded_.load(std::memory_order_acquire); }
+
  private:
+  // Ok once the read models kept in memory are loaded; Unavailable, saying why, before.
+  Status CheckLoaded() const;
   template <class State>
   Status ReadVisible(const Actor& actor, const std::string& stream, const std::string& what,
                      const AsOf& as_of, State* state) const;
@@ -119,6 +130,7 @@ class QueryService {
   const ReadModels* models_;
   std::function<std::string()> today_;
   mutable std::mutex verify_mu_;
+  std::atomic<bool> loaded_{true};
 };
 
 }  // namespace caseengine

@@ -160,6 +160,16 @@ EOF
   commands=$(load bench/http_commands.lua -- "$scratch/ids")
   rss_after_load=$(rss_mb)
   head=$(curl -sf "$url/healthz" | python3 -c "import json, sys; print(json.load(sys.stdin)['head_position'])")
+  # Each family's table files (/metrics), in bytes per event of the log.
+  family_bytes=$(curl -sf -H 'Authorization: Bearer demo-admin' "$url/metrics" | python3 -c "
+import json, re, sys
+head = int(sys.argv[1])
+out = {}
+for line in sys.stdin:
+    m = re.match(r'caseengine_store_family_bytes\{family=\"([^\"]+)\"\} (\d+)', line)
+    if m:
+        out[m.group(1)] = round(int(m.group(2)) / max(head, 1), 1)
+print(json.dumps(out))" "$head")
   stop_server
 
   # Every read model rebuilt from the log, the server stopped.
@@ -171,10 +181,10 @@ EOF
 
   python3 - "$n" "$start" "$case_list" "$workload" "$commands" "$rss_after_start" \
     "$rss_after_load" "$start_cpu_s" "$head" "$rebuild_s" "$disk_mb" "$disk_bytes" \
-    "$seed_s" "$case_list_first_ms" "$workload_first_ms" <<'EOF' | tee -a "$scratch/lines"
+    "$seed_s" "$case_list_first_ms" "$workload_first_ms" "$family_bytes" <<'EOF' | tee -a "$scratch/lines"
 import json, sys
 (n, start, case_list, workload, commands, rss_start, rss_load, start_cpu, head, rebuild_s,
- disk_mb, disk_bytes, seed_s, case_list_first, workload_first) = sys.argv[1:]
+ disk_mb, disk_bytes, seed_s, case_list_first, workload_first, family_bytes) = sys.argv[1:]
 start, case_list, workload, commands = map(json.loads, (start, case_list, workload, commands))
 events = start.pop("events")
 out = {"bench": "age", "clients": int(n), "events": events}
@@ -199,6 +209,7 @@ out.update({
     "rebuild_events_per_s": round(int(head) / float(rebuild_s)),
     "disk_mb": int(disk_mb),
     "disk_bytes_per_event": round(int(disk_bytes) / int(head)),
+    "family_bytes_per_event": json.loads(family_bytes),
     "seed_s": json.loads(seed_s),
 })
 print(json.dumps(out), flush=True)

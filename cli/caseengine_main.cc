@@ -17,6 +17,8 @@
 //       in G, in one batch (offline: the folder is locked).
 //   caseengine new-kek --out FILE
 //       writes a new random key-encryption key to FILE (mode 0600).
+//   caseengine backup --data DIR --to DEST, caseengine restore --from DEST --data NEWDIR
+//       online backups and verified restores (cli/backup_command.h).
 //
 // The key-encryption key (KEK, docs/event_log.md) of serve, seed and rebuild: --key-file,
 // then CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the
@@ -38,7 +40,9 @@
 #include <thread>
 
 #include "aggregates/key_store.h"
+#include "app/control_socket.h"
 #include "app/engine.h"
+#include "cli/backup_command.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
 #include "http/api.h"
@@ -155,6 +159,17 @@ int Serve(const ServeFlags& flags) {
   options.dir = config.data_dir;
   options.config = &config.domain;
   options.memory = config.memory;
+  // Commands are answered at once; the lists as soon as their rows are loaded.
+  options.load_in_background = true;
+  options.on_loaded = [](const Status& loaded, std::chrono::milliseconds took) {
+    if (loaded.ok()) {
+      std::cout << "read models loaded and caught up in " << took.count() << " ms\n";
+      std::cout.flush();
+    } else {
+      std::cerr << "caseengine: the read models could not be loaded: " << loaded.ToString()
+                << "; lists answer 503 until `caseengine rebuild` is run\n";
+    }
+  };
   Status s = FindKek(flags.key_file, config.key_encryption_key_file, config.data_dir,
                      /*demo=*/config_file.empty(), /*create=*/true, &options.kek);
   if (!s.ok()) return Fail(s);
@@ -169,10 +184,16 @@ int Serve(const ServeFlags& flags) {
   s = server.Bind();
   if (!s.ok()) return Fail(s);
 
+  // `caseengine backup` reaches the engine here (app/control_socket.h); before the banner,
+  // which tells that the engine is up.
+  ControlServer control(engine.get());
+  s = control.Start();
+  if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
+
   const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
   std::cout << "caseengine listening on " << url << " (port " << server.port() << ")\n"
             << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
-            << " events, " << engine->read_models().case_list.list().size() << " cases\n";
+            << " events\n";
   if (config.demo) {
     std::cout << "demo configuration: tokens demo-admin, demo-officer, demo-supervisor, "
                  "demo-auditor. Try:\n"
@@ -198,6 +219,15 @@ int Serve(const ServeFlags& flags) {
   // Serve returned: Stop was called (by the waiter), or the listener failed.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  control.Stop();
+  if (!engine->ReadModelsLoaded() && engine->runner().error().ok()) {
+    // Stopped while the read models load: every answer is sent and every acknowledged
+    // command synced, and the load writes nothing, so the process ends here rather than
+    // wait for the load. The read models resume from their checkpoints at the next start.
+    std::cout << "caseengine: stopped while loading the read models\n";
+    std::cout.flush();
+    std::_Exit(0);
+  }
   engine.reset();  // finishes queued appends, flushes read models, closes the store
   std::cout << "caseengine: stopped\n";
   return 0;
@@ -377,7 +407,11 @@ int main(int argc, char** argv) {
   auto* new_kek = app.add_subcommand("new-kek", "write a new random KEK to a file");
   new_kek->add_option("--out", out, "the file (must not exist)")->required();
 
+  caseengine::BackupCommands backup_commands;
+  caseengine::AddBackupCommands(&app, &backup_commands);
+
   CLI11_PARSE(app, argc, argv);
+  if (backup_commands.parsed()) return caseengine::RunBackupCommands(backup_commands);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
   if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);

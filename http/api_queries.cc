@@ -356,7 +356,13 @@ void Api::Health(const HttpRequest&, HttpResponse* res) {
     const Status recovery = engine_->LastRecovery();
     if (!recovery.ok()) j["recovery"] = recovery.message();
   }
-  if (!runner.ok()) j["read_models"] = runner.ToString();
+  if (!runner.ok()) {
+    j["read_models"] = runner.ToString();
+  } else if (!engine_->ReadModelsLoaded()) {
+    j["read_models"] = "loading";  // commands are answered; lists once loaded
+  }
+  const std::string index_note = engine_->commands().DecisionIndexNote();
+  if (!index_note.empty()) j["decision_index"] = index_note;
   res->Json(j, ok ? 200 : 503);
 }
 }  // namespace caseengine

@@ -109,9 +109,6 @@ Status ProjectionRunner::Open(bool load_rows) {
           "; rebuild the read models");
     }
     checkpoints.push_back(checkpoint);
-    if (!load_rows) continue;
-    s = p->Load(*store_, family);
-    if (!s.ok()) return s;
   }
   writes_.Reset(std::move(families), std::move(checkpoints));
   if (stamp.Count() > 0) {
@@ -119,7 +116,43 @@ Status ProjectionRunner::Open(bool load_rows) {
     if (!s.ok()) return s;
   }
   Publish(writes_.MinApplied(log_->HeadPosition()));
-  return Status::Ok();
+  return load_rows ? LoadRows() : Status::Ok();
+}
+
+Status ProjectionRunner::LoadRows() {
+  // Each read model loads from its own family into its own rows: two threads, each
+  // taking the next, the largest (the case list) first as listed.
+  std::vector<size_t> chosen;
+  for (size_t i = 0; i < projections_.size(); i++) {
+    const std::string name = projections_[i]->name();
+    if (std::find(interrupted_.begin(), interrupted_.end(), name) == interrupted_.end()) {
+      chosen.push_back(i);
+    }
+  }
+  std::atomic<size_t> next{0};
+  std::mutex failed_mu;
+  Status failed;
+  auto load = [&] {
+    for (size_t k = next++; k < chosen.size(); k = next++) {
+      const size_t i = chosen[k];
+      Status s = projections_[i]->Load(*store_, writes_.family(i));
+      if (s.ok()) continue;
+      std::lock_guard<std::mutex> lock(failed_mu);
+      if (failed.ok()) failed = s;
+    }
+  };
+  if (options_.threads >= 2 && chosen.size() >= 2) {
+    auto second = scheduler_.OnSecondThread([&] {
+      load();
+      return Status::Ok();
+    });
+    load();
+    second.get();
+  } else {
+    load();
+  }
+  if (!failed.ok()) Fail(failed);
+  return failed;
 }
 
 Status ProjectionRunner::CatchUp(uint64_t to) {

@@ -133,8 +133,12 @@ class ProjectionRunner {
   static std::vector<std::string> FamilyNames(const std::vector<Projection*>& projections);
 
   // Reads the checkpoints and loads each projection's rows. Without `load_rows` nothing is
-  // loaded, which only a Rebuild of every projection may follow (it empties them all).
+  // loaded, which only a Rebuild of every projection may follow (it empties them all), or
+  // LoadRows.
   Status Open(bool load_rows = true);
+  // Loads the rows of each projection Open found whole (not Interrupted()), two at a time
+  // when options.threads allows; after Open(false), before CatchUp and Start.
+  Status LoadRows();
   // Applies every event up to `to` (0: the log's head) on this thread, after finishing a
   // rebuild a crash cut short.
   Status CatchUp(uint64_t to = 0);

@@ -8,6 +8,8 @@ packages=(
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
   libspdlog-dev libcli11-dev libjemalloc-dev libicu-dev zlib1g-dev
   curl wrk
+  systemd  # systemd-analyze, which checks the unit (tests/install_test.cc)
+  file  # CPack finds the .deb's library dependencies with it
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -21,6 +21,7 @@
 #include <memory>
 #include <thread>
 
+#include "storage/rocks_backup.h"
 #include "storage/rocks_batch.h"
 #include "storage/rocks_bulk_writer.h"
 #include "storage/rocks_folder.h"
@@ -130,6 +131,15 @@ class RocksStore : public Store {
   }
 
   Status Recover() override { return gate_.Recover(); }
+
+  // See BackupStore (rocks_backup.h). It reads the folder's files and writes only to the
+  // backup folder: not through the write gate, so a backup can be taken while a full
+  // disk stops writes.
+  Status Backup(const std::string& backup_dir, const std::string& metadata, uint32_t keep,
+                BackupEntry* entry) {
+    if (read_only_) return Status::FailedPrecondition("store is open read-only");
+    return CreateRocksBackup(db_, backup_dir, metadata, keep, entry);
+  }
 
   Status Get(FamilyId family, std::string_view key, std::string* value) const override {
     if (family >= handles_.size()) return Status::InvalidArgument("unknown family");
@@ -345,6 +355,13 @@ Status RocksStore::Open(const RocksStoreOptions& options) {
   if (options.read_only) return Status::Ok();
   gate_.KeepMarker();
   return RestrictModes(options.path);
+}
+
+Status BackupStore(Store* store, const std::string& backup_dir, const std::string& metadata,
+                   uint32_t keep, BackupEntry* entry) {
+  auto* rocks = dynamic_cast<RocksStore*>(store);
+  if (rocks == nullptr) return Status::FailedPrecondition("only a data folder can be backed up");
+  return rocks->Backup(backup_dir, metadata, keep, entry);
 }
 
 Status OpenRocksStore(const RocksStoreOptions& options, std::unique_ptr<Store>* store) {

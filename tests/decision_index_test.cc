@@ -2,8 +2,8 @@
 // primary applicant of, kept beside the log in the batches of its events, so that a
 // restart decides the rules over several streams without reading the log; built from
 // the log once for a folder from before it; equal after random casework (switches,
-// deletions, erasures) to the index built from the log; and a restored case that counts
-// against its applicant again.
+// deletions, erasures) to the index built from the log; built again from the log when
+// its marker is unreadable; and a restored case that counts against its applicant again.
 #include "app/decision_index.h"
 
 #include <catch2/catch.hpp>
@@ -110,6 +110,31 @@ TEST_CASE("a folder from before the decision index has it built from the log onc
   // Then the rows are built again, the same, and the rule holds
   CHECK(Kind(again) == "rule-violated");
   CHECK(Rows(*d.store) == before);
+}
+
+TEST_CASE("an unreadable decision index is built again from the log, and the engine says so",
+          "[decision-index]") {
+  // Given casework, then the index's marker damaged and a row that no event wrote
+  TwoCases g(/*apply=*/true);
+  auto& [d, client, first, second] = g;
+  const auto before = Rows(*d.store);
+  FamilyId family;
+  REQUIRE(d.store->Family(kDecisionFamily, &family).ok());
+  WriteBatch damage;
+  damage.Put(family, "format", "\x01garbage");
+  damage.Put(family, "p/" + client + "/ffffffffffffffffffffffffffffffff", "");
+  REQUIRE(d.store->Write(damage, /*sync=*/true).ok());
+
+  // When a new command service decides its first command
+  CommandService fresh = Restarted(d);
+  CHECK(fresh.DecisionIndexNote().empty());
+  CommandResult again =
+      fresh.Execute(d.config.users["officer"], AddStrand{second, "housing_register"});
+
+  // Then the rows are those of the log again, the rule holds, and the service says why
+  CHECK(Kind(again) == "rule-violated");
+  CHECK(Rows(*d.store) == before);
+  CHECK(fresh.DecisionIndexNote().find("built again from the log") != std::string::npos);
 }
 
 TEST_CASE("a restored case counts against its applicant again",

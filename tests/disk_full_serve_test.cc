@@ -2,7 +2,8 @@
 // serves a data folder on it, and fills it. Commands answer 507 problem+json, reads,
 // /healthz and /metrics go on, and the process lives; once the filler is removed,
 // commands go through again by themselves, everything acknowledged is there and the
-// chain verifies. Skipped, with a warning, where a tmpfs cannot be mounted (not root).
+// chain verifies; a backup taken while the disk is full restores with everything
+// acknowledged before it. Skipped, with a warning, where a tmpfs cannot be mounted (not root).
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -118,6 +119,14 @@ TEST_CASE(
   CHECK(metrics.status == 200);
   CHECK(metrics.body.find("caseengine_writes_stopped 1") != std::string::npos);
   CHECK(::kill(server->pid(), 0) == 0);
+  // A backup to another disk goes on as well (before anyone frees space, an operator may
+  // want one), and holds everything acknowledged so far.
+  const std::vector<std::string> backed_up = acknowledged;
+  std::string backup_output;
+  CHECK(RunCommand({CASEENGINE_PATH, "backup", "--data", mount_point + "/data", "--to",
+                    dir.Sub("backups")},
+                   &backup_output) == 0);
+  INFO(backup_output);
 
   // Space comes back: the engine writes again by itself, and the refused command, retried
   // with its key, goes through once.
@@ -162,6 +171,15 @@ TEST_CASE(
   std::string output;
   CHECK(RunCommand({CASEREPLAY_PATH, "verify", "--data", mount_point + "/data"}, &output) == 0);
   INFO(output);
+
+  // The backup taken while the disk was full restores, verified, with what it held.
+  const std::string restored = dir.Sub("restored");
+  REQUIRE(RunCommand({CASEENGINE_PATH, "restore", "--from", dir.Sub("backups"), "--data", restored},
+                     &output) == 0);
+  std::filesystem::copy_file(mount_point + "/data.kek", restored + ".kek");
+  ServerProcess again(restored);
+  HttpClient reader = again.Client();
+  for (const std::string& id : backed_up) CHECK(reader.Get("/clients/" + id).status == 200);
 }
 
 }  // namespace

@@ -223,12 +223,15 @@ ServerProcess::ServerProcess(const std::string& data_dir,
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = SpawnWithStdoutPipe(argv, &stdout_fd_);
-  // The banner names the port; read until it does (or the process ends).
+  // The banner names the port, and a line says when the read models, loaded after the
+  // server starts answering, are loaded: read until both are there (or the process ends),
+  // so that a test's first list is not refused as loading.
   static const std::regex kPort(R"(\(port (\d+)\))");
   char buf[4096];
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::smatch m;
-  while (!std::regex_search(banner_, m, kPort)) {
+  while (!std::regex_search(banner_, m, kPort) ||
+         banner_.find("read models loaded") == std::string::npos) {
     const ssize_t n = read(stdout_fd_, buf, sizeof buf);
     if (n <= 0 || std::chrono::steady_clock::now() > deadline) {
       Kill();
@@ -236,6 +239,7 @@ ServerProcess::ServerProcess(const std::string& data_dir,
     }
     banner_.append(buf, static_cast<size_t>(n));
   }
+  std::regex_search(banner_, m, kPort);
   port_ = std::stoi(m[1]);
 }
 
