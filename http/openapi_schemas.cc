@@ -390,7 +390,8 @@ json Schemas() {
        {"recoveries", Int()},
        {"log", Str()},
        {"recovery", Str()},
-       {"read_models", Str()}},
+       {"read_models", Str("why a read model stopped, or loading at a start")},
+       {"decision_index", Str("a note when the decision index was rebuilt")}},
       {"status", "head_position", "applied_position", "projection_lag", "writes", "recoveries"});
   s["StreamTicket"] =
       Obj({{"ticket", Str("64 hex digits, for GET /events/stream?ticket=")},
