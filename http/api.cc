@@ -30,6 +30,24 @@ size_t ParseLimit(const HttpRequest& req, size_t fallback) {
   return static_cast<size_t>(n);
 }
 
+void RequireJsonBody(const HttpRequest& req) {
+  if (req.body.empty()) return;
+  std::string type = req.header("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.erase(0, 1);
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A form or text body is not read as JSON even when its bytes would parse: what the
+  // sender meant by it is not what the command would record.
+  const bool json = type == "application/json" ||
+                    (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+  if (json) return;
+  throw Problem(415, "/problems/unsupported-media-type", "Unsupported media type",
+                "a command's body is JSON: send it with Content-Type: application/json" +
+                    (type.empty() ? std::string(" (none was sent)") : ", not " + ValidUtf8(type)),
+                {{"accepted", nlohmann::json::array({"application/json"})}});
+}
+
 Problem FromStatus(const Status& s) {
   switch (s.code()) {
     case Status::Code::kNotFound:

@@ -24,6 +24,7 @@
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/server_config.h"
+#include "http/stream_tickets.h"
 
 namespace caseengine {
 
@@ -84,6 +85,9 @@ class Api {
   void GetStreamEvents(const HttpRequest& req, HttpResponse* res);
   void GetEvents(const HttpRequest& req, HttpResponse* res);
   void StreamEvents(const HttpRequest& req, HttpResponse* res);
+  void CreateStreamTicket(const HttpRequest& req, HttpResponse* res);
+  // The user a feed's ticket was issued to (Route::by_ticket); null when it is not valid.
+  const Actor* TicketActor(const HttpRequest& req);
   void Health(const HttpRequest& req, HttpResponse* res);
   void Ready(const HttpRequest& req, HttpResponse* res);
 
@@ -92,7 +96,8 @@ class Api {
   Metrics* metrics_ = nullptr;
   std::vector<Route> routes_;
   std::atomic<bool> stopping_{false};
-  FeedSlots feeds_;  // open feeds per user (GET /events/stream)
+  FeedSlots feeds_;        // open feeds per user (GET /events/stream)
+  StreamTickets tickets_;  // tickets that open a feed from a browser
 };
 
 }  // namespace caseengine

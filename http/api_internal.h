@@ -16,6 +16,9 @@ uint64_t ParseCount(const HttpRequest& req, const std::string& name, uint64_t fa
                     uint64_t max);
 // `limit`, 1 to the largest page; `fallback` when absent.
 size_t ParseLimit(const HttpRequest& req, size_t fallback);
+// 415 /problems/unsupported-media-type unless a command's body is empty or sent as JSON
+// (Content-Type application/json, or a type ending in +json, any parameters).
+void RequireJsonBody(const HttpRequest& req);
 // The problem a failed Status answers: 404, 422, 503 or 500.
 Problem FromStatus(const Status& s);
 // Throws FromStatus(s) unless s is ok.

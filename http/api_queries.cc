@@ -63,12 +63,21 @@ void AnswerPage(const HttpRequest& req, ListPage&& page, HttpResponse* res) {
   }
   res->status = 200;
   res->content_type = "text/csv; charset=utf-8";
-  res->body = std::move(csv);
+  // Excel reads a CSV file without a byte order mark in the machine's code page, which
+  // garbles every accented name; with one it reads UTF-8. Other programs may show the
+  // mark, so it is sent when asked for.
+  res->body = req.Param("bom") == "true" ? "\xEF\xBB\xBF" + csv : std::move(csv);
+  // Saved as a file, named for its list (the route's path: cases, case-officers, ...).
+  const std::string name = req.route != nullptr ? req.route->path + 1 : "list";
+  res->headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + ".csv\"");
   if (page.total_known) res->headers.emplace_back("X-Total-Count", std::to_string(page.total));
   if (!page.next_cursor.empty()) res->headers.emplace_back("X-Next-Cursor", page.next_cursor);
 }
 
 ListRequest ListOf(const HttpRequest& req) {
+  if (req.Has("bom") && req.Param("bom") != "true" && req.Param("bom") != "false") {
+    throw Problem::Invalid("bom", "must be true or false");
+  }
   ListRequest list;
   list.sort = req.Param("sort");
   list.limit = ParseLimit(req, 50);
@@ -286,7 +295,16 @@ bool Api::Reached(const HttpRequest& req, bool log_only) const noexcept {
 }
 
 void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
-  const uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
+  uint64_t from = std::max<uint64_t>(1, ParseCount(req, "from", 1, UINT64_MAX / 2));
+  // A reconnecting client (EventSource does it by itself) says the last event it has:
+  // the feed goes on after it, whatever `from` its URL still says.
+  const std::string last = req.header("Last-Event-ID");
+  if (!last.empty()) {
+    if (last.size() > 19 || last.find_first_not_of("0123456789") != std::string::npos) {
+      throw Problem::Invalid("Last-Event-ID", "must be the id of an event (a log position)");
+    }
+    from = std::stoull(last) + 1;
+  }
   std::shared_ptr<void> slot = feeds_.Take(req.actor->user_id);
   if (slot == nullptr) {
     Problem p(429, "/problems/too-many-feeds", "Too many open feeds",
@@ -300,6 +318,22 @@ void Api::StreamEvents(const HttpRequest& req, HttpResponse* res) {
   res->headers.emplace_back("Cache-Control", "no-cache");
   const QueryService& queries = engine_->queries();
   res->stream = EventFeed(&queries.log(), &queries.codec(), from, std::move(slot), &stopping_);
+}
+
+void Api::CreateStreamTicket(const HttpRequest& req, HttpResponse* res) {
+  const StreamTickets::Issued t = tickets_.Issue(req.actor->user_id);
+  res->Json({{"ticket", t.ticket},
+             {"expires_at", FormatMicrosUtc(t.expires_at_micros)},
+             {"expires_in", kTicketLifetime.count()}},
+            201);
+  res->headers.emplace_back("Cache-Control", "no-store");
+}
+
+const Actor* Api::TicketActor(const HttpRequest& req) {
+  const std::string user = tickets_.Redeem(req.Param("ticket"));
+  if (user.empty()) return nullptr;
+  auto it = config_->domain.users.find(user);
+  return it == config_->domain.users.end() ? nullptr : &it->second;
 }
 
 void Api::Health(const HttpRequest&, HttpResponse* res) {

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "http/api.h"
+#include "http/api_internal.h"
 #include "http/json_body.h"
 
 namespace caseengine {
@@ -17,6 +18,7 @@ std::vector<Route> Api::CommandRoutes() {
   auto cmd = [this](int status, auto build) {
     return [this, status, build](const HttpRequest& req, HttpResponse* res) {
       CheckQuery(req);
+      RequireJsonBody(req);
       const JsonBody body(req.body, req.route->body);
       Command command = build(req.path_params, body, req);
       if (!body.errors().empty()) throw InvalidFields(body.errors(), &command);

@@ -33,10 +33,17 @@ std::function<bool(std::string* out)> EventFeed(const EventLog* log, const Event
     uint64_t next;
     std::chrono::steady_clock::time_point last_sent;
     std::shared_ptr<void> slot;
+    bool started = false;
   };
   auto state = std::make_shared<State>(State{from, std::chrono::steady_clock::now(), slot});
   return [log, codec, stopping, state](std::string* out) {
     if (stopping->load()) return false;
+    if (!state->started) {
+      // How long a client waits before it reconnects after the connection drops (it then
+      // sends Last-Event-ID, and the feed goes on after that event).
+      *out += "retry: " + std::to_string(kFeedRetry.count()) + "\n\n";
+      state->started = true;
+    }
     Status s;
     if (log->HeadPosition() >= state->next) {
       s = log->Scan(state->next, 0, [&](const EventView& v) {

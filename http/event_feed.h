@@ -4,7 +4,8 @@
 //
 // A feed holds no thread: each call reads what the log has past the feed's position (at
 // most kMaxPart bytes of events), or, after kHeartbeat with nothing new, a comment that
-// shows whether the client is still there.
+// shows whether the client is still there. Its first part tells the client how long to
+// wait before reconnecting (`retry:`).
 //
 // Threading: FeedSlots is thread-safe. A feed's function is called by one thread at a
 // time (the server's feed pool).
@@ -41,6 +42,8 @@ class FeedSlots {
 // Bytes of events a call adds at most; a comment after this long with nothing new.
 inline constexpr size_t kMaxFeedPart = 256 << 10;
 inline constexpr std::chrono::seconds kFeedHeartbeat(1);
+// The reconnection time a feed tells its client first (the `retry:` field).
+inline constexpr std::chrono::milliseconds kFeedRetry(2000);
 
 // The stream function (HttpResponse::stream) of a feed from position `from`. It ends
 // when *stopping is set, or when the log cannot be read. `slot` is held until then.

@@ -88,9 +88,13 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
       throttle_.Succeeded(claimed);
     }
   }
+  const bool ticket = auth.empty() && route.by_ticket && request->Has("ticket");
+  if (ticket) actor = route.by_ticket(*request);
   if (actor == nullptr) {
     throw Problem(401, "/problems/unauthorized", "Unauthorized",
-                  auth.empty() ? "send Authorization: Bearer <token>" : "unknown token");
+                  ticket         ? "the ticket is unknown, spent or expired: get a new one"
+                  : auth.empty() ? "send Authorization: Bearer <token>"
+                                 : "unknown token");
   }
   request->actor = actor;
   if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
@@ -130,14 +134,21 @@ void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawReques
       allow += (allow.empty() ? "" : ", ") + p.method + (p.method == "GET" ? ", HEAD" : "");
     }
     HttpResponse answer;
+    const std::string origin(x->raw[beast::http::field::origin]);
     if (allow.empty()) {
       SetProblem(&answer, Problem::NotFound("no route for " + request.method + " " + request.path));
+    } else if (request.method == "OPTIONS" && http_internal::AllowedOrigin(config_, origin) &&
+               x->raw.count(beast::http::field::access_control_request_method) > 0) {
+      // A browser's preflight from an allowed origin (CORS); the CORS headers are added
+      // below, as to every answer.
+      http_internal::Preflight(config_, origin, allow, &answer);
     } else {
       SetProblem(&answer, Problem(405, "/problems/method-not-allowed", "Method not allowed",
                                   request.path + " answers " + allow + ", not " + request.method,
                                   {{"allow", allow}}));
       answer.headers.emplace_back("Allow", allow);
     }
+    if (answer.status != 204) http_internal::AddCorsHeaders(config_, origin, &answer);
     RecordUnrouted(&answer, x->request_id, request.method, session->source());
     return session->Write(std::move(answer), x->raw.version(), x->raw.keep_alive(), false,
                           x->head());
@@ -289,6 +300,10 @@ void HttpServer::Impl::RecordUnrouted(HttpResponse* answer, std::string_view req
 // during an exchange.
 void HttpServer::Impl::Answer(const std::shared_ptr<Exchange>& x) {
   x->response.headers.emplace_back("X-Request-Id", x->request_id);
+  http_internal::AddCorsHeaders(config_, std::string(x->raw[beast::http::field::origin]),
+                                &x->response);
+  // A HEAD is compressed as its GET would be: the same headers, Content-Length included.
+  http_internal::MaybeGzip(std::string(x->raw[beast::http::field::accept_encoding]), &x->response);
   Record(*x);
   x->session->Write(std::move(x->response), x->raw.version(), x->raw.keep_alive(), false,
                     x->head());

@@ -25,6 +25,7 @@ struct HttpServer::Impl::Feed {
 // route's stream produces it; the connection is closed after it.
 void HttpServer::Impl::Stream(const std::shared_ptr<Exchange>& x) {
   x->response.headers.emplace_back("X-Request-Id", x->request_id);
+  http_internal::AddCorsHeaders(config_, std::string(x->raw[http::field::origin]), &x->response);
   auto res = ResponseHeader<http::empty_body>(x->response, x->raw.version(), /*close=*/true);
   res->chunked(true);
   Record(*x);

@@ -6,7 +6,8 @@
 //                     its kind asks for, and writing its answer from where it is ready;
 //   http_feed.cc      a streamed answer (event feeds), step by step;
 //   http_routing.cc   what needs no server: paths, patterns, query strings, the
-//                     request-smuggling checks, problem answers.
+//                     request-smuggling checks, problem answers;
+//   http_negotiation.cc  answers as the client can take them: CORS, gzip.
 //
 // Threads and switches. An I/O thread reads and parses a request and routes it. A command
 // runs on it up to its append, is decided on the log's writer, and made durable by the
@@ -48,6 +49,7 @@
 #include "base/batching_queue.h"
 #include "http/http_server.h"
 #include "http/sign_in_throttle.h"
+#include "http/server_config.h"
 
 namespace caseengine {
 namespace http_internal {
@@ -100,6 +102,30 @@ void ParseQuery(std::string_view query, std::map<std::string, std::string>* out)
 // What makes a request's framing or target ambiguous; empty when there is nothing.
 std::string AmbiguousRequest(const http::request_parser<http::string_body>& parser);
 
+// http_negotiation.cc.
+// Answers of this many bytes or more are gzipped for a client that accepts it.
+inline constexpr size_t kGzipMin = 1024;
+// What a page of an allowed origin may send (preflight) and read of an answer (CORS).
+inline constexpr const char* kCorsAllowedHeaders =
+    "Authorization, Content-Type, Idempotency-Key, If-Match, Last-Event-ID, X-Correlation-Id, "
+    "X-Request-Id";
+inline constexpr const char* kCorsExposedHeaders =
+    "ETag, Retry-After, WWW-Authenticate, Content-Disposition, X-Total-Count, X-Next-Cursor, "
+    "X-Projection-Lag, X-Applied-Position, X-Request-Id";
+// Adds `field` to the answer's Vary header (one header, listing each field once).
+void AddVary(HttpResponse* res, std::string_view field);
+// Whether `origin` (a request's Origin header) is one the config allows.
+bool AllowedOrigin(const ServerConfig& config, std::string_view origin);
+// With origins configured: Vary: Origin, and for an allowed one the CORS headers of an
+// answer. Nothing for a server without origins.
+void AddCorsHeaders(const ServerConfig& config, std::string_view origin, HttpResponse* res);
+// The 204 answer to an allowed origin's preflight of a path that answers `allow`.
+void Preflight(const ServerConfig& config, std::string_view origin, const std::string& allow,
+               HttpResponse* res);
+// Gzips an answer of kGzipMin bytes or more when `accept_encoding` takes gzip; such an
+// answer says Vary: Accept-Encoding either way.
+void MaybeGzip(std::string_view accept_encoding, HttpResponse* res);
+
 // An answer's status line and headers, as every answer (whole, HEAD, streamed) starts.
 template <class Body>
 std::shared_ptr<http::response<Body>> ResponseHeader(const HttpResponse& answer, unsigned version,
@@ -107,7 +133,7 @@ std::shared_ptr<http::response<Body>> ResponseHeader(const HttpResponse& answer,
   auto res = std::make_shared<http::response<Body>>();
   res->version(version);
   res->result(static_cast<unsigned>(answer.status));
-  res->set(http::field::content_type, answer.content_type);
+  if (!answer.content_type.empty()) res->set(http::field::content_type, answer.content_type);
   for (const auto& [k, v] : answer.headers) res->set(k, v);
   res->keep_alive(!close);
   return res;

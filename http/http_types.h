@@ -159,6 +159,10 @@ struct Route {
   // Whether each answer of the route is a security log line too (set by the route
   // table, routes.cc, from the route's kind).
   SecurityEvent security = SecurityEvent::kNone;
+  // A route a browser's EventSource opens, which cannot send an Authorization header:
+  // without one, the user this returns for the request (a ticket in its query; null when
+  // it has none that is valid). Called on the I/O thread, once per request.
+  std::function<const Actor*(const HttpRequest&)> by_ticket = nullptr;
 };
 
 }  // namespace caseengine

@@ -14,7 +14,8 @@ std::vector<Route> Api::QueryRoutes() {
     };
   };
   const Access R = Access::kRead, A = Access::kAudit;
-  const std::vector<const char*> kList = {"sort", "limit", "cursor", "columns", "min_position"};
+  const std::vector<const char*> kList = {"sort",    "limit", "cursor",
+                                          "columns", "bom",   "min_position"};
   auto with = [](std::vector<const char*> a, const std::vector<const char*>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -176,12 +177,22 @@ std::vector<Route> Api::QueryRoutes() {
       {"GET",
        "/events/stream",
        "StreamEvents",
-       "The log as server-sent events, from position `from`, then live",
+       "The log as server-sent events, from position `from` (or past Last-Event-ID), then "
+       "live; a browser's EventSource authenticates with a ticket",
        A,
        200,
-       {"from"},
+       {"from", "ticket"},
        {},
        query(&Api::StreamEvents)},
+      {"POST",
+       "/events/stream/tickets",
+       "CreateStreamTicket",
+       "A ticket that opens one event feed within 60 seconds (GET /events/stream?ticket=)",
+       A,
+       201,
+       {},
+       {},
+       query(&Api::CreateStreamTicket)},
       {"GET",
        "/openapi.json",
        "GetOpenApi",

@@ -20,6 +20,9 @@ std::vector<Route> Api::MakeRoutes() {
     if (op == "Health" || op == "Ready" || op == "GetMetrics" || op == "StreamEvents") {
       r.runs = Route::Runs::kInline;
     }
+    if (op == "StreamEvents") {
+      r.by_ticket = [this](const HttpRequest& req) { return TicketActor(req); };
+    }
     // Reads the whole log: its own pool.
     if (op == "VerifyAudit") r.runs = Route::Runs::kLong;
     // Read-your-writes: the request waits for its position without a worker. The

@@ -147,7 +147,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       j,
       {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
        "memory_budget", "users", "teams", "client_types", "settings", "key_encryption_key_file",
-       "log", "sign_in", "ready_max_lag", "metrics_need_token", "openapi_need_token"},
+       "log", "sign_in", "ready_max_lag", "metrics_need_token", "openapi_need_token",
+       "cors_origins"},
       "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
@@ -265,6 +266,19 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     }
     c.domain.lobby_assign_closes_open_case =
         settings.value("lobby_assign_closes_open_case", c.domain.lobby_assign_closes_open_case);
+    // An origin is compared byte for byte with what a browser sends: scheme://host[:port],
+    // no path, no trailing slash, no wildcard.
+    for (const auto& o : j.value("cors_origins", nlohmann::json::array())) {
+      const std::string origin = o.get<std::string>();
+      const size_t scheme = origin.find("://");
+      const bool web = origin.rfind("https://", 0) == 0 || origin.rfind("http://", 0) == 0;
+      if (!web || origin.find('/', scheme + 3) != std::string::npos ||
+          origin.find('*') != std::string::npos || origin.size() == scheme + 3) {
+        return bad("cors_origins: '" + origin +
+                   "' is not an origin such as https://cases.council.gov.uk");
+      }
+      c.cors_origins.push_back(origin);
+    }
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

@@ -17,7 +17,8 @@
 //     "log": { "level": "info", "file": "", "requests": true },
 //     "sign_in": { "max_failures_per_source": 50, "max_failures_per_user": 5,
 //                  "lockout_seconds": 60 },
-//     "ready_max_lag": 1000, "metrics_need_token": true, "openapi_need_token": false }
+//     "ready_max_lag": 1000, "metrics_need_token": true, "openapi_need_token": false,
+//     "cors_origins": ["https://cases.council.gov.uk"] }
 //
 // Every key, flag and environment variable, with its default: docs/configuration.md. A
 // key the engine does not know (at the top or in an object) is an error at start: a
@@ -43,6 +44,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregates/config.h"
 #include "base/memory_budget.h"
@@ -83,7 +85,10 @@ struct ServerConfig {
   std::string key_encryption_key_file;            // see above; "" in the demo
   DomainConfig domain;
   std::map<std::string, std::string> token_users;  // hex SHA-256 of a token -> user id
-  bool demo = false;                               // the demo configuration of docs/http_api.md
+  // Origins ("https://cases.council.gov.uk": scheme, host and port, as a browser sends
+  // Origin) whose pages may call the API from a browser (CORS); none by default.
+  std::vector<std::string> cors_origins;
+  bool demo = false;  // the demo configuration of docs/http_api.md
   LogConfig log;
   SignInConfig sign_in;
   // /readyz answers 503 while the read models are more than this many positions behind

@@ -69,15 +69,15 @@ const std::vector<ListColumn<CasePersonRow>>& Columns() {
   auto text = [](std::string S::*field) {
     return [field](const R& r) { return Cell::Text(r.stay->*field); };
   };
-  auto person_text = [](std::string CasePeopleClient::*field) {
-    return [field](const R& r) { return Cell::Text(PersonOf(r).*field); };
+  auto person_name = [](std::string CasePeopleClient::*field) {
+    return [field](const R& r) { return Cell::Name(PersonOf(r).*field); };
   };
   static const std::vector<ListColumn<R>> kColumns = {
       {"stay_id", text(&S::stay_id), nullptr},
       {"case_id", [](const R& r) { return Cell::Text(r.kase->case_id); }, nullptr},
       {"client_id", text(&S::client_id), nullptr},
-      {"surname", person_text(&CasePeopleClient::surname), nullptr},
-      {"forenames", person_text(&CasePeopleClient::forenames), nullptr},
+      {"surname", person_name(&CasePeopleClient::surname), nullptr},
+      {"forenames", person_name(&CasePeopleClient::forenames), nullptr},
       {"relationship", text(&S::relationship), nullptr},
       {"joint_applicant", [](const R& r) { return Cell::Num(r.stay->joint_applicant ? 1 : 0); },
        [](const R& r, JsonWriter* w) { w->Bool(r.stay->joint_applicant); }},

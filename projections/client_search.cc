@@ -10,6 +10,7 @@
 
 #include "aggregates/lobby_matcher.h"
 #include "aggregates/validate.h"
+#include "projections/collation.h"
 
 namespace caseengine {
 namespace {
@@ -195,11 +196,10 @@ Status ClientSearch::Search(const ClientSearchQuery& query, nlohmann::json* resu
   std::partial_sort(scored.begin(), scored.begin() + n, scored.end(),
                     [](const Scored& a, const Scored& b) {
                       if (a.score != b.score) return a.score > b.score;
-                      if (a.row->folded_surname != b.row->folded_surname) {
-                        return a.row->folded_surname < b.row->folded_surname;
-                      }
-                      if (a.row->folded_forenames != b.row->folded_forenames) {
-                        return a.row->folded_forenames < b.row->folded_forenames;
+                      // Equal scores in the order a reader looks for names.
+                      if (const int c = CollateNames(a.row->surname, b.row->surname)) return c < 0;
+                      if (const int c = CollateNames(a.row->forenames, b.row->forenames)) {
+                        return c < 0;
                       }
                       return a.row->client_id < b.row->client_id;
                     });

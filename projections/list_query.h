@@ -25,21 +25,27 @@
 #include "base/coding.h"
 #include "base/json_text.h"
 #include "base/status.h"
+#include "projections/collation.h"
 
 namespace caseengine {
 
-// One sortable value of a row: a number or a text.
+// One sortable value of a row: a number or a text; a person's name sorts by the en-GB
+// collation (CollateNames), other text (ids, dates, statuses) by its bytes.
 struct Cell {
   bool number = false;
   int64_t num = 0;
   std::string_view text;
-  static Cell Num(int64_t n) { return {true, n, {}}; }
-  static Cell Text(std::string_view t) { return {false, 0, t}; }
+  bool name = false;
+  static Cell Num(int64_t n) { return {true, n, {}, false}; }
+  static Cell Text(std::string_view t) { return {false, 0, t, false}; }
+  static Cell Name(std::string_view t) { return {false, 0, t, true}; }
 };
 
 inline int CompareCells(const Cell& a, const Cell& b) {
   if (a.number != b.number) return a.number ? -1 : 1;
   if (a.number) return a.num < b.num ? -1 : (a.num > b.num ? 1 : 0);
+  // A cursor's values are plain text: a row's name cell makes the comparison a collation.
+  if (a.name || b.name) return CollateNames(a.text, b.text);
   const int c = a.text.compare(b.text);
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }

@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
-  libspdlog-dev libcli11-dev libjemalloc-dev
+  libspdlog-dev libcli11-dev libjemalloc-dev libicu-dev zlib1g-dev
   curl wrk
   systemd  # systemd-analyze, which checks the unit (tests/install_test.cc)
   file  # CPack finds the .deb's library dependencies with it

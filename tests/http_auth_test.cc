@@ -87,6 +87,7 @@ TEST_CASE("http: a request without a token or with an unknown one is 401 with WW
         {who, "GET", "/cases", {}, h},
         {who, "GET", "/audit", {}, h},
         {who, "GET", "/events?from=1", {}, h},
+        {who, "POST", "/events/stream/tickets", {}, h},
         {who, "GET", "/metrics", {}, h},
     };
     for (const Call& call : calls) {
@@ -205,9 +206,16 @@ TEST_CASE("http: only auditors and administrators read the audit trail the raw s
       CHECK(a.json.value("permission", "") == "audit");
     }
   }
-  // And the same holds for the event stream
+  // And the same holds for the event stream and its tickets
   CHECK(ReadEventStream(s.server.port(), "/events/stream?from=1", "demo-officer", 1, 3).status ==
         403);
+  CHECK(s.auditor.Post("/events/stream/tickets").status == 201);
+  CHECK(s.admin.Post("/events/stream/tickets").status == 201);
+  for (HttpClient* who : {&s.officer, &s.supervisor}) {
+    HttpAnswer a = who->Post("/events/stream/tickets");
+    CheckProblem(a, 403, kForbidden);
+    CHECK(a.json.value("permission", "") == "audit");
+  }
   CHECK(ReadEventStream(s.server.port(), "/events/stream?from=1", "demo-auditor", 1, 5).status ==
         200);
 }

@@ -74,6 +74,7 @@ TEST_CASE(
       {"get", "/streams/{stream}/events"},
       {"get", "/events"},
       {"get", "/events/stream"},
+      {"post", "/events/stream/tickets"},
       {"get", "/openapi.json"},
       {"get", "/metrics"},
       {"get", "/healthz"},

@@ -298,12 +298,13 @@ void ServerProcess::Kill() {
 }
 
 EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::string& token,
-                                  size_t count, int seconds) {
+                                  size_t count, int seconds, const HttpClient::Headers& headers) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(seconds + 5, 0);
   httplib::Headers h;
   if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
   h.emplace("Accept", "text/event-stream");
+  for (const auto& [k, v] : headers) h.emplace(k, v);
   EventStreamAnswer answer;
   std::string pending;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -314,7 +315,7 @@ EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::
       const std::string block = pending.substr(0, end);
       pending.erase(0, end + 2);
       ServerSentEvent e;
-      bool any = false;
+      bool any = false;  // a data field: a block without one dispatches no event (retry:)
       size_t start = 0;
       while (start < block.size()) {
         size_t eol = block.find('\n', start);
@@ -326,10 +327,12 @@ EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::
         const std::string field = line.substr(0, colon);
         std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
         if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        any = true;
         if (field == "id") e.id = value;
         if (field == "event") e.event = value;
-        if (field == "data") e.data += (e.data.empty() ? "" : "\n") + value;
+        if (field == "data") {
+          e.data += (any ? "\n" : "") + value;
+          any = true;
+        }
       }
       if (!any || answer.events.size() >= count) continue;
       e.json = nlohmann::json::parse(e.data, nullptr, false);

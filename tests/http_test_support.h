@@ -144,9 +144,10 @@ struct EventStreamAnswer {
 };
 
 // GET `path` read as server-sent events until `count` events came or `seconds` passed;
-// then the connection is dropped. `token` "" sends none.
+// then the connection is dropped. `token` "" sends none; `headers` are sent besides.
 EventStreamAnswer ReadEventStream(int port, const std::string& path, const std::string& token,
-                                  size_t count, int seconds = 10);
+                                  size_t count, int seconds = 10,
+                                  const HttpClient::Headers& headers = {});
 
 // The log's head position, as the auditor reads it (GET /events: head_position). Throws
 // when the server does not answer 200.
