@@ -393,15 +393,15 @@ json Schemas() {
        {"read_models", Str("why a read model stopped, or loading at a start")},
        {"decision_index", Str("a note when the decision index was rebuilt")}},
       {"status", "head_position", "applied_position", "projection_lag", "writes", "recoveries"});
-  s["Ready"] = Obj({{"status", Enum({"ready", "not-ready"})},
-                    {"head_position", Int()},
-                    {"applied_position", Int()},
-                    {"projection_lag", Int()},
-                    {"max_lag", Int()},
-                    {"writes", Enum({"ok", "stopped"})},
-                    {"reasons", Arr(Str())}},
-                   {"status", "head_position", "applied_position", "projection_lag", "max_lag",
-                    "writes"});
+  s["Ready"] =
+      Obj({{"status", Enum({"ready", "not-ready"})},
+           {"head_position", Int()},
+           {"applied_position", Int()},
+           {"projection_lag", Int()},
+           {"max_lag", Int()},
+           {"writes", Enum({"ok", "stopped"})},
+           {"reasons", Arr(Str())}},
+          {"status", "head_position", "applied_position", "projection_lag", "max_lag", "writes"});
   s["StreamTicket"] =
       Obj({{"ticket", Str("64 hex digits, for GET /events/stream?ticket=")},
            {"expires_at", DateTime()},

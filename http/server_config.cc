@@ -143,13 +143,13 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     return Status::InvalidArgument("config file " + path + ": " + what);
   };
   if (!j.is_object()) return bad("not a JSON object");
-  std::string unknown = UnknownKey(
-      j,
-      {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
-       "memory_budget", "users", "teams", "client_types", "settings", "key_encryption_key_file",
-       "log", "sign_in", "ready_max_lag", "metrics_need_token", "openapi_need_token",
-       "cors_origins"},
-      "");
+  std::string unknown =
+      UnknownKey(j,
+                 {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
+                  "memory_budget", "users", "teams", "client_types", "settings",
+                  "key_encryption_key_file", "log", "sign_in", "ready_max_lag",
+                  "metrics_need_token", "openapi_need_token", "cors_origins"},
+                 "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
   try {
