@@ -43,7 +43,9 @@ Rows ReadRows(const Store& store, const std::string& prefix) {
 std::pair<Rows, Rows> StoredAndBuilt(const std::string& data) {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
-  REQUIRE(OpenLogFolder(data, /*read_only=*/false, &store, &log).ok());
+  const Status opened = OpenLogFolder(data, /*read_only=*/false, &store, &log);
+  INFO(opened.ToString());
+  REQUIRE(opened.ok());
   const KeyEncryptionKey kek = KekFor(data);
   std::unique_ptr<KeyStore> keys;
   REQUIRE(KeyStore::Open(store.get(), &kek, &keys).ok());
