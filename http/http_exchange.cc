@@ -70,6 +70,7 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
   const bool attempt = !auth.empty();
   const std::string& source = x->session->source();
   std::string claimed;
+  std::string refused = "unknown token";  // why a token was not taken: no secret in it
   if (attempt) {
     const auto now = Clock::now();
     claimed = SignInThrottle::ClaimedUser(token);
@@ -81,7 +82,7 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
       p.retry_after = wait;
       throw p;
     }
-    actor = config_.Authenticate(token);
+    actor = config_.Authenticate(token, &refused);
     if (actor == nullptr) {
       throttle_.Failed(source, claimed, now);
     } else {
@@ -94,7 +95,7 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
     throw Problem(401, "/problems/unauthorized", "Unauthorized",
                   ticket         ? "the ticket is unknown, spent or expired: get a new one"
                   : auth.empty() ? "send Authorization: Bearer <token>"
-                                 : "unknown token");
+                                 : refused);
   }
   request->actor = actor;
   if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -46,12 +47,20 @@ Status ServerConfig::SetListen(const std::string& listen) {
   return Status::Ok();
 }
 
-const Actor* ServerConfig::Authenticate(std::string_view token) const {
-  if (token.empty()) return nullptr;
-  auto it = token_users.find(TokenHash(token));
-  if (it == token_users.end()) return nullptr;
-  auto user = domain.users.find(it->second);
-  return user == domain.users.end() ? nullptr : &user->second;
+const Actor* ServerConfig::Authenticate(std::string_view token, std::string* why) const {
+  std::string reason = "unknown token";
+  const Actor* actor = nullptr;
+  if (!token.empty()) {
+    auto it = token_users.find(TokenHash(token));
+    if (it != token_users.end()) {
+      auto user = domain.users.find(it->second);
+      if (user != domain.users.end()) actor = &user->second;
+    } else if (oidc != nullptr && std::count(token.begin(), token.end(), '.') == 2) {
+      actor = oidc->Authenticate(token, static_cast<int64_t>(std::time(nullptr)), &reason);
+    }
+  }
+  if (actor == nullptr && why != nullptr) *why = reason;
+  return actor;
 }
 
 namespace {
@@ -130,7 +139,8 @@ nlohmann::json ServerConfig::Summary() const {
           {"sign_in",
            {{"max_failures_per_source", sign_in.max_failures_per_source},
             {"max_failures_per_user", sign_in.max_failures_per_user},
-            {"lockout_seconds", sign_in.lockout_seconds}}}};
+            {"lockout_seconds", sign_in.lockout_seconds}}},
+          {"oidc", oidc == nullptr ? nlohmann::json(nullptr) : oidc->Summary()}};
 }
 
 Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
@@ -148,7 +158,7 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
                  {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
                   "memory_budget", "users", "teams", "client_types", "settings",
                   "key_encryption_key_file", "log", "sign_in", "ready_max_lag",
-                  "metrics_need_token", "openapi_need_token", "cors_origins"},
+                  "metrics_need_token", "openapi_need_token", "cors_origins", "oidc"},
                  "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
@@ -279,10 +289,17 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       }
       c.cors_origins.push_back(origin);
     }
+    if (j.contains("oidc")) {
+      std::unique_ptr<StaffSignIn> oidc;
+      Status s = StaffSignIn::FromJson(j["oidc"], c.domain.teams, &oidc);
+      if (!s.ok()) return bad(s.message());
+      c.oidc = std::move(oidc);
+    }
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }
-  if (c.domain.users.empty()) return bad("no users");
+  // Users come from the file, or sign in through the identity provider.
+  if (c.domain.users.empty() && c.oidc == nullptr) return bad("no users");
   *out = std::move(c);
   return Status::Ok();
 }

@@ -49,6 +49,7 @@
 #include "aggregates/config.h"
 #include "base/memory_budget.h"
 #include "base/status.h"
+#include "http/staff_sign_in.h"
 
 namespace caseengine {
 
@@ -97,6 +98,9 @@ struct ServerConfig {
   // Whether /metrics and /openapi.json ask for a bearer token (any known user's).
   bool metrics_need_token = true;
   bool openapi_need_token = false;
+  // Staff sign-in through the council's identity provider ("oidc"; http/staff_sign_in.h);
+  // null without it.
+  std::shared_ptr<const StaffSignIn> oidc;
 
   static ServerConfig Demo();
   // The query workers: `threads`, or without it twice the cores and at least 4. Queries
@@ -115,8 +119,9 @@ struct ServerConfig {
   // What the engine runs with, for the start-up log: no token, no key, no user's name.
   nlohmann::json Summary() const;
 
-  // The user a bearer token belongs to; null for an unknown token.
-  const Actor* Authenticate(std::string_view token) const;
+  // The user a bearer token belongs to: a configured token's, or a signed-in staff
+  // member's (oidc); null for a token that is neither (why, for the log, in `why`).
+  const Actor* Authenticate(std::string_view token, std::string* why = nullptr) const;
 };
 
 // Hex SHA-256 of a token, as config files keep it.

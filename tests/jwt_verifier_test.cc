@@ -15,43 +15,16 @@
 #include <string>
 
 #include "base/coding.h"
+#include "tests/jwt_support.h"
 
 namespace caseengine {
 namespace {
 
+using namespace testing::jwt;
+
 constexpr int64_t kNow = 1'800'000'000;
 const char* kIssuer = "https://login.example-council.gov.uk/tenant";
 const char* kAudience = "caseengine";
-
-using Key = std::shared_ptr<EVP_PKEY>;
-
-Key NewRsa() { return Key(EVP_RSA_gen(2048), EVP_PKEY_free); }
-Key NewP256() { return Key(EVP_EC_gen("P-256"), EVP_PKEY_free); }
-
-std::string BnParam(const Key& key, const char* name, int pad = 0) {
-  BIGNUM* bn = nullptr;
-  REQUIRE(EVP_PKEY_get_bn_param(key.get(), name, &bn) == 1);
-  std::string bytes(pad > 0 ? pad : BN_num_bytes(bn), '\0');
-  BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  BN_free(bn);
-  return Base64UrlEncode(bytes);
-}
-
-nlohmann::json Jwk(const Key& key, const std::string& kid) {
-  if (EVP_PKEY_is_a(key.get(), "RSA")) {
-    return {{"kty", "RSA"},
-            {"kid", kid},
-            {"use", "sig"},
-            {"alg", "RS256"},
-            {"n", BnParam(key, OSSL_PKEY_PARAM_RSA_N)},
-            {"e", BnParam(key, OSSL_PKEY_PARAM_RSA_E)}};
-  }
-  return {{"kty", "EC"},
-          {"kid", kid},
-          {"crv", "P-256"},
-          {"x", BnParam(key, OSSL_PKEY_PARAM_EC_PUB_X, 32)},
-          {"y", BnParam(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32)}};
-}
 
 // A vector, not a json: a braced list of one key would be that key, not an array of it.
 Jwks SetOf(const std::vector<nlohmann::json>& keys) {
@@ -62,28 +35,6 @@ Jwks SetOf(const std::vector<nlohmann::json>& keys) {
   return set;
 }
 
-std::string Sign(const Key& key, const std::string& input) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  REQUIRE(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1);
-  size_t n = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(input.data());
-  REQUIRE(EVP_DigestSign(ctx.get(), nullptr, &n, in, input.size()) == 1);
-  std::string sig(n, '\0');
-  REQUIRE(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &n, in,
-                         input.size()) == 1);
-  sig.resize(n);
-  if (EVP_PKEY_is_a(key.get(), "RSA")) return sig;
-  // DER to JOSE's r||s.
-  const auto* der = reinterpret_cast<const unsigned char*>(sig.data());
-  ECDSA_SIG* ec = d2i_ECDSA_SIG(nullptr, &der, static_cast<long>(sig.size()));
-  REQUIRE(ec != nullptr);
-  std::string raw(64, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(ec), reinterpret_cast<unsigned char*>(raw.data()), 32);
-  BN_bn2binpad(ECDSA_SIG_get0_s(ec), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
-  ECDSA_SIG_free(ec);
-  return raw;
-}
-
 nlohmann::json Claims() {
   return {{"iss", kIssuer},
           {"aud", kAudience},
@@ -92,15 +43,6 @@ nlohmann::json Claims() {
           {"nbf", kNow - 10},
           {"roles", {"housing-officer"}},
           {"preferred_username", "jsmith"}};
-}
-
-std::string Token(const Key& key, const std::string& kid, const nlohmann::json& claims,
-                  std::string alg = "") {
-  if (alg.empty()) alg = EVP_PKEY_is_a(key.get(), "RSA") ? "RS256" : "ES256";
-  const std::string input =
-      Base64UrlEncode(nlohmann::json{{"alg", alg}, {"kid", kid}, {"typ", "JWT"}}.dump()) + "." +
-      Base64UrlEncode(claims.dump());
-  return input + "." + Base64UrlEncode(Sign(key, input));
 }
 
 Status Check(const std::string& token, const Jwks& keys, int64_t now = kNow) {
@@ -240,7 +182,8 @@ TEST_CASE("a key set is read as providers publish it, and refused when ambiguous
       Jwks::Parse(nlohmann::json{{"keys", {Jwk(rsa, "a"), Jwk(ec, "a")}}}.dump(), &out).ok());
   nlohmann::json broken = Jwk(ec, "b");
   broken["x"] = Base64UrlEncode(std::string(32, '\x01'));  // not a point on the curve
-  CHECK_FALSE(Jwks::Parse(nlohmann::json{{"keys", nlohmann::json::array({broken})}}.dump(), &out).ok());
+  CHECK_FALSE(
+      Jwks::Parse(nlohmann::json{{"keys", nlohmann::json::array({broken})}}.dump(), &out).ok());
 }
 
 TEST_CASE("base64url round-trips and refuses the standard alphabet and padding", "[auth][base]") {
