@@ -22,6 +22,7 @@
 #include "http/server_config.h"
 #include "tests/domain_fixture.h"
 #include "tests/http_test_support.h"
+#include "tests/ops_support.h"
 #include "tests/raw_folder.h"
 #include "tests/test_support.h"
 
@@ -78,17 +79,6 @@ std::map<std::string, std::string> RawKeys(const std::string& dir) {
 }
 
 const std::string kMarker("\0kek", 4);
-
-int Caseengine(const std::vector<std::string>& args, std::string* out) {
-  std::vector<std::string> argv{CASEENGINE_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, out);
-}
-int Casereplay(const std::vector<std::string>& args, std::string* out) {
-  std::vector<std::string> argv{CASEREPLAY_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, out);
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

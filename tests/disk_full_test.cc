@@ -13,6 +13,7 @@
 #include "aggregates/state.h"
 #include "app/engine.h"
 #include "tests/domain_fixture.h"
+#include "tests/engine_support.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -20,12 +21,7 @@ namespace {
 
 using testing::TempDir;
 
-const DomainConfig& DemoConfig() {
-  static const DomainConfig config = DomainConfig::Demo();
-  return config;
-}
-
-const Actor& Officer() { return DemoConfig().users.at("officer"); }
+const Actor& Officer() { return testing::DemoUser("officer"); }
 
 RegisterClient Person(int i) {
   RegisterClient c;
@@ -47,18 +43,10 @@ bool Eventually(Fn done) {
 
 std::unique_ptr<Engine> OpenEngine(const std::string& dir,
                                    std::shared_ptr<DiskFullSwitch> full = nullptr) {
-  EngineOptions options;
-  options.dir = dir;
-  options.config = &DemoConfig();
-  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
+  EngineOptions options = testing::EngineOptionsFor(dir);
   options.recovery_interval = std::chrono::milliseconds(50);
   options.disk_full = std::move(full);
-  options.kek = testing::KekFor(dir);
-  std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  return engine;
+  return testing::OpenTestEngine(options);
 }
 
 TEST_CASE("a store whose disk is full refuses every write until it has recovered",

@@ -9,6 +9,7 @@
 
 #include "app/engine.h"
 #include "tests/domain_fixture.h"
+#include "tests/engine_support.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -16,28 +17,10 @@ namespace {
 
 using testing::TempDir;
 
-const DomainConfig& DemoConfig() {
-  static const DomainConfig config = DomainConfig::Demo();
-  return config;
-}
-
-const Actor& Officer() { return DemoConfig().users.at("officer"); }
-
-EngineOptions Options(const std::string& dir) {
-  EngineOptions options;
-  options.dir = dir;
-  options.config = &DemoConfig();
-  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
-  options.kek = testing::KekFor(dir);
-  return options;
-}
-
+const Actor& Officer() { return testing::DemoUser("officer"); }
+EngineOptions Options(const std::string& dir) { return testing::EngineOptionsFor(dir); }
 std::unique_ptr<Engine> Open(const EngineOptions& options) {
-  std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  return engine;
+  return testing::OpenTestEngine(options);
 }
 
 RegisterClient Person(const std::string& surname) {

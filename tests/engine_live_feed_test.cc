@@ -7,6 +7,7 @@
 
 #include "app/engine.h"
 #include "tests/domain_fixture.h"
+#include "tests/engine_support.h"
 #include "tests/test_support.h"
 
 namespace caseengine {
@@ -14,27 +15,14 @@ namespace {
 
 using testing::TempDir;
 
-const DomainConfig& DemoConfig() {
-  static const DomainConfig config = DomainConfig::Demo();
-  return config;
-}
-
-const Actor& User(const char* name) { return DemoConfig().users.at(name); }
+const Actor& User(const char* name) { return testing::DemoUser(name); }
 
 std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
-  EngineOptions options;
-  options.dir = dir;
-  options.config = &DemoConfig();
-  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
-  options.kek = testing::KekFor(dir);
+  EngineOptions options = testing::EngineOptionsFor(dir);
   // Every command is offered: however loaded the machine, the runner waits for the offer
   // rather than read the log (the default gives up after 5 ms).
   options.runner.offer_wait = std::chrono::seconds(10);
-  std::unique_ptr<Engine> engine;
-  Status s = Engine::Open(options, &engine);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  return engine;
+  return testing::OpenTestEngine(options);
 }
 
 RegisterClient Person(const std::string& surname) {
@@ -122,15 +110,10 @@ TEST_CASE("read models fed from memory equal a rebuild from the log", "[app][pro
     live = Search(*engine, "Equal");
   }
   // Given the same folder with every read model rebuilt from the log
-  std::unique_ptr<Engine> engine;
-  EngineOptions options;
-  options.dir = dir;
-  options.config = &DemoConfig();
-  options.commands.today = [] { return std::string(testing::DomainFixture::kToday); };
-  options.kek = testing::KekFor(dir);
+  EngineOptions options = testing::EngineOptionsFor(dir);
   options.start_runner = false;
   options.load_read_models = false;
-  REQUIRE(Engine::Open(options, &engine).ok());
+  std::unique_ptr<Engine> engine = testing::OpenTestEngine(options);
   REQUIRE(engine->runner().Rebuild({}).ok());
   // Then the search answers the same
   CHECK(Search(*engine, "Equal") == live);
