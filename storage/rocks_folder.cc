@@ -93,12 +93,23 @@ bool InterruptedCreation(const rocksdb::DBOptions& db_options, const RocksStoreO
 // is narrowed here at its next writable open.
 Status RestrictModes(const std::string& path) {
   std::error_code ec;
+  // A file RocksDB deletes meanwhile (an obsolete table file, purged in the background
+  // of an open) needs no narrowing: gone between the listing and the change is no error.
+  auto gone = [&] {
+    if (ec != std::errc::no_such_file_or_directory) return false;
+    ec.clear();
+    return true;
+  };
   auto narrow = [&](const fs::path& p, bool folder) {
     const fs::perms others = fs::perms::group_all | fs::perms::others_all;
     const fs::perms now = fs::status(p, ec).permissions();
-    if (ec) return;
+    if (ec) {
+      gone();
+      return;
+    }
     if ((now & others) != fs::perms::none) fs::permissions(p, others, fs::perm_options::remove, ec);
     if (folder && !ec) fs::permissions(p, fs::perms::owner_all, fs::perm_options::add, ec);
+    if (ec) gone();
   };
   narrow(path, true);
   if (ec) return Status::IoError("cannot restrict the modes of " + path + ": " + ec.message());
