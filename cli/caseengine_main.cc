@@ -144,6 +144,7 @@ int Serve(const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ServerConfig config;
@@ -218,7 +219,15 @@ int Serve(const ServeFlags& flags) {
 
   std::thread waiter([&] {
     int signal = 0;
-    sigwait(&signals, &signal);
+    // SIGHUP: the log file opened again by its name (logrotate moved it); then wait on.
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+      const Status reopened = log->Reopen();
+      if (reopened.ok()) {
+        log->Startup("log reopened", {{"signal", signal}});
+      } else {
+        log->Error("the log file could not be opened again", {{"why", reopened.ToString()}});
+      }
+    }
     Say("caseengine: stopping (signal " + std::to_string(signal) + ")\n");
     log->Startup("stopping", {{"signal", signal}});
     api.BeginShutdown();

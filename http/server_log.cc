@@ -7,6 +7,7 @@
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -118,17 +119,23 @@ const char* SecurityEventName(SecurityEvent event) {
 
 Status ServerLog::Open(const LogConfig& config, std::unique_ptr<ServerLog>* out) {
   spdlog::sink_ptr sink;
+  std::unique_ptr<ServerLog> log(new ServerLog());
   try {
     if (config.file.empty()) {
       sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
     } else {
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.file, /*truncate=*/false);
+      auto file = std::make_shared<spdlog::sinks::dist_sink_mt>();
+      file->add_sink(
+          std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.file, /*truncate=*/false));
+      file->set_pattern("%v");
+      log->file_sink_ = file;
+      log->file_ = config.file;
+      sink = file;
     }
   } catch (const spdlog::spdlog_ex& e) {
     return Status::InvalidArgument("the log file " + config.file +
                                    " cannot be opened: " + e.what());
   }
-  std::unique_ptr<ServerLog> log(new ServerLog());
   // Named, so that top -H and the benchmarks' per-thread CPU show what the log costs.
   log->pool_ = std::make_shared<spdlog::details::thread_pool>(
       kQueueLines, 1, [] { pthread_setname_np(pthread_self(), "jsonlog"); });
@@ -172,6 +179,21 @@ ServerLog::~ServerLog() {
 void ServerLog::Flush() {
   SubmitPending();
   logger_->flush();
+}
+
+Status ServerLog::Reopen() {
+  if (file_sink_ == nullptr) return Status::Ok();
+  Flush();  // what was written so far goes to the file it was meant for
+  try {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file_, /*truncate=*/false);
+    file->set_pattern("%v");
+    // The logger's thread writes through the distributing sink under its lock: a line
+    // goes wholly to the old file or wholly to the new one.
+    std::static_pointer_cast<spdlog::sinks::dist_sink_mt>(file_sink_)->set_sinks({file});
+  } catch (const spdlog::spdlog_ex& e) {
+    return Status::IoError("the log file " + file_ + " cannot be opened again: " + e.what());
+  }
+  return Status::Ok();
 }
 
 void ServerLog::SubmitPending() {

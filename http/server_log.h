@@ -42,6 +42,9 @@ class logger;
 namespace details {
 class thread_pool;
 }
+namespace sinks {
+class sink;
+}
 }  // namespace spdlog
 
 namespace caseengine {
@@ -80,6 +83,10 @@ class ServerLog {
   void Error(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
   // Writes what is queued now.
   void Flush();
+  // Opens the log file again by its name (after logrotate moved it away: SIGHUP); lines
+  // written meanwhile go to the old file or the new one, none is lost. Nothing to do on
+  // standard output.
+  Status Reopen();
 
  private:
   ServerLog() = default;
@@ -87,6 +94,10 @@ class ServerLog {
   // the logger, it writes what is queued before its thread ends.
   std::shared_ptr<spdlog::details::thread_pool> pool_;
   std::shared_ptr<spdlog::logger> logger_;
+  // The logger's one sink with a file (a spdlog::sinks::dist_sink_mt): it holds the
+  // file's sink, which Reopen replaces. Null on standard output.
+  std::shared_ptr<spdlog::sinks::sink> file_sink_;
+  std::string file_;
   // Request lines not yet handed over; the flusher hands them over every 100 ms.
   void SubmitPending();
   void Submit(std::string* batch);  // `batch`: whole lines, each ending in a newline

@@ -4,9 +4,13 @@
 // and returned on every answer; security lines for 401, 403, deletions, restores and
 // exports; start-up lines with the version, the folder and the address.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "tests/http_test_support.h"
 #include "tests/ops_support.h"
@@ -205,6 +209,44 @@ TEST_CASE("http: log.requests off keeps the security lines and drops the request
   CHECK(LinesOf(lines, "request").empty());
   CHECK(LinesOf(lines, "security").size() == 1);
   CHECK(LinesOf(lines, "startup").size() >= 3);
+}
+
+TEST_CASE("http: SIGHUP opens the log file again by its name, as logrotate needs", "[http][logs]") {
+  TempDir tmp;
+  const std::string log = tmp.Sub("engine.log");
+  const std::string rotated = tmp.Sub("engine.log.1");
+  // Wait until a file holds a request line for `route`, as the logger writes in batches.
+  auto has_request = [](const std::string& file, const std::string& route) {
+    for (int i = 0; i < 200; ++i) {
+      if (std::filesystem::exists(file)) {
+        for (const auto& l : LinesOf(LogLines(file), "request")) {
+          if (l.value("route", "") == route) return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  ServerProcess server(tmp.Sub("data"), {"--log-file", log});
+  // Given a line in the file, which logrotate then moves away
+  CHECK(server.Client().Get("/cases").status == 200);
+  REQUIRE(has_request(log, "/cases"));
+  std::filesystem::rename(log, rotated);
+  // When the server is sent SIGHUP, and answers another request
+  REQUIRE(kill(server.pid(), SIGHUP) == 0);
+  bool reopened = false;
+  for (int i = 0; i < 200 && !reopened; ++i) {
+    reopened = std::filesystem::exists(log);
+    if (!reopened) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(reopened);
+  CHECK(server.Client().Get("/lobby").status == 200);
+  // Then the new line is in a new file of the same name, the old ones stay where they
+  // were moved, and the server still stops cleanly
+  CHECK(has_request(log, "/lobby"));
+  CHECK(has_request(rotated, "/cases"));
+  CHECK_FALSE(has_request(rotated, "/lobby"));
+  REQUIRE(server.Stop() == 0);
 }
 
 }  // namespace caseengine::testing
