@@ -102,7 +102,7 @@ void Engine::LoadInBackground() {
     load_millis_.store(std::max<int64_t>(1, took.count()));
     if (options_.start_runner) runner_->Start();
   }
-  if (options_.on_loaded) options_.on_loaded(s, took);
+  if (options_.on_loaded) options_.on_loaded({s, took, runner_->Rebuilt()});
 }
 
 Status Engine::WriteHealth() const {

@@ -30,6 +30,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "aggregates/config.h"
 #include "aggregates/key_store.h"
@@ -44,6 +45,14 @@
 
 namespace caseengine {
 
+// How a load of the read models in the background ended (EngineOptions::on_loaded).
+struct LoadReport {
+  Status status;  // ok, or why the lists stay unavailable
+  std::chrono::milliseconds took{0};
+  // Read models whose rows did not read, rebuilt from the log: "name: why".
+  std::vector<std::string> rebuilt;
+};
+
 struct EngineOptions {
   std::string dir;
   const DomainConfig* config = nullptr;  // not owned; must outlive the engine
@@ -55,9 +64,8 @@ struct EngineOptions {
   // answers commands and reads of the log at once, and the queries of read models kept in
   // memory once they are loaded and caught up (QueryService::loaded).
   bool load_in_background = false;
-  // Told how the load in the background ended (ok, or why not) and how long it took; on
-  // the engine's "load" thread.
-  std::function<void(const Status&, std::chrono::milliseconds)> on_loaded;
+  // Told how the load in the background ended; on the engine's "load" thread.
+  std::function<void(const LoadReport&)> on_loaded;
   // Tests only: runs on the "load" thread before anything is loaded (to hold the load).
   std::function<void()> before_load;
   // The lists' families get vector memtables (RocksStoreOptions::write_only_families), for

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/json_member.h"
 #include "base/coding.h"
 
 namespace caseengine {
@@ -31,12 +32,6 @@ std::shared_ptr<EVP_PKEY> FromData(const char* type, Fill&& fill) {
     return nullptr;
   }
   return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
-}
-
-std::string StringMember(const nlohmann::json& object, const char* name, const char* fallback) {
-  auto it = object.find(name);
-  if (it == object.end()) return fallback;
-  return it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool Field(const nlohmann::json& jwk, const char* name, std::string* bytes) {

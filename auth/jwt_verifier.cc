@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "auth/json_member.h"
 #include "base/coding.h"
 
 namespace caseengine {
@@ -52,12 +53,6 @@ bool ParsePart(std::string_view part, nlohmann::json* out) {
   if (!Base64UrlDecode(part, &text)) return false;
   *out = nlohmann::json::parse(text, nullptr, false);
   return !out->is_discarded() && out->is_object();
-}
-
-// The string member `name`, or empty when missing or not a string (value() would throw).
-std::string StringMember(const nlohmann::json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool NumericClaim(const nlohmann::json& claims, const char* name, int64_t* value) {

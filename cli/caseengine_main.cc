@@ -166,13 +166,17 @@ int Serve(const ServeFlags& flags) {
   options.memory = config.memory;
   // Commands are answered at once; the lists as soon as their rows are loaded.
   options.load_in_background = true;
-  options.on_loaded = [&log](const Status& loaded, std::chrono::milliseconds took) {
-    if (loaded.ok()) {
-      Say("read models loaded and caught up in " + std::to_string(took.count()) + " ms\n");
-      log->Startup("read models loaded", {{"ms", took.count()}});
+  options.on_loaded = [&log](const LoadReport& r) {
+    for (const std::string& why : r.rebuilt) {
+      log->Error("a read model's rows did not read; rebuilt from the log", {{"read_model", why}});
+      std::cerr << "caseengine: rebuilt from the log, its rows unreadable: " << why << "\n";
+    }
+    if (r.status.ok()) {
+      Say("read models loaded and caught up in " + std::to_string(r.took.count()) + " ms\n");
+      log->Startup("read models loaded", {{"ms", r.took.count()}});
     } else {
-      log->Error("the read models could not be loaded", {{"error", loaded.ToString()}});
-      std::cerr << "caseengine: the read models could not be loaded: " << loaded.ToString()
+      log->Error("the read models could not be loaded", {{"error", r.status.ToString()}});
+      std::cerr << "caseengine: the read models could not be loaded: " << r.status.ToString()
                 << "; lists answer 503 until `caseengine rebuild` is run\n";
     }
   };

@@ -51,12 +51,13 @@ const Actor* ServerConfig::Authenticate(std::string_view token, std::string* why
   std::string reason = "unknown token";
   const Actor* actor = nullptr;
   if (!token.empty()) {
-    auto it = token_users.find(TokenHash(token));
+    const std::string hash = TokenHash(token);
+    auto it = token_users.find(hash);
     if (it != token_users.end()) {
       auto user = domain.users.find(it->second);
       if (user != domain.users.end()) actor = &user->second;
     } else if (oidc != nullptr && std::count(token.begin(), token.end(), '.') == 2) {
-      actor = oidc->Authenticate(token, static_cast<int64_t>(std::time(nullptr)), &reason);
+      actor = oidc->Authenticate(token, hash, static_cast<int64_t>(std::time(nullptr)), &reason);
     }
   }
   if (actor == nullptr && why != nullptr) *why = reason;

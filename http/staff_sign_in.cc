@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "http/server_config.h"
+#include "auth/json_member.h"
 
 namespace caseengine {
 namespace {
@@ -12,11 +12,6 @@ namespace {
 // A day: longer than any request or feed holds the actor it started with.
 constexpr int64_t kKeepAfterExpiry = 24 * 3600;
 constexpr uint64_t kSweepEvery = 256;  // sign-ins between sweeps of the cache
-
-std::string StringOr(const nlohmann::json& j, const char* key, const std::string& fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
 
 }  // namespace
 
@@ -31,8 +26,8 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
     if (!kKeys.count(it.key())) return bad("unknown key \"" + it.key() + "\"");
   }
   JwtVerifierOptions options;
-  options.issuer = StringOr(j, "issuer", "");
-  options.audience = StringOr(j, "audience", "");
+  options.issuer = StringMember(j, "issuer", "");
+  options.audience = StringMember(j, "audience", "");
   if (options.issuer.empty()) return bad("issuer is required (the provider's iss)");
   if (options.audience.empty()) return bad("audience is required (the aud tokens carry)");
   if (j.contains("skew_seconds")) {
@@ -43,9 +38,9 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
     options.skew = std::chrono::seconds(j["skew_seconds"].get<int64_t>());
   }
   std::unique_ptr<StaffSignIn> s(new StaffSignIn(options));
-  s->user_claim_ = StringOr(j, "user_claim", s->user_claim_);
-  s->roles_claim_ = StringOr(j, "roles_claim", s->roles_claim_);
-  const std::string jwks_file = StringOr(j, "jwks_file", "");
+  s->user_claim_ = StringMember(j, "user_claim", s->user_claim_);
+  s->roles_claim_ = StringMember(j, "roles_claim", s->roles_claim_);
+  const std::string jwks_file = StringMember(j, "jwks_file", "");
   if (jwks_file.empty()) return bad("jwks_file is required (the provider's JSON Web Key Set)");
   std::ifstream in(jwks_file);
   if (!in) return bad("jwks_file " + jwks_file + " cannot be read");
@@ -56,10 +51,10 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
   if (j.contains("roles")) {
     if (!j["roles"].is_array()) return bad("roles must be an array");
     for (const auto& r : j["roles"]) {
-      const std::string claim = r.is_object() ? StringOr(r, "claim", "") : "";
+      const std::string claim = r.is_object() ? StringMember(r, "claim", "") : "";
       if (claim.empty()) return bad("every role needs its \"claim\" (the role's name in tokens)");
       Role role;
-      role.team = StringOr(r, "team", "");
+      role.team = StringMember(r, "team", "");
       if (!role.team.empty() && !teams.count(role.team)) {
         return bad("role " + claim + " names unknown team " + role.team);
       }
@@ -81,7 +76,7 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
 
 Actor StaffSignIn::ActorOf(const JwtClaims& claims) const {
   Actor actor;
-  actor.user_id = StringOr(claims.all, user_claim_.c_str(), claims.subject);
+  actor.user_id = StringMember(claims.all, user_claim_.c_str(), claims.subject);
   std::vector<std::string> names;
   if (auto it = claims.all.find(roles_claim_); it != claims.all.end()) {
     if (it->is_string()) names.push_back(it->get<std::string>());
@@ -100,9 +95,8 @@ Actor StaffSignIn::ActorOf(const JwtClaims& claims) const {
   return actor;
 }
 
-const Actor* StaffSignIn::Authenticate(std::string_view token, int64_t now,
+const Actor* StaffSignIn::Authenticate(std::string_view token, const std::string& hash, int64_t now,
                                        std::string* why) const {
-  const std::string hash = TokenHash(token);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = signed_in_.find(hash);

@@ -42,9 +42,11 @@ class StaffSignIn {
   static Status FromJson(const nlohmann::json& oidc, const std::map<std::string, TeamConfig>& teams,
                          std::unique_ptr<StaffSignIn>* out);
 
-  // The user a token signs in, at `now` (seconds since the epoch); null when it does
-  // not verify (why: in `why`, for the security log, never the token).
-  const Actor* Authenticate(std::string_view token, int64_t now, std::string* why) const;
+  // The user a token signs in, at `now` (seconds since the epoch); `hash` is its
+  // TokenHash, which the caller has taken already. Null when it does not verify (why: in
+  // `why`, for the security log, never the token).
+  const Actor* Authenticate(std::string_view token, const std::string& hash, int64_t now,
+                            std::string* why) const;
 
   // For the start-up log: issuer, audience, how many keys and roles.
   nlohmann::json Summary() const;

@@ -132,13 +132,21 @@ Status ProjectionRunner::LoadRows() {
   std::atomic<size_t> next{0};
   std::mutex failed_mu;
   Status failed;
+  std::vector<size_t> unreadable;
   auto load = [&] {
     for (size_t k = next++; k < chosen.size(); k = next++) {
       const size_t i = chosen[k];
       Status s = projections_[i]->Load(*store_, writes_.family(i));
       if (s.ok()) continue;
       std::lock_guard<std::mutex> lock(failed_mu);
-      if (failed.ok()) failed = s;
+      if (s.code() == Status::Code::kCorruption) {
+        // Rows that do not read are rebuilt from the log, as a rebuild a crash cut short.
+        projections_[i]->Reset();
+        unreadable.push_back(i);
+        rebuilt_.push_back(std::string(projections_[i]->name()) + ": " + s.message());
+      } else if (failed.ok()) {
+        failed = s;
+      }
     }
   };
   if (options_.threads >= 2 && chosen.size() >= 2) {
@@ -151,6 +159,7 @@ Status ProjectionRunner::LoadRows() {
   } else {
     load();
   }
+  for (size_t i : unreadable) interrupted_.push_back(projections_[i]->name());
   if (!failed.ok()) Fail(failed);
   return failed;
 }

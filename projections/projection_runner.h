@@ -137,8 +137,12 @@ class ProjectionRunner {
   // LoadRows.
   Status Open(bool load_rows = true);
   // Loads the rows of each projection Open found whole (not Interrupted()), two at a time
-  // when options.threads allows; after Open(false), before CatchUp and Start.
+  // when options.threads allows; after Open(false), before CatchUp and Start. A read model
+  // whose rows do not read (Corruption) is emptied and joins Interrupted(), so CatchUp
+  // rebuilds it from the log; Rebuilt() says which and why.
   Status LoadRows();
+  // "name: why" of each read model LoadRows found unreadable and left to be rebuilt.
+  std::vector<std::string> Rebuilt() const { return rebuilt_; }
   // Applies every event up to `to` (0: the log's head) on this thread, after finishing a
   // rebuild a crash cut short.
   Status CatchUp(uint64_t to = 0);
@@ -264,6 +268,7 @@ class ProjectionRunner {
   std::vector<DecodedEvent> chunk_;
   Staged staged_[2];                      // one per applying thread
   std::vector<std::string> interrupted_;  // see Interrupted
+  std::vector<std::string> rebuilt_;      // see Rebuilt
 
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> written_{0};

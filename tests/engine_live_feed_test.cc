@@ -25,12 +25,7 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
   return testing::OpenTestEngine(options);
 }
 
-RegisterClient Person(const std::string& surname) {
-  RegisterClient c;
-  c.personal.surname = surname;
-  c.personal.date_of_birth = "1990-01-01";
-  return c;
-}
+using testing::Person;
 
 nlohmann::json Search(Engine& engine, const std::string& surname) {
   ClientSearchQuery q;

@@ -23,6 +23,13 @@ EngineOptions EngineOptionsFor(const std::string& dir) {
   return options;
 }
 
+RegisterClient Person(const std::string& surname) {
+  RegisterClient c;
+  c.personal.surname = surname;
+  c.personal.date_of_birth = "1990-01-01";
+  return c;
+}
+
 std::unique_ptr<Engine> OpenTestEngine(const EngineOptions& options) {
   std::unique_ptr<Engine> engine;
   Status s = Engine::Open(options, &engine);

@@ -13,6 +13,8 @@ const DomainConfig& DemoDomain();
 const Actor& DemoUser(const char* name);  // "officer", "supervisor", "admin", "auditor"
 // The demo domain, the fixture's today, the folder's test key-encryption key.
 EngineOptions EngineOptionsFor(const std::string& dir);
+// A registration of a client with this surname, born 1990-01-01.
+RegisterClient Person(const std::string& surname);
 // Engine::Open with `options`; fails the test when it does not open.
 std::unique_ptr<Engine> OpenTestEngine(const EngineOptions& options);
 
