@@ -50,6 +50,16 @@ Status ResolveServeConfig(const ServeFlags& flags, ServerConfig* out,
         "only (127.0.0.1, ::1 or localhost), not on " +
         config.host + "; give a config file (--config) to listen there");
   }
+  // A bearer token in clear on a network is anybody's on the way: plain HTTP stays on this
+  // machine unless the file says a proxy in front encrypts (allow_plain_http).
+  if (!config.tls.enabled() && !config.allow_plain_http && !ServerConfig::IsLoopback(config.host)) {
+    return Status::InvalidArgument(
+        "plain HTTP on " + config.host +
+        ", which is not a loopback address: bearer tokens would cross the network in clear. "
+        "Give the config file a \"tls\" object (certificate_file, key_file) to serve HTTPS, "
+        "or set \"allow_plain_http\": true when a proxy in front terminates TLS "
+        "(docs/configuration.md)");
+  }
   if (flags.threads > 0) config.threads = flags.threads;
   if (flags.io_threads > 0) config.io_threads = flags.io_threads;
   if (flags.max_feeds_per_user > 0) config.max_feeds_per_user = flags.max_feeds_per_user;

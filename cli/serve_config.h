@@ -1,7 +1,9 @@
 // How `caseengine serve` settles its configuration from its flags, the environment and
 // the config file (docs/configuration.md): a config file, or the demo when asked for by
 // --demo (never by default, since its tokens are published, and on a loopback address
-// only), then the environment over the file and the flags over both.
+// only), then the environment over the file and the flags over both. Plain HTTP (no
+// "tls" in the file) listens on a loopback address only, unless the file sets
+// allow_plain_http.
 //
 // Threading: called once, at start, on the main thread.
 #pragma once
@@ -27,7 +29,8 @@ struct ServeFlags {
 
 // The configuration to serve with, and the config file it came from ("" for the demo);
 // InvalidArgument (or the config file's error) when serve must not start: no config and
-// no --demo, both, the demo off loopback, a malformed flag.
+// no --demo, both, the demo off loopback, plain HTTP off loopback without
+// allow_plain_http, a malformed flag.
 Status ResolveServeConfig(const ServeFlags& flags, ServerConfig* out, std::string* config_file);
 
 }  // namespace caseengine

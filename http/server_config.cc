@@ -141,7 +141,13 @@ nlohmann::json ServerConfig::Summary() const {
            {{"max_failures_per_source", sign_in.max_failures_per_source},
             {"max_failures_per_user", sign_in.max_failures_per_user},
             {"lockout_seconds", sign_in.lockout_seconds}}},
-          {"oidc", oidc == nullptr ? nlohmann::json(nullptr) : oidc->Summary()}};
+          {"oidc", oidc == nullptr ? nlohmann::json(nullptr) : oidc->Summary()},
+          // File names and the version; the certificate itself is in the listening line.
+          {"tls", !tls.enabled() ? nlohmann::json(false)
+                                 : nlohmann::json{{"certificate_file", tls.certificate_file},
+                                                  {"key_file", tls.key_file},
+                                                  {"min_version", tls.min_version}}},
+          {"allow_plain_http", allow_plain_http}};
 }
 
 Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
@@ -154,13 +160,29 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     return Status::InvalidArgument("config file " + path + ": " + what);
   };
   if (!j.is_object()) return bad("not a JSON object");
-  std::string unknown =
-      UnknownKey(j,
-                 {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
-                  "memory_budget", "users", "teams", "client_types", "settings",
-                  "key_encryption_key_file", "log", "sign_in", "ready_max_lag",
-                  "metrics_need_token", "openapi_need_token", "cors_origins", "oidc"},
-                 "");
+  std::string unknown = UnknownKey(j,
+                                   {"data",
+                                    "listen",
+                                    "threads",
+                                    "io_threads",
+                                    "max_body_bytes",
+                                    "max_feeds_per_user",
+                                    "memory_budget",
+                                    "users",
+                                    "teams",
+                                    "client_types",
+                                    "settings",
+                                    "key_encryption_key_file",
+                                    "log",
+                                    "sign_in",
+                                    "ready_max_lag",
+                                    "metrics_need_token",
+                                    "openapi_need_token",
+                                    "cors_origins",
+                                    "oidc",
+                                    "tls",
+                                    "allow_plain_http"},
+                                   "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
   try {
@@ -200,7 +222,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
           top("max_feeds_per_user", 1, 4096, &c.max_feeds_per_user),
           top("ready_max_lag", 0, int64_t{1} << 40, &c.ready_max_lag),
           flag(j, "metrics_need_token", "metrics_need_token", &c.metrics_need_token),
-          flag(j, "openapi_need_token", "openapi_need_token", &c.openapi_need_token)}) {
+          flag(j, "openapi_need_token", "openapi_need_token", &c.openapi_need_token),
+          flag(j, "allow_plain_http", "allow_plain_http", &c.allow_plain_http)}) {
       if (!error.empty()) return bad(error);
     }
     if (j.contains("memory_budget")) {
@@ -236,6 +259,22 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
             count(sign_in, "sign_in.lockout_seconds", "lockout_seconds", 1, 900,
                   &c.sign_in.lockout_seconds)}) {
         if (!error.empty()) return bad(error);
+      }
+    }
+    if (j.contains("tls")) {
+      const auto& tls = j["tls"];
+      unknown = UnknownKey(tls, {"certificate_file", "key_file", "min_version"}, "tls");
+      if (!unknown.empty()) return bad(unknown);
+      for (const char* key : {"certificate_file", "key_file"}) {
+        if (!tls.contains(key) || !tls[key].is_string() || tls[key].get<std::string>().empty()) {
+          return bad(std::string("tls.") + key + " must name a PEM file");
+        }
+      }
+      c.tls.certificate_file = tls["certificate_file"].get<std::string>();
+      c.tls.key_file = tls["key_file"].get<std::string>();
+      c.tls.min_version = tls.value("min_version", c.tls.min_version);
+      if (c.tls.min_version != "1.2" && c.tls.min_version != "1.3") {
+        return bad("tls.min_version must be \"1.2\" or \"1.3\"");
       }
     }
     for (const auto& t : j.value("teams", nlohmann::json::array())) {

@@ -18,7 +18,15 @@
 //     "sign_in": { "max_failures_per_source": 50, "max_failures_per_user": 5,
 //                  "lockout_seconds": 60 },
 //     "ready_max_lag": 1000, "metrics_need_token": true, "openapi_need_token": false,
-//     "cors_origins": ["https://cases.council.gov.uk"] }
+//     "cors_origins": ["https://cases.council.gov.uk"],
+//     "tls": { "certificate_file": "/etc/caseengine/tls/fullchain.pem",
+//              "key_file": "/etc/caseengine/tls/privkey.pem", "min_version": "1.2" },
+//     "allow_plain_http": false }
+//
+// tls: HTTPS served by the engine itself (http/tls_context.h), the certificate and key
+// read again on SIGHUP. Without it the engine speaks plain HTTP, which it does on a
+// loopback address only unless allow_plain_http says otherwise (a proxy in front that
+// terminates TLS): tokens must not cross a network in clear (cli/serve_config.h).
 //
 // Every key, flag and environment variable, with its default: docs/configuration.md. A
 // key the engine does not know (at the top or in an object) is an error at start: a
@@ -73,6 +81,15 @@ struct SignInConfig {
   int lockout_seconds = 60;  // the first lockout; each next one twice as long, at most 15 min
 };
 
+// HTTPS ("tls"): the certificate chain (PEM, leaf first) and its private key (PEM); the
+// oldest version accepted, "1.2" or "1.3". Without a certificate_file, plain HTTP.
+struct TlsConfig {
+  std::string certificate_file;
+  std::string key_file;
+  std::string min_version = "1.2";
+  bool enabled() const { return !certificate_file.empty(); }
+};
+
 struct ServerConfig {
   std::string data_dir = "data";
   std::string host = "127.0.0.1";
@@ -90,6 +107,9 @@ struct ServerConfig {
   // Origin) whose pages may call the API from a browser (CORS); none by default.
   std::vector<std::string> cors_origins;
   bool demo = false;  // the demo configuration of docs/http_api.md
+  TlsConfig tls;
+  // Plain HTTP on an address that is not loopback (behind a proxy that terminates TLS).
+  bool allow_plain_http = false;
   LogConfig log;
   SignInConfig sign_in;
   // /readyz answers 503 while the read models are more than this many positions behind
