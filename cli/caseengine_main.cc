@@ -7,7 +7,10 @@
 //       users, teams and settings; with --demo instead, on the demo configuration of
 //       docs/http_api.md (published tokens: loopback addresses only), and prints how to
 //       call it. Without either it refuses to start. SIGTERM or SIGINT: stop accepting,
-//       answer what is in flight, flush, exit 0. It logs JSON lines (http/server_log.h).
+//       answer what is in flight, flush, exit 0. SIGHUP: open the log file again, and
+//       with "tls" read the certificate and key again (new connections use them; a
+//       failure keeps the old ones, with a warning). It logs JSON lines
+//       (http/server_log.h).
 //   caseengine seed    --data DIR [--clients N] [--seed S]
 //       writes a realistic, deterministic demo caseload through the command path into a
 //       new folder (one that holds a log is refused): made-up history of the last two
@@ -150,6 +153,8 @@ int Serve(const ServeFlags& flags) {
   ServerConfig config;
   std::string config_file;
   if (Status s = ResolveServeConfig(flags, &config, &config_file); !s.ok()) return Fail(s);
+  // A certificate that does not load stops the start before the data folder is opened.
+  if (Status s = HttpServer::CheckTls(config); !s.ok()) return Fail(s);
   std::unique_ptr<ServerLog> log;
   {
     Status s = ServerLog::Open(config.log, &log);
@@ -200,12 +205,15 @@ int Serve(const ServeFlags& flags) {
   s = control.Start();
   if (!s.ok()) std::cerr << "caseengine: warning: no online backups: " << s.ToString() << "\n";
 
-  const std::string url = "http://" + config.host + ":" + std::to_string(server.port());
+  const std::string url = std::string(config.tls.enabled() ? "https" : "http") + "://" +
+                          config.host + ":" + std::to_string(server.port());
   log->Startup("listening", {{"address", config.host + ":" + std::to_string(server.port())},
                              {"url", url},
+                             {"tls", server.TlsSummary()},
                              {"head_position", engine->log().HeadPosition()}});
   std::ostringstream banner;
-  banner << "caseengine listening on " << url << " (port " << server.port() << ")\n"
+  banner << "caseengine listening on " << url << " (port " << server.port() << ")"
+         << (config.tls.enabled() ? ", TLS" : "") << "\n"
          << "data folder " << config.data_dir << ": " << engine->log().HeadPosition()
          << " events\n";
   if (config.demo) {
@@ -223,13 +231,25 @@ int Serve(const ServeFlags& flags) {
 
   std::thread waiter([&] {
     int signal = 0;
-    // SIGHUP: the log file opened again by its name (logrotate moved it); then wait on.
+    // SIGHUP: the log file opened again by its name (logrotate moved it), and the TLS
+    // certificate and key read again (renewed); then wait on.
     while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
       const Status reopened = log->Reopen();
       if (reopened.ok()) {
         log->Startup("log reopened", {{"signal", signal}});
       } else {
         log->Error("the log file could not be opened again", {{"why", reopened.ToString()}});
+      }
+      if (!config.tls.enabled()) continue;
+      const Status reloaded = server.ReloadTls();
+      if (reloaded.ok()) {
+        log->Startup("certificate reloaded", {{"tls", server.TlsSummary()}});
+      } else {
+        log->Warning("the certificate could not be reloaded; the one in use stays",
+                     {{"why", reloaded.ToString()}, {"tls", server.TlsSummary()}});
+        std::cerr << "caseengine: warning: the certificate could not be reloaded, the one in "
+                     "use stays: "
+                  << reloaded.ToString() << "\n";
       }
     }
     Say("caseengine: stopping (signal " + std::to_string(signal) + ")\n");

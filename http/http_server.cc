@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "http/http_server_impl.h"
+#include "http/tls_context.h"
 
 namespace caseengine {
 
@@ -66,6 +67,10 @@ HttpServer::Impl::~Impl() {
 }
 
 Status HttpServer::Impl::Bind(int* port) {
+  if (config_.tls.enabled() && tls_ == nullptr) {
+    Status s = TlsContext::Load(config_.tls, &tls_);
+    if (!s.ok()) return s;
+  }
   beast::error_code ec;
   tcp::resolver resolver(io_);
   auto endpoints =
@@ -150,7 +155,7 @@ void HttpServer::Impl::Accept() {
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), this);
+    auto session = NewSession(std::move(socket));
     {
       std::lock_guard<std::mutex> lock(sessions_mu_);
       sessions_[session.get()] = session;
@@ -158,6 +163,15 @@ void HttpServer::Impl::Accept() {
     session->Start();
     Accept();
   });
+}
+
+Status HttpServer::Impl::ReloadTls() {
+  if (tls_ == nullptr) return Status::Ok();
+  return tls_->Reload();
+}
+
+nlohmann::json HttpServer::Impl::TlsSummary() const {
+  return tls_ == nullptr ? nlohmann::json(false) : tls_->Summary();
 }
 
 void HttpServer::Impl::Closed(Session* s) {
@@ -182,8 +196,16 @@ HttpServer::HttpServer(const ServerConfig& config, const std::vector<Route>& rou
 
 HttpServer::~HttpServer() = default;
 
+Status HttpServer::CheckTls(const ServerConfig& config) {
+  if (!config.tls.enabled()) return Status::Ok();
+  std::unique_ptr<TlsContext> tls;
+  return TlsContext::Load(config.tls, &tls);
+}
+
 Status HttpServer::Bind() { return impl_->Bind(&port_); }
 void HttpServer::Serve() { impl_->Serve(); }
 void HttpServer::Stop() { impl_->Stop(); }
+Status HttpServer::ReloadTls() { return impl_->ReloadTls(); }
+nlohmann::json HttpServer::TlsSummary() const { return impl_->TlsSummary(); }
 
 }  // namespace caseengine

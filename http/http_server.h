@@ -16,6 +16,10 @@
 // signal handler's thread) makes Serve return once the requests in flight are answered,
 // or after a grace of two seconds, when the connections still open are closed.
 //
+// Over TLS (the config's "tls": http/tls_context.h) the same, encrypted: Bind loads the
+// certificate, ReloadTls (SIGHUP) reads it again for new connections while open ones
+// carry on with the one they started with.
+//
 // Every answer carries X-Request-Id (the client's, when SaneRequestId, or a new one) and
 // is a line of the request log; a 401, 403, throttled sign-in (429) or a route's
 // security event is a line of the security log too (http/server_log.h). Sign-ins that
@@ -42,12 +46,23 @@ class HttpServer {
              ServerLog* log = nullptr);
   ~HttpServer();
 
-  // Binds the listening socket (port 0: any free port, see port()).
+  // Whether the config's "tls" files load (as Bind would load them): for a start to stop
+  // before anything is opened. Ok without "tls".
+  static Status CheckTls(const ServerConfig& config);
+
+  // Binds the listening socket (port 0: any free port, see port()); with "tls" in the
+  // config, loads the certificate and key first (InvalidArgument naming the file).
   Status Bind();
   int port() const { return port_; }
   // Answers requests until Stop.
   void Serve();
   void Stop();
+  // From any thread: reads the certificate and key again; new connections use them. A
+  // failure keeps the certificate in use and says why. Ok and nothing done without TLS.
+  Status ReloadTls();
+  // The certificate in use ({"subject", "serial", "not_after", "min_version"}), or false
+  // for plain HTTP. Never key material.
+  nlohmann::json TlsSummary() const;
 
  private:
   class Impl;

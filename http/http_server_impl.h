@@ -1,7 +1,10 @@
 // HttpServer's insides, shared by the files that implement it (internal to http/; the
 // only header that includes the HTTP library, Boost.Beast over Asio):
 //   http_server.cc    the server's life: bind, serve, accept, stop and its grace;
-//   http_session.cc   a connection: reading requests, writing answers, closing;
+//   http_session.cc   a connection, over TCP or TLS: reading requests, writing
+//                     answers, closing;
+//   tls_context.cc    the TLS settings and certificate new connections take (SIGHUP
+//                     reloads it);
 //   http_exchange.cc  an exchange: routing, authorizing, running the route on the thread
 //                     its kind asks for, and writing its answer from where it is ready;
 //   http_feed.cc      a streamed answer (event feeds), step by step;
@@ -48,10 +51,13 @@
 
 #include "base/batching_queue.h"
 #include "http/http_server.h"
-#include "http/sign_in_throttle.h"
 #include "http/server_config.h"
+#include "http/sign_in_throttle.h"
 
 namespace caseengine {
+
+class TlsContext;
+
 namespace http_internal {
 
 namespace net = boost::asio;
@@ -145,20 +151,27 @@ class HttpServer::Impl {
  public:
   class Session;
   struct Exchange;
+  template <class Stream>
+  class StreamSession;
 
   Impl(const ServerConfig& config, const std::vector<Route>& routes, Metrics* metrics,
        ServerLog* log);
   ~Impl();
 
+  // Bind loads the certificate when the config has "tls".
   Status Bind(int* port);
   void Serve();
   void Stop();
+  Status ReloadTls();
+  nlohmann::json TlsSummary() const;
 
  private:
   using Clock = http_internal::Clock;
   using RawRequest = http_internal::RawRequest;
 
   void Accept();
+  // A session over TCP, or over TLS with the current certificate; in http_session.cc.
+  std::shared_ptr<Session> NewSession(http_internal::tcp::socket socket);
   void Handle(const std::shared_ptr<Session>& session, RawRequest raw);
   void Run(const std::shared_ptr<Exchange>& x);
   // Run on the pool the route runs on (Route::Runs).
@@ -213,6 +226,7 @@ class HttpServer::Impl {
   boost::asio::strand<boost::asio::io_context::executor_type> control_;
   boost::asio::steady_timer stop_timer_;
   http_internal::tcp::acceptor acceptor_;
+  std::unique_ptr<TlsContext> tls_;  // null: plain HTTP
   boost::asio::thread_pool pool_;
   // Runs the routes whose work grows with the log (Route::Runs::kLong).
   static constexpr size_t kLongThreads = 2;
@@ -225,19 +239,16 @@ class HttpServer::Impl {
   std::map<Session*, std::weak_ptr<Session>> sessions_;  // erased by the session's destructor
 };
 
-// One connection. Its handlers run on its strand, one at a time; Write may also be called
-// off the strand while its exchange is in flight (see the header).
+// One connection, over plain TCP or TLS (StreamSession<Stream>, in http_session.cc: one
+// implementation for both streams). Its handlers run on its strand, one at a time; Write
+// may also be called off the strand while its exchange is in flight (see the header).
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(http_internal::tcp::socket socket, Impl* server)
-      : stream_(std::move(socket)), server_(server) {
-    http_internal::beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) source_ = peer.address().to_string();
-  }
-  ~Session() { server_->Closed(this); }
+  Session(Impl* server, std::string source) : server_(server), source_(std::move(source)) {}
+  virtual ~Session() { server_->Closed(this); }
 
-  void Start();
+  // Reads the first request (after the TLS handshake, over TLS).
+  virtual void Start() = 0;
 
   // The answer to the request read last, from any thread while no other operation is
   // pending on the connection: on the strand, or off it during an exchange. Nothing is
@@ -245,56 +256,32 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // was not read to its end; `head` for a HEAD request: the status and headers a GET
   // gets, its Content-Length included (none for a streamed answer), and no body (RFC
   // 9110, 9.3.2).
-  void Write(HttpResponse&& answer, unsigned version, bool keep_alive, bool linger = false,
-             bool head = false);
+  virtual void Write(HttpResponse&& answer, unsigned version, bool keep_alive, bool linger = false,
+                     bool head = false) = 0;
 
   // On the strand: shuts the connection (when it waits for a request, if `idle_only`).
   // Its pending operations end with an error, so an exchange in flight ends too.
-  void Close(bool idle_only) {
-    if (!idle_only || idle_) Close();
-  }
+  virtual void Close(bool idle_only) = 0;
 
   // For a streamed answer, on the strand: each write with a deadline; `done` gets
   // whether it went out (false once the connection is gone).
   using Written = std::function<void(bool)>;
-  void WriteHeaderAsync(
+  virtual void WriteHeaderAsync(
       std::shared_ptr<http_internal::http::response<http_internal::http::empty_body>> res,
-      Written done);
-  void WriteChunkAsync(std::string chunk, Written done);
-  void WriteLastChunkAsync(Written done);
-  void EndStream();
+      Written done) = 0;
+  virtual void WriteChunkAsync(std::string chunk, Written done) = 0;
+  virtual void WriteLastChunkAsync(Written done) = 0;
+  virtual void EndStream() = 0;
 
-  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  virtual boost::asio::any_io_executor executor() = 0;
   // The peer's address ("" when unknown): what sign-ins are throttled by, and logged.
   const std::string& source() const { return source_; }
 
- private:
-  template <class Body>
-  void Send(std::shared_ptr<http_internal::http::response<Body>> res, bool close, bool linger);
-  void ReadHeader();
-  void OnHeader(http_internal::beast::error_code ec);
-  void ReadBody();
-  // The request is whole: handled with no deadline running (the answer sets its own).
-  void OnRequest();
-  void OnReadError(http_internal::beast::error_code ec);
-  // After an error answer the client may still be sending a body nobody reads: closing
-  // at once would reset the connection, and the client could lose the answer. So the
-  // sending side is shut and what comes is read and dropped until the client closes.
-  void Linger();
-  void Drain();
-  void Close();
+ protected:
+  Impl* const server_;
 
-  http_internal::beast::tcp_stream stream_;
-  http_internal::beast::flat_buffer buffer_;
-  std::optional<http_internal::http::request_parser<http_internal::http::string_body>> parser_;
-  Impl* server_;
-  std::string source_;
-  bool idle_ = false;  // on the strand: waiting for a request
-  // Held while an answer starts to be written and while the connection is closed: the
-  // two may come from different threads (an answer off the strand, a stop's Close on
-  // it). closed_ is set under it, and nothing is written after.
-  std::mutex write_mu_;
-  bool closed_ = false;
+ private:
+  const std::string source_;
 };
 
 // A request on its way to an answer; it keeps its session alive.

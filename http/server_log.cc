@@ -264,6 +264,14 @@ void ServerLog::Startup(std::string_view message, const nlohmann::json& fields) 
   Write(&text, /*flush=*/true);
 }
 
+void ServerLog::Warning(std::string_view message, const nlohmann::json& fields) {
+  if (level_ > LogLevel::kWarn) return;
+  std::string text = LineStart(LogLevel::kWarn, "startup");
+  AppendField(&text, "message", message);
+  AppendFields(&text, fields);
+  Write(&text, /*flush=*/true);
+}
+
 void ServerLog::Error(std::string_view message, const nlohmann::json& fields) {
   if (level_ > LogLevel::kError) return;
   std::string text = LineStart(LogLevel::kError, "server");

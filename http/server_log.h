@@ -8,7 +8,9 @@
 //   - "security": every 401 and 403, every sign-in throttled (429), and every deletion
 //     (its mode: erase or soft), restore, export (CSV lists and exports) and settings
 //     change, with the outcome's status;
-//   - "startup": version, data folder, config summary, listening address, stop.
+//   - "startup": version, data folder, config summary, listening address (with the
+//     certificate in use over TLS), certificate reloads (one that failed at warning
+//     level), stop.
 // Invariant: no token, password, passcode, query value or body ever reaches a line; the
 // only request values logged are the method, the route template, an X-Request-Id that
 // passed SaneRequestId, and the path's ids on security lines of deletions, restores and
@@ -79,6 +81,9 @@ class ServerLog {
                 const nlohmann::json& fields = nlohmann::json::object());
   // A start-up (or stop) line: a message and fields.
   void Startup(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
+  // A start-up line at warning level: something the operator should fix that the engine
+  // carries on without (a certificate that did not reload).
+  void Warning(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
   // An error of the server itself (an exception in a route, a failed accept).
   void Error(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
   // Writes what is queued now.
