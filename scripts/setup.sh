@@ -10,6 +10,7 @@ packages=(
   curl wrk
   systemd  # systemd-analyze, which checks the unit (tests/install_test.cc)
   file  # CPack finds the .deb's library dependencies with it
+  openssl  # the TLS tests and bench/http_bench.sh make self-signed certificates with it
 )
 missing=()
 for p in "${packages[@]}"; do

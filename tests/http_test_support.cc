@@ -215,8 +215,11 @@ std::string RequestText(const std::string& method, const std::string& path,
 
 ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv = {CASEENGINE_PATH, "serve",    "--data",
-                                   data_dir,        "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {CASEENGINE_PATH, "serve", "--data", data_dir};
+  // On a free loopback port, unless the test says where.
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   // The demo configuration (--demo), unless the test gives its own (--config).
   if (std::find(extra_args.begin(), extra_args.end(), "--config") == extra_args.end()) {
     argv.push_back("--demo");
