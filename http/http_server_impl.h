@@ -48,8 +48,8 @@
 
 #include "base/batching_queue.h"
 #include "http/http_server.h"
-#include "http/sign_in_throttle.h"
 #include "http/server_config.h"
+#include "http/sign_in_throttle.h"
 
 namespace caseengine {
 namespace http_internal {
@@ -308,6 +308,10 @@ struct HttpServer::Impl::Exchange {
   Clock::time_point start;
   std::string request_id;  // the client's X-Request-Id when sane, or a new one
   bool throttled = false;  // refused by the sign-in throttle (a security line)
+  // The kind of credential the request carried (ServerConfig::Authenticate: "token",
+  // "api_key:<name>", "oidc"; "ticket"), and why it was refused: for the logs, no secret.
+  std::string credential;
+  std::string refused;
 };
 
 }  // namespace caseengine

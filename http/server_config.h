@@ -18,7 +18,9 @@
 //     "sign_in": { "max_failures_per_source": 50, "max_failures_per_user": 5,
 //                  "lockout_seconds": 60 },
 //     "ready_max_lag": 1000, "metrics_need_token": true, "openapi_need_token": false,
-//     "cors_origins": ["https://cases.council.gov.uk"] }
+//     "cors_origins": ["https://cases.council.gov.uk"],
+//     "api_keys": [ { "name": "referrals-portal", "user": "referrals-bot",
+//                     "key_sha256": "<64 hex digits>", "expires": "2027-06-30" } ] }
 //
 // Every key, flag and environment variable, with its default: docs/configuration.md. A
 // key the engine does not know (at the top or in an object) is an error at start: a
@@ -35,6 +37,10 @@
 // `--demo`, which runs the demo configuration (ServerConfig::Demo), on a loopback
 // address only (its tokens are published).
 //
+// api_keys: named, expiring keys of service accounts, each acting as a configured user
+// (http/api_keys.h); a user's token_sha256 is optional, so a service account may sign in
+// with its keys alone.
+//
 // Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG,
 // CASEENGINE_KEK_FILE, CASEENGINE_KEK), which overrides the file. Immutable once loaded; shared
 // freely across threads.
@@ -49,6 +55,7 @@
 #include "aggregates/config.h"
 #include "base/memory_budget.h"
 #include "base/status.h"
+#include "http/api_keys.h"
 #include "http/staff_sign_in.h"
 
 namespace caseengine {
@@ -99,8 +106,10 @@ struct ServerConfig {
   bool metrics_need_token = true;
   bool openapi_need_token = false;
   // Staff sign-in through the council's identity provider ("oidc"; http/staff_sign_in.h);
-  // null without it.
-  std::shared_ptr<const StaffSignIn> oidc;
+  // null without it. Started (its key set fetched, with jwks_url) by whoever serves.
+  std::shared_ptr<StaffSignIn> oidc;
+  // Service accounts' keys, by hash ("api_keys"; http/api_keys.h).
+  ApiKeys api_keys;
 
   static ServerConfig Demo();
   // The query workers: `threads`, or without it twice the cores and at least 4. Queries
@@ -119,9 +128,13 @@ struct ServerConfig {
   // What the engine runs with, for the start-up log: no token, no key, no user's name.
   nlohmann::json Summary() const;
 
-  // The user a bearer token belongs to: a configured token's, or a signed-in staff
-  // member's (oidc); null for a token that is neither (why, for the log, in `why`).
-  const Actor* Authenticate(std::string_view token, std::string* why = nullptr) const;
+  // The user a bearer token belongs to: a configured token's, a service account's API key's
+  // (unless it expired), or a signed-in staff member's (oidc); null for a token that is
+  // none of them (why, for the log, in `why`). `credential` says which kind it was, for the
+  // request log and never a secret: "token", "api_key:<the key's name>" (an expired key's
+  // too), "oidc", or "" when the token is unknown.
+  const Actor* Authenticate(std::string_view token, std::string* why = nullptr,
+                            std::string* credential = nullptr) const;
 };
 
 // Hex SHA-256 of a token, as config files keep it.

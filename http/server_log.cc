@@ -70,6 +70,7 @@ void AppendRequest(std::string* out, const RequestLine& line) {
     AppendField(out, "user", line.user);
   }
   if (!line.source.empty()) AppendField(out, "source", line.source);
+  if (!line.credential.empty()) AppendField(out, "credential", line.credential);
 }
 
 // `fields` (an object) appended as more members of the line.
