@@ -163,6 +163,10 @@ int Serve(const ServeFlags& flags) {
                             {"config", config_file.empty() ? "demo" : config_file},
                             {"settings", config.Summary()}});
 
+  // The identity provider's key set (oidc.jwks_url) fetched, and kept fresh: a provider
+  // out of reach is no reason not to start (configured tokens and API keys go on).
+  StaffSignInRunner sign_in(config.oidc.get(), log.get());
+
   EngineOptions options;
   options.dir = config.data_dir;
   options.config = &config.domain;

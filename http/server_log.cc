@@ -257,6 +257,14 @@ void ServerLog::Security(std::string_view event, const RequestLine& line,
   Write(&text, /*flush=*/true);
 }
 
+void ServerLog::Security(std::string_view event, const nlohmann::json& fields) {
+  if (level_ > LogLevel::kWarn) return;
+  std::string text = LineStart(LogLevel::kWarn, "security");
+  AppendField(&text, "event", event);
+  AppendFields(&text, fields);
+  Write(&text, /*flush=*/true);
+}
+
 void ServerLog::Startup(std::string_view message, const nlohmann::json& fields) {
   if (level_ > LogLevel::kInfo) return;
   std::string text = LineStart(LogLevel::kInfo, "startup");

@@ -82,6 +82,8 @@ class ServerLog {
   // "throttled" or SecurityEventName), and `fields` (mode, target ids, ...).
   void Security(std::string_view event, const RequestLine& line,
                 const nlohmann::json& fields = nlohmann::json::object());
+  // A security line of no request: the event (such as "key_set_fetch_failed") and fields.
+  void Security(std::string_view event, const nlohmann::json& fields);
   // A start-up (or stop) line: a message and fields.
   void Startup(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
   // An error of the server itself (an exception in a route, a failed accept).
