@@ -53,14 +53,17 @@ bool JwksCache::RefreshForUnknownKid() {
   if (!unknown_kid_asked_ || now - *unknown_kid_asked_ >= options_.unknown_kid_gap) {
     unknown_kid_asked_ = now;
     asked_ = true;
+    asked_for_kid_ = true;
     wake_.notify_one();
     // A fetch in flight may have started before the provider published the key: wait
     // for the one asked for, after it (unless the one in flight brings a new set).
     target = completed_ + (fetching_ ? 2 : 1);
-  } else if (fetching_) {
-    target = completed_ + 1;
+  } else if (asked_for_kid_) {
+    target = completed_ + (fetching_ ? 2 : 1);  // another kid's, not started yet
+  } else if (fetching_ && fetching_for_kid_) {
+    target = completed_ + 1;  // another kid's, in flight
   } else {
-    return false;  // within the gap, and nothing in flight: the set stands
+    return false;  // within the gap, and no kid's fetch under way: the set stands
   }
   done_.wait_until(lock, now + options_.wait, [&] {
     return completed_ >= target || stop_ ||
@@ -98,6 +101,8 @@ void JwksCache::Run() {
     }
     asked_ = false;
     fetching_ = true;
+    fetching_for_kid_ = asked_for_kid_;
+    asked_for_kid_ = false;
     lock.unlock();
     // Off the lock: readers go on with the set there is.
     std::string text;
@@ -135,6 +140,7 @@ void JwksCache::Run() {
                 {"keys_kept", keys_ == nullptr ? 0 : keys_->size()}};
     }
     fetching_ = false;
+    fetching_for_kid_ = false;
     ++completed_;
     done_.notify_all();
     if (!event.empty() && note_) {

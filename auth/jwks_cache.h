@@ -10,9 +10,11 @@
 // Fetches happen on a thread of the cache's own, one at a time, never under the lock
 // readers take. A request never waits for a scheduled refresh: it verifies with the set
 // there is. Only a token whose kid the set lacks waits, and at most `wait` (a bit more
-// than the fetch's own timeout), for the one fetch in flight or the one it asked for;
-// a request refused a fetch by the gap does not wait at all. Until the first fetch
-// succeeds there is no set: every token is refused (401), and Ready says why.
+// than the fetch's own timeout), for the fetch an unknown kid asked for (its own, or
+// another request's still pending or in flight); a request refused a fetch by the gap, with
+// no such fetch under way, does not wait at all, nor for a scheduled fetch or a retry (a
+// provider that does not answer holds no request for longer than one fetch per gap). Until the
+// first fetch succeeds there is no set: every token is refused (401), and Ready says why.
 //
 // Invariants: the set handed out is immutable and lives as long as its holder's
 // shared_ptr; generation() changes exactly when a fetch brings a set whose text differs,
@@ -101,11 +103,13 @@ class JwksCache {
   std::optional<Clock::time_point> unknown_kid_asked_;  // the last unknown kid's; guarded
   bool asked_ = false;                                  // a fetch asked for; guarded by mu_
   bool fetching_ = false;                               // guarded by mu_
-  bool stop_ = false;                                   // guarded by mu_
-  bool started_ = false;                                // guarded by mu_
-  uint64_t completed_ = 0;                              // fetches finished; guarded by mu_
-  int failures_ = 0;                                    // in a row; guarded by mu_
-  Status last_error_;                                   // guarded by mu_
+  bool asked_for_kid_ = false;     // the fetch asked for is an unknown kid's; guarded by mu_
+  bool fetching_for_kid_ = false;  // the fetch in flight is; guarded by mu_
+  bool stop_ = false;              // guarded by mu_
+  bool started_ = false;           // guarded by mu_
+  uint64_t completed_ = 0;         // fetches finished; guarded by mu_
+  int failures_ = 0;               // in a row; guarded by mu_
+  Status last_error_;              // guarded by mu_
   std::thread thread_;
 };
 

@@ -152,6 +152,29 @@ TEST_CASE("jwks cache: unknown kids fetch again at most once per gap, and wait o
   CHECK(provider.Fetches() == 2);
 }
 
+TEST_CASE("jwks cache: tokens of a new key arriving together share one fetch and all verify",
+          "[auth][jwks]") {
+  const Key a = NewRsa(), c = NewP256();
+  Provider provider;
+  provider.Publish({Jwk(a, "a")});
+  JwksCache cache(JwksCacheOptions{}, provider.Fetch());
+  REQUIRE(cache.Start(nullptr).ok());
+  provider.Publish({Jwk(a, "a"), Jwk(c, "c")});
+  // Each request with the new kid asks, or waits for the fetch another asked for, or comes
+  // after it: either way the set it verifies with next has the key.
+  std::vector<std::thread> threads;
+  std::atomic<int> found{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      cache.RefreshForUnknownKid();
+      found += Has(cache, "c") ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(found == 8);
+  CHECK(provider.Fetches() == 2);
+}
+
 TEST_CASE(
     "jwks cache: a failed fetch keeps the set there is, and a first one that fails is retried",
     "[auth][jwks]") {
