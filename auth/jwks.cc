@@ -109,6 +109,12 @@ Status Jwks::Parse(std::string_view json, Jwks* out) {
   return Status::Ok();
 }
 
+std::vector<std::string> Jwks::kids() const {
+  std::vector<std::string> out;
+  for (const auto& [kid, key] : keys_) out.push_back(kid);
+  return out;
+}
+
 const JwkKey* Jwks::Find(std::string_view kid) const {
   if (kid.empty()) return keys_.size() == 1 ? &keys_.begin()->second : nullptr;
   auto it = keys_.find(kid);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -37,6 +38,8 @@ class Jwks {
   // The key `kid` names; with an empty kid, the only key of the set. Null when none.
   const JwkKey* Find(std::string_view kid) const;
   size_t size() const { return keys_.size(); }
+  // The kids of the set's keys, for the log ("" for a key without one).
+  std::vector<std::string> kids() const;
 
  private:
   std::map<std::string, JwkKey, std::less<>> keys_;  // by kid ("" for a key without one)

@@ -64,8 +64,9 @@ bool NumericClaim(const nlohmann::json& claims, const char* name, int64_t* value
 
 }  // namespace
 
-Status JwtVerifier::Verify(std::string_view token, const Jwks& keys, int64_t now,
-                           JwtClaims* claims) const {
+Status JwtVerifier::Verify(std::string_view token, const Jwks& keys, int64_t now, JwtClaims* claims,
+                           bool* unknown_key) const {
+  if (unknown_key != nullptr) *unknown_key = false;
   if (token.size() > options_.max_token_bytes) return Refuse("is too long");
   const size_t dot1 = token.find('.');
   const size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -85,8 +86,10 @@ Status JwtVerifier::Verify(std::string_view token, const Jwks& keys, int64_t now
   }
   const std::string kid = StringMember(header, "kid");
   const JwkKey* key = keys.Find(kid);
-  if (key == nullptr)
+  if (key == nullptr) {
+    if (unknown_key != nullptr) *unknown_key = true;
     return Refuse("names a key the identity provider's set lacks ('" + kid + "')");
+  }
   if (key->algorithm != algorithm) return Refuse("algorithm does not match its key's type");
   std::string signature;
   if (!Base64UrlDecode(token.substr(dot2 + 1), &signature) || signature.empty()) {

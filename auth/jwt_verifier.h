@@ -46,8 +46,10 @@ class JwtVerifier {
   explicit JwtVerifier(JwtVerifierOptions options) : options_(std::move(options)) {}
 
   // `now` in seconds since the epoch. InvalidArgument (the reason in the message) unless the
-  // token holds in every way the header names.
-  Status Verify(std::string_view token, const Jwks& keys, int64_t now, JwtClaims* claims) const;
+  // token holds in every way the header names. `unknown_key`, when given, is set to whether
+  // the refusal is for a kid the set lacks (a key set fetched again may have it).
+  Status Verify(std::string_view token, const Jwks& keys, int64_t now, JwtClaims* claims,
+                bool* unknown_key = nullptr) const;
 
  private:
   JwtVerifierOptions options_;

@@ -26,6 +26,8 @@
 //       writes a new random key-encryption key to FILE (mode 0600).
 //   caseengine backup --data DIR --to DEST, caseengine restore --from DEST --data NEWDIR
 //       online backups and verified restores (cli/backup_command.h).
+//   caseengine new-api-key --name NAME [--user USER] [--expires DATE]
+//       prints a new service account's key once, and its config entry (cli/api_key_command.h).
 //
 // The key-encryption key (KEK, docs/event_log.md) of serve, seed and rebuild: --key-file,
 // then CASEENGINE_KEK (64 hex digits), then the file CASEENGINE_KEK_FILE names, then the
@@ -55,6 +57,7 @@
 #include "app/control_socket.h"
 #include "app/engine.h"
 #include "base/exit_codes.h"
+#include "cli/api_key_command.h"
 #include "cli/backup_command.h"
 #include "cli/serve_config.h"
 #include "demo/caseload_seeder.h"
@@ -164,6 +167,10 @@ int Serve(const ServeFlags& flags) {
                             {"data", config.data_dir},
                             {"config", config_file.empty() ? "demo" : config_file},
                             {"settings", config.Summary()}});
+
+  // The identity provider's key set (oidc.jwks_url) fetched, and kept fresh: a provider
+  // out of reach is no reason not to start (configured tokens and API keys go on).
+  StaffSignInRunner sign_in(config.oidc.get(), log.get());
 
   EngineOptions options;
   options.dir = config.data_dir;
@@ -469,6 +476,8 @@ int main(int argc, char** argv) {
 
   caseengine::BackupCommands backup_commands;
   caseengine::AddBackupCommands(&app, &backup_commands);
+  caseengine::ApiKeyCommand api_key_command;
+  caseengine::AddApiKeyCommand(&app, &api_key_command);
 
   try {
     app.parse(argc, argv);
@@ -479,6 +488,7 @@ int main(int argc, char** argv) {
     return code == 0 ? caseengine::kExitOk : caseengine::kExitCannotRun;
   }
   if (backup_commands.parsed()) return caseengine::RunBackupCommands(backup_commands);
+  if (api_key_command.parsed()) return caseengine::RunApiKeyCommand(api_key_command);
   if (serve->parsed()) return caseengine::Serve(serve_flags);
   if (seed_cmd->parsed()) return caseengine::Seed(dir, key_file, clients, seed);
   if (rotate->parsed()) return caseengine::RotateKek(dir, old_key_file, new_key_file);

@@ -2,6 +2,9 @@
 #include "cli/serve_config.h"
 
 #include <cstdlib>
+#include <iostream>
+
+#include "http/server_log.h"
 
 namespace caseengine {
 namespace {
@@ -72,6 +75,22 @@ Status ResolveServeConfig(const ServeFlags& flags, ServerConfig* out,
   }
   if (!flags.log_file.empty()) config.log.file = flags.log_file;
   return Status::Ok();
+}
+
+StaffSignInRunner::StaffSignInRunner(StaffSignIn* oidc, ServerLog* log) : oidc_(oidc) {
+  if (oidc_ == nullptr) return;
+  const Status fetched = oidc_->Start([log](std::string_view event, const nlohmann::json& fields) {
+    log->Security(event, fields);
+  });
+  if (!fetched.ok()) {
+    std::cerr << "caseengine: warning: the identity provider's key set could not be fetched ("
+              << fetched.message()
+              << "): staff tokens are refused until it is; trying again meanwhile\n";
+  }
+}
+
+StaffSignInRunner::~StaffSignInRunner() {
+  if (oidc_ != nullptr) oidc_->Stop();
 }
 
 }  // namespace caseengine

@@ -382,6 +382,9 @@ void Api::Ready(const HttpRequest&, HttpResponse* res) {
   if (runner.ok() && !engine_->ReadModelsLoaded()) {
     reasons.push_back("the read models are loading (lists answer once they are)");
   }
+  if (std::string why; config_->oidc != nullptr && !config_->oidc->Ready(&why)) {
+    reasons.push_back(why);
+  }
   if (lag > config_->ready_max_lag) {
     reasons.push_back("the read models are " + std::to_string(lag) +
                       " positions behind the log (ready at " +

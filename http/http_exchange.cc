@@ -82,15 +82,19 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
       p.retry_after = wait;
       throw p;
     }
-    actor = config_.Authenticate(token, &refused);
+    actor = config_.Authenticate(token, &refused, &x->credential);
     if (actor == nullptr) {
+      x->refused = refused;
       throttle_.Failed(source, claimed, now);
     } else {
       throttle_.Succeeded(claimed);
     }
   }
   const bool ticket = auth.empty() && route.by_ticket && request->Has("ticket");
-  if (ticket) actor = route.by_ticket(*request);
+  if (ticket) {
+    actor = route.by_ticket(*request);
+    x->credential = "ticket";
+  }
   if (actor == nullptr) {
     throw Problem(401, "/problems/unauthorized", "Unauthorized",
                   ticket         ? "the ticket is unknown, spent or expired: get a new one"
@@ -257,9 +261,16 @@ void HttpServer::Impl::Record(const Exchange& x) {
       status,
       micros,
       x.request.actor == nullptr ? std::string_view() : std::string_view(x.request.actor->user_id),
-      x.session->source()};
+      x.session->source(),
+      x.credential};
   log_->Request(line);
-  if (status == 401) return log_->Security("unauthorized", line);
+  if (status == 401) {
+    // Why, when a credential was refused: the reason (a kid, an algorithm's name, that a
+    // key expired), never the credential.
+    nlohmann::json fields = nlohmann::json::object();
+    if (!x.refused.empty()) fields["reason"] = x.refused.substr(0, 200);
+    return log_->Security("unauthorized", line, fields);
+  }
   if (status == 403) return log_->Security("forbidden", line);
   if (x.throttled) return log_->Security("throttled", line);
   SecurityEvent event = route.security;

@@ -295,6 +295,10 @@ struct HttpServer::Impl::Exchange {
   Clock::time_point start;
   std::string request_id;  // the client's X-Request-Id when sane, or a new one
   bool throttled = false;  // refused by the sign-in throttle (a security line)
+  // The kind of credential the request carried (ServerConfig::Authenticate: "token",
+  // "api_key:<name>", "oidc"; "ticket"), and why it was refused: for the logs, no secret.
+  std::string credential;
+  std::string refused;
 };
 
 }  // namespace caseengine

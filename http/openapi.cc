@@ -239,7 +239,9 @@ nlohmann::json Api::OpenApi() const {
              {{"bearer",
                {{"type", "http"},
                 {"scheme", "bearer"},
-                {"description", "a user's token (config file: token_sha256)"}}},
+                {"description",
+                 "a user's token (config file: token_sha256), a service account's API key "
+                 "(api_keys), or the identity provider's access token (oidc)"}}},
               {"ticket",
                {{"type", "apiKey"},
                 {"in", "query"},

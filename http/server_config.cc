@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 
 #include "base/coding.h"
 #include "base/sha256.h"
+#include "base/time_format.h"
 
 namespace caseengine {
 
@@ -47,20 +49,38 @@ Status ServerConfig::SetListen(const std::string& listen) {
   return Status::Ok();
 }
 
-const Actor* ServerConfig::Authenticate(std::string_view token, std::string* why) const {
+const Actor* ServerConfig::Authenticate(std::string_view token, std::string* why,
+                                        std::string* credential) const {
   std::string reason = "unknown token";
+  std::string kind;
   const Actor* actor = nullptr;
   if (!token.empty()) {
+    // Found by the hash of what was sent: no secret is compared byte by byte.
     const std::string hash = TokenHash(token);
-    auto it = token_users.find(hash);
-    if (it != token_users.end()) {
+    if (auto it = token_users.find(hash); it != token_users.end()) {
+      kind = "token";
       auto user = domain.users.find(it->second);
       if (user != domain.users.end()) actor = &user->second;
+    } else if (const ApiKey* key = api_keys.Find(hash); key != nullptr) {
+      kind = "api_key:" + key->name;
+      const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      if (now >= key->expires_at) {
+        reason = "the API key has expired (since " + FormatMicrosUtc(key->expires_at) +
+                 "): ask for a new one";
+      } else if (auto user = domain.users.find(key->user); user != domain.users.end()) {
+        actor = &user->second;
+      }
     } else if (oidc != nullptr && std::count(token.begin(), token.end(), '.') == 2) {
+      kind = "oidc";
       actor = oidc->Authenticate(token, hash, static_cast<int64_t>(std::time(nullptr)), &reason);
+    } else if (token.substr(0, ApiKeys::kPrefix.size()) == ApiKeys::kPrefix) {
+      reason = "unknown API key";
     }
   }
   if (actor == nullptr && why != nullptr) *why = reason;
+  if (credential != nullptr) *credential = kind;
   return actor;
 }
 
@@ -141,6 +161,7 @@ nlohmann::json ServerConfig::Summary() const {
            {{"max_failures_per_source", sign_in.max_failures_per_source},
             {"max_failures_per_user", sign_in.max_failures_per_user},
             {"lockout_seconds", sign_in.lockout_seconds}}},
+          {"api_keys", api_keys.size()},
           {"oidc", oidc == nullptr ? nlohmann::json(nullptr) : oidc->Summary()},
           // File names and the version; the certificate itself is in the listening line.
           {"tls", !tls.enabled() ? nlohmann::json(false)
@@ -181,7 +202,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
                                     "cors_origins",
                                     "oidc",
                                     "tls",
-                                    "allow_plain_http"},
+                                    "allow_plain_http",
+                                    "api_keys"},
                                    "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
@@ -298,11 +320,14 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       if (!a.team_id.empty() && !c.domain.teams.count(a.team_id)) {
         return bad("user " + a.user_id + " is in unknown team " + a.team_id);
       }
-      const std::string hash = u.at("token_sha256").get<std::string>();
-      if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != hash.npos) {
-        return bad("user " + a.user_id + ": token_sha256 must be 64 lower-case hex digits");
+      // Optional: a service account may sign in with its API keys alone.
+      if (u.contains("token_sha256")) {
+        const std::string hash = u["token_sha256"].get<std::string>();
+        if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != hash.npos) {
+          return bad("user " + a.user_id + ": token_sha256 must be 64 lower-case hex digits");
+        }
+        c.token_users[hash] = a.user_id;
       }
-      c.token_users[hash] = a.user_id;
       c.domain.users[a.user_id] = std::move(a);
     }
     const auto settings = j.value("settings", nlohmann::json::object());
@@ -328,6 +353,10 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
                    "' is not an origin such as https://cases.council.gov.uk");
       }
       c.cors_origins.push_back(origin);
+    }
+    if (j.contains("api_keys")) {
+      Status s = ApiKeys::FromJson(j["api_keys"], c.domain.users, c.token_users, &c.api_keys);
+      if (!s.ok()) return bad(s.message());
     }
     if (j.contains("oidc")) {
       std::unique_ptr<StaffSignIn> oidc;

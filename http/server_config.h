@@ -21,7 +21,9 @@
 //     "cors_origins": ["https://cases.council.gov.uk"],
 //     "tls": { "certificate_file": "/etc/caseengine/tls/fullchain.pem",
 //              "key_file": "/etc/caseengine/tls/privkey.pem", "min_version": "1.2" },
-//     "allow_plain_http": false }
+//     "allow_plain_http": false,
+//     "api_keys": [ { "name": "referrals-portal", "user": "referrals-bot",
+//                     "key_sha256": "<64 hex digits>", "expires": "2027-06-30" } ] }
 //
 // tls: HTTPS served by the engine itself (http/tls_context.h), the certificate and key
 // read again on SIGHUP. Without it the engine speaks plain HTTP, which it does on a
@@ -43,6 +45,10 @@
 // `--demo`, which runs the demo configuration (ServerConfig::Demo), on a loopback
 // address only (its tokens are published).
 //
+// api_keys: named, expiring keys of service accounts, each acting as a configured user
+// (http/api_keys.h); a user's token_sha256 is optional, so a service account may sign in
+// with its keys alone.
+//
 // Flags override the environment (CASEENGINE_DATA, CASEENGINE_LISTEN, CASEENGINE_CONFIG,
 // CASEENGINE_KEK_FILE, CASEENGINE_KEK), which overrides the file. Immutable once loaded; shared
 // freely across threads.
@@ -57,6 +63,7 @@
 #include "aggregates/config.h"
 #include "base/memory_budget.h"
 #include "base/status.h"
+#include "http/api_keys.h"
 #include "http/staff_sign_in.h"
 
 namespace caseengine {
@@ -119,8 +126,10 @@ struct ServerConfig {
   bool metrics_need_token = true;
   bool openapi_need_token = false;
   // Staff sign-in through the council's identity provider ("oidc"; http/staff_sign_in.h);
-  // null without it.
-  std::shared_ptr<const StaffSignIn> oidc;
+  // null without it. Started (its key set fetched, with jwks_url) by whoever serves.
+  std::shared_ptr<StaffSignIn> oidc;
+  // Service accounts' keys, by hash ("api_keys"; http/api_keys.h).
+  ApiKeys api_keys;
 
   static ServerConfig Demo();
   // The query workers: `threads`, or without it twice the cores and at least 4. Queries
@@ -139,9 +148,13 @@ struct ServerConfig {
   // What the engine runs with, for the start-up log: no token, no key, no user's name.
   nlohmann::json Summary() const;
 
-  // The user a bearer token belongs to: a configured token's, or a signed-in staff
-  // member's (oidc); null for a token that is neither (why, for the log, in `why`).
-  const Actor* Authenticate(std::string_view token, std::string* why = nullptr) const;
+  // The user a bearer token belongs to: a configured token's, a service account's API key's
+  // (unless it expired), or a signed-in staff member's (oidc); null for a token that is
+  // none of them (why, for the log, in `why`). `credential` says which kind it was, for the
+  // request log and never a secret: "token", "api_key:<the key's name>" (an expired key's
+  // too), "oidc", or "" when the token is unknown.
+  const Actor* Authenticate(std::string_view token, std::string* why = nullptr,
+                            std::string* credential = nullptr) const;
 };
 
 // Hex SHA-256 of a token, as config files keep it.

@@ -70,6 +70,7 @@ void AppendRequest(std::string* out, const RequestLine& line) {
     AppendField(out, "user", line.user);
   }
   if (!line.source.empty()) AppendField(out, "source", line.source);
+  if (!line.credential.empty()) AppendField(out, "credential", line.credential);
 }
 
 // `fields` (an object) appended as more members of the line.
@@ -252,6 +253,14 @@ void ServerLog::Security(std::string_view event, const RequestLine& line,
   std::string text = LineStart(LogLevel::kWarn, "security");
   AppendField(&text, "event", event);
   AppendRequest(&text, line);
+  AppendFields(&text, fields);
+  Write(&text, /*flush=*/true);
+}
+
+void ServerLog::Security(std::string_view event, const nlohmann::json& fields) {
+  if (level_ > LogLevel::kWarn) return;
+  std::string text = LineStart(LogLevel::kWarn, "security");
+  AppendField(&text, "event", event);
   AppendFields(&text, fields);
   Write(&text, /*flush=*/true);
 }

@@ -4,7 +4,9 @@
 // Three logs in one stream, told apart by "log":
 //   - "request": one line per answer: request_id, method, route (the route's TEMPLATE,
 //     such as "/clients/{id}": a path carries ids), status, duration_ms, user (the
-//     signed-in user's id, or null), source (the peer's address);
+//     signed-in user's id, or null), source (the peer's address), credential (the kind
+//     of credential sent: "token", "api_key:<the key's name>", "oidc", "ticket"; never
+//     the secret);
 //   - "security": every 401 and 403, every sign-in throttled (429), and every deletion
 //     (its mode: erase or soft), restore, export (CSV lists and exports) and settings
 //     change, with the outcome's status;
@@ -63,6 +65,9 @@ struct RequestLine {
   uint64_t micros = 0;
   std::string_view user;  // "" when nobody signed in
   std::string_view source;
+  // The kind of credential used ("token", "api_key:<its name>", "oidc", "ticket"); never
+  // the credential itself. "" when none.
+  std::string_view credential = {};
 };
 
 class ServerLog {
@@ -79,6 +84,8 @@ class ServerLog {
   // "throttled" or SecurityEventName), and `fields` (mode, target ids, ...).
   void Security(std::string_view event, const RequestLine& line,
                 const nlohmann::json& fields = nlohmann::json::object());
+  // A security line of no request: the event (such as "key_set_fetch_failed") and fields.
+  void Security(std::string_view event, const nlohmann::json& fields);
   // A start-up (or stop) line: a message and fields.
   void Startup(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
   // A start-up line at warning level: something the operator should fix that the engine

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "auth/json_member.h"
+#include "auth/jwks_fetcher.h"
 
 namespace caseengine {
 namespace {
@@ -12,6 +13,9 @@ namespace {
 // A day: longer than any request or feed holds the actor it started with.
 constexpr int64_t kKeepAfterExpiry = 24 * 3600;
 constexpr uint64_t kSweepEvery = 256;  // sign-ins between sweeps of the cache
+// A fetch of the key set takes at most this long; a request waits a little longer.
+constexpr std::chrono::milliseconds kFetchTimeout{4000};
+constexpr std::chrono::milliseconds kFetchWait{5000};
 
 }  // namespace
 
@@ -21,7 +25,8 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
   auto bad = [](const std::string& what) { return Status::InvalidArgument("oidc: " + what); };
   if (!j.is_object()) return bad("must be an object");
   static const std::set<std::string> kKeys = {
-      "issuer", "audience", "jwks_file", "skew_seconds", "user_claim", "roles_claim", "roles"};
+      "issuer",     "audience",    "jwks_file", "jwks_url",    "jwks_refresh_seconds",
+      "user_claim", "roles_claim", "roles",     "skew_seconds"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!kKeys.count(it.key())) return bad("unknown key \"" + it.key() + "\"");
   }
@@ -41,13 +46,42 @@ Status StaffSignIn::FromJson(const nlohmann::json& j,
   s->user_claim_ = StringMember(j, "user_claim", s->user_claim_);
   s->roles_claim_ = StringMember(j, "roles_claim", s->roles_claim_);
   const std::string jwks_file = StringMember(j, "jwks_file", "");
-  if (jwks_file.empty()) return bad("jwks_file is required (the provider's JSON Web Key Set)");
-  std::ifstream in(jwks_file);
-  if (!in) return bad("jwks_file " + jwks_file + " cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  Status st = Jwks::Parse(text.str(), &s->keys_);
-  if (!st.ok()) return bad("jwks_file " + jwks_file + ": " + st.message());
+  const std::string jwks_url = StringMember(j, "jwks_url", "");
+  if (jwks_file.empty() == jwks_url.empty()) {
+    return bad(
+        "exactly one of jwks_file (a saved JSON Web Key Set) and jwks_url (the provider's "
+        "jwks_uri) is required");
+  }
+  if (!jwks_url.empty()) {
+    Status st = JwksFetcher::CheckUrl(jwks_url);
+    if (!st.ok()) return bad(st.message());
+    JwksCacheOptions cache;
+    cache.wait = kFetchWait;
+    if (j.contains("jwks_refresh_seconds")) {
+      const auto& v = j["jwks_refresh_seconds"];
+      if (!v.is_number_integer() || v.get<int64_t>() < 60 || v.get<int64_t>() > 86400) {
+        return bad("jwks_refresh_seconds must be a whole number from 60 to 86400");
+      }
+      cache.refresh = std::chrono::seconds(v.get<int64_t>());
+    }
+    auto fetcher = std::make_shared<JwksFetcher>(jwks_url, kFetchTimeout);
+    s->jwks_url_ = jwks_url;
+    s->cache_ = std::make_unique<JwksCache>(cache, [fetcher](std::string* body, int64_t* max_age) {
+      return fetcher->Fetch(body, max_age);
+    });
+  } else {
+    if (j.contains("jwks_refresh_seconds")) {
+      return bad("jwks_refresh_seconds goes with jwks_url (a file is read once, at start)");
+    }
+    std::ifstream in(jwks_file);
+    if (!in) return bad("jwks_file " + jwks_file + " cannot be read");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto keys = std::make_shared<Jwks>();
+    Status st = Jwks::Parse(text.str(), keys.get());
+    if (!st.ok()) return bad("jwks_file " + jwks_file + ": " + st.message());
+    s->file_keys_ = std::move(keys);
+  }
   if (j.contains("roles")) {
     if (!j["roles"].is_array()) return bad("roles must be an array");
     for (const auto& r : j["roles"]) {
@@ -95,24 +129,77 @@ Actor StaffSignIn::ActorOf(const JwtClaims& claims) const {
   return actor;
 }
 
+Status StaffSignIn::Start(JwksCache::Note note) {
+  if (cache_ == nullptr) return Status::Ok();
+  return cache_->Start(std::move(note));
+}
+
+void StaffSignIn::Stop() {
+  if (cache_ != nullptr) cache_->Stop();
+}
+
+bool StaffSignIn::Ready(std::string* why) const { return cache_ == nullptr || cache_->Ready(why); }
+
+std::shared_ptr<const Jwks> StaffSignIn::Keys(uint64_t* generation) const {
+  if (cache_ == nullptr) {
+    *generation = 0;
+    return file_keys_;
+  }
+  static const auto* const kNone = new std::shared_ptr<const Jwks>(std::make_shared<Jwks>());
+  std::shared_ptr<const Jwks> keys = cache_->Current(generation);
+  return keys != nullptr ? keys : *kNone;
+}
+
+Status StaffSignIn::Verify(std::string_view token, int64_t now, JwtClaims* claims,
+                           uint64_t* generation) const {
+  bool unknown_key = false;
+  Status s = verifier_.Verify(token, *Keys(generation), now, claims, &unknown_key);
+  // A kid the set lacks: the provider may have published a new key since the last fetch.
+  if (!s.ok() && unknown_key && cache_ != nullptr && cache_->RefreshForUnknownKid()) {
+    s = verifier_.Verify(token, *Keys(generation), now, claims);
+  }
+  if (!s.ok() && unknown_key && cache_ != nullptr && cache_->Current(generation) == nullptr) {
+    return Status::InvalidArgument(
+        "access token cannot be verified: the identity provider's key set is not fetched yet");
+  }
+  return s;
+}
+
 const Actor* StaffSignIn::Authenticate(std::string_view token, const std::string& hash, int64_t now,
                                        std::string* why) const {
+  const uint64_t current = cache_ == nullptr ? 0 : cache_->generation();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = signed_in_.find(hash);
-    if (it != signed_in_.end()) {
+    if (it != signed_in_.end() && it->second.generation == current) {
+      if (!it->second.refused.empty()) {
+        *why = it->second.refused;
+        return nullptr;
+      }
       if (it->second.expires_at > now - options_.skew.count()) return &it->second.actor;
       *why = "access token has expired";
       return nullptr;
     }
   }
+  // Not seen, or seen against another key set (a key the provider dropped must stop
+  // verifying): verified, off the lock.
   JwtClaims claims;
-  Status s = verifier_.Verify(token, keys_, now, &claims);
+  uint64_t generation = 0;
+  Status s = Verify(token, now, &claims, &generation);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = signed_in_.find(hash);
+  if (it != signed_in_.end()) {
+    // Its actor stays where it is (a request may hold it); only whether it verifies changes.
+    it->second.generation = generation;
+    it->second.refused = s.ok() ? "" : s.message();
+    if (s.ok()) return &it->second.actor;
+    *why = s.message();
+    return nullptr;
+  }
   if (!s.ok()) {
     *why = s.message();
     return nullptr;
   }
-  std::lock_guard<std::mutex> lock(mu_);
   // Now and then, users whose tokens expired more than a day ago go: nothing a request
   // may still hold.
   if (++sign_ins_ % kSweepEvery == 0) {
@@ -120,15 +207,20 @@ const Actor* StaffSignIn::Authenticate(std::string_view token, const std::string
       it = it->second.expires_at + kKeepAfterExpiry < now ? signed_in_.erase(it) : std::next(it);
     }
   }
-  auto [it, added] = signed_in_.emplace(hash, Signed{ActorOf(claims), claims.expires_at});
-  return &it->second.actor;
+  auto [added, _] =
+      signed_in_.emplace(hash, Signed{ActorOf(claims), claims.expires_at, generation, ""});
+  return &added->second.actor;
 }
 
 nlohmann::json StaffSignIn::Summary() const {
-  return {{"issuer", options_.issuer},
-          {"audience", options_.audience},
-          {"keys", keys_.size()},
-          {"roles", roles_.size()}};
+  nlohmann::json j = {
+      {"issuer", options_.issuer}, {"audience", options_.audience}, {"roles", roles_.size()}};
+  if (cache_ != nullptr) {
+    j["jwks_url"] = jwks_url_;
+  } else {
+    j["keys"] = file_keys_->size();
+  }
+  return j;
 }
 
 }  // namespace caseengine

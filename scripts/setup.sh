@@ -7,6 +7,7 @@ packages=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libssl-dev
   libspdlog-dev libcli11-dev libjemalloc-dev libicu-dev zlib1g-dev
+  libcurl4-openssl-dev  # fetches the identity provider's key set (oidc.jwks_url)
   curl wrk
   systemd  # systemd-analyze, which checks the unit (tests/install_test.cc)
   file  # CPack finds the .deb's library dependencies with it

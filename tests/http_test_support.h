@@ -1,7 +1,8 @@
 // End-to-end test support: a real `caseengine serve` process on a free loopback port
 // over a data folder, a small HTTP client to talk to it, and the checks the HTTP tests
-// share (problems, command answers, reads). Its .cc is the only test file that includes
-// the HTTP library. The checks assert with Catch2, so they are called from the test thread.
+// share (problems, command answers, reads). Its .cc and tests/jwks_server.cc (a key set
+// served to the engine) are the only test files that include the HTTP library. The checks assert
+// with Catch2, so they are called from the test thread.
 #pragma once
 
 #include <sys/types.h>

@@ -120,6 +120,7 @@ TEST_CASE("cpack builds a .deb with the executables, unit, config, docs and scri
   CHECK(field.find("adduser") != std::string::npos);
   CHECK(field.find("libssl3") != std::string::npos);
   CHECK(field.find("libjemalloc2") != std::string::npos);
+  CHECK(field.find("libcurl4") != std::string::npos);  // oidc.jwks_url
   // The maintainer scripts make the user, folders, key and config.
   const std::string control = dir.Sub("control");
   REQUIRE(RunCommand({dpkg_deb, "-e", deb, control}, &out) == 0);

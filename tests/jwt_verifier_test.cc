@@ -92,7 +92,7 @@ TEST_CASE("a token of another issuer, for another audience, or without a subject
   }
 }
 
-TEST_CASE("an expired token is refused; a clock skew within the allowance is not", "[auth][jwt]") {
+TEST_CASE("an expired token is refused, a clock skew within the allowance is not", "[auth][jwt]") {
   const Key rsa = NewRsa();
   const Jwks keys = SetOf({Jwk(rsa, "r1")});
   const std::string token = Token(rsa, "r1", Claims());  // exp = now + 600

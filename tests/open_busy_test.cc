@@ -94,7 +94,7 @@ class HoldingChild {
 
 }  // namespace
 
-TEST_CASE("a data folder open in this process is refused as busy; read-only opens still work",
+TEST_CASE("a data folder open in this process is refused as busy, while read-only opens still work",
           "[open]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
@@ -126,8 +126,9 @@ TEST_CASE("a data folder open in this process is refused as busy; read-only open
   CheckReadOnlyView(dir, 6);
 }
 
-TEST_CASE("a data folder open in another process is refused as busy; read-only opens still work",
-          "[open]") {
+TEST_CASE(
+    "a data folder open in another process is refused as busy, while read-only opens still work",
+    "[open]") {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
   MakeLog(dir, 7);

@@ -48,8 +48,9 @@ TEST_CASE("sign-in throttle: a source is locked out at its limit, longer each ti
   CHECK(retry == 900);
 }
 
-TEST_CASE("sign-in throttle: a user is locked out from every source; a success clears its count",
-          "[throttle]") {
+TEST_CASE(
+    "sign-in throttle: a user is locked out from every source, and a success clears its count",
+    "[throttle]") {
   SignInThrottle t(Limits(100, 2, 30));
   const Clock::time_point t0 = Clock::now();
   t.Failed("10.0.0.1", "officer", t0);
