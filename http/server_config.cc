@@ -12,6 +12,7 @@
 
 #include "base/coding.h"
 #include "base/sha256.h"
+#include "http/task_settings_config.h"
 
 namespace caseengine {
 
@@ -25,7 +26,7 @@ int ServerConfig::QueryThreads(const ServerConfig& config) {
 ServerConfig ServerConfig::Demo() {
   ServerConfig c;
   c.domain = DomainConfig::Demo();
-  for (const char* user : {"admin", "officer", "supervisor", "auditor"}) {
+  for (const char* user : {"admin", "officer", "supervisor", "auditor", "provider"}) {
     c.token_users[TokenHash(std::string("demo-") + user)] = user;
   }
   c.demo = true;
@@ -154,13 +155,30 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
     return Status::InvalidArgument("config file " + path + ": " + what);
   };
   if (!j.is_object()) return bad("not a JSON object");
-  std::string unknown =
-      UnknownKey(j,
-                 {"data", "listen", "threads", "io_threads", "max_body_bytes", "max_feeds_per_user",
-                  "memory_budget", "users", "teams", "client_types", "settings",
-                  "key_encryption_key_file", "log", "sign_in", "ready_max_lag",
-                  "metrics_need_token", "openapi_need_token", "cors_origins", "oidc"},
-                 "");
+  std::string unknown = UnknownKey(j,
+                                   {"data",
+                                    "listen",
+                                    "threads",
+                                    "io_threads",
+                                    "max_body_bytes",
+                                    "max_feeds_per_user",
+                                    "memory_budget",
+                                    "users",
+                                    "teams",
+                                    "client_types",
+                                    "settings",
+                                    "key_encryption_key_file",
+                                    "log",
+                                    "sign_in",
+                                    "ready_max_lag",
+                                    "metrics_need_token",
+                                    "openapi_need_token",
+                                    "cors_origins",
+                                    "oidc",
+                                    "time_zone",
+                                    "task_types",
+                                    "workflows"},
+                                   "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
   try {
@@ -248,7 +266,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.domain.client_types.insert(ct.get<std::string>());
     }
     for (const auto& u : j.value("users", nlohmann::json::array())) {
-      unknown = UnknownKey(u, {"id", "team", "permissions", "token_sha256"}, "a user");
+      unknown = UnknownKey(u, {"id", "team", "permissions", "token_sha256", "kind", "organisation"},
+                           "a user");
       if (!unknown.empty()) return bad(unknown);
       Actor a;
       a.user_id = u.at("id").get<std::string>();
@@ -259,6 +278,16 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       if (!a.team_id.empty() && !c.domain.teams.count(a.team_id)) {
         return bad("user " + a.user_id + " is in unknown team " + a.team_id);
       }
+      // A provider user acts for its organisation (docs/tasks.md, "Provider users").
+      const std::string kind = u.value("kind", "staff");
+      a.organisation = u.value("organisation", "");
+      if (kind == "provider") {
+        a.kind = ActorKind::kProvider;
+        if (a.organisation.empty())
+          return bad("provider user " + a.user_id + " needs an organisation");
+      } else if (kind != "staff" || !a.organisation.empty()) {
+        return bad("user " + a.user_id + ": kind must be staff or provider (with an organisation)");
+      }
       const std::string hash = u.at("token_sha256").get<std::string>();
       if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != hash.npos) {
         return bad("user " + a.user_id + ": token_sha256 must be 64 lower-case hex digits");
@@ -266,6 +295,7 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.token_users[hash] = a.user_id;
       c.domain.users[a.user_id] = std::move(a);
     }
+    if (Status s = LoadTaskSettings(j, &c.domain); !s.ok()) return bad(s.message());
     const auto settings = j.value("settings", nlohmann::json::object());
     unknown = UnknownKey(settings, {"delete_mode", "lobby_assign_closes_open_case"}, "settings");
     if (!unknown.empty()) return bad(unknown);
