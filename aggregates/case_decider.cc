@@ -1,6 +1,8 @@
 // CaseDecider: see case_decider.h.
 #include "aggregates/case_decider.h"
 
+#include "aggregates/task_events.h"
+
 namespace caseengine {
 
 Outcome CaseDecider::operator()(const AssignOfficer& c) {
@@ -120,7 +122,12 @@ Outcome CaseDecider::operator()(const CloseCase& c) {
   Event e = Make(EventType::kCaseClosed);
   e.reason = c.reason;
   e.subject = CaseStream(s->id);  // the reason is sealed with the case's key
-  return OnCase(*s, std::move(e));
+  Outcome o = OnCase(*s, std::move(e));
+  // A closed case has nothing left to do: its open tasks close with it (reopening the case
+  // does not reopen them; each may be reopened by hand).
+  const int closed = CloseOpenTasks(*s, "", "the case closed", &o.streams[0].events);
+  if (closed > 0) o.response = {{"tasks_closed", closed}};
+  return o;
 }
 
 Outcome CaseDecider::operator()(const ReopenCase& c) {

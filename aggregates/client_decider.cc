@@ -14,7 +14,7 @@ Outcome ClientDecider::operator()(const RegisterClient& c) {
   Outcome o;
   o.Add(ClientStream(client_id), 0, std::move(registered));
   // Registering a client creates its first case, assigned to the registering officer.
-  o.Add(CaseStream(case_id), 0, CaseOpened(case_id, client_id, "registration"));
+  o.streams.push_back({CaseStream(case_id), 0, NewCase(case_id, client_id, "registration")});
   o.response = {{"client_id", client_id}, {"case_id", case_id}};
   return o;
 }
@@ -152,7 +152,7 @@ Outcome ClientDecider::operator()(const OpenCase& c) {
   Event added = Make(EventType::kClientCaseAdded);
   added.case_id = case_id;
   Outcome o = OnClient(*s, std::move(added));
-  o.Add(CaseStream(case_id), 0, CaseOpened(case_id, c.client_id, "new_case"));
+  o.streams.push_back({CaseStream(case_id), 0, NewCase(case_id, c.client_id, "new_case")});
   o.response = {{"case_id", case_id}};
   return o;
 }

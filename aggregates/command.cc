@@ -37,7 +37,19 @@ const char* CommandName(const Command& command) {
                                        "ClaimLobbyRecord",
                                        "AssignLobbyRecord",
                                        "CreateClientFromLobby",
-                                       "RemoveLobbyRecord"};
+                                       "RemoveLobbyRecord",
+                                       "DefineTaskType",
+                                       "RetireTaskType",
+                                       "DefineWorkflow",
+                                       "RetireWorkflow",
+                                       "ImportSettings",
+                                       "AddTask",
+                                       "AssignTask",
+                                       "StartTask",
+                                       "CompleteTask",
+                                       "ReopenTask",
+                                       "CancelTask",
+                                       "ChangeTaskDue"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == std::variant_size_v<Command>);
   return kNames[command.index()];
 }

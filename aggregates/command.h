@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "aggregates/event.h"
+#include "aggregates/settings_state.h"
 
 namespace caseengine {
 
@@ -123,13 +125,61 @@ struct RemoveLobbyRecord {
   std::string lobby_id;
 };
 
+// Settings (permission manage_settings).
+struct DefineTaskType {  // a new task type, or a change to one (applies to new tasks)
+  TaskType type;
+  std::string provider_access;  // none | read_only | full, as sent
+};
+struct RetireTaskType {
+  std::string id;
+};
+struct DefineWorkflow {  // a new workflow, or a change to one (applies to new cases)
+  Workflow workflow;
+  std::string trigger;  // case_opened | strand_added, as sent
+};
+struct RetireWorkflow {
+  std::string id;
+};
+// The config file's first settings, while the settings stream is empty (else nothing).
+struct ImportSettings {
+  std::vector<TaskType> task_types;
+  std::vector<Workflow> workflows;
+};
+
+// Tasks on a case (aggregates/task.h). Assignees are written "USER", "team:ID" or "client".
+struct AddTask {
+  std::string case_id, task_type, title, due, strand_id, assignee;
+  std::string provider_access;  // none | read_only | full; "" : the task type's (or none)
+  bool client_task = false;
+};
+struct AssignTask {
+  std::string case_id, task_id, assignee;
+};
+struct StartTask {
+  std::string case_id, task_id;
+};
+struct CompleteTask {
+  std::string case_id, task_id;
+};
+struct ReopenTask {
+  std::string case_id, task_id;
+};
+struct CancelTask {
+  std::string case_id, task_id, reason;
+};
+struct ChangeTaskDue {
+  std::string case_id, task_id, due;  // "": no due date
+};
+
 using Command = std::variant<
     RegisterClient, CorrectClientDetails, ChangeClientStatus, ChangeClientType, ChangeCaseNumber,
     AddClientToGroup, RemoveClientFromGroup, AssignNavigator, UnassignNavigator, ChangePortalStatus,
     SendPortalInvitation, OpenCase, AssignOfficer, UnassignOfficer, AssignTeam, AddPerson,
     PersonLeaves, SwitchPrimaryApplicant, CloseCase, ReopenCase, DeleteCase, AddNote, CreateAction,
     CompleteAction, AddStrand, ChangeStrandStatus, MoveStrand, DeleteClient, RestoreClient,
-    ReceiveReferral, ClaimLobbyRecord, AssignLobbyRecord, CreateClientFromLobby, RemoveLobbyRecord>;
+    ReceiveReferral, ClaimLobbyRecord, AssignLobbyRecord, CreateClientFromLobby, RemoveLobbyRecord,
+    DefineTaskType, RetireTaskType, DefineWorkflow, RetireWorkflow, ImportSettings, AddTask,
+    AssignTask, StartTask, CompleteTask, ReopenTask, CancelTask, ChangeTaskDue>;
 
 // The command's name, e.g. "RegisterClient".
 const char* CommandName(const Command& command);

@@ -16,6 +16,15 @@ DomainConfig DomainConfig::Demo() {
                            {kCasework, kDeleteClients, kDeleteCases, kMoveStrands,
                             kChangeCaseNumbers, kSendPortalInvitations}};
   c.users["auditor"] = {"auditor", "", {kAudit}};
+  // A referral partner: refers into the Lobby and works on its cases' tasks as each
+  // task's provider access allows.
+  Actor provider{"provider", "", {}};
+  provider.kind = ActorKind::kProvider;
+  provider.organisation = "partner-shelter";
+  c.users["provider"] = provider;
+  c.users["admin"].permissions.insert(kManageSettings);
+  c.task_types = DemoTaskTypes();
+  c.workflows = DemoWorkflows();
   return c;
 }
 

@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "aggregates/event.h"
+#include "aggregates/settings_state.h"
 
 namespace caseengine {
 
@@ -22,11 +24,23 @@ inline constexpr const char* kSendPortalInvitations = "send_portal_invitations";
 inline constexpr const char* kAdminister = "administer";
 // Reads the audit trail and the raw log (/audit, /streams, /events); sends no command.
 inline constexpr const char* kAudit = "audit";
+// Changes the settings (task types, workflows): the Super User's permission.
+inline constexpr const char* kManageSettings = "manage_settings";
+
+// Staff work on every case their permissions allow; a provider user (a referral partner)
+// acts for an organisation, only on its referrals and the cases made of them, and on
+// tasks only as each task's provider access allows (docs/http_api.md, "Provider users");
+// a client (through the portal; user_id is the client's id) only on the tasks assigned
+// to them.
+enum class ActorKind : uint8_t { kStaff, kProvider, kClient };
 
 struct Actor {
   std::string user_id;
   std::string team_id;
   std::set<std::string> permissions;
+  ActorKind kind = ActorKind::kStaff;
+  std::string organisation;  // a provider's
+  bool Provider() const { return kind == ActorKind::kProvider; }
   bool Has(const std::string& permission) const {
     return permissions.count(permission) > 0 || permissions.count(kAdminister) > 0;
   }
@@ -43,10 +57,22 @@ struct DomainConfig {
   std::set<std::string> client_types;
   DeleteMode delete_mode = DeleteMode::kSoft;  // what DELETE /clients/{id} means by default
   bool lobby_assign_closes_open_case = true;   // HPA2's rule
+  // The IANA time zone business dates are counted in (base/business_date.h): today, due
+  // dates, overdue.
+  std::string time_zone = "Europe/London";
+  // The first settings: imported onto the settings stream while it is empty
+  // (ImportSettings); after that the settings stream is the truth.
+  std::vector<TaskType> task_types;
+  std::vector<Workflow> workflows;
 
-  // The configuration of docs/http_api.md's demo (users admin, officer,
-  // supervisor, auditor).
+  // The configuration of docs/http_api.md's demo (users admin, officer, supervisor,
+  // auditor, provider; the demo's task types and workflows, demo_settings.cc).
   static DomainConfig Demo();
 };
+
+// The demo's task types and workflows (demo_settings.cc): a homeless application, a
+// housing register application and the client's own tasks.
+std::vector<TaskType> DemoTaskTypes();
+std::vector<Workflow> DemoWorkflows();
 
 }  // namespace caseengine

@@ -1,6 +1,8 @@
 // DeciderBase: see decider_base.h.
 #include "aggregates/decider_base.h"
 
+#include "aggregates/task_events.h"
+
 namespace caseengine {
 
 Event DeciderBase::Make(EventType type) {
@@ -10,7 +12,7 @@ Event DeciderBase::Make(EventType type) {
 }
 
 Event DeciderBase::CaseOpened(const std::string& case_id, const std::string& client_id,
-                              const std::string& how) {
+                              const std::string& how, const std::string& organisation) {
   Event e = Make(EventType::kCaseOpened);
   e.case_id = case_id;
   e.client_id = client_id;
@@ -19,7 +21,23 @@ Event DeciderBase::CaseOpened(const std::string& case_id, const std::string& cli
   if (team != ctx_.config->teams.end() && team->second.allows_cases) e.team_id = team->first;
   e.date = ctx_.today;
   e.reason = how;
+  e.organisation = organisation;
   return e;
+}
+
+std::vector<Event> DeciderBase::NewCase(const std::string& case_id, const std::string& client_id,
+                                        const std::string& how, const std::string& organisation) {
+  std::vector<Event> events = EventList();
+  events.push_back(CaseOpened(case_id, client_id, how, organisation));
+  const TaskPlacement where{"", "", ctx_.actor.user_id, client_id, ctx_.today};
+  LoadWorkflows(Settings(), WorkflowTrigger::kCaseOpened, where, ctx_.new_id, &events);
+  return events;
+}
+
+const SettingsState& DeciderBase::Settings() const {
+  static const SettingsState kNone;
+  const SettingsState* s = states_->Settings();
+  return s == nullptr ? kNone : *s;
 }
 
 std::optional<Outcome> DeciderBase::CheckVersion(const std::string& stream,

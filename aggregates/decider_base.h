@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aggregates/decide.h"
 
@@ -27,9 +28,16 @@ class DeciderBase {
   static Event Make(EventType type);
   static Outcome Unchanged() { return Outcome(); }
 
-  // The first event of a new case of `client_id`; `how` it was opened, as its reason.
-  Event CaseOpened(const std::string& case_id, const std::string& client_id,
-                   const std::string& how);
+  // The first event of a new case of `client_id`; `how` it was opened, as its reason;
+  // `organisation`: the provider's whose referral it was made from, if any.
+  Event CaseOpened(const std::string& case_id, const std::string& client_id, const std::string& how,
+                   const std::string& organisation = "");
+  // The events of a new open case: CaseOpened and the tasks of the workflows that load on
+  // every new case (HPA2: "the default workflows for your site will automatically load").
+  std::vector<Event> NewCase(const std::string& case_id, const std::string& client_id,
+                             const std::string& how, const std::string& organisation = "");
+  // The settings stream's state (an empty one when it cannot be read: no workflow loads).
+  const SettingsState& Settings() const;
 
   // The version check of If-Match, on the command's own stream.
   std::optional<Outcome> CheckVersion(const std::string& stream, uint64_t version) const;

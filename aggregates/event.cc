@@ -7,7 +7,7 @@
 namespace caseengine {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 40> kNames = {{
+constexpr std::array<std::pair<EventType, const char*>, kEventTypeCount> kNames = {{
     {EventType::kClientRegistered, "ClientRegistered"},
     {EventType::kClientDetailsCorrected, "ClientDetailsCorrected"},
     {EventType::kClientStatusChanged, "ClientStatusChanged"},
@@ -48,6 +48,18 @@ constexpr std::array<std::pair<EventType, const char*>, 40> kNames = {{
     {EventType::kLobbyRecordAssigned, "LobbyRecordAssigned"},
     {EventType::kLobbyClientCreated, "LobbyClientCreated"},
     {EventType::kLobbyRecordRemoved, "LobbyRecordRemoved"},
+    {EventType::kTaskTypeDefined, "TaskTypeDefined"},
+    {EventType::kTaskTypeRetired, "TaskTypeRetired"},
+    {EventType::kWorkflowDefined, "WorkflowDefined"},
+    {EventType::kWorkflowRetired, "WorkflowRetired"},
+    {EventType::kTaskCreated, "TaskCreated"},
+    {EventType::kTaskAssigned, "TaskAssigned"},
+    {EventType::kTaskStarted, "TaskStarted"},
+    {EventType::kTaskCompleted, "TaskCompleted"},
+    {EventType::kTaskReopened, "TaskReopened"},
+    {EventType::kTaskCancelled, "TaskCancelled"},
+    {EventType::kTaskDueChanged, "TaskDueChanged"},
+    {EventType::kTaskClosed, "TaskClosed"},
 }};
 
 }  // namespace
@@ -85,7 +97,8 @@ bool ParseDeleteMode(std::string_view name, DeleteMode* mode) {
 
 bool HasFreeText(EventType type) {
   return type == EventType::kActionCreated || type == EventType::kCaseClosed ||
-         type == EventType::kCaseReopened || type == EventType::kReferralReceived;
+         type == EventType::kCaseReopened || type == EventType::kReferralReceived ||
+         type == EventType::kTaskCreated || type == EventType::kTaskCancelled;
 }
 
 bool ParseEventType(std::string_view name, EventType* type) {
@@ -121,6 +134,10 @@ StreamKind ParseStream(std::string_view stream, std::string_view* id) {
       {"client-", StreamKind::kClient},
       {"case-", StreamKind::kCase},
       {"lobby-", StreamKind::kLobby}};
+  if (stream == kSettingsStream) {
+    *id = {};
+    return StreamKind::kSettings;
+  }
   for (const auto& [prefix, kind] : kPrefixes) {
     if (stream.starts_with(prefix)) {
       *id = stream.substr(prefix.size());

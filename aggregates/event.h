@@ -1,4 +1,5 @@
-// Domain events: what happened to a client, a case or a lobby record, in the past tense.
+// Domain events: what happened to a client, a case, a lobby record or the settings, in the
+// past tense.
 // In memory an Event holds every field in the clear; event_codec.h stores it as a Body
 // (domain.fbs) with the personal fields sealed.
 //
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace caseengine {
 
@@ -65,11 +67,33 @@ enum class EventType {
   kLobbyClientCreated,   // client_id, case_id
   kLobbyRecordRemoved,   // reason ("client erased" when it went with its client's erasure);
                          // its key is destroyed: gone from searches and reports
+  // Stream settings (the deployment's settings: aggregates/settings_state.h).
+  kTaskTypeDefined,  // item_id (task type), title (its name), list (the strand types it
+                     // belongs to; none: the case), client_task, access, due_days
+  kTaskTypeRetired,  // item_id
+  kWorkflowDefined,  // item_id (workflow), title (its name), trigger, strand_type (with
+                     // trigger strand_added), list (its task types, in order)
+  kWorkflowRetired,  // item_id
+  // Stream case-<id>: tasks (aggregates/task.h). A task keeps what its type said when it
+  // was created; a later change to the settings does not reach it.
+  kTaskCreated,     // item_id (task), other_item_id (its task type; none: ad hoc), title
+                    // (sealed with the case's key when a person typed it), date (due),
+                    // strand_id, workflow, role (assignee kind: user | team | client) with
+                    // user_id, team_id or client_id, client_task, access
+  kTaskAssigned,    // item_id, role (assignee kind) with user_id, team_id or client_id
+  kTaskStarted,     // item_id
+  kTaskCompleted,   // item_id, role (by: officer | client | provider), user_id (who),
+                    // organisation (a provider's)
+  kTaskReopened,    // item_id
+  kTaskCancelled,   // item_id, reason (sealed)
+  kTaskDueChanged,  // item_id, date (due; none: no due date)
+  kTaskClosed,      // item_id, reason (the engine's: the case closed, the strand moved or
+                    // closed)
 };
 
 // How many event types this build knows: EventType values are 0 .. kEventTypeCount - 1
 // (the last one above is the last value).
-inline constexpr size_t kEventTypeCount = static_cast<size_t>(EventType::kLobbyRecordRemoved) + 1;
+inline constexpr size_t kEventTypeCount = static_cast<size_t>(EventType::kTaskClosed) + 1;
 
 // What a deletion does (the `mode` of ClientDeleted and CaseDeleted, stored by name).
 enum class DeleteMode : uint8_t {
@@ -82,8 +106,9 @@ const char* DeleteModeName(DeleteMode mode);
 // False for a name that is none of them ("" is kNone).
 bool ParseDeleteMode(std::string_view name, DeleteMode* mode);
 
-// Streams: client-<id>, case-<id>, lobby-<id>.
-enum class StreamKind { kOther, kClient, kCase, kLobby };
+// Streams: client-<id>, case-<id>, lobby-<id>, and the one settings stream.
+enum class StreamKind { kOther, kClient, kCase, kLobby, kSettings };
+inline constexpr const char* kSettingsStream = "settings";
 std::string ClientStream(const std::string& client_id);
 std::string CaseStream(const std::string& case_id);
 std::string LobbyStream(const std::string& lobby_id);
@@ -118,6 +143,11 @@ struct Event {
   std::string client_id, case_id, user_id, role, team_id, status, client_type, case_number, group,
       relationship, date, reason, title, item_id, strand_id, strand_type, other_case_id,
       other_item_id, source, referrer;
+  // Settings and tasks (see the event types above).
+  std::string workflow, trigger, access, organisation;
+  std::vector<std::string> list;
+  int due_days = -1;  // -1: none
+  bool client_task = false;
   DeleteMode mode = DeleteMode::kNone;
   bool joint_applicant = false;
   bool resend = false;

@@ -90,7 +90,11 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
        strand_id = Opt(b, e.strand_id), strand_type = Opt(b, e.strand_type),
        other_case_id = Opt(b, e.other_case_id), other_item_id = Opt(b, e.other_item_id),
        mode = Opt(b, std::string(DeleteModeName(e.mode))), source = Opt(b, e.source),
-       referrer = Opt(b, seal_text ? std::string() : e.referrer);
+       referrer = Opt(b, seal_text ? std::string() : e.referrer), workflow = Opt(b, e.workflow),
+       trigger = Opt(b, e.trigger), access = Opt(b, e.access),
+       organisation = Opt(b, e.organisation);
+  Offset<flatbuffers::Vector<Offset<String>>> list;
+  if (!e.list.empty()) list = b.CreateVectorOfStrings(e.list);
   fb::BodyBuilder body(b);
   body.add_client_id(client_id);
   body.add_case_id(case_id);
@@ -116,6 +120,13 @@ Status EventCodec::Encode(const Event& e, std::string* payload, WriteBatch* new_
   body.add_personal(personal);
   body.add_source(source);
   body.add_referrer(referrer);
+  body.add_workflow(workflow);
+  body.add_trigger(trigger);
+  body.add_access(access);
+  body.add_organisation(organisation);
+  body.add_list(list);
+  body.add_due_days(e.due_days);
+  body.add_client_task(e.client_task);
   b.Finish(body.Finish());
   payload->assign(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
   return Status::Ok();
@@ -157,6 +168,16 @@ Status EventCodec::Decode(std::string_view type, std::string_view payload, Event
   e->resend = body->resend();
   e->source = Str(body->source());
   e->referrer = Str(body->referrer());
+  e->workflow = Str(body->workflow());
+  e->trigger = Str(body->trigger());
+  e->access = Str(body->access());
+  e->organisation = Str(body->organisation());
+  if (const auto* list = body->list()) {
+    e->list.reserve(list->size());
+    for (const String* item : *list) e->list.push_back(Str(item));
+  }
+  e->due_days = body->due_days();
+  e->client_task = body->client_task();
   if (const fb::Sealed* sealed = body->personal()) {
     e->subject = Str(sealed->subject());
     if (open_personal && !open_personal(e->type)) return Status::Ok();

@@ -21,6 +21,20 @@ const CaseAction* CaseState::Action(const std::string& action_id) const {
   return nullptr;
 }
 
+const CaseTask* CaseState::Task(const std::string& task_id) const {
+  for (const auto& t : tasks) {
+    if (t.id == task_id) return &t;
+  }
+  return nullptr;
+}
+
+std::string CaseState::PrimaryOfficer() const {
+  for (const auto& o : officers) {
+    if (o.role == "primary") return o.user_id;
+  }
+  return std::string();
+}
+
 const CaseStrand* CaseState::Strand(const std::string& strand_id) const {
   for (const auto& s : strands) {
     if (s.id == strand_id) return &s;
@@ -113,6 +127,7 @@ void Evolve(CaseState* s, const Event& e) {
       s->team_id = e.team_id;
       s->officers = {{e.user_id, "primary"}};
       s->people = {{e.client_id, "self", false, e.date, ""}};
+      if (!e.organisation.empty()) s->organisations.insert(e.organisation);
       break;
     case EventType::kOfficerAssigned:
       s->officers.push_back({e.user_id, e.role});
@@ -212,6 +227,7 @@ void Evolve(CaseState* s, const Event& e) {
       s->journal.push_back({e.title, e.strand_id, e.other_case_id, e.other_item_id});
       break;
     default:
+      EvolveTasks(s, e);
       break;
   }
 }
@@ -224,6 +240,7 @@ void Evolve(LobbyState* s, const Event& e) {
       s->id = e.item_id;
       s->source = e.source;
       s->referrer = e.referrer;
+      s->organisation = e.organisation;
       s->personal = e.personal;
       break;
     case EventType::kLobbyRecordClaimed:

@@ -9,6 +9,14 @@ Outcome LobbyDecider::operator()(const ReceiveReferral& c) {
   e.item_id = ctx().new_id();
   e.source = c.source;
   e.referrer = c.referrer;
+  // A provider refers for its organisation, which then sees the record and what it becomes.
+  if (ctx().actor.Provider()) {
+    if (c.source != "provider") {
+      return Outcome::Reject(
+          Rejection::Validation("source", "a provider's referral has source provider"));
+    }
+    e.organisation = ctx().actor.organisation;
+  }
   e.subject = LobbyStream(e.item_id);
   e.personal = c.personal;
   Outcome o;
@@ -54,7 +62,11 @@ Outcome LobbyDecider::operator()(const AssignLobbyRecord& c) {
   Event added = Make(EventType::kClientCaseAdded);
   added.case_id = case_id;
   added.item_id = s->id;  // the referral it came from
-  StreamEvents kase{CaseStream(case_id), 0, {CaseOpened(case_id, client->id, "lobby")}};
+  // A case closed at once has nothing to do: no workflow loads on it.
+  StreamEvents kase{
+      CaseStream(case_id), 0,
+      close_now ? std::vector<Event>{CaseOpened(case_id, client->id, "lobby", s->organisation)}
+                : NewCase(case_id, client->id, "lobby", s->organisation)};
   if (close_now) {
     Event closed = Make(EventType::kCaseClosed);
     closed.reason = "closed on assignment from the Lobby: the client already has an open case";
@@ -90,7 +102,8 @@ Outcome LobbyDecider::operator()(const CreateClientFromLobby& c) {
   Outcome o;
   o.Add(LobbyStream(s->id), s->version, std::move(created));
   o.Add(ClientStream(client_id), 0, std::move(registered));
-  o.Add(CaseStream(case_id), 0, CaseOpened(case_id, client_id, "lobby"));
+  o.streams.push_back(
+      {CaseStream(case_id), 0, NewCase(case_id, client_id, "lobby", s->organisation)});
   o.response = {{"client_id", client_id}, {"case_id", case_id}};
   return o;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregates/event.h"
+#include "aggregates/task.h"
 
 namespace caseengine {
 
@@ -87,16 +88,22 @@ struct CaseState {
   std::vector<CaseOfficer> officers;
   std::vector<CasePerson> people;
   std::vector<CaseAction> actions;
+  std::vector<CaseTask> tasks;
   std::vector<CaseStrand> strands;
   std::vector<JournalEntry> journal;
   int notes = 0;
   std::map<std::string, int> strand_notes;  // notes per strand id
+  // Providers' organisations working on the case (it was opened from their referral).
+  std::set<std::string> organisations;
 
   bool Active() const { return exists && !deleted && status == "open"; }
   const CaseStrand* Strand(const std::string& strand_id) const;
 
   const CasePerson* Person(const std::string& client_id) const;
   const CaseAction* Action(const std::string& action_id) const;
+  const CaseTask* Task(const std::string& task_id) const;
+  // The first primary officer's user id; "" when the case has none.
+  std::string PrimaryOfficer() const;
   bool HasOfficer(const std::string& user_id, const std::string& role) const;
 };
 
@@ -108,6 +115,7 @@ struct LobbyState {
   std::string id;
   std::string source;  // self | duty_to_refer | third_party | provider
   std::string referrer;
+  std::string organisation;  // the provider's that referred it, if one did
   PersonalFields personal;
   std::string status = "received";  // received | claimed | assigned | created | removed
   std::string claimed_by;
@@ -121,5 +129,7 @@ struct LobbyState {
 void Evolve(ClientState* state, const Event& event);
 void Evolve(CaseState* state, const Event& event);
 void Evolve(LobbyState* state, const Event& event);
+// The part of Evolve(CaseState*) for the task events (evolve_tasks.cc); nothing for others.
+void EvolveTasks(CaseState* state, const Event& event);
 
 }  // namespace caseengine

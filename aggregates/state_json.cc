@@ -80,9 +80,50 @@ nlohmann::json CaseToJson(const CaseState& s) {
                             {"strand_id", a.strand_id},
                             {"status", a.status}});
   }
+  j["tasks"] = nlohmann::json::array();
+  for (const auto& t : s.tasks) j["tasks"].push_back(TaskToJson(t));
+  if (!s.organisations.empty()) j["organisations"] = s.organisations;
   j["notes"] = s.notes;
   j["deleted"] = s.deleted;
   j["version"] = s.version;
+  return j;
+}
+
+nlohmann::json TaskToJson(const CaseTask& t) {
+  nlohmann::json j = {{"task_id", t.id},
+                      {"name", t.name},
+                      {"status", TaskStatusName(t.status)},
+                      {"due", t.due},
+                      {"assignee", AssigneeText(t.assignee)},
+                      {"client_task", t.client_task},
+                      {"provider_access", ProviderAccessName(t.access)}};
+  if (!t.type_id.empty()) j["task_type"] = t.type_id;
+  if (!t.strand_id.empty()) j["strand_id"] = t.strand_id;
+  if (!t.workflow.empty()) j["workflow"] = t.workflow;
+  if (t.done_by != TaskDoneBy::kNone) {
+    j["done_by"] = TaskDoneByName(t.done_by);
+    j["done_by_user"] = t.done_by_user;
+  }
+  return j;
+}
+
+nlohmann::json TaskTypeToJson(const TaskType& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"strand_types", t.strand_types},
+          {"client_task", t.client_task},
+          {"provider_access", ProviderAccessName(t.access)},
+          {"due_days", t.due_days < 0 ? nlohmann::json() : nlohmann::json(t.due_days)},
+          {"retired", t.retired}};
+}
+
+nlohmann::json WorkflowToJson(const Workflow& w) {
+  nlohmann::json j = {{"id", w.id},
+                      {"name", w.name},
+                      {"trigger", WorkflowTriggerName(w.trigger)},
+                      {"task_types", w.task_types},
+                      {"retired", w.retired}};
+  if (!w.strand_type.empty()) j["strand_type"] = w.strand_type;
   return j;
 }
 

@@ -2,6 +2,7 @@
 #include "aggregates/strand_decider.h"
 
 #include "aggregates/strand_rules.h"
+#include "aggregates/task_events.h"
 
 namespace caseengine {
 
@@ -30,6 +31,17 @@ Outcome StrandDecider::operator()(const AddStrand& c) {
     o.response["created"] = {{{"strand_id", created.item_id}, {"type", rules->creates}}};
     o.streams[0].events.push_back(std::move(created));
   }
+  // Each new strand loads its workflows (the tasks belong to it).
+  std::string officer = s->PrimaryOfficer();
+  if (officer.empty()) officer = ctx().actor.user_id;
+  for (size_t i = 0, n = o.streams[0].events.size(); i < n; ++i) {
+    const Event& strand = o.streams[0].events[i];
+    if (strand.type != EventType::kStrandAdded) continue;
+    const TaskPlacement where{strand.strand_type, strand.item_id, officer, s->primary_applicant,
+                              ctx().today};
+    LoadWorkflows(Settings(), WorkflowTrigger::kStrandAdded, where, ctx().new_id,
+                  &o.streams[0].events);
+  }
   return o;
 }
 
@@ -53,7 +65,14 @@ Outcome StrandDecider::operator()(const ChangeStrandStatus& c) {
   Event e = Make(EventType::kStrandStatusChanged);
   e.item_id = c.strand_id;
   e.status = c.status;
-  return OnCase(*s, std::move(e));
+  Outcome o = OnCase(*s, std::move(e));
+  // A strand that ends takes its open tasks with it.
+  if (c.status != "open") {
+    const int closed =
+        CloseOpenTasks(*s, strand->id, "the strand was " + c.status, &o.streams[0].events);
+    if (closed > 0) o.response = {{"tasks_closed", closed}};
+  }
+  return o;
 }
 
 Outcome StrandDecider::operator()(const MoveStrand& c) {
@@ -98,6 +117,9 @@ Outcome StrandDecider::operator()(const MoveStrand& c) {
     from.events.push_back(std::move(closed));
     ++closed_actions;
   }
+  const int closed_tasks = CloseOpenTasks(
+      *source, strand->id, "the " + std::string(rules->name) + " moved to case " + target->id,
+      &from.events);
   Event journal_out = Make(EventType::kJournalWritten);
   journal_out.title = std::string(rules->name) + " " + strand->id + " moved to case " + target->id +
                       " as " + new_id;
@@ -127,6 +149,11 @@ Outcome StrandDecider::operator()(const MoveStrand& c) {
     warnings.push_back(std::to_string(closed_actions) +
                        " open action(s) of the original were closed: create them again on "
                        "the new application by hand if they are still needed");
+  }
+  if (closed_tasks > 0) {
+    warnings.push_back(std::to_string(closed_tasks) +
+                       " open task(s) of the original were closed: add them again on the new "
+                       "application by hand if they are still needed");
   }
   auto notes = source->strand_notes.find(strand->id);
   if (notes != source->strand_notes.end()) {

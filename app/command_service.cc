@@ -96,7 +96,9 @@ void CommandService::ExecuteAsync(const Actor& actor, Command command,
   }
   // 2. Validate: who may send commands at all is settled before what they sent.
   call->today = options_.today();
-  if (!actor.Has(kCasework)) return Answer(call, Refused(Rejection::Forbidden(kCasework)));
+  if (auto refused = MayCommand(actor, call->command)) {
+    return Answer(call, Refused(std::move(*refused)));
+  }
   if (auto rejection = caseengine::Validate(&call->command, *config_, call->today)) {
     return Answer(call, Refused(std::move(*rejection)));
   }
@@ -281,6 +283,15 @@ Status CommandService::ReadCase(const std::string& case_id, CaseState* state) co
 
 Status CommandService::ReadLobby(const std::string& lobby_id, LobbyState* state) const {
   return ReadState(*log_, codec_, LobbyStream(lobby_id), "lobby record " + lobby_id, AsOf(), state);
+}
+
+Status ImportSettingsFromConfig(CommandService* commands, const DomainConfig& config) {
+  const Actor system{"system", "", {kManageSettings}};
+  CommandResult r = commands->Execute(system, ImportSettings{config.task_types, config.workflows});
+  if (!r.status.ok()) return r.status;
+  if (r.rejected)
+    return Status::InvalidArgument("the settings did not import: " + r.rejection.message);
+  return Status::Ok();
 }
 
 }  // namespace caseengine

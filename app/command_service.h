@@ -122,4 +122,9 @@ class CommandService {
   ProjectionRunner* runner_ = nullptr;
 };
 
+// Imports the config's first settings (task types, workflows) onto the settings stream
+// while it is empty, as the actor "system" (ImportSettings); nothing once the stream has
+// events. Run by `serve` at start and by the demo seeding at its first day.
+Status ImportSettingsFromConfig(CommandService* commands, const DomainConfig& config);
+
 }  // namespace caseengine

@@ -21,6 +21,19 @@ const LobbyState* DecisionCache::Lobby(const std::string& id) {
   return Load(&lobby_, LobbyStream(id));
 }
 
+const SettingsState* DecisionCache::Settings() {
+  if (!settings_loaded_) {
+    settings_ = SettingsState();
+    Status s = FoldStream(*log_, *codec_, kSettingsStream, AsOf(), &settings_);
+    if (!s.ok()) {
+      error_ = s;
+      return nullptr;
+    }
+    settings_loaded_ = true;
+  }
+  return &settings_;
+}
+
 std::vector<const CaseState*> DecisionCache::CasesOfPrimaryApplicant(const std::string& client_id) {
   std::vector<const CaseState*> out;
   const std::set<std::string>* cases = CasesOf(client_id);
@@ -55,6 +68,7 @@ void DecisionCache::BeginDecision(std::vector<std::string>* erased) {
     clients_.clear();
     cases_.clear();
     lobby_.clear();
+    settings_loaded_ = false;
     index_ready_ = false;
     failed_rounds_seen_ = failed;
   }
@@ -142,6 +156,7 @@ std::vector<IndexChange> DecisionCache::IndexChanges(const Outcome& outcome) {
 }
 
 void DecisionCache::Evict(const std::string& stream) {
+  if (stream == kSettingsStream) settings_loaded_ = false;
   clients_.erase(stream);
   cases_.erase(stream);
   lobby_.erase(stream);
@@ -153,7 +168,9 @@ void DecisionCache::Apply(const std::vector<StreamEvents>& streams,
     std::string_view id;
     const StreamKind kind = ParseStream(se.stream, &id);
     for (const Event& e : se.events) {
-      if (kind == StreamKind::kClient) {
+      if (kind == StreamKind::kSettings) {
+        if (settings_loaded_) Evolve(&settings_, e);
+      } else if (kind == StreamKind::kClient) {
         Evolve(Touch(&clients_[se.stream], last_position), e);
       } else if (kind == StreamKind::kLobby) {
         Evolve(Touch(&lobby_[se.stream], last_position), e);

@@ -42,6 +42,7 @@ class DecisionCache : public StateView {
   const ClientState* Client(const std::string& id) override;
   const CaseState* Case(const std::string& id) override;
   const LobbyState* Lobby(const std::string& id) override;
+  const SettingsState* Settings() override;
   std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) override;
 
   // Called first in every decision. When the index is made ready now, `erased` receives
@@ -101,6 +102,10 @@ class DecisionCache : public StateView {
   Map<ClientState> clients_;
   Map<CaseState> cases_;
   Map<LobbyState> lobby_;
+  // The one settings stream: read once, never trimmed (it is small and every new case
+  // reads it).
+  bool settings_loaded_ = false;
+  SettingsState settings_;
   uint64_t failed_rounds_seen_ = 0;
   // For Stats, from other threads: the size as of the last change, hits and misses.
   std::atomic<uint64_t> entries_{0}, hits_{0}, misses_{0};

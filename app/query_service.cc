@@ -5,12 +5,18 @@ namespace caseengine {
 namespace {
 
 // What a read hides: deleted clients and cases from all but administrators, removed
-// Lobby records from everyone.
+// Lobby records from everyone; from a provider, every client record, and the cases and
+// Lobby records of other organisations (as if they did not exist).
 bool Hidden(const ClientState& s, const Actor& actor) {
+  return actor.Provider() || (s.deleted && !actor.Has(kAdminister));
+}
+bool Hidden(const CaseState& s, const Actor& actor) {
+  if (actor.Provider()) return s.deleted || !s.organisations.count(actor.organisation);
   return s.deleted && !actor.Has(kAdminister);
 }
-bool Hidden(const CaseState& s, const Actor& actor) { return s.deleted && !actor.Has(kAdminister); }
-bool Hidden(const LobbyState& s, const Actor&) { return s.status == "removed"; }
+bool Hidden(const LobbyState& s, const Actor& actor) {
+  return s.status == "removed" || (actor.Provider() && s.organisation != actor.organisation);
+}
 
 }  // namespace
 
@@ -64,6 +70,11 @@ Status QueryService::ReadLobby(const Actor& actor, const std::string& id, const 
   return ReadVisible(actor, LobbyStream(id), "lobby record " + id, as_of, state);
 }
 
+Status QueryService::ReadSettings(SettingsState* state) const {
+  *state = SettingsState();
+  return FoldStream(*log_, *codec_, kSettingsStream, AsOf(), state);
+}
+
 Status QueryService::CheckLoaded() const {
   if (loaded()) return Status::Ok();
   const Status failed = runner_->error();
@@ -79,8 +90,13 @@ Status QueryService::ListCases(CaseListQuery query, ListPage* page) const {
   return models_->case_list.list().Query(query, page);
 }
 
-Status QueryService::ListCaseOfficers(const CaseOfficersQuery& query, ListPage* page) const {
+Status QueryService::ListCaseOfficers(CaseOfficersQuery query, ListPage* page) const {
   if (Status s = CheckLoaded(); !s.ok()) return s;
+  if (!query.group_by.empty()) {
+    for (const auto& [user, c] : models_->task_list.list().CountsByUser(today_())) {
+      query.tasks[user] = {c.open, c.overdue};
+    }
+  }
   return models_->case_officers.officers().Query(query, page);
 }
 
@@ -92,6 +108,12 @@ Status QueryService::ListCasePeople(const CasePeopleQuery& query, ListPage* page
 Status QueryService::ListLobby(const LobbyQueueQuery& query, ListPage* page) const {
   if (Status s = CheckLoaded(); !s.ok()) return s;
   return models_->lobby_queue.queue().Query(query, page);
+}
+
+Status QueryService::ListTasks(TaskListQuery query, ListPage* page) const {
+  if (Status s = CheckLoaded(); !s.ok()) return s;
+  query.today = today_();
+  return models_->task_list.list().Query(query, page);
 }
 
 Status QueryService::SearchClients(const ClientSearchQuery& query, nlohmann::json* rows) const {

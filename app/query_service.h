@@ -78,12 +78,17 @@ class QueryService {
                   CaseState* state) const;
   Status ReadLobby(const Actor& actor, const std::string& id, const AsOf& as_of,
                    LobbyState* state) const;
+  // The settings stream's state now (empty before its first event).
+  Status ReadSettings(SettingsState* state) const;
 
   // Read models.
   Status ListCases(CaseListQuery query, ListPage* page) const;
-  Status ListCaseOfficers(const CaseOfficersQuery& query, ListPage* page) const;
+  // With group_by=officer, each officer's open and overdue tasks beside their cases.
+  Status ListCaseOfficers(CaseOfficersQuery query, ListPage* page) const;
   Status ListCasePeople(const CasePeopleQuery& query, ListPage* page) const;
   Status ListLobby(const LobbyQueueQuery& query, ListPage* page) const;
+  // Tasks, with `today` set to the business date.
+  Status ListTasks(TaskListQuery query, ListPage* page) const;
   Status SearchClients(const ClientSearchQuery& query, nlohmann::json* rows) const;
   // A case's journal and history as of the read models' position `applied`.
   Status Journal(const Actor& actor, const std::string& case_id, size_t limit,

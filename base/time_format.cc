@@ -201,6 +201,14 @@ bool ParseInstantUntil(std::string_view s, int64_t* micros) {
   return true;
 }
 
+std::string DateFromDays(int64_t days) { return MicrosToDate(days * 86400LL * 1000000LL); }
+
+std::string AddDays(std::string_view date, int64_t n) {
+  int64_t days;
+  if (!ParseDate(date, &days)) return std::string();
+  return DateFromDays(days + n);
+}
+
 int64_t DaysBetween(std::string_view from, std::string_view to) {
   int64_t a, b;
   if (!ParseDate(from, &a) || !ParseDate(to, &b)) return 0;

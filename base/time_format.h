@@ -29,6 +29,10 @@ bool ParseInstantUntil(std::string_view text, int64_t* micros);
 // goes through it. False for anything else.
 bool ParseDate(std::string_view text, int64_t* days);
 bool IsDate(std::string_view text);
+// "1970-01-11" for 10.
+std::string DateFromDays(int64_t days);
+// The date `n` days after `date` (before, for a negative n); "" when `date` is malformed.
+std::string AddDays(std::string_view date, int64_t n);
 // Whole days from date `from` to date `to` (both YYYY-MM-DD); 0 when either is malformed.
 int64_t DaysBetween(std::string_view from, std::string_view to);
 

@@ -56,6 +56,7 @@
 #include "aggregates/key_store.h"
 #include "app/control_socket.h"
 #include "app/engine.h"
+#include "base/business_date.h"
 #include "base/exit_codes.h"
 #include "cli/api_key_command.h"
 #include "cli/backup_command.h"
@@ -176,6 +177,8 @@ int Serve(const ServeFlags& flags) {
   options.dir = config.data_dir;
   options.config = &config.domain;
   options.memory = config.memory;
+  // Today is the business date in the deployment's time zone.
+  options.commands.today = [zone = config.domain.time_zone] { return TodayIn(zone); };
   // Commands are answered at once; the lists as soon as their rows are loaded.
   options.load_in_background = true;
   options.on_loaded = [&log](const LoadReport& r) {
@@ -197,6 +200,10 @@ int Serve(const ServeFlags& flags) {
   if (!s.ok()) return Fail(s);
   std::unique_ptr<Engine> engine;
   s = Engine::Open(options, &engine);
+  if (!s.ok()) return Fail(s);
+  // The config's task types and workflows, the first time (afterwards the settings stream
+  // is the truth and changes through /settings).
+  s = ImportSettingsFromConfig(&engine->commands(), config.domain);
   if (!s.ok()) return Fail(s);
 
   Api api(engine.get(), &config);

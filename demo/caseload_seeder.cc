@@ -61,6 +61,7 @@ Shape DrawShape(Rng& rng) {
 Seeder::Seeder(CommandService* handler, const DomainConfig& config, const SeedOptions& options,
                SeedDays days, std::vector<Shape> plan)
     : handler_(handler),
+      config_(config),
       options_(options),
       calendar_(days),
       plan_(std::move(plan)),
@@ -137,6 +138,12 @@ void Seeder::Fail(const Status& status) {
 }
 
 Status Seeder::Run(SeedReport* report) {
+  // The deployment's first settings, at the start of the history: every case seeded
+  // after it loads its workflows.
+  if (!options_.clock->Walk(calendar_.first)) {
+    return Status::InvalidArgument("the seeding's first day is after today");
+  }
+  if (Status s = ImportSettingsFromConfig(handler_, config_); !s.ok()) return s;
   std::vector<DayScheduler::Start> starts;
   starts.reserve(plan_.size());
   for (int i = 0; i < static_cast<int>(plan_.size()); ++i) starts.push_back({StartDay(i), i});

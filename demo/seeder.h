@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "app/command_service.h"
 #include "aggregates/config.h"
+#include "app/command_service.h"
 #include "demo/caseload_seeder.h"
 #include "demo/day_scheduler.h"
 #include "demo/made_up_people.h"
@@ -105,6 +105,7 @@ class Seeder {
   void Fail(const Status& status);
 
   CommandService* handler_;
+  const DomainConfig& config_;
   const SeedOptions& options_;
   const SeedDays calendar_;
   const std::vector<Shape> plan_;

@@ -48,6 +48,7 @@ class Api {
   std::vector<Route> MakeRoutes();
   std::vector<Route> CommandRoutes();  // command_routes.cc
   std::vector<Route> QueryRoutes();    // query_routes.cc
+  std::vector<Route> TaskRoutes();     // task_routes.cc: tasks and the settings
 
   // Requests.
   // 400 naming the query parameters the route does not list.
@@ -80,6 +81,10 @@ class Api {
   void GetAuditDigest(const HttpRequest& req, HttpResponse* res);
   void VerifyAudit(const HttpRequest& req, HttpResponse* res);
   void ListLobby(const HttpRequest& req, HttpResponse* res);
+  void ListTasks(const HttpRequest& req, HttpResponse* res);
+  void ListCaseTasks(const HttpRequest& req, HttpResponse* res);
+  void ListTaskTypes(const HttpRequest& req, HttpResponse* res);
+  void ListWorkflows(const HttpRequest& req, HttpResponse* res);
   void GetLobby(const HttpRequest& req, HttpResponse* res);
   void GetLobbyMatches(const HttpRequest& req, HttpResponse* res);
   void GetStreamEvents(const HttpRequest& req, HttpResponse* res);

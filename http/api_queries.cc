@@ -257,9 +257,59 @@ void Api::GetHistory(const HttpRequest& req, HttpResponse* res) {
 void Api::ListLobby(const HttpRequest& req, HttpResponse* res) {
   WaitForReadModels(req, res);
   AnswerList<LobbyQueueQuery>(
-      req, LobbyQueue::FilterNames(), nullptr,
+      req, LobbyQueue::FilterNames(),
+      [&](LobbyQueueQuery* q) {
+        if (req.actor->Provider()) q->organisation = req.actor->organisation;
+      },
       [&](LobbyQueueQuery q, ListPage* page) { return engine_->queries().ListLobby(q, page); },
       res);
+}
+
+void Api::ListTasks(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  AnswerList<TaskListQuery>(
+      req, TaskList::FilterNames(),
+      [&](TaskListQuery* q) {
+        q->me = req.actor->user_id;
+        q->organisation = req.actor->Provider() ? req.actor->organisation : "";
+      },
+      [&](TaskListQuery q, ListPage* page) { return engine_->queries().ListTasks(q, page); }, res);
+}
+
+void Api::ListCaseTasks(const HttpRequest& req, HttpResponse* res) {
+  WaitForReadModels(req, res);
+  // A case the caller may not see (deleted, or not a provider's) answers 404.
+  CaseState s;
+  Check(engine_->queries().ReadCase(*req.actor, req.path_params[0], AsOf(), &s));
+  AnswerList<TaskListQuery>(
+      req, TaskList::FilterNames(),
+      [&](TaskListQuery* q) {
+        q->filters["case_id"] = req.path_params[0];
+        if (!q->filters.count("status")) q->filters["status"] = "all";
+        q->me = req.actor->user_id;
+        q->organisation = req.actor->Provider() ? req.actor->organisation : "";
+      },
+      [&](TaskListQuery q, ListPage* page) { return engine_->queries().ListTasks(q, page); }, res);
+}
+
+void Api::ListTaskTypes(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  SettingsState s;
+  Check(engine_->queries().ReadSettings(&s));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [id, t] : s.task_types) rows.push_back(TaskTypeToJson(t));
+  res->Json({{"rows", rows}, {"version", s.version}});
+  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
+}
+
+void Api::ListWorkflows(const HttpRequest& req, HttpResponse* res) {
+  WaitForLog(req);
+  SettingsState s;
+  Check(engine_->queries().ReadSettings(&s));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [id, w] : s.workflows) rows.push_back(WorkflowToJson(w));
+  res->Json({{"rows", rows}, {"version", s.version}});
+  res->headers.emplace_back("ETag", "\"" + std::to_string(s.version) + "\"");
 }
 
 void Api::GetLobbyMatches(const HttpRequest& req, HttpResponse* res) {

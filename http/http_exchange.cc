@@ -103,6 +103,10 @@ void HttpServer::Impl::Authorize(const Route& route, Exchange* x) {
   }
   request->actor = actor;
   if (route.access == Access::kAudit && !actor->Has(kAudit)) throw Problem::Forbidden(kAudit);
+  if (actor->Provider() && !route.providers) {
+    throw Problem(403, "/problems/forbidden", "Forbidden", "provider users may not use this route",
+                  {{"role", "provider"}});
+  }
 }
 
 void HttpServer::Impl::Handle(const std::shared_ptr<Session>& session, RawRequest raw) {

@@ -163,6 +163,10 @@ struct Route {
   // without one, the user this returns for the request (a ticket in its query; null when
   // it has none that is valid). Called on the I/O thread, once per request.
   std::function<const Actor*(const HttpRequest&)> by_ticket = nullptr;
+  // Whether provider users (referral partners) may call it at all: POST /lobby, their
+  // Lobby records and cases, and tasks; each such route limits what they see (set by the
+  // route table, routes.cc). Every other route answers them 403.
+  bool providers = false;
 };
 
 }  // namespace caseengine

@@ -55,6 +55,30 @@ class JsonBody {
     if (!it->is_boolean()) return Fail(name, "must be true or false"), false;
     return it->get<bool>();
   }
+  // A whole number from lo to hi; `fallback` when absent or null.
+  int Int(const char* name, int fallback, int lo, int hi) const {
+    auto it = json_.find(name);
+    if (it == json_.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
+      return Fail(name, "must be a whole number from " + std::to_string(lo) + " to " +
+                            std::to_string(hi)),
+             fallback;
+    }
+    return static_cast<int>(it->get<int64_t>());
+  }
+  // An array of strings; empty when absent or null.
+  std::vector<std::string> StrList(const char* name) const {
+    std::vector<std::string> out;
+    auto it = json_.find(name);
+    if (it == json_.end() || it->is_null()) return out;
+    if (!it->is_array()) return Fail(name, "must be an array of strings"), out;
+    for (const auto& v : *it) {
+      if (!v.is_string())
+        return Fail(name, "must be an array of strings"), std::vector<std::string>();
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
   PersonalFields Personal() const {
     PersonalFields p;
     p.surname = Opt("surname");

@@ -70,6 +70,21 @@ const std::map<std::string_view, std::string_view>& AnswerSchemas() {
       {"GetOpenApi", "OpenApiDocument"},
       {"Health", "Health"},
       {"Ready", "Ready"},
+      {"AddTask", "TaskCreated"},
+      {"AssignTask", "CommandResult"},
+      {"StartTask", "CommandResult"},
+      {"CompleteTask", "CommandResult"},
+      {"ReopenTask", "CommandResult"},
+      {"CancelTask", "CommandResult"},
+      {"ChangeTaskDue", "CommandResult"},
+      {"ListTasks", "TaskPage"},
+      {"ListCaseTasks", "TaskPage"},
+      {"ListTaskTypes", "TaskTypes"},
+      {"DefineTaskType", "SettingDefined"},
+      {"RetireTaskType", "CommandResult"},
+      {"ListWorkflows", "Workflows"},
+      {"DefineWorkflow", "SettingDefined"},
+      {"RetireWorkflow", "CommandResult"},
   };
   return kSchemas;
 }
@@ -100,11 +115,25 @@ std::string_view AnswerMediaType(std::string_view operation) {
 
 bool AnswersCsv(std::string_view operation) {
   return operation == "ListCases" || operation == "ListCaseOfficers" ||
-         operation == "ListCasePeople" || operation == "ListLobby";
+         operation == "ListCasePeople" || operation == "ListLobby" || operation == "ListTasks" ||
+         operation == "ListCaseTasks";
 }
 
 json FieldSchema(std::string_view operation, std::string_view field) {
-  if (field == "joint_applicant") return {{"type", "boolean"}};
+  if (field == "joint_applicant" || field == "client_task") return {{"type", "boolean"}};
+  if (field == "provider_access") return Ref("ProviderAccess");
+  if (field == "trigger") return Enum({"case_opened", "strand_added"});
+  if (field == "strand_type") return Ref("StrandType");
+  if (field == "strand_types") return {{"type", "array"}, {"items", Ref("StrandType")}};
+  if (field == "task_types") {
+    return {{"type", "array"}, {"items", Str()}, {"minItems", 1}};
+  }
+  if (field == "due_days") {
+    return {{"type", "integer"}, {"minimum", 0}, {"maximum", 3650}, {"nullable", true}};
+  }
+  if (field == "assignee") {
+    return {{"type", "string"}, {"description", "a user id, team:ID, or client"}};
+  }
   if (field == "date_of_birth" || field == "date_joined" || field == "date_left" ||
       field == "due") {
     return Date();
@@ -149,6 +178,11 @@ json ParameterSchema(std::string_view operation, std::string_view name) {
     return Date();
   }
   if (name == "status" && operation == "ListCases") return Enum({"open", "closed"});
+  if (name == "status" && (operation == "ListTasks" || operation == "ListCaseTasks")) {
+    return Enum({"open", "in_progress", "completed", "cancelled", "closed", "all"});
+  }
+  if (name == "overdue" || name == "client_task") return {{"type", "boolean"}};
+  if (name == "due_before") return Date();
   if (name == "status" && operation == "ListLobby") {
     return Enum({"waiting", "all", "received", "claimed", "assigned", "created"});
   }
@@ -179,12 +213,17 @@ std::string ParameterDescription(std::string_view operation, std::string_view na
                                    : "a log position (inclusive)";
   }
   if (name == "mode") return "soft (undone by restore) or erase (needs administer; final)";
+  if (name == "assignee") return "me, a user id, team:ID, or client";
+  if (name == "overdue") return "true: open and due before today (the business date)";
+  if (name == "due_before") return "due on or before this date";
   return "filter: " + std::string(name);
 }
 
 std::string_view Tag(std::string_view path) {
   if (path.starts_with("/clients")) return "Clients";
   if (path.find("/strands") != std::string_view::npos) return "Strands";
+  if (path.starts_with("/tasks") || path.find("/tasks") != std::string_view::npos) return "Tasks";
+  if (path.starts_with("/settings")) return "Settings";
   if (path.starts_with("/cases/") && path != "/cases/{id}") {
     if (path.ends_with("/journal") || path.ends_with("/history")) return "Lists";
     return "Cases";
@@ -205,6 +244,9 @@ json Tags() {
        {{"name", "Lists"},
         {"description", "Read models: lists, journals, histories (JSON or CSV)"}},
        {{"name", "Lobby"}, {"description", "Referrals waiting to become clients or cases"}},
+       {{"name", "Tasks"}, {"description", "Tasks on cases and the to-do list"}},
+       {{"name", "Settings"},
+        {"description", "Task types and workflows (permission manage_settings to change)"}},
        {{"name", "Audit"}, {"description", "The audit trail, digests and chain verification"}},
        {{"name", "Events"}, {"description", "The raw log, paged or as server-sent events"}},
        {{"name", "Service"}, {"description", "Health, metrics and this document"}}});

@@ -11,47 +11,13 @@
 #include <utility>
 
 #include "http/openapi.h"
+#include "http/openapi_builders.h"
 
 namespace caseengine::openapi {
 namespace {
 
 using nlohmann::json;
 
-json Str(const char* description = nullptr) {
-  json s = {{"type", "string"}};
-  if (description != nullptr) s["description"] = description;
-  return s;
-}
-json Int(const char* description = nullptr) {
-  json s = {{"type", "integer"}, {"format", "int64"}, {"minimum", 0}};
-  if (description != nullptr) s["description"] = description;
-  return s;
-}
-json Bool() { return {{"type", "boolean"}}; }
-json Num() { return {{"type", "number"}, {"format", "double"}}; }
-json Date() { return {{"type", "string"}, {"format", "date"}}; }
-json DateTime() { return {{"type", "string"}, {"format", "date-time"}}; }
-// A date that is "" when not set (a row's closed_on, an action's due).
-json DateOrEmpty() {
-  return {{"type", "string"},
-          {"pattern", "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"},
-          {"description", "YYYY-MM-DD, or empty when not set"}};
-}
-json Enum(std::initializer_list<const char*> values) {
-  return {{"type", "string"}, {"enum", json(values)}};
-}
-json Arr(json items) { return {{"type", "array"}, {"items", std::move(items)}}; }
-json Nullable(json s) {
-  s["nullable"] = true;
-  return s;
-}
-json Obj(json properties, std::initializer_list<const char*> required = {},
-         const char* description = nullptr) {
-  json s = {{"type", "object"}, {"properties", std::move(properties)}};
-  if (required.size() > 0) s["required"] = json(required);
-  if (description != nullptr) s["description"] = description;
-  return s;
-}
 // {field: type, ...} of the personal details, as records and events carry them.
 json PersonalProperties() {
   return {{"surname", Str()},        {"forenames", Str()},
@@ -407,6 +373,7 @@ json Schemas() {
            {"expires_at", DateTime()},
            {"expires_in", Int("seconds")}},
           {"ticket", "expires_at", "expires_in"}, "opens one event feed, once, until it expires");
+  AddTaskSchemas(&s);
   s["OpenApiDocument"] = {
       {"type", "object"}, {"additionalProperties", true}, {"description", "an OpenAPI 3 document"}};
   return s;

@@ -14,6 +14,7 @@ namespace caseengine {
 std::vector<Route> Api::MakeRoutes() {
   std::vector<Route> routes = CommandRoutes();
   for (Route& r : QueryRoutes()) routes.push_back(std::move(r));
+  for (Route& r : TaskRoutes()) routes.push_back(std::move(r));
   for (Route& r : routes) {
     const std::string_view op = r.operation;
     // Never blocks, so never waits behind queries; a feed holds no thread either.
@@ -25,6 +26,13 @@ std::vector<Route> Api::MakeRoutes() {
     }
     // Reads the whole log: its own pool.
     if (op == "VerifyAudit") r.runs = Route::Runs::kLong;
+    // What a provider user may call; each limits what they see (docs/http_api.md).
+    static constexpr std::string_view kProviderOps[] = {
+        "ReceiveReferral", "ListLobby",     "GetLobbyRecord", "GetCase",
+        "ListTasks",       "ListCaseTasks", "StartTask",      "CompleteTask",
+        "GetOpenApi",      "Health",        "Ready"};
+    r.providers =
+        std::find(std::begin(kProviderOps), std::end(kProviderOps), op) != std::end(kProviderOps);
     // Read-your-writes: the request waits for its position without a worker. The
     // aggregates' own reads need the log alone, the rest the read models.
     if (std::find(r.query.begin(), r.query.end(), std::string_view("min_position")) !=

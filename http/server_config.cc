@@ -14,6 +14,7 @@
 #include "base/coding.h"
 #include "base/sha256.h"
 #include "base/time_format.h"
+#include "http/task_settings_config.h"
 
 namespace caseengine {
 
@@ -27,7 +28,7 @@ int ServerConfig::QueryThreads(const ServerConfig& config) {
 ServerConfig ServerConfig::Demo() {
   ServerConfig c;
   c.domain = DomainConfig::Demo();
-  for (const char* user : {"admin", "officer", "supervisor", "auditor"}) {
+  for (const char* user : {"admin", "officer", "supervisor", "auditor", "provider"}) {
     c.token_users[TokenHash(std::string("demo-") + user)] = user;
   }
   c.demo = true;
@@ -203,7 +204,10 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
                                     "oidc",
                                     "tls",
                                     "allow_plain_http",
-                                    "api_keys"},
+                                    "api_keys",
+                                    "time_zone",
+                                    "task_types",
+                                    "workflows"},
                                    "");
   if (!unknown.empty()) return bad(unknown);
   ServerConfig c;
@@ -309,7 +313,8 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       c.domain.client_types.insert(ct.get<std::string>());
     }
     for (const auto& u : j.value("users", nlohmann::json::array())) {
-      unknown = UnknownKey(u, {"id", "team", "permissions", "token_sha256"}, "a user");
+      unknown = UnknownKey(u, {"id", "team", "permissions", "token_sha256", "kind", "organisation"},
+                           "a user");
       if (!unknown.empty()) return bad(unknown);
       Actor a;
       a.user_id = u.at("id").get<std::string>();
@@ -319,6 +324,16 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       }
       if (!a.team_id.empty() && !c.domain.teams.count(a.team_id)) {
         return bad("user " + a.user_id + " is in unknown team " + a.team_id);
+      }
+      // A provider user acts for its organisation (docs/tasks.md, "Provider users").
+      const std::string kind = u.value("kind", "staff");
+      a.organisation = u.value("organisation", "");
+      if (kind == "provider") {
+        a.kind = ActorKind::kProvider;
+        if (a.organisation.empty())
+          return bad("provider user " + a.user_id + " needs an organisation");
+      } else if (kind != "staff" || !a.organisation.empty()) {
+        return bad("user " + a.user_id + ": kind must be staff or provider (with an organisation)");
       }
       // Optional: a service account may sign in with its API keys alone.
       if (u.contains("token_sha256")) {
@@ -330,6 +345,7 @@ Status ServerConfig::Load(const std::string& path, ServerConfig* out) {
       }
       c.domain.users[a.user_id] = std::move(a);
     }
+    if (Status s = LoadTaskSettings(j, &c.domain); !s.ok()) return bad(s.message());
     const auto settings = j.value("settings", nlohmann::json::object());
     unknown = UnknownKey(settings, {"delete_mode", "lobby_assign_closes_open_case"}, "settings");
     if (!unknown.empty()) return bad(unknown);

@@ -32,6 +32,14 @@ void WriteOfficers(JsonWriter* w, const std::vector<CaseListOfficer>& officers) 
   w->EndArray();
 }
 
+void WriteTasks(JsonWriter* w, const std::vector<CaseListTask>& tasks) {
+  w->BeginArray();
+  for (const CaseListTask& t : tasks) {
+    w->BeginObject().Field("id", t.id).FieldIfSet("due", t.due).Field("open", t.open).EndObject();
+  }
+  w->EndArray();
+}
+
 void WriteStrands(JsonWriter* w, const std::vector<CaseListStrand>& strands) {
   w->BeginArray();
   for (const CaseListStrand& s : strands) {
@@ -54,6 +62,7 @@ void WriteJson(JsonWriter* w, const CaseListRow& r) {
       .FieldIfSet("team_id", r.team_id);
   WriteOfficers(&w->Key("officers"), r.officers);
   WriteStrands(&w->Key("strands"), r.strands);
+  if (!r.tasks.empty()) WriteTasks(&w->Key("tasks"), r.tasks);
   w->Field("people", r.people)
       .Field("notes", r.notes)
       .Field("open_actions", r.open_actions)
@@ -69,6 +78,24 @@ const CaseListClient kNoClient;
 
 const CaseListClient& Applicant(const CaseListRow& r) {
   return r.applicant != nullptr ? *r.applicant : kNoClient;
+}
+
+// Open tasks; those due before `today` with `overdue`.
+int64_t OpenTasks(const CaseListRow& r, const std::string* overdue_on = nullptr) {
+  int64_t n = 0;
+  for (const CaseListTask& t : r.tasks) {
+    if (t.open && (overdue_on == nullptr || (!t.due.empty() && t.due < *overdue_on))) ++n;
+  }
+  return n;
+}
+
+// The earliest due date of an open task; "" when none has one.
+std::string NextDue(const CaseListRow& r) {
+  std::string next;
+  for (const CaseListTask& t : r.tasks) {
+    if (t.open && !t.due.empty() && (next.empty() || t.due < next)) next = t.due;
+  }
+  return next;
 }
 
 int OpenStrands(const CaseListRow& r) {
@@ -112,6 +139,16 @@ std::vector<ListColumn<CaseListRow>> Columns(const std::string& today) {
       {"people", [](const R& r) { return Cell::Num(r.people); }, nullptr},
       {"notes", [](const R& r) { return Cell::Num(r.notes); }, nullptr},
       {"open_actions", [](const R& r) { return Cell::Num(r.open_actions); }, nullptr},
+      {"open_tasks", [](const R& r) { return Cell::Num(OpenTasks(r)); }, nullptr},
+      {"overdue_tasks", [today](const R& r) { return Cell::Num(OpenTasks(r, &today)); }, nullptr},
+      // Undated sorts last; shown as "".
+      {"next_due",
+       [](const R& r) {
+         static thread_local std::string next;
+         next = NextDue(r);
+         return Cell::Text(next.empty() ? std::string_view("~") : std::string_view(next));
+       },
+       [](const R& r, JsonWriter* w) { w->String(NextDue(r)); }},
       {"last_activity", text(&R::last_activity), nullptr},
       {"client_status", client_text(&CaseListClient::status), nullptr},
       {"client_type", client_text(&CaseListClient::client_type), nullptr},
@@ -138,16 +175,18 @@ struct Filters {
     role = get("role");
     strand_type = get("strand_type");
     strand_status = get("strand_status");
-    for (int i = 0; i < 3; ++i) {
-      static const char* const kRanges[] = {"opened", "closed", "last_activity"};
+    open_tasks = get("open_tasks");
+    overdue_tasks = get("overdue_tasks");
+    for (int i = 0; i < 4; ++i) {
+      static const char* const kRanges[] = {"opened", "closed", "last_activity", "next_due"};
       from[i] = get(std::string(kRanges[i]) + "_from");
       to[i] = get(std::string(kRanges[i]) + "_to");
     }
   }
   const std::string *status, *team, *client_id, *client_status, *client_type, *officer, *role,
-      *strand_type, *strand_status;
-  const std::string* from[3];  // opened, closed, last_activity
-  const std::string* to[3];
+      *strand_type, *strand_status, *open_tasks, *overdue_tasks;
+  const std::string* from[4];  // opened, closed, last_activity, next_due
+  const std::string* to[4];
 };
 
 // A date range's end includes the whole day; instants compare by their date.
@@ -157,7 +196,7 @@ bool InRange(const std::string& value, const std::string* from, const std::strin
   return true;
 }
 
-bool Matches(const CaseListRow& r, const Filters& f) {
+bool Matches(const CaseListRow& r, const Filters& f, const std::string& today) {
   const CaseListClient& c = Applicant(r);
   if (f.status && r.status != *f.status) return false;
   if (f.team && r.team_id != *f.team) return false;
@@ -179,6 +218,10 @@ bool Matches(const CaseListRow& r, const Filters& f) {
     });
     if (!any) return false;
   }
+  // open_tasks / overdue_tasks: true for a case with any, false for one with none.
+  if (f.open_tasks && (OpenTasks(r) > 0) != (*f.open_tasks == "true")) return false;
+  if (f.overdue_tasks && (OpenTasks(r, &today) > 0) != (*f.overdue_tasks == "true")) return false;
+  if ((f.from[3] || f.to[3]) && !InRange(NextDue(r), f.from[3], f.to[3])) return false;
   return InRange(r.opened_on, f.from[0], f.to[0]) && InRange(r.closed_on, f.from[1], f.to[1]) &&
          InRange(r.last_activity, f.from[2], f.to[2]);
 }
@@ -200,7 +243,11 @@ const std::vector<std::string>& CaseList::FilterNames() {
                                                   "closed_from",
                                                   "closed_to",
                                                   "last_activity_from",
-                                                  "last_activity_to"};
+                                                  "last_activity_to",
+                                                  "open_tasks",
+                                                  "overdue_tasks",
+                                                  "next_due_from",
+                                                  "next_due_to"};
   return kNames;
 }
 
@@ -218,6 +265,9 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
     if ((name.ends_with("_from") || name.ends_with("_to")) && !IsDate(value)) {
       return Status::InvalidArgument(name + " '" + value + "' is not a date (YYYY-MM-DD)");
     }
+    if ((name == "open_tasks" || name == "overdue_tasks") && value != "true" && value != "false") {
+      return Status::InvalidArgument(name + " must be true or false");
+    }
   }
   const auto columns = Columns(query.today);
   ListPlan<CaseListRow> plan;
@@ -228,12 +278,13 @@ Status CaseList::Query(const CaseListQuery& query, ListPage* page) const {
   std::vector<const CaseListRow*> rows;
   const std::shared_ptr<const Index> index = IndexFor(plan, query.today);
   index->Walk(plan, [&](const CaseListRow* r) {
-    if (!r->deleted && Matches(*r, filters)) rows.push_back(r);
+    if (!r->deleted && Matches(*r, filters, query.today)) rows.push_back(r);
     return rows.size() <= plan.limit();
   });
   size_t total = 0;
   if (query.count_total) {
-    cases_.ForEach([&](const CaseListRow& r) { total += !r.deleted && Matches(r, filters); });
+    cases_.ForEach(
+        [&](const CaseListRow& r) { total += !r.deleted && Matches(r, filters, query.today); });
   }
   plan.Finish(rows, total, page);
   page->total_known = query.count_total;

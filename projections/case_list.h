@@ -57,6 +57,12 @@ struct CaseListStrand {
   std::string id, type, status;
 };
 
+// A task of the case, for its counts and next due date.
+struct CaseListTask {
+  std::string id, due;
+  bool open = true;
+};
+
 struct CaseListRow {
   bool gone = false;
   std::string case_id, client_id, primary_applicant;
@@ -66,6 +72,7 @@ struct CaseListRow {
   std::vector<CaseListStrand> strands;
   int people = 0;  // on the case now (not left)
   int notes = 0, open_actions = 0;
+  std::vector<CaseListTask> tasks;
   std::string last_activity;  // date of the last event on the case
   bool deleted = false;
   uint64_t version = 0;

@@ -15,10 +15,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListClient, surname, forenam
                                                 client_type, case_number, deleted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListOfficer, user_id, role)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListStrand, id, type, status)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListTask, id, due, open)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseListRow, case_id, client_id, primary_applicant,
                                                 status, opened_on, closed_on, close_reason, team_id,
                                                 officers, strands, people, notes, open_actions,
-                                                last_activity, deleted, version)
+                                                tasks, last_activity, deleted, version)
 
 Status CaseListProjection::Load(const Store& store, FamilyId family) {
   std::unique_lock<std::shared_mutex> lock(list_.mu_);
@@ -194,6 +195,23 @@ void CaseListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
       break;
     case EventType::kStrandAdded:
       r->strands.push_back({e.item_id, e.strand_type, "open"});
+      break;
+    case EventType::kTaskCreated:
+      r->tasks.push_back({e.item_id, e.date, true});
+      break;
+    case EventType::kTaskDueChanged:
+    case EventType::kTaskCompleted:
+    case EventType::kTaskCancelled:
+    case EventType::kTaskClosed:
+    case EventType::kTaskReopened:
+      for (auto& t : r->tasks) {
+        if (t.id != e.item_id) continue;
+        if (e.type == EventType::kTaskDueChanged) {
+          t.due = e.date;
+        } else {
+          t.open = e.type == EventType::kTaskReopened;
+        }
+      }
       break;
     case EventType::kStrandMovedIn:
       r->strands.push_back({e.item_id, e.strand_type, "open"});

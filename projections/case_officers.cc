@@ -77,6 +77,13 @@ const std::vector<ListColumn<CaseOfficerRow>>& Columns() {
   return kColumns;
 }
 
+void WithTasks(const CaseOfficersQuery& query, OfficerWorkload* w) {
+  auto it = query.tasks.find(w->officer);
+  if (it == query.tasks.end()) return;
+  w->open_tasks = it->second.open;
+  w->overdue_tasks = it->second.overdue;
+}
+
 const std::vector<ListColumn<OfficerWorkload>>& GroupColumns() {
   using W = OfficerWorkload;
   auto num = [](int64_t W::*field) { return [field](const W& w) { return Cell::Num(w.*field); }; };
@@ -89,6 +96,8 @@ const std::vector<ListColumn<OfficerWorkload>>& GroupColumns() {
       {"secondary", num(&W::secondary), nullptr},
       {"supervisor", num(&W::supervisor), nullptr},
       {"other", num(&W::other), nullptr},
+      {"open_tasks", num(&W::open_tasks), nullptr},
+      {"overdue_tasks", num(&W::overdue_tasks), nullptr},
   };
   return kColumns;
 }
@@ -206,6 +215,7 @@ Status CaseOfficers::Query(const CaseOfficersQuery& query, ListPage* page) const
         kept.back().officer = officer_names_[i];
       }
     }
+    for (OfficerWorkload& w : kept) WithTasks(query, &w);
     return PageOfViews(kept, GroupColumns(), "officer", query.list, page);
   }
   std::vector<OfficerWorkload> by_officer(officer_names_.size());
@@ -240,6 +250,7 @@ Status CaseOfficers::Query(const CaseOfficersQuery& query, ListPage* page) const
   for (size_t i = 0; i < by_officer.size(); ++i) {
     if (!seen[i]) continue;
     by_officer[i].officer = officer_names_[i];
+    WithTasks(query, &by_officer[i]);
     rows.push_back(&by_officer[i]);
   }
   return PageOf(std::move(rows), GroupColumns(), "officer", query.list, page);

@@ -72,6 +72,12 @@ struct OfficerWorkload {
   std::string officer;
   int64_t cases = 0, open_cases = 0;  // distinct cases
   int64_t assignments = 0, primary = 0, secondary = 0, supervisor = 0, other = 0;
+  int64_t open_tasks = 0, overdue_tasks = 0;  // assigned to the officer (the task list's)
+};
+
+// An officer's open and overdue tasks, from the task list (projections/task_list.h).
+struct OfficerTasks {
+  int64_t open = 0, overdue = 0;
 };
 
 // Filters (exact matches): officer, case_id, role, team, case_status. With group_by
@@ -80,6 +86,8 @@ struct CaseOfficersQuery {
   std::map<std::string, std::string> filters;
   std::string group_by;  // "" or "officer"
   ListRequest list;
+  // With group_by: each officer's tasks, shown beside their cases (by user id).
+  std::map<std::string, OfficerTasks> tasks;
 };
 
 class CaseOfficers {

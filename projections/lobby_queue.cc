@@ -23,6 +23,7 @@ void WriteJson(JsonWriter* w, const LobbyQueueRow& r) {
       .FieldIfSet("claimed_by", r.claimed_by)
       .FieldIfSet("client_id", r.client_id)
       .FieldIfSet("case_id", r.case_id)
+      .FieldIfSet("organisation", r.organisation)
       .EndObject();
 }
 
@@ -41,6 +42,7 @@ void from_json(const nlohmann::json& j, LobbyQueueRow& r) {
   get("claimed_by", &r.claimed_by);
   get("client_id", &r.client_id);
   get("case_id", &r.case_id);
+  get("organisation", &r.organisation);
 }
 
 namespace {
@@ -63,6 +65,7 @@ const std::vector<ListColumn<LobbyQueueRow>>& Columns() {
       {"received_at", text(&R::received_at), nullptr},
       {"client_id", text(&R::client_id), nullptr},
       {"case_id", text(&R::case_id), nullptr},
+      {"organisation", text(&R::organisation), nullptr},
   };
   return kColumns;
 }
@@ -107,6 +110,7 @@ Status LobbyQueue::Query(const LobbyQueueQuery& query, ListPage* page) const {
     }
     if (source && r.source != *source) return;
     if (claimed_by && r.claimed_by != *claimed_by) return;
+    if (!query.organisation.empty() && r.organisation != query.organisation) return;
     rows.push_back(&r);
   });
   return PageOf(std::move(rows), Columns(), "received_at", query.list, page);
@@ -191,6 +195,7 @@ void LobbyQueueProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
       r->lobby_id = id;
       r->source = e.source;
       r->referrer = e.referrer;
+      r->organisation = e.organisation;
       const PersonalFields& p = e.personal;
       r->surname = p.surname.value_or("");
       r->forenames = p.forenames.value_or("");

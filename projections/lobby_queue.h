@@ -7,7 +7,8 @@
 //                   value := LobbyQueueRow as JSON   (personal)
 //                            {lobby_id, status, received_at, source?, referrer?, surname?,
 //                             forenames?, date_of_birth?, postcode?, claimed_by?,
-//                             client_id?, case_id?}   (a field left out is empty)
+//                             client_id?, case_id?, organisation?}   (a field left out
+//                             is empty)
 //
 // Invariants: a row per lobby record not removed; a removed record (LobbyRecordRemoved)
 // leaves the read model entirely. A record that became a client that was later erased
@@ -34,6 +35,7 @@ namespace caseengine {
 struct LobbyQueueRow {
   bool gone = false;
   std::string lobby_id, source, referrer;
+  std::string organisation;  // the provider's that referred it, if one did
   std::string surname, forenames, date_of_birth, postcode;
   std::string status = "received";  // received | claimed | assigned | created
   std::string claimed_by;
@@ -47,6 +49,7 @@ struct LobbyQueueRow {
 struct LobbyQueueQuery {
   std::map<std::string, std::string> filters;
   ListRequest list;
+  std::string organisation;  // a provider's: only its organisation's referrals
 };
 
 class LobbyQueue {

@@ -16,6 +16,7 @@
 #include "projections/client_search.h"
 #include "projections/journal.h"
 #include "projections/lobby_queue.h"
+#include "projections/task_list.h"
 
 namespace caseengine {
 
@@ -28,10 +29,11 @@ struct ReadModels {
   JournalProjection journal;
   CaseHistoryProjection case_history;
   AuditTrailProjection audit_trail;
+  TaskListProjection task_list;
 
   std::vector<Projection*> All() {
-    return {&case_list,   &case_officers, &case_people,  &client_search,
-            &lobby_queue, &journal,       &case_history, &audit_trail};
+    return {&case_list, &case_officers, &case_people,  &client_search, &lobby_queue,
+            &journal,   &case_history,  &audit_trail, &task_list};
   }
   // The store families they need (with the checkpoints family).
   static std::vector<std::string> FamilyNames();

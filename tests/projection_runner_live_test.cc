@@ -22,6 +22,8 @@ using std::chrono::seconds;
 
 // The durable state a decision reads, folded from the log.
 class LogStates : public StateView {
+  SettingsState settings_;  // none: no workflow loads in these tests
+
  public:
   LogStates(const DomainFixture& d, const std::vector<std::string>& cases) : d_(d), cases_(cases) {}
   const ClientState* Client(const std::string& id) override {
@@ -31,6 +33,7 @@ class LogStates : public StateView {
   const LobbyState* Lobby(const std::string& id) override {
     return Fold(&lobbies_, LobbyStream(id));
   }
+  const SettingsState* Settings() override { return &settings_; }
   std::vector<const CaseState*> CasesOfPrimaryApplicant(const std::string& client_id) override {
     std::vector<const CaseState*> out;
     for (const std::string& id : cases_) {
