@@ -17,7 +17,10 @@
 // yet) becomes a note.
 //
 //   command_bench --writers W --commands N [--inflight K] [--drive events|threads] [--json]
-//                 [--data DIR] [--read-models]
+//                 [--data DIR] [--read-models] [--tasks-per-case T]
+//
+// With --tasks-per-case T the settings hold a workflow that loads T tasks of the case on
+// every new case (docs/tasks.md), in the same append as the case: what workflows cost.
 //
 // With --read-models the engine's read models are kept up to date while the commands run,
 // as a server's are (the runner tails the log on its thread, "projections"), and the
@@ -71,11 +74,30 @@ int main(int argc, char** argv) {
   app.add_flag("--keep", keep, "keep the data folder");
   bool read_models = false;
   app.add_flag("--read-models", read_models, "keep the read models up to date meanwhile");
+  int tasks_per_case = 0;
+  app.add_option("--tasks-per-case", tasks_per_case, "tasks a workflow loads on every new case")
+      ->check(CLI::Range(0, 50));
   app.add_flag("--json", json, "one JSON line per measurement");
   CLI11_PARSE(app, argc, argv);
 
   bench::ScratchDir scratch(dir, keep);
-  const DomainConfig config = DomainConfig::Demo();
+  DomainConfig config = DomainConfig::Demo();
+  config.task_types.clear();
+  config.workflows.clear();
+  if (tasks_per_case > 0) {
+    Workflow every_case;
+    every_case.id = "every_case";
+    every_case.name = "Every new case";
+    for (int i = 0; i < tasks_per_case; ++i) {
+      TaskType t;
+      t.id = "task_" + std::to_string(i);
+      t.name = "Task " + std::to_string(i);
+      t.due_days = 7 * (i + 1);
+      config.task_types.push_back(t);
+      every_case.task_types.push_back(t.id);
+    }
+    config.workflows.push_back(every_case);
+  }
   std::unique_ptr<Store> store;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<KeyStore> keys;
@@ -100,6 +122,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   CommandService& handler = engine ? engine->commands() : *own_handler;
+  s = ImportSettingsFromConfig(&handler, config);
+  if (!s.ok()) {
+    std::cerr << s.ToString() << "\n";
+    return 2;
+  }
   EventLog* const log_used = engine ? &engine->log() : log.get();
   const bench::Senders senders{config.users.at("officer"), config.users.at("supervisor")};
 
@@ -156,6 +183,7 @@ int main(int argc, char** argv) {
                         {"inflight", inflight},
                         {"drive", drive},
                         {"commands", commands},
+                        {"tasks_per_case", tasks_per_case},
                         {"events", log_used->HeadPosition()},
                         {"seconds", seconds},
                         {"commands_per_s", rate},

@@ -161,6 +161,24 @@ int main(int argc, char** argv) {
   });
   Print(json, "workload_grouping", grouping, clients);
 
+  // The caseworker's to-do list: their overdue tasks, a page of 50 (GET /tasks?assignee=me
+  // &overdue=true), for each demo officer in turn.
+  const std::vector<std::string> officers = {"officer", "supervisor", "admin"};
+  const std::string today = clock.Today();
+  Figures todo = Measure(queries, [&](int i) {
+    TaskListQuery q;
+    q.me = officers[i % officers.size()];
+    q.filters = {{"assignee", "me"}};
+    if (i % 2 == 0) q.filters["overdue"] = "true";
+    q.list.limit = 50;
+    q.today = today;
+    ListPage out;
+    Status st = rm.task_list.list().Query(q, &out);
+    if (!st.ok()) std::cerr << "task list query: " << st.ToString() << "\n";
+    return out.rows.size();
+  });
+  Print(json, "task_list_overdue_page", todo, clients);
+
   std::mt19937 rng(7);
   const std::vector<std::string> names = {"smith", "Jones", "khan", "O'Brien", "zoe", "patel"};
   Figures search = Measure(queries, [&](int i) {
