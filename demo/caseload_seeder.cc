@@ -138,12 +138,18 @@ void Seeder::Fail(const Status& status) {
 }
 
 Status Seeder::Run(SeedReport* report) {
-  // The deployment's first settings, at the start of the history: every case seeded
-  // after it loads its workflows.
+  // Every check that can refuse the seeding comes before its first write: a refused
+  // seeding, or one of no clients, leaves the log as it was.
+  if (plan_.empty()) return Status::Ok();
   if (!options_.clock->Walk(calendar_.first)) {
     return Status::InvalidArgument("the seeding's first day is after today");
   }
-  if (Status s = ImportSettingsFromConfig(handler_, config_); !s.ok()) return s;
+  // The deployment's first settings, at the start of the history: every case seeded
+  // after it loads its workflows.
+  if (Status s = ImportSettingsFromConfig(handler_, config_); !s.ok()) {
+    options_.clock->EndWalk();
+    return s;
+  }
   std::vector<DayScheduler::Start> starts;
   starts.reserve(plan_.size());
   for (int i = 0; i < static_cast<int>(plan_.size()); ++i) starts.push_back({StartDay(i), i});

@@ -130,15 +130,21 @@ void FlipPayloadByte(const std::string& dir, uint64_t position) {
 TEST_CASE("http: GET /audit/digest answers the digest of the log's head as casereplay does",
           "[http][audit]") {
   Served s;
-  {
-    // An empty log: position 0, 64 zeros.
-    const json d = Digest(s.auditor);
-    CHECK(d["format"] == "caseengine-digest/1");
-    CHECK(d["log_format"] == "caseengine-log/1");
-    CHECK(d["position"] == 0);
-    CHECK(d["hash"] == kZeros);
-  }
+  // At start the log holds the settings the server imported from its config (the demo's
+  // 14 task types and 3 workflows): the digest is that head's.
+  const json start = Digest(s.auditor);
+  CHECK(start["format"] == "caseengine-digest/1");
+  CHECK(start["log_format"] == "caseengine-log/1");
+  CHECK(start["position"] == 17);
+  CHECK(start["position"] == s.Head());
+  CHECK(start["hash"] == EventAt(s.auditor, 17)["hash"]);
+  CHECK(start["hash"] != kZeros);
   Work(s, 4);
+  // The log written since extends the digest taken at start.
+  const json extends =
+      VerifyDigest(s.auditor, start["position"].get<uint64_t>(), start["hash"].get<std::string>());
+  CHECK(extends["ok"] == true);
+  CHECK(extends["digest"]["ok"] == true);
   const uint64_t head = s.Head();
   REQUIRE(head >= 8);
   const json d = Digest(s.auditor);

@@ -221,10 +221,12 @@ TEST_CASE("http: opening another case on a client answers 201 with the case id",
   // Then the answer is 201 with a new case, open, with the supervisor as primary officer
   const std::string second = a.at("case_id");
   CHECK(second != first);
-  CHECK(a["versions"]["client-" + c] == 2);
-  CHECK(a["versions"]["case-" + second] == 1);
+  CHECK(a["versions"]["client-" + c] == r["versions"]["client-" + c].get<int>() + 1);
+  // The new case's stream: CaseOpened and the new-case workflow's three TaskCreated
+  CHECK(a["versions"]["case-" + second] == 1 + 3);
   CHECK(GetOk(s.officer, "/clients/" + c)["cases"] == json::array({first, second}));
   const json k = GetOk(s.officer, "/cases/" + second);
   CHECK(k["status"] == "open");
   CHECK(k["officers"] == json::array({{{"user_id", "supervisor"}, {"role", "primary"}}}));
+  CHECK(k["tasks"].size() == 3);
 }

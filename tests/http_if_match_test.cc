@@ -10,13 +10,17 @@ using namespace caseengine::testing;
 using nlohmann::json;
 
 TEST_CASE("http: the ETag of a client is its version and a stale If-Match is 412", "[http]") {
-  // Given a client and its case, each at version 1
+  // Given a client at version 1 and its case at the version its registration answered
+  // (CaseOpened and the new-case workflow's tasks)
   Served s;
   const json r = Register(s.officer, "Versioned");
   const std::string c = r["client_id"], k = r["case_id"];
+  const int case_version = r["versions"]["case-" + k].get<int>();
+  CHECK(case_version == 1 + static_cast<int>(kNewCaseTasks));
+  auto tag = [](int version) { return "\"" + std::to_string(version) + "\""; };
   // Then each answers its version as ETag
   CHECK(s.officer.Get("/clients/" + c).Header("ETag") == "\"1\"");
-  CHECK(s.officer.Get("/cases/" + k).Header("ETag") == "\"1\"");
+  CHECK(s.officer.Get("/cases/" + k).Header("ETag") == tag(case_version));
 
   // When a command on the client names a stale version in If-Match
   // Then it is 412 and writes nothing
@@ -50,11 +54,18 @@ TEST_CASE("http: the ETag of a client is its version and a stale If-Match is 412
 
   // And the same holds for cases,
   const uint64_t head2 = s.Head();
-  CheckProblem(s.officer.Post("/cases/" + k + "/close", {{"reason", "x"}}, {{"If-Match", "\"5\""}}),
-               412, "/problems/version-mismatch");
+  for (const int stale : {1, case_version + 1}) {
+    CheckProblem(
+        s.officer.Post("/cases/" + k + "/close", {{"reason", "x"}}, {{"If-Match", tag(stale)}}),
+        412, "/problems/version-mismatch");
+  }
   CHECK(s.Head() == head2);
-  Done(s.officer.Post("/cases/" + k + "/close", {{"reason", "x"}}, {{"If-Match", "\"1\""}}));
-  CHECK(s.officer.Get("/cases/" + k).Header("ETag") == "\"2\"");
+  const json closed = Done(s.officer.Post("/cases/" + k + "/close", {{"reason", "x"}},
+                                          {{"If-Match", tag(case_version)}}));
+  // Closing also closed the workflow's open tasks, in the same append
+  const int closed_version = closed["versions"]["case-" + k].get<int>();
+  CHECK(closed_version == case_version + 1 + static_cast<int>(kNewCaseTasks));
+  CHECK(s.officer.Get("/cases/" + k).Header("ETag") == tag(closed_version));
 
   // for Lobby records and for deletions,
   const std::string l = Done(

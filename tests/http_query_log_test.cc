@@ -41,14 +41,17 @@ TEST_CASE("http: GET /audit filters by actor stream and time", "[http]") {
     CHECK(e.contains("type"));
   }
   // And filters by actor and stream answer their events alone (the supervisor registered Delta: the
-  // client and its case)
+  // client and its case with the new-case workflow's tasks)
   const json sup = Read(s, s.auditor, "/audit?actor=supervisor");
-  CHECK(sup["entries"].size() == 2);
+  CHECK(sup["entries"].size() == kRegistrationEvents);
   for (const auto& e : sup["entries"]) CHECK(e["actor"] == "supervisor");
   const json stream = Read(s, s.auditor, "/audit?stream=case-" + w.c1);
   const uint64_t c1_version = GetOk(s.officer, "/cases/" + w.c1)["version"];
   CHECK(stream["entries"].size() == c1_version);
   for (const auto& e : stream["entries"]) CHECK(e["stream"] == "case-" + w.c1);
+  // (the settings the server imported at start are the system's, on the settings stream)
+  const json settings = Read(s, s.auditor, "/audit?limit=1000&actor=system&stream=settings");
+  CHECK(settings["entries"].size() == kDemoSettingsEvents);
   const json both = Read(s, s.auditor, "/audit?actor=officer&stream=client-" + w.charlie);
   CHECK(both["entries"].size() == 2);  // registered, status changed
 

@@ -42,8 +42,10 @@ TEST_CASE(
   CHECK(!kase.empty());
   CHECK(client != kase);
   CHECK(r["versions"]["client-" + client] == 1);
-  CHECK(r["versions"]["case-" + kase] == 1);
+  // (the case's stream: CaseOpened and the new-case workflow's three TaskCreated)
+  CHECK(r["versions"]["case-" + kase] == 1 + kNewCaseTasks);
   CHECK(r["position"].get<uint64_t>() == s.Head());
+  CHECK(s.Head() == kDemoSettingsEvents + kRegistrationEvents);
 
   // And the client holds the details in their normal forms
   const json c = GetOk(s.officer, "/clients/" + client);
@@ -70,6 +72,16 @@ TEST_CASE(
   REQUIRE(k["people"].size() == 1);
   CHECK(k["people"][0]["client_id"] == client);
   CHECK(k["people"][0]["relationship"] == "self");
+  // And the new-case workflow's tasks, open, the officer's and the client's
+  REQUIRE(k["tasks"].size() == kNewCaseTasks);
+  CHECK(k["tasks"][0]["task_type"] == "first_contact");
+  CHECK(k["tasks"][1]["task_type"] == "provide_id");
+  CHECK(k["tasks"][2]["task_type"] == "income_expenditure");
+  for (const auto& t : k["tasks"]) {
+    CHECK(t["status"] == "open");
+    CHECK(t["workflow"] == "new_case");
+    CHECK(t["assignee"] == (t["client_task"] == true ? "client" : "officer"));
+  }
 
   // And another user registering is the primary officer of its own client's case
   const json other = Register(s.supervisor, "Other");

@@ -130,10 +130,10 @@ TEST_CASE("http: a hundred keep-alive connections are served by one I/O thread a
   const Crowd crowd = RegisterCrowd(port, kConnections, "Crowded");
   const auto& conns = crowd.conns;
 
-  // Each registration is two events (the client and its first case), and nothing else was
-  // written.
+  // Each registration is the client, its first case and the new-case workflow's tasks, and
+  // nothing else was written.
   const uint64_t head = LogHead(port);
-  CHECK(head == before + 2 * kConnections);
+  CHECK(head == before + kRegistrationEvents * kConnections);
   HttpClient officer(port);
   CHECK(GetOk(officer, WithMin(head, "/cases?limit=1&total=true"))["total"] == kConnections);
   // Every connection is still open and usable.
@@ -179,8 +179,8 @@ TEST_CASE("http: two I/O threads serve many connections with commands and querie
           }
         }
       });
-  // A client and a case each, and three notes.
-  CHECK(LogHead(port) == before + 5 * kConnections);
+  // A client and a case (with its workflow's tasks) each, and three notes.
+  CHECK(LogHead(port) == before + (kRegistrationEvents + 3) * kConnections);
   HttpClient officer(port);
   for (const Outcome& o : crowd.outcomes) {
     INFO(o.case_id);

@@ -163,6 +163,15 @@ inline constexpr const char* kRuleViolated = "/problems/rule-violated";
 // A well-formed id nothing has.
 inline const std::string kUnknown = "0123456789abcdef";
 
+// What the demo configuration writes, now that every path that opens a case loads the
+// new-case workflow (docs/tasks.md). At start the server imports the demo settings: 14
+// TaskTypeDefined and 3 WorkflowDefined on the settings stream.
+inline constexpr uint64_t kDemoSettingsEvents = 17;
+// The new-case workflow's tasks: first_contact, provide_id, income_expenditure.
+inline constexpr uint64_t kNewCaseTasks = 3;
+// A registration: ClientRegistered, CaseOpened and the new-case workflow's TaskCreated.
+inline constexpr uint64_t kRegistrationEvents = 2 + kNewCaseTasks;
+
 // A server on a fresh data folder, with a client for each demo user.
 struct Served {
   TempDir dir;

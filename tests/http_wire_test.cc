@@ -76,7 +76,7 @@ TEST_CASE("http: pipelined requests on one connection are answered in order", "[
   for (int i = 0; i < 5; ++i) {
     INFO("command " << i);
     const json r = Done(conn.Read(), 201);
-    CHECK(r["position"].get<uint64_t>() == last + 2);
+    CHECK(r["position"].get<uint64_t>() == last + kRegistrationEvents);
     last = r["position"];
   }
 }

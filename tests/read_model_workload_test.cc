@@ -39,8 +39,11 @@ nlohmann::json Counted(const CaseOfficersProjection& p, std::map<std::string, st
     const std::string officer = row["user_id"], role = row["role"], kase = row["case_id"];
     nlohmann::json& w = by_officer[officer];
     if (w.is_null()) {
-      w = {{"officer", officer}, {"cases", 0},     {"open_cases", 0}, {"assignments", 0},
-           {"primary", 0},       {"secondary", 0}, {"supervisor", 0}, {"other", 0}};
+      // The task columns come from the task list, which the query service hands in; this
+      // query has none, so they are 0.
+      w = {{"officer", officer}, {"cases", 0},        {"open_cases", 0}, {"assignments", 0},
+           {"primary", 0},       {"secondary", 0},    {"supervisor", 0}, {"other", 0},
+           {"open_tasks", 0},    {"overdue_tasks", 0}};
     }
     w["assignments"] = w["assignments"].get<int>() + 1;
     const std::string column = role == "primary" || role == "secondary" || role == "supervisor"
