@@ -29,7 +29,6 @@ Task Household::Play() {
   if (shape_.referral != Referral::kNone && !undecided) co_await Refer();
   co_await OpenApplications(main_);
   co_await RecordWork(main_);
-  co_await WorkTasks(main_);
   co_await SecondCase();
   co_await ProgressApplications();
   co_await MemberLeaves();

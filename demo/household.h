@@ -95,16 +95,11 @@ class Household {
   Task MemberLeaves();
   Task UpdateRecord();
   Task CloseOrReopen();
-  // The tasks its workflows loaded (household_tasks.cc).
-  Task WorkTasks(Case* kase);
 
   // Each command is built in a statement of its own, never as a braced temporary inside
   // the co_await: GCC 12 destroys such a temporary twice.
   Call Run(const std::string& user, Command command) {
     return Call(seeder_, user, std::move(command));
-  }
-  Call RunAs(Actor actor, Command command) {
-    return Call(seeder_, std::move(actor), std::move(command));
   }
 
   // `co_await Soon(gap)`: the household's next step of its first weeks, `gap` days after

@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -130,13 +129,6 @@ class Call {
  public:
   Call(Seeder* seeder, const std::string& user, Command command)
       : seeder_(seeder), actor_(&seeder->actor(user)), command_(std::move(command)) {}
-  // Sent by someone who is no user of the configuration (a client doing their own task):
-  // the Call keeps the actor, on the heap so that it stays put until the answer.
-  Call(Seeder* seeder, Actor actor, Command command)
-      : seeder_(seeder),
-        own_actor_(std::make_unique<Actor>(std::move(actor))),
-        actor_(own_actor_.get()),
-        command_(std::move(command)) {}
 
   bool await_ready() const { return seeder_->stopped(); }
   void await_suspend(std::coroutine_handle<> waiting) {
@@ -161,7 +153,6 @@ class Call {
 
  private:
   Seeder* seeder_;
-  std::unique_ptr<Actor> own_actor_;
   const Actor* actor_;
   Command command_;
   const char* name_ = "";

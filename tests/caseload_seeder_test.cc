@@ -162,45 +162,6 @@ TEST_CASE("seeding into a RocksDB folder reports what it wrote", "[seeder]") {
   CHECK(log->VerifyChain(1, 0).ok);
 }
 
-TEST_CASE("a seeded caseload has tasks open, overdue, started and done by officers and clients",
-          "[seeder]") {
-  SeededDomain d;
-  const SeedReport report = Seed(&d, d.Options(200, 5));
-  INFO(Refusals(report));
-  REQUIRE(report.refused == 0);
-  const Census census = TakeCensus(*d.log);
-  // The demo settings, imported once on the first day, loaded the workflows' tasks.
-  CHECK(census.Count("TaskTypeDefined") == 14);
-  CHECK(census.Count("WorkflowDefined") == 3);
-  CHECK(census.Count("TaskCreated") > 0);
-  CHECK(census.Count("TaskCompleted") > 0);
-  int open = 0, overdue = 0, started = 0, by_officer = 0, by_client = 0, client_tasks = 0;
-  for (const std::string& id : census.cases) {
-    for (const CaseTask& t : d.Case(id).tasks) {
-      if (t.client_task) ++client_tasks;
-      if (t.Open()) ++open;
-      if (t.Open() && !t.due.empty() && t.due < DomainFixture::kToday) ++overdue;
-      if (t.status == TaskStatus::kInProgress) ++started;
-      if (t.done_by == TaskDoneBy::kOfficer) ++by_officer;
-      if (t.done_by == TaskDoneBy::kClient) {
-        ++by_client;
-        CHECK(t.client_task);
-        CHECK(t.done_by_user == t.assignee.id);
-      }
-    }
-  }
-  INFO("open " << open << ", overdue " << overdue << ", started " << started << ", by officers "
-               << by_officer << ", by clients " << by_client);
-  CHECK(open > 0);
-  CHECK(overdue > 0);
-  CHECK(started > 0);
-  CHECK(by_client > 0);
-  CHECK(by_client < client_tasks);
-  // Officers do most of the work.
-  CHECK(by_officer > by_client);
-  CHECK(by_officer + by_client == census.Count("TaskCompleted"));
-}
-
 TEST_CASE("seeding needs the demo users and a clock, and writes nothing without them", "[seeder]") {
   SeededDomain d;
   DomainConfig config = DomainConfig::Demo();
