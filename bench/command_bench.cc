@@ -45,14 +45,14 @@
 #include <random>
 #include <string>
 
-#include "app/command_service.h"
 #include "aggregates/key_store.h"
+#include "app/command_service.h"
+#include "app/engine.h"
 #include "bench/bench_util.h"
 #include "bench/caseload.h"
 #include "bench/command_mix.h"
 #include "bench/event_driven.h"
 #include "events/log_store.h"
-#include "app/engine.h"
 
 using namespace caseengine;
 using Clock = std::chrono::steady_clock;

@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "app/engine.h"
 #include "bench/bench_util.h"
 #include "demo/caseload_seeder.h"
-#include "app/engine.h"
 
 using namespace caseengine;
 using namespace caseengine::bench;
