@@ -1,27 +1,9 @@
 // EvolveTasks: the task events of a case's stream (see task.h and state.h).
 #include "aggregates/state.h"
+#include "aggregates/task_events.h"
 
 namespace caseengine {
 namespace {
-
-TaskAssignee AssigneeOf(const Event& e) {
-  TaskAssignee a;
-  if (!ParseAssigneeKind(e.role, &a.kind)) a.kind = AssigneeKind::kNone;
-  switch (a.kind) {
-    case AssigneeKind::kUser:
-      a.id = e.user_id;
-      break;
-    case AssigneeKind::kTeam:
-      a.id = e.team_id;
-      break;
-    case AssigneeKind::kClient:
-      a.id = e.client_id;
-      break;
-    case AssigneeKind::kNone:
-      break;
-  }
-  return a;
-}
 
 CaseTask* Find(CaseState* s, const std::string& id) {
   for (auto& t : s->tasks) {
@@ -41,7 +23,7 @@ void EvolveTasks(CaseState* s, const Event& e) {
     t.due = e.date;
     t.strand_id = e.strand_id;
     t.workflow = e.workflow;
-    t.assignee = AssigneeOf(e);
+    t.assignee = EventAssignee(e);
     t.client_task = e.client_task;
     if (!ParseProviderAccess(e.access, &t.access)) t.access = ProviderAccess::kNone;
     s->tasks.push_back(std::move(t));
@@ -64,7 +46,7 @@ void EvolveTasks(CaseState* s, const Event& e) {
   if (t == nullptr) return;
   switch (e.type) {
     case EventType::kTaskAssigned:
-      t->assignee = AssigneeOf(e);
+      t->assignee = EventAssignee(e);
       break;
     case EventType::kTaskStarted:
       t->status = TaskStatus::kInProgress;

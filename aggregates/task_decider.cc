@@ -56,15 +56,6 @@ std::optional<Outcome> TaskDecider::Assignee(const std::string& text, const Case
   return std::nullopt;
 }
 
-// How an assignee is written into an event: its kind in `role`, its id in the field of
-// that kind.
-static void SetAssignee(const TaskAssignee& a, Event* e) {
-  e->role = AssigneeKindName(a.kind);
-  if (a.kind == AssigneeKind::kUser) e->user_id = a.id;
-  if (a.kind == AssigneeKind::kTeam) e->team_id = a.id;
-  if (a.kind == AssigneeKind::kClient) e->client_id = a.id;
-}
-
 Outcome TaskDecider::operator()(const AddTask& c) {
   const CaseState* s;
   if (auto r = LoadCase(c.case_id, &s)) return *r;
@@ -107,7 +98,7 @@ Outcome TaskDecider::operator()(const AddTask& c) {
     if (auto r = Assignee(c.assignee, *s, &assignee)) return *r;
     e.user_id.clear();
     e.client_id.clear();
-    SetAssignee(assignee, &e);
+    SetEventAssignee(assignee, &e);
   }
   Outcome o = OnCase(*s, std::move(e));
   o.response = {{"task_id", task_id}};
@@ -123,7 +114,7 @@ Outcome TaskDecider::operator()(const AssignTask& c) {
   if (auto r = Assignee(c.assignee, *s, &assignee)) return *r;
   if (assignee == t->assignee) return Unchanged();
   Event e = On(EventType::kTaskAssigned, *t);
-  SetAssignee(assignee, &e);
+  SetEventAssignee(assignee, &e);
   return OnCase(*s, std::move(e));
 }
 

@@ -5,6 +5,22 @@
 
 namespace caseengine {
 
+TaskAssignee EventAssignee(const Event& e) {
+  TaskAssignee a;
+  if (!ParseAssigneeKind(e.role, &a.kind)) a.kind = AssigneeKind::kNone;
+  if (a.kind == AssigneeKind::kUser) a.id = e.user_id;
+  if (a.kind == AssigneeKind::kTeam) a.id = e.team_id;
+  if (a.kind == AssigneeKind::kClient) a.id = e.client_id;
+  return a;
+}
+
+void SetEventAssignee(const TaskAssignee& a, Event* e) {
+  e->role = AssigneeKindName(a.kind);
+  if (a.kind == AssigneeKind::kUser) e->user_id = a.id;
+  if (a.kind == AssigneeKind::kTeam) e->team_id = a.id;
+  if (a.kind == AssigneeKind::kClient) e->client_id = a.id;
+}
+
 Event TaskCreatedFromType(const TaskType& type, const std::string& task_id,
                           const std::string& workflow, const TaskPlacement& where) {
   Event e;
@@ -19,13 +35,9 @@ Event TaskCreatedFromType(const TaskType& type, const std::string& task_id,
   e.access = ProviderAccessName(type.access);
   // A client task is the client's to do (HPA2: "assigned to the client"); the rest go to
   // the case's primary officer.
-  if (type.client_task) {
-    e.role = AssigneeKindName(AssigneeKind::kClient);
-    e.client_id = where.client_id;
-  } else {
-    e.role = AssigneeKindName(AssigneeKind::kUser);
-    e.user_id = where.officer;
-  }
+  SetEventAssignee(type.client_task ? TaskAssignee{AssigneeKind::kClient, where.client_id}
+                                    : TaskAssignee{AssigneeKind::kUser, where.officer},
+                   &e);
   return e;
 }
 

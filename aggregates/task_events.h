@@ -25,6 +25,11 @@ struct TaskPlacement {
   std::string today;        // YYYY-MM-DD: due dates count from it
 };
 
+// The assignee an event names (TaskCreated, TaskAssigned): its kind in `role`, its id in
+// the field of that kind (user_id, team_id or client_id); and the other way round.
+TaskAssignee EventAssignee(const Event& e);
+void SetEventAssignee(const TaskAssignee& a, Event* e);
+
 // A TaskCreated for a task of `type` (what the type says now is what the task keeps).
 Event TaskCreatedFromType(const TaskType& type, const std::string& task_id,
                           const std::string& workflow, const TaskPlacement& where);

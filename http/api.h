@@ -20,8 +20,10 @@
 #include <vector>
 
 #include "app/engine.h"
+#include "http/api_internal.h"
 #include "http/event_feed.h"
 #include "http/http_types.h"
+#include "http/json_body.h"
 #include "http/metrics.h"
 #include "http/server_config.h"
 #include "http/stream_tickets.h"
@@ -56,6 +58,29 @@ class Api {
   // The 422 of a body with field errors (unknown fields, wrong types), naming with them
   // every other field the command's validation refuses: all of them in one answer.
   Problem InvalidFields(const std::vector<Rejection::FieldError>& errors, Command* command) const;
+
+  // A command route's handler (command_routes.cc, task_routes.cc): no query parameter the
+  // route does not list, a JSON body, and `build` turning the path parameters and the body
+  // into the command, which runs; every field error of the body is in one 422.
+  template <class Build>
+  std::function<void(const HttpRequest&, HttpResponse*)> CommandHandler(int status, Build build) {
+    return [this, status, build](const HttpRequest& req, HttpResponse* res) {
+      CheckQuery(req);
+      RequireJsonBody(req);
+      const JsonBody body(req.body, req.route->body);
+      Command command = build(req.path_params, body, req);
+      if (!body.errors().empty()) throw InvalidFields(body.errors(), &command);
+      RunCommand(req, std::move(command), status, res);
+    };
+  }
+  // A query route's handler: its query parameters checked, then `method`.
+  std::function<void(const HttpRequest&, HttpResponse*)> QueryHandler(
+      void (Api::*method)(const HttpRequest&, HttpResponse*)) {
+    return [this, method](const HttpRequest& req, HttpResponse* res) {
+      CheckQuery(req);
+      (this->*method)(req, res);
+    };
+  }
 
   // Commands.
   void RunCommand(const HttpRequest& req, Command command, int created_status, HttpResponse* res);

@@ -15,16 +15,7 @@ std::vector<Route> Api::CommandRoutes() {
   // A command route: `build` turns the path and body into the command.
   // Fields and parameters a route does not list are refused, never ignored: a filter
   // misspelt in a report would otherwise return every case.
-  auto cmd = [this](int status, auto build) {
-    return [this, status, build](const HttpRequest& req, HttpResponse* res) {
-      CheckQuery(req);
-      RequireJsonBody(req);
-      const JsonBody body(req.body, req.route->body);
-      Command command = build(req.path_params, body, req);
-      if (!body.errors().empty()) throw InvalidFields(body.errors(), &command);
-      RunCommand(req, std::move(command), status, res);
-    };
-  };
+  auto cmd = [this](int status, auto build) { return CommandHandler(status, build); };
   const Access C = Access::kCommand;
   const std::vector<const char*> kPersonal = {"surname", "forenames", "date_of_birth", "nino",
                                               "email",   "phone",     "postcode"};

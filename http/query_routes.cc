@@ -7,12 +7,7 @@
 namespace caseengine {
 
 std::vector<Route> Api::QueryRoutes() {
-  auto query = [this](void (Api::*method)(const HttpRequest&, HttpResponse*)) {
-    return [this, method](const HttpRequest& req, HttpResponse* res) {
-      CheckQuery(req);
-      (this->*method)(req, res);
-    };
-  };
+  auto query = [this](auto method) { return QueryHandler(method); };
   const Access R = Access::kRead, A = Access::kAudit;
   const std::vector<const char*> kList = {"sort",    "limit", "cursor",
                                           "columns", "bom",   "min_position"};

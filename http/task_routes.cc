@@ -12,22 +12,8 @@ using B = JsonBody;
 
 std::vector<Route> Api::TaskRoutes() {
   // As CommandRoutes' (command_routes.cc): the path and body become the command.
-  auto cmd = [this](int status, auto build) {
-    return [this, status, build](const HttpRequest& req, HttpResponse* res) {
-      CheckQuery(req);
-      RequireJsonBody(req);
-      const JsonBody body(req.body, req.route->body);
-      Command command = build(req.path_params, body, req);
-      if (!body.errors().empty()) throw InvalidFields(body.errors(), &command);
-      RunCommand(req, std::move(command), status, res);
-    };
-  };
-  auto query = [this](void (Api::*method)(const HttpRequest&, HttpResponse*)) {
-    return [this, method](const HttpRequest& req, HttpResponse* res) {
-      CheckQuery(req);
-      (this->*method)(req, res);
-    };
-  };
+  auto cmd = [this](int status, auto build) { return CommandHandler(status, build); };
+  auto query = [this](auto method) { return QueryHandler(method); };
   const Access C = Access::kCommand, R = Access::kRead;
   std::vector<const char*> list_params;
   for (const std::string& f : TaskList::FilterNames()) list_params.push_back(f.c_str());

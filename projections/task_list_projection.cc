@@ -2,20 +2,14 @@
 #include <mutex>
 
 #include "aggregates/task.h"
+#include "aggregates/task_events.h"
 #include "base/time_format.h"
 #include "projections/task_list.h"
 
 namespace caseengine {
 namespace {
 
-std::string AssigneeOf(const Event& e) {
-  TaskAssignee a;
-  if (!ParseAssigneeKind(e.role, &a.kind)) return std::string();
-  if (a.kind == AssigneeKind::kUser) a.id = e.user_id;
-  if (a.kind == AssigneeKind::kTeam) a.id = e.team_id;
-  if (a.kind == AssigneeKind::kClient) a.id = e.client_id;
-  return AssigneeText(a);
-}
+std::string AssigneeOf(const Event& e) { return AssigneeText(EventAssignee(e)); }
 
 bool TaskEvent(EventType type) {
   switch (type) {
