@@ -29,20 +29,8 @@ void EvolveTasks(CaseState* s, const Event& e) {
     s->tasks.push_back(std::move(t));
     return;
   }
-  CaseTask* t = nullptr;
-  switch (e.type) {
-    case EventType::kTaskAssigned:
-    case EventType::kTaskStarted:
-    case EventType::kTaskCompleted:
-    case EventType::kTaskReopened:
-    case EventType::kTaskCancelled:
-    case EventType::kTaskDueChanged:
-    case EventType::kTaskClosed:
-      t = Find(s, e.item_id);
-      break;
-    default:
-      return;
-  }
+  if (!IsTaskEvent(e.type)) return;
+  CaseTask* t = Find(s, e.item_id);
   if (t == nullptr) return;
   switch (e.type) {
     case EventType::kTaskAssigned:

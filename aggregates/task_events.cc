@@ -5,6 +5,10 @@
 
 namespace caseengine {
 
+bool IsTaskEvent(EventType type) {
+  return type >= EventType::kTaskCreated && type <= EventType::kTaskClosed;
+}
+
 TaskAssignee EventAssignee(const Event& e) {
   TaskAssignee a;
   if (!ParseAssigneeKind(e.role, &a.kind)) a.kind = AssigneeKind::kNone;

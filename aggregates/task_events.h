@@ -25,6 +25,9 @@ struct TaskPlacement {
   std::string today;        // YYYY-MM-DD: due dates count from it
 };
 
+// Whether the event is one of a task's own (TaskCreated to TaskClosed).
+bool IsTaskEvent(EventType type);
+
 // The assignee an event names (TaskCreated, TaskAssigned): its kind in `role`, its id in
 // the field of that kind (user_id, team_id or client_id); and the other way round.
 TaskAssignee EventAssignee(const Event& e);

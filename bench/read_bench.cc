@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   // &overdue=true), for each demo officer in turn.
   const std::vector<std::string> officers = {"officer", "supervisor", "admin"};
   const std::string today = clock.Today();
-  Figures todo = Measure(queries, [&](int i) {
+  Figures overdue_page = Measure(queries, [&](int i) {
     TaskListQuery q;
     q.me = officers[i % officers.size()];
     q.filters = {{"assignee", "me"}};
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
     if (!st.ok()) std::cerr << "task list query: " << st.ToString() << "\n";
     return out.rows.size();
   });
-  Print(json, "task_list_overdue_page", todo, clients);
+  Print(json, "task_list_overdue_page", overdue_page, clients);
 
   std::mt19937 rng(7);
   const std::vector<std::string> names = {"smith", "Jones", "khan", "O'Brien", "zoe", "patel"};

@@ -60,6 +60,7 @@
 #include "base/exit_codes.h"
 #include "cli/api_key_command.h"
 #include "cli/backup_command.h"
+#include "cli/kek_source.h"
 #include "cli/serve_config.h"
 #include "demo/caseload_seeder.h"
 #include "events/log_store.h"
@@ -71,11 +72,6 @@ namespace caseengine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? "" : v;
-}
 
 // Prints `text` on standard output in one write and flushes it. The JSON log may share
 // standard output, written by its own thread a line at a time: a message written in
@@ -91,57 +87,17 @@ int Fail(const Status& s, int code = kExitCannotRun) {
   return code;
 }
 
-// Where the KEK comes from, in the order of the header. `demo`: without anything else,
-// the file beside the data folder, made when missing if `create`.
+// FindKek (cli/kek_source.h), saying so when it made the demo's key.
 Status FindKek(const std::string& flag_file, const std::string& config_file,
                const std::string& data_dir, bool demo, bool create, KeyEncryptionKey* kek) {
-  std::string file = flag_file;
-  Status s;
-  if (file.empty() && !Env("CASEENGINE_KEK").empty()) {
-    s = ParseKeyEncryptionKey(Env("CASEENGINE_KEK"), kek);
-    return s.ok() ? s : Status::InvalidArgument("CASEENGINE_KEK: " + s.message());
+  std::string made;
+  Status s = FindKeyEncryptionKey(flag_file, config_file, data_dir, demo, create, kek, &made);
+  if (s.ok() && !made.empty()) {
+    Say("made a key-encryption key for the demo in " + made +
+        " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
+        "the folder opens without it; keep a copy apart from the folder's backups\n");
   }
-  if (file.empty()) file = Env("CASEENGINE_KEK_FILE");
-  if (file.empty()) file = config_file;
-  if (file.empty()) {
-    if (!demo) {
-      return Status::InvalidArgument(
-          "no key-encryption key: set key_encryption_key_file in the config file, or "
-          "CASEENGINE_KEK_FILE, or give --key-file (caseengine new-kek --out FILE makes one)");
-    }
-    bool created = false;
-    s = KekBeside(data_dir, create, kek, &created);
-    if (s.code() == Status::Code::kNotFound) {
-      return Status::NotFound(
-          "no key-encryption key: give --key-file, or set CASEENGINE_KEK_FILE (" + s.message() +
-          ")");
-    }
-    if (!s.ok()) return s;
-    file = KekFileBeside(data_dir);
-    if (created) {
-      Say("made a key-encryption key for the demo in " + file +
-          " (mode 0600): the data folder's keys are wrapped with it, and nothing in "
-          "the folder opens without it; keep a copy apart from the folder's backups\n");
-    }
-  } else {
-    s = ReadKeyEncryptionKey(file, kek);
-    if (!s.ok()) return s;
-  }
-  // The key protects the folder only if it is not in it.
-  char key_path[PATH_MAX], data_path[PATH_MAX];
-  if (realpath(file.c_str(), key_path) != nullptr &&
-      realpath(data_dir.c_str(), data_path) != nullptr &&
-      std::string(key_path).rfind(std::string(data_path) + "/", 0) == 0) {
-    return Status::InvalidArgument("the key-encryption key " + file +
-                                   " is inside the data folder " + data_dir +
-                                   ": keep it elsewhere, or a copy of the folder opens with it");
-  }
-  struct stat st;
-  if (stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    std::cerr << "caseengine: warning: the key-encryption key " << file
-              << " can be read by other users (chmod 600 it)\n";
-  }
-  return Status::Ok();
+  return s;
 }
 
 int Serve(const ServeFlags& flags) {

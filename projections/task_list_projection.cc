@@ -11,22 +11,6 @@ namespace {
 
 std::string AssigneeOf(const Event& e) { return AssigneeText(EventAssignee(e)); }
 
-bool TaskEvent(EventType type) {
-  switch (type) {
-    case EventType::kTaskCreated:
-    case EventType::kTaskAssigned:
-    case EventType::kTaskStarted:
-    case EventType::kTaskCompleted:
-    case EventType::kTaskReopened:
-    case EventType::kTaskCancelled:
-    case EventType::kTaskDueChanged:
-    case EventType::kTaskClosed:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 Status TaskListProjection::Load(const Store& store, FamilyId family) {
@@ -61,7 +45,7 @@ void TaskListProjection::Flush(RowWriter* rows) {
 void TaskListProjection::Apply(const ProjectedEvent& pe, RowWriter*) {
   if (pe.event == nullptr || pe.kind != StreamKind::kCase) return;
   const Event& e = *pe.event;
-  const bool task = TaskEvent(e.type);
+  const bool task = IsTaskEvent(e.type);
   if (!task && e.type != EventType::kCaseOpened && e.type != EventType::kCaseDeleted &&
       e.type != EventType::kCaseRestored) {
     return;  // before the lock: most events change nothing here
